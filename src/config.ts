@@ -1,0 +1,107 @@
+import { z } from 'zod';
+
+// The one place that reads the environment. Parsed once at start, validated, frozen.
+
+const DEV_JWT_SECRET = 'dev-only-jwt-secret-change-me-0000000000';
+const DEV_SIGNING_KEY = 'dev-only-signing-key-change-me-000000000';
+
+const bool = z.enum(['true', 'false']).transform((v) => v === 'true');
+const int = (def: number, min: number, max: number): z.ZodDefault<z.ZodCoercedNumber> =>
+  z.coerce.number().int().min(min).max(max).default(def);
+
+/** Every variable, its default, and a one-line description (mirrored in .env.example). */
+export const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  PORT: int(3000, 0, 65535),
+  HOST: z.string().default('0.0.0.0'),
+  PUBLIC_URL: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:3000'),
+  DOCS_URL: z.url().optional(),
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).default('postgresql://postgres@127.0.0.1:5432/tikops'),
+  DATABASE_POOL_SIZE: int(10, 1, 500),
+  REDIS_URL: z.url({ protocol: /^rediss?$/ }).default('redis://127.0.0.1:6379'),
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9:_-]{1,64}$/)
+    .default('tikops:'),
+  JWT_SECRET: z.string().min(32).optional(),
+  JWT_PUBLIC_KEY: z.string().optional(),
+  JWT_ISSUER: z.string().optional(),
+  JWT_AUDIENCE: z.string().optional(),
+  SIGNING_KEY: z.string().min(32).default(DEV_SIGNING_KEY),
+  BODY_LIMIT_BYTES: int(131_072, 1024, 10_485_760),
+  WRAPPER_LIMIT_BYTES: int(60_000, 1024, 65_536),
+  JOB_LEASE_SECONDS: int(120, 5, 86_400),
+  SHUTDOWN_TIMEOUT_MS: int(10_000, 100, 120_000),
+  TRUST_PROXY: bool.default(false),
+});
+
+export type Env = z.input<typeof envSchema>;
+
+export interface Config {
+  env: 'development' | 'test' | 'production';
+  logLevel: string;
+  port: number;
+  host: string;
+  publicUrl: string;
+  docsUrl: string;
+  databaseUrl: string;
+  databasePoolSize: number;
+  redisUrl: string;
+  redisPrefix: string;
+  jwt: { secret?: string; publicKey?: string; issuer?: string; audience?: string };
+  signingKey: string;
+  bodyLimitBytes: number;
+  wrapperLimitBytes: number;
+  jobLeaseSeconds: number;
+  shutdownTimeoutMs: number;
+  trustProxy: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  ${problems.join('\n  ')}`);
+  }
+}
+
+/** Parse and validate the environment once; throws ConfigError listing every invalid variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Readonly<Config> {
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(present);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  }
+  const e = parsed.data;
+  const jwtSecret = e.JWT_SECRET ?? (e.JWT_PUBLIC_KEY ? undefined : DEV_JWT_SECRET);
+  if (e.NODE_ENV === 'production') {
+    const problems: string[] = [];
+    if (jwtSecret === DEV_JWT_SECRET) problems.push('JWT_SECRET: set a secret (or JWT_PUBLIC_KEY) in production');
+    if (e.SIGNING_KEY === DEV_SIGNING_KEY) problems.push('SIGNING_KEY: set a secret in production');
+    if (problems.length > 0) throw new ConfigError(problems);
+  }
+  const publicUrl = e.PUBLIC_URL.replace(/\/+$/, '');
+  return Object.freeze({
+    env: e.NODE_ENV,
+    logLevel: e.LOG_LEVEL,
+    port: e.PORT,
+    host: e.HOST,
+    publicUrl,
+    docsUrl: (e.DOCS_URL ?? `${publicUrl}/docs`).replace(/\/+$/, ''),
+    databaseUrl: e.DATABASE_URL,
+    databasePoolSize: e.DATABASE_POOL_SIZE,
+    redisUrl: e.REDIS_URL,
+    redisPrefix: e.REDIS_PREFIX,
+    jwt: Object.freeze({
+      secret: jwtSecret,
+      publicKey: e.JWT_PUBLIC_KEY?.replace(/\\n/g, '\n'),
+      issuer: e.JWT_ISSUER,
+      audience: e.JWT_AUDIENCE,
+    }),
+    signingKey: e.SIGNING_KEY,
+    bodyLimitBytes: e.BODY_LIMIT_BYTES,
+    wrapperLimitBytes: e.WRAPPER_LIMIT_BYTES,
+    jobLeaseSeconds: e.JOB_LEASE_SECONDS,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    trustProxy: e.TRUST_PROXY,
+  });
+}

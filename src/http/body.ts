@@ -1,0 +1,29 @@
+import getRawBody from 'raw-body';
+import type { Context } from 'koa';
+import { AppError } from '../errors.js';
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** The request body as text, whatever its content type; invalid UTF-8 is a 400, oversize a 413. */
+export async function readText(ctx: Context, limit: number): Promise<string> {
+  const length = ctx.get('content-length');
+  const buf = await getRawBody(ctx.req, { limit, length: length === '' ? undefined : length });
+  try {
+    return utf8.decode(buf);
+  } catch {
+    throw new AppError('parameter_invalid', { param: 'body', message: 'The request body must be UTF-8 text.' });
+  }
+}
+
+/** The request body parsed as JSON; requires a JSON content type. */
+export async function readJson(ctx: Context, limit: number): Promise<unknown> {
+  if (!ctx.is('application/json', '+json')) {
+    throw new AppError('unsupported_media_type', { message: 'Send the body as application/json.' });
+  }
+  const text = await readText(ctx, limit);
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new AppError('json_invalid');
+  }
+}

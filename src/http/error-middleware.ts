@@ -1,0 +1,74 @@
+import type { Middleware } from 'koa';
+import { AppError, errorRegistry, type ErrorCode } from '../errors.js';
+import type { Logger } from '../lib/logger.js';
+
+// The first middleware and the only place that knows the wire shape {type, code, message, doc_url}.
+
+interface HttpishError {
+  status?: number;
+  statusCode?: number;
+  type?: string;
+  expose?: boolean;
+}
+
+/** Errors thrown by Koa, @koa/router and raw-body, mapped onto registry codes. */
+function fromHttpError(err: HttpishError): ErrorCode | null {
+  const status = err.status ?? err.statusCode;
+  if (err.type === 'entity.too.large' || status === 413) return 'body_too_large';
+  if (err.type === 'encoding.unsupported' || status === 415) return 'unsupported_media_type';
+  if (err.type === 'request.size.invalid') return 'parameter_invalid';
+  if (status === 405 || status === 501) return 'method_not_allowed';
+  if (status === 404) return 'route_not_found';
+  return null;
+}
+
+/** Outages of Redis or PostgreSQL: the client should retry later, so 503 rather than 500. */
+function isBackendUnavailable(err: unknown): boolean {
+  const e = err as { name?: string; message?: string; code?: string };
+  if (e.name === 'MaxRetriesPerRequestError') return true;
+  if (e.code === 'ECONNREFUSED' || e.code === 'P1001' || e.code === 'P1017' || e.code === '57P01') return true;
+  return /Stream isn't writeable|Connection is closed|Can't reach database server|DatabaseNotReachable/.test(e.message ?? '');
+}
+
+function isClientAbort(err: unknown): boolean {
+  const e = err as { type?: string; code?: string };
+  return e.type === 'request.aborted' || e.code === 'ECONNRESET' || e.code === 'ECONNABORTED';
+}
+
+export function errorMiddleware(opts: { docsUrl: string; log: Logger }): Middleware {
+  return async (ctx, next) => {
+    try {
+      await next();
+      if (ctx.body === undefined || ctx.body === null) {
+        if (ctx.status === 404) throw new AppError('route_not_found');
+        if (ctx.status === 405 || ctx.status === 501) throw new AppError('method_not_allowed');
+      }
+    } catch (err) {
+      if (isClientAbort(err)) {
+        ctx.status = 499;
+        ctx.body = null;
+        return;
+      }
+      const code =
+        err instanceof AppError
+          ? err.code
+          : isBackendUnavailable(err)
+            ? 'service_unavailable'
+            : fromHttpError(err as HttpishError);
+      const appErr = err instanceof AppError ? err : new AppError(code ?? 'internal_server_error');
+      const spec = errorRegistry[appErr.code];
+      if (spec.status >= 500) {
+        opts.log.error({ err, method: ctx.method, path: ctx.path }, 'request failed');
+      }
+      ctx.status = spec.status;
+      ctx.type = 'application/json';
+      // Unknown errors are never echoed: their message could carry internals.
+      ctx.body = {
+        type: spec.type,
+        code: appErr.code,
+        message: spec.status >= 500 ? spec.message : appErr.message,
+        doc_url: `${opts.docsUrl}/errors#${appErr.code}`,
+      };
+    }
+  };
+}

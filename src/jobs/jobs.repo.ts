@@ -1,0 +1,216 @@
+import { Prisma } from '../generated/prisma/client.js';
+import type { Db } from '../db/prisma.js';
+
+// Every state transition is one compare-and-set statement that also records its job event, so
+// PostgreSQL alone decides whether a delivery, claim or outcome happened, whatever Redis says.
+
+export type JobState = 'queued' | 'delivered' | 'started' | 'completed' | 'failed' | 'cancelled' | 'timed_out';
+
+export interface JobRow {
+  id: string;
+  seq: bigint;
+  siteId: string;
+  orgId: string;
+  token: string;
+  idempotencyKey: string;
+  requestHash: string;
+  description: string;
+  script: string;
+  expressExecute: boolean;
+  needsAck: boolean;
+  shouldBackup: boolean;
+  associatedBackup: string | null;
+  notifyUrl: string | null;
+  state: JobState;
+  attempt: number;
+  leaseUntil: Date | null;
+  createdAt: Date;
+  deliveredAt: Date | null;
+  startedAt: Date | null;
+  completedAt: Date | null;
+  failedAt: Date | null;
+  cancelledAt: Date | null;
+}
+
+export interface NewJob {
+  id: string;
+  siteId: string;
+  orgId: string;
+  token: string;
+  idempotencyKey: string;
+  requestHash: string;
+  description: string;
+  script: string;
+  expressExecute: boolean;
+  needsAck: boolean;
+  shouldBackup: boolean;
+  notifyUrl: string | null;
+}
+
+export interface JobEventRow {
+  type: string;
+  attempt: number;
+  at: Date;
+  detail: unknown;
+}
+
+const COLS = Prisma.raw(`id, seq, site_id AS "siteId", org_id AS "orgId", token, idempotency_key AS "idempotencyKey",
+  request_hash AS "requestHash", description, script, express_execute AS "expressExecute",
+  needs_acknowledgement AS "needsAck", should_backup AS "shouldBackup", associated_backup AS "associatedBackup",
+  notify_url AS "notifyUrl", state::text AS state, attempt, lease_until AS "leaseUntil", created_at AS "createdAt",
+  delivered_at AS "deliveredAt", started_at AS "startedAt", completed_at AS "completedAt", failed_at AS "failedAt",
+  cancelled_at AS "cancelledAt"`);
+
+/** A unique-constraint violation, as Prisma reports it for model queries (P2002) or raw SQL (P2010). */
+function isUniqueViolation(err: unknown): boolean {
+  if (!(err instanceof Prisma.PrismaClientKnownRequestError)) return false;
+  if (err.code === 'P2002') return true;
+  const cause = (err.meta?.driverAdapterError as { cause?: { originalCode?: string } } | undefined)?.cause;
+  return err.code === 'P2010' && cause?.originalCode === '23505';
+}
+
+/** Inserts the job and its `created` event; null if (site, idempotency key) already exists. */
+export async function create(db: Db, job: NewJob, now: Date): Promise<JobRow | null> {
+  try {
+    const rows = await db.$queryRaw<JobRow[]>`
+      WITH j AS (
+        INSERT INTO job (id, site_id, org_id, token, idempotency_key, request_hash, description, script,
+                         express_execute, needs_acknowledgement, should_backup, notify_url, created_at)
+        VALUES (${job.id}::uuid, ${job.siteId}::uuid, ${job.orgId}, ${job.token}, ${job.idempotencyKey}::uuid,
+                ${job.requestHash}, ${job.description}, ${job.script}, ${job.expressExecute}, ${job.needsAck},
+                ${job.shouldBackup}, ${job.notifyUrl}, ${now}::timestamptz)
+        RETURNING *
+      ), e AS (
+        INSERT INTO job_event (job_id, type, attempt, at) SELECT id, 'created', 0, created_at FROM j
+      )
+      SELECT ${COLS} FROM j`;
+    return rows[0] ?? null;
+  } catch (err) {
+    if (isUniqueViolation(err)) return null;
+    throw err;
+  }
+}
+
+export async function findByIdempotencyKey(db: Db, siteId: string, key: string): Promise<JobRow | null> {
+  const rows = await db.$queryRaw<JobRow[]>`
+    SELECT ${COLS} FROM job WHERE site_id = ${siteId}::uuid AND idempotency_key = ${key}::uuid`;
+  return rows[0] ?? null;
+}
+
+export async function findById(db: Db, id: string): Promise<JobRow | null> {
+  const rows = await db.$queryRaw<JobRow[]>`SELECT ${COLS} FROM job WHERE id = ${id}::uuid`;
+  return rows[0] ?? null;
+}
+
+export async function findBySite(db: Db, siteId: string, id: string): Promise<JobRow | null> {
+  const rows = await db.$queryRaw<JobRow[]>`SELECT ${COLS} FROM job WHERE id = ${id}::uuid AND site_id = ${siteId}::uuid`;
+  return rows[0] ?? null;
+}
+
+/** A page of the site's jobs, newest first, strictly older than `beforeSeq` when given. */
+export function listBySite(db: Db, siteId: string, limit: number, beforeSeq: bigint | null): Promise<JobRow[]> {
+  const before = beforeSeq === null ? Prisma.empty : Prisma.sql`AND seq < ${beforeSeq}`;
+  return db.$queryRaw<JobRow[]>`
+    SELECT ${COLS} FROM job WHERE site_id = ${siteId}::uuid ${before} ORDER BY seq DESC LIMIT ${limit}`;
+}
+
+export function listEvents(db: Db, jobId: string): Promise<JobEventRow[]> {
+  return db.$queryRaw<JobEventRow[]>`
+    SELECT type::text AS type, attempt, at, detail FROM job_event WHERE job_id = ${jobId}::uuid ORDER BY id`;
+}
+
+/** What Redis needs to dispatch a site: its queued ids in FIFO order and its in-flight job. */
+export async function dispatchState(
+  db: Db,
+  siteId: string,
+): Promise<{ queued: string[]; inflight: Pick<JobRow, 'id' | 'state' | 'leaseUntil'> | null }> {
+  const rows = await db.$queryRaw<Pick<JobRow, 'id' | 'state' | 'leaseUntil'>[]>`
+    SELECT id, state::text AS state, lease_until AS "leaseUntil" FROM job
+    WHERE site_id = ${siteId}::uuid AND state IN ('queued', 'delivered', 'started') ORDER BY seq`;
+  const inflight = rows.find((r) => r.state !== 'queued') ?? null;
+  return { queued: rows.filter((r) => r.state === 'queued').map((r) => r.id), inflight };
+}
+
+/**
+ * Hands the job out: queued → delivered (or completed when no acknowledgement is needed), or a
+ * new attempt of a delivered job whose lease expired. Bumps the attempt. Null if the CAS lost.
+ */
+export async function claimDelivery(
+  db: Db,
+  id: string,
+  siteId: string,
+  now: Date,
+  leaseUntil: Date,
+): Promise<JobRow | null> {
+  const rows = await db.$queryRaw<JobRow[]>`
+    WITH c AS (
+      UPDATE job SET
+        state = (CASE WHEN needs_acknowledgement THEN 'delivered' ELSE 'completed' END)::"JobState",
+        attempt = attempt + 1,
+        delivered_at = ${now}::timestamptz,
+        lease_until = CASE WHEN needs_acknowledgement THEN ${leaseUntil}::timestamptz ELSE NULL END,
+        completed_at = CASE WHEN needs_acknowledgement THEN NULL ELSE ${now}::timestamptz END
+      WHERE id = ${id}::uuid AND site_id = ${siteId}::uuid
+        AND (state = 'queued' OR (state = 'delivered' AND lease_until <= ${now}::timestamptz))
+      RETURNING *
+    ), e AS (
+      INSERT INTO job_event (job_id, type, attempt, at)
+      SELECT id, 'lease_expired'::"JobEventType", attempt - 1, ${now}::timestamptz FROM c WHERE attempt > 1
+      UNION ALL SELECT id, 'delivered'::"JobEventType", attempt, ${now}::timestamptz FROM c
+      UNION ALL SELECT id, 'completed'::"JobEventType", attempt, ${now}::timestamptz FROM c WHERE NOT needs_acknowledgement
+    )
+    SELECT ${COLS} FROM c`;
+  return rows[0] ?? null;
+}
+
+/** The busy callback: delivered → started for this attempt while its lease holds. Null if refused. */
+export async function claimStart(db: Db, id: string, attempt: number, now: Date): Promise<JobRow | null> {
+  const rows = await db.$queryRaw<JobRow[]>`
+    WITH c AS (
+      UPDATE job SET state = 'started', started_at = ${now}::timestamptz, lease_until = NULL
+      WHERE id = ${id}::uuid AND attempt = ${attempt} AND state = 'delivered' AND lease_until > ${now}::timestamptz
+      RETURNING *
+    ), e AS (
+      INSERT INTO job_event (job_id, type, attempt, at) SELECT id, 'started', attempt, ${now}::timestamptz FROM c
+    )
+    SELECT ${COLS} FROM c`;
+  return rows[0] ?? null;
+}
+
+/** The done/fail callback: delivered|started → completed|failed for this attempt. Null if a no-op. */
+export async function finish(
+  db: Db,
+  id: string,
+  attempt: number,
+  outcome: 'completed' | 'failed',
+  now: Date,
+): Promise<JobRow | null> {
+  const completedAt = outcome === 'completed' ? now : null;
+  const failedAt = outcome === 'failed' ? now : null;
+  const rows = await db.$queryRaw<JobRow[]>`
+    WITH c AS (
+      UPDATE job SET state = ${outcome}::"JobState", lease_until = NULL,
+        completed_at = COALESCE(${completedAt}::timestamptz, completed_at),
+        failed_at = COALESCE(${failedAt}::timestamptz, failed_at)
+      WHERE id = ${id}::uuid AND attempt = ${attempt} AND state IN ('delivered', 'started')
+      RETURNING *
+    ), e AS (
+      INSERT INTO job_event (job_id, type, attempt, at) SELECT id, ${outcome}::"JobEventType", attempt, ${now}::timestamptz FROM c
+    )
+    SELECT ${COLS} FROM c`;
+  return rows[0] ?? null;
+}
+
+/** queued → cancelled. Null if the job was not queued (or is not the site's). */
+export async function cancel(db: Db, siteId: string, id: string, now: Date): Promise<JobRow | null> {
+  const rows = await db.$queryRaw<JobRow[]>`
+    WITH c AS (
+      UPDATE job SET state = 'cancelled', cancelled_at = ${now}::timestamptz
+      WHERE id = ${id}::uuid AND site_id = ${siteId}::uuid AND state = 'queued'
+      RETURNING *
+    ), e AS (
+      INSERT INTO job_event (job_id, type, attempt, at) SELECT id, 'cancelled', attempt, ${now}::timestamptz FROM c
+    )
+    SELECT ${COLS} FROM c`;
+  return rows[0] ?? null;
+}

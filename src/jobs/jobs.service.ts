@@ -1,0 +1,273 @@
+import { createHash } from 'node:crypto';
+import { AppError } from '../errors.js';
+import { newId, uuidToBase62 } from '../lib/ids.js';
+import type { Deps } from '../runtime.js';
+import * as sites from '../sites/sites.service.js';
+import * as repo from './jobs.repo.js';
+import type { JobRow } from './jobs.repo.js';
+import { renderWrapper, wrapperByteLength } from './render.js';
+import { MAX_ATTEMPT, type CallbackStatus } from './signature.js';
+
+export type { JobRow };
+
+export interface JobInput {
+  idempotencyKey: string;
+  description: string;
+  script: string;
+  needsAck: boolean;
+  backup: boolean;
+  express: boolean;
+  notifyUrl: string | null;
+}
+
+/** The job object of the seed's OpenAPI `Job` schema, plus tikops' additive fields. */
+export interface JobDto {
+  id: string;
+  token: string;
+  site_id: string;
+  idempotency_key: string;
+  description: string;
+  express_execute: boolean;
+  needs_acknowledgement: boolean;
+  should_backup: boolean;
+  associated_backup: string | null;
+  started_at: string | null;
+  completed_at: string | null;
+  failed_at: string | null;
+  created_at: string;
+  log_url: string;
+  script: string;
+  status: repo.JobState;
+  delivered_at: string | null;
+  cancelled_at: string | null;
+  notify_url: string | null;
+}
+
+const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
+
+export function toJobDto(j: JobRow): JobDto {
+  return {
+    id: j.id,
+    token: j.token,
+    site_id: j.siteId,
+    idempotency_key: j.idempotencyKey,
+    description: j.description,
+    express_execute: j.expressExecute,
+    needs_acknowledgement: j.needsAck,
+    should_backup: j.shouldBackup,
+    associated_backup: j.associatedBackup,
+    started_at: iso(j.startedAt),
+    completed_at: iso(j.completedAt),
+    failed_at: iso(j.failedAt),
+    created_at: j.createdAt.toISOString(),
+    log_url: `site/${j.siteId}/job/${j.id}/events`,
+    script: j.script,
+    status: j.state,
+    delivered_at: iso(j.deliveredAt),
+    cancelled_at: iso(j.cancelledAt),
+    notify_url: j.notifyUrl,
+  };
+}
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+function requestHash(i: JobInput): string {
+  const canonical = JSON.stringify([i.script, i.description, i.needsAck, i.backup, i.express, i.notifyUrl]);
+  return createHash('sha256').update(canonical).digest('hex');
+}
+
+/** Refuses scripts that cannot travel: NUL bytes, or a wrapped form over the /tool fetch budget. */
+function checkScript(deps: Deps, input: JobInput): void {
+  if (input.script.length === 0) throw new AppError('parameter_missing', { param: 'script', message: "The 'script' parameter is required for this request." });
+  if (input.script.includes('\0') || LONE_SURROGATE.test(input.script)) {
+    throw new AppError('parameter_invalid', {
+      param: 'script',
+      message: "The 'script' parameter must be text without NUL bytes or unpaired surrogates.",
+    });
+  }
+  const worstUrl = deps.signer.url('00000000-0000-0000-0000-000000000000', 'busy', MAX_ATTEMPT);
+  const size = wrapperByteLength({
+    token: '0'.repeat(22),
+    needsAck: input.needsAck,
+    urls: { busy: worstUrl, done: worstUrl, fail: worstUrl },
+    script: input.script,
+    remaining: 999_999_999,
+  });
+  if (size > deps.config.wrapperLimitBytes) {
+    throw new AppError('script_too_large', {
+      param: 'script',
+      message: `The script is ${size - deps.config.wrapperLimitBytes} bytes too large once wrapped for delivery (limit ${deps.config.wrapperLimitBytes} bytes).`,
+    });
+  }
+}
+
+/**
+ * Creates a job (PostgreSQL first), then pushes its id to the site's Redis queue. A replayed
+ * idempotency key returns the original job with created=false; a reused one is a 409.
+ */
+export async function createJob(
+  deps: Deps,
+  org: string,
+  siteId: string,
+  input: JobInput,
+): Promise<{ job: JobDto; created: boolean }> {
+  const site = await sites.requireSite(deps, org, siteId);
+  checkScript(deps, input);
+  const hash = requestHash(input);
+  const id = newId();
+  const row = await repo.create(
+    deps.db,
+    {
+      id,
+      siteId: site.id,
+      orgId: site.orgId,
+      token: uuidToBase62(id),
+      idempotencyKey: input.idempotencyKey,
+      requestHash: hash,
+      description: input.description,
+      script: input.script,
+      expressExecute: input.express,
+      needsAck: input.needsAck,
+      shouldBackup: input.backup,
+      notifyUrl: input.notifyUrl,
+    },
+    new Date(deps.clock()),
+  );
+  if (!row) {
+    const prior = await repo.findByIdempotencyKey(deps.db, site.id, input.idempotencyKey);
+    if (!prior) throw new AppError('internal_server_error', { message: 'idempotency conflict without a job' });
+    if (prior.requestHash !== hash) throw new AppError('idempotency_key_reused', { param: 'X-Idempotency-Key' });
+    return { job: toJobDto(prior), created: false };
+  }
+  // The row is committed: if this push fails the job is still safe, and the reconciler or the
+  // site's next cold restore puts it in the queue.
+  await deps.dispatch
+    .enqueue(site.id, row.id)
+    .catch((err: unknown) => deps.log.warn({ err, jobId: row.id }, 'job not pushed to redis; reconciler will'));
+  return { job: toJobDto(row), created: true };
+}
+
+export async function getJob(deps: Deps, org: string, siteId: string, jobId: string): Promise<JobDto> {
+  await sites.requireSite(deps, org, siteId);
+  const job = await repo.findBySite(deps.db, siteId, jobId);
+  if (!job) throw new AppError('job_not_found');
+  return toJobDto(job);
+}
+
+export async function listJobs(
+  deps: Deps,
+  org: string,
+  siteId: string,
+  page: { limit: number; cursor?: bigint | undefined },
+): Promise<{ jobs: JobDto[]; nextCursor: string | null }> {
+  await sites.requireSite(deps, org, siteId);
+  const rows = await repo.listBySite(deps.db, siteId, page.limit + 1, page.cursor ?? null);
+  const more = rows.length > page.limit;
+  const jobs = rows.slice(0, page.limit);
+  return { jobs: jobs.map(toJobDto), nextCursor: more ? String(jobs[jobs.length - 1]!.seq) : null };
+}
+
+export async function listJobEvents(
+  deps: Deps,
+  org: string,
+  siteId: string,
+  jobId: string,
+): Promise<{ type: string; attempt: number; at: string; detail: unknown }[]> {
+  await getJob(deps, org, siteId, jobId);
+  const events = await repo.listEvents(deps.db, jobId);
+  return events.map((e) => ({ type: e.type, attempt: e.attempt, at: e.at.toISOString(), detail: e.detail ?? null }));
+}
+
+/** Cancels a job the router has not been handed; repeating it is harmless. */
+export async function cancelJob(deps: Deps, org: string, siteId: string, jobId: string): Promise<JobDto> {
+  await sites.requireSite(deps, org, siteId);
+  const cancelled = await repo.cancel(deps.db, siteId, jobId, new Date(deps.clock()));
+  if (cancelled) {
+    // A stale id left in Redis is skipped anyway by the delivery compare-and-set.
+    await deps.dispatch.dequeue(siteId, jobId).catch((err: unknown) => deps.log.warn({ err, jobId }, 'dequeue failed'));
+    return toJobDto(cancelled);
+  }
+  const job = await repo.findBySite(deps.db, siteId, jobId);
+  if (!job) throw new AppError('job_not_found');
+  if (job.state === 'cancelled') return toJobDto(job);
+  throw new AppError('job_already_started');
+}
+
+/** Rebuilds a site's Redis dispatch state from PostgreSQL; false if the site no longer exists. */
+export async function restoreSiteDispatch(deps: Deps, siteId: string): Promise<boolean> {
+  const site = await sites.findSite(deps, siteId);
+  if (!site) return false;
+  const { queued, inflight } = await repo.dispatchState(deps.db, siteId);
+  await deps.dispatch.restoreSite(siteId, {
+    tokenVersion: site.tokenVersion,
+    orgId: site.orgId,
+    queued,
+    run: inflight
+      ? { jobId: inflight.id, claimed: inflight.state === 'started', leaseUntilMs: inflight.leaseUntil?.getTime() ?? 0 }
+      : null,
+  });
+  return true;
+}
+
+/**
+ * Claims the popped job in PostgreSQL and renders its wrapper; null when the compare-and-set
+ * lost (the Redis run slot is then brought in line with PostgreSQL).
+ */
+export async function deliver(
+  deps: Deps,
+  siteId: string,
+  jobId: string,
+  remaining: number,
+): Promise<string | null> {
+  const now = deps.clock();
+  const leaseUntil = now + deps.config.jobLeaseSeconds * 1000;
+  const job = await repo.claimDelivery(deps.db, jobId, siteId, new Date(now), new Date(leaseUntil));
+  if (job) {
+    // Completed at hand-out: nothing to wait for, so the next poll may take the next job.
+    if (!job.needsAck) await deps.dispatch.releaseRun(siteId, jobId);
+    const url = (s: CallbackStatus): string => deps.signer.url(job.id, s, job.attempt);
+    return renderWrapper({
+      token: job.token,
+      needsAck: job.needsAck,
+      urls: { busy: url('busy'), done: url('done'), fail: url('fail') },
+      script: job.script,
+      remaining,
+    });
+  }
+  const current = await repo.findById(deps.db, jobId);
+  if (current?.siteId === siteId && current.state === 'started') await deps.dispatch.claimRun(siteId, jobId);
+  else if (current?.siteId === siteId && current.state === 'delivered' && current.leaseUntil) {
+    await deps.dispatch.leaseRun(siteId, jobId, current.leaseUntil.getTime());
+  } else await deps.dispatch.releaseRun(siteId, jobId);
+  return null;
+}
+
+export type CallbackResult = 'claimed' | 'ok';
+
+/** Applies a verified router callback; repeats and stale attempts are harmless no-ops. */
+export async function applyCallback(
+  deps: Deps,
+  jobId: string,
+  status: CallbackStatus,
+  attempt: number,
+): Promise<CallbackResult> {
+  const now = new Date(deps.clock());
+  if (status === 'busy') {
+    const started = await repo.claimStart(deps.db, jobId, attempt, now);
+    if (started) {
+      await deps.dispatch.claimRun(started.siteId, jobId);
+      return 'claimed';
+    }
+    const job = await repo.findById(deps.db, jobId);
+    if (!job) throw new AppError('job_not_found');
+    if (job.state === 'started' && job.attempt === attempt) return 'claimed';
+    throw new AppError('claim_refused');
+  }
+  const done = await repo.finish(deps.db, jobId, attempt, status === 'done' ? 'completed' : 'failed', now);
+  if (done) {
+    await deps.dispatch.releaseRun(done.siteId, jobId);
+    return 'ok';
+  }
+  if (!(await repo.findById(deps.db, jobId))) throw new AppError('job_not_found');
+  return 'ok';
+}

@@ -1,0 +1,134 @@
+// Renders the per-job wrapper script returned by /poll (routeros.md §8.2).
+//
+// Invariants the router side relies on:
+// - the payload is only ever data inside one rosQuote literal, executed through
+//   `[:parse ...]` and then called, so no payload text can break out of the
+//   wrapper's blocks, swallow wrapper lines via comments or `\` continuation, or
+//   turn a payload syntax error into an unparseable response (§1.8);
+// - every other server value is a rosQuote literal too (§8.3);
+// - LF only, comments only at column 0, space-separated command paths (v6 + v7);
+// - the body ends with "\n# tikops-end\n", which the agent checks before parsing
+//   so a truncated response (fetch output=user caps at 64 KB) never runs (§8.1).
+import { rosQuote, rosQuotedLength } from '../routeros/quote.js';
+
+export interface WrapperInput {
+  /** Job token (22-char base62). */
+  token: string;
+  needsAck: boolean;
+  /** Absolute signed callback URLs (may contain ? & = % etc.). */
+  urls: { busy: string; done: string; fail: string };
+  /** The user's payload, verbatim. */
+  script: string;
+  /** Jobs still queued for the site after this one. */
+  remaining: number;
+}
+
+export const WRAPPER_END = '# tikops-end\n';
+
+// The token is also written raw into the leading comment, so it must be inert
+// there. Base62 is what we issue; `_`/`-` are tolerated for base64url tokens.
+const TOKEN_RE = /^[A-Za-z0-9_-]{1,64}$/;
+
+// A piece is either fixed ASCII wrapper text or a value to emit via rosQuote.
+// Both renderWrapper and wrapperByteLength walk the same layout, so the cheap
+// length can never drift from the real output.
+type Piece = string | { readonly quote: string };
+
+function validate(input: WrapperInput): void {
+  if (!TOKEN_RE.test(input.token)) {
+    throw new RangeError('renderWrapper: token must be 1-64 characters of [A-Za-z0-9_-]');
+  }
+  if (!Number.isSafeInteger(input.remaining) || input.remaining < 0) {
+    throw new RangeError(`renderWrapper: remaining must be a non-negative integer, got ${String(input.remaining)}`);
+  }
+}
+
+function layout(input: WrapperInput): Piece[] {
+  validate(input);
+  const remaining = String(input.remaining);
+  const finished = `:log info ("Job " . $tikopsJob . " finished. Remaining: ${remaining}")\n`;
+
+  if (!input.needsAck) {
+    // Fire-and-forget: the job was completed at hand-out, so there is nothing to
+    // claim or report, and tikopsLast stays untouched to keep the agent's
+    // last-job reconciliation about acknowledged jobs only.
+    return [
+      `# tikops job ${input.token}\n:global tikopsMore\n:local tikopsJob `,
+      { quote: input.token },
+      '\n:local tikopsSrc ',
+      { quote: input.script },
+      '\n' +
+        ':do {\n' +
+        ':local tikopsFn [:parse $tikopsSrc]\n' +
+        '$tikopsFn\n' +
+        '} on-error={ :log error ("tikops: job " . $tikopsJob . " failed") }\n' +
+        `:set tikopsMore ${remaining}\n` +
+        finished +
+        WRAPPER_END,
+    ];
+  }
+
+  return [
+    `# tikops job ${input.token}\n:global tikopsMore\n:global tikopsLast\n:local tikopsJob `,
+    { quote: input.token },
+    '\n:local tikopsBusy ',
+    { quote: input.urls.busy },
+    '\n:local tikopsDone ',
+    { quote: input.urls.done },
+    '\n:local tikopsFail ',
+    { quote: input.urls.fail },
+    '\n:local tikopsSrc ',
+    { quote: input.script },
+    '\n' +
+      // The busy call doubles as a claim: only a 200 "claimed" body means the server
+      // accepted this delivery. Anything else (timeout, non-2xx, stale/duplicate
+      // delivery) skips the payload, because running a non-idempotent job the
+      // server does not know is running is worse than not running it.
+      ':local tikopsClaim false\n' +
+      ':do {\n' +
+      ':local tikopsAck [/tool fetch url=$tikopsBusy output=user as-value]\n' +
+      ':if (($tikopsAck->"data") = "claimed") do={ :set tikopsClaim true }\n' +
+      '} on-error={}\n' +
+      ':if ($tikopsClaim) do={\n' +
+      ':local tikopsOk false\n' +
+      // Parse and run inside one handler: both syntax and runtime errors → fail.
+      ':do {\n' +
+      ':local tikopsFn [:parse $tikopsSrc]\n' +
+      '$tikopsFn\n' +
+      ':set tikopsOk true\n' +
+      '} on-error={}\n' +
+      ':if ($tikopsOk) do={\n' +
+      // tikopsLast is set before the callback so a lost callback can be
+      // reconciled from the next heartbeat's last-job field.
+      ':set tikopsLast ($tikopsJob . ":ok")\n' +
+      ':do { /tool fetch url=$tikopsDone keep-result=no } on-error={}\n' +
+      '} else={\n' +
+      ':set tikopsLast ($tikopsJob . ":fail")\n' +
+      ':do { /tool fetch url=$tikopsFail keep-result=no } on-error={}\n' +
+      '}\n' +
+      `:set tikopsMore ${remaining}\n` +
+      '} else={\n' +
+      ':log warning ("tikops: job " . $tikopsJob . " was not claimed; payload not run")\n' +
+      // Stop draining: if the claim failed the server is likely unreachable or
+      // disagrees about state, and the next scheduled poll will retry cleanly.
+      ':set tikopsMore 0\n' +
+      '}\n' +
+      finished +
+      WRAPPER_END,
+  ];
+}
+
+/** Renders the RouterOS wrapper for one job; throws RangeError on an invalid token/remaining or a NUL in any value. */
+export function renderWrapper(input: WrapperInput): string {
+  let out = '';
+  for (const piece of layout(input)) out += typeof piece === 'string' ? piece : rosQuote(piece.quote);
+  return out;
+}
+
+/** Byte length of renderWrapper(input) without building the payload literal; same validation and errors. */
+export function wrapperByteLength(input: WrapperInput): number {
+  let len = 0;
+  // Fixed pieces are ASCII (token validated), so string length equals byte length.
+  for (const piece of layout(input)) len += typeof piece === 'string' ? piece.length : rosQuotedLength(piece.quote);
+  return len;
+}

@@ -1,0 +1,20 @@
+// Every Redis key name tikops uses, built in one place. Single Redis (or Sentinel) deployments only:
+// scripts touch several keys of one site, which Redis Cluster would need hash tags for.
+
+export interface Keys {
+  /** Hash: tv (device-token version), org, seen (ms), from (source address). Absent = not warmed. */
+  site(siteId: string): string;
+  /** List of job ids waiting for the site, FIFO (RPUSH to enqueue, LPOP to dispatch). */
+  queue(siteId: string): string;
+  /** Hash: job, lease (ms deadline), claimed (0/1). Present while a job is delivered or started. */
+  run(siteId: string): string;
+}
+
+/** Key builder for one deployment (or one test file) under `prefix`. */
+export function createKeys(prefix: string): Keys {
+  return {
+    site: (id) => `${prefix}site:${id}`,
+    queue: (id) => `${prefix}q:${id}`,
+    run: (id) => `${prefix}run:${id}`,
+  };
+}

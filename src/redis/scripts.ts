@@ -1,0 +1,142 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Redis } from 'ioredis';
+import { AppError } from '../errors.js';
+import type { Keys } from './keys.js';
+
+// Typed wrappers over the Lua scripts in ./scripts (named <name>-<numKeys>.lua, BullMQ style) and
+// the few plain commands the dispatch path uses. Nothing outside src/redis builds a key or runs Lua.
+
+const SCRIPT_DIR = join(dirname(fileURLToPath(import.meta.url)), 'scripts');
+
+type LuaFn = (...args: (string | number)[]) => Promise<unknown>;
+
+function loadScripts(redis: Redis): Record<string, LuaFn> {
+  const fns: Record<string, LuaFn> = {};
+  for (const file of readdirSync(SCRIPT_DIR).filter((f) => f.endsWith('.lua'))) {
+    const match = /^(.+)-(\d+)\.lua$/.exec(file);
+    if (!match?.[1] || !match[2]) throw new Error(`bad script name ${file}`);
+    const name = `tikops_${match[1].replace(/-/g, '_')}`;
+    redis.defineCommand(name, { numberOfKeys: Number(match[2]), lua: readFileSync(join(SCRIPT_DIR, file), 'utf8') });
+    fns[match[1]] = (...args) => (redis as unknown as Record<string, LuaFn>)[name]!(...args);
+  }
+  return fns;
+}
+
+export type PopResult =
+  | { kind: 'job'; jobId: string; remaining: number; redelivery: boolean }
+  | { kind: 'idle' }
+  | { kind: 'cold' };
+
+export interface RunSlot {
+  jobId: string;
+  claimed: boolean;
+  leaseUntilMs: number;
+}
+
+export interface Dispatch {
+  popNext(siteId: string, tokenVersion: number, nowMs: number, leaseMs: number, from: string): Promise<PopResult>;
+  /** Compare-and-set on the site's run slot; true if it held `jobId`. */
+  releaseRun(siteId: string, jobId: string): Promise<boolean>;
+  claimRun(siteId: string, jobId: string): Promise<boolean>;
+  leaseRun(siteId: string, jobId: string, leaseUntilMs: number): Promise<boolean>;
+  restoreSite(siteId: string, state: SiteDispatchState): Promise<boolean>;
+  /** Warms a newly created site (nothing to restore yet). */
+  registerSite(siteId: string, tokenVersion: number, orgId: string): Promise<void>;
+  /** Revokes older device tokens of the site in the dispatch path. */
+  raiseTokenVersion(siteId: string, tokenVersion: number): Promise<void>;
+  enqueue(siteId: string, jobId: string): Promise<void>;
+  /** Removes a queued job id; true if it was in the queue. */
+  dequeue(siteId: string, jobId: string): Promise<boolean>;
+  queueLength(siteId: string): Promise<number>;
+  /** The site's hash fields (seen, from, …), or null if Redis does not know the site. */
+  siteInfo(siteId: string): Promise<Record<string, string> | null>;
+}
+
+export interface SiteDispatchState {
+  tokenVersion: number;
+  orgId: string;
+  run: RunSlot | null;
+  queued: string[];
+}
+
+/** Maps a script's negative return code to the API error it stands for (one place, BullMQ style). */
+export function scriptError(code: number): AppError {
+  switch (code) {
+    case -1:
+      return new AppError('device_token_invalid');
+    default:
+      return new AppError('internal_server_error', { message: `unexpected script result ${code}` });
+  }
+}
+
+/** Binds the dispatch scripts and commands to one connection and key space. */
+export function createDispatch(redis: Redis, keys: Keys): Dispatch {
+  const lua = loadScripts(redis);
+  const call = (name: string, ...args: (string | number)[]): Promise<unknown> => lua[name]!(...args);
+
+  return {
+    async popNext(siteId, tokenVersion, nowMs, leaseMs, from) {
+      const res = (await call(
+        'pop-next',
+        keys.site(siteId),
+        keys.queue(siteId),
+        keys.run(siteId),
+        tokenVersion,
+        nowMs,
+        leaseMs,
+        from,
+      )) as [number, string?, number?, number?];
+      const code = res[0];
+      if (code === 1) return { kind: 'job', jobId: res[1]!, remaining: res[2]!, redelivery: res[3] === 1 };
+      if (code === 0) return { kind: 'idle' };
+      if (code === -2) return { kind: 'cold' };
+      throw scriptError(code);
+    },
+    async releaseRun(siteId, jobId) {
+      return (await call('set-run', keys.run(siteId), jobId, 'release', 0)) === 1;
+    },
+    async claimRun(siteId, jobId) {
+      return (await call('set-run', keys.run(siteId), jobId, 'claim', 0)) === 1;
+    },
+    async leaseRun(siteId, jobId, leaseUntilMs) {
+      return (await call('set-run', keys.run(siteId), jobId, 'lease', leaseUntilMs)) === 1;
+    },
+    async restoreSite(siteId, s) {
+      const run = s.run;
+      const res = await call(
+        'restore-site',
+        keys.site(siteId),
+        keys.queue(siteId),
+        keys.run(siteId),
+        s.tokenVersion,
+        s.orgId,
+        run?.jobId ?? '',
+        run?.claimed ? 1 : 0,
+        run?.leaseUntilMs ?? 0,
+        ...s.queued,
+      );
+      return res === 1;
+    },
+    async registerSite(siteId, tokenVersion, orgId) {
+      await redis.hset(keys.site(siteId), 'tv', tokenVersion, 'org', orgId);
+    },
+    async raiseTokenVersion(siteId, tokenVersion) {
+      await call('raise-token-version', keys.site(siteId), tokenVersion);
+    },
+    async enqueue(siteId, jobId) {
+      await redis.rpush(keys.queue(siteId), jobId);
+    },
+    async dequeue(siteId, jobId) {
+      return (await redis.lrem(keys.queue(siteId), 0, jobId)) > 0;
+    },
+    async queueLength(siteId) {
+      return redis.llen(keys.queue(siteId));
+    },
+    async siteInfo(siteId) {
+      const h = await redis.hgetall(keys.site(siteId));
+      return Object.keys(h).length === 0 ? null : h;
+    },
+  };
+}

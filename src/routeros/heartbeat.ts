@@ -1,0 +1,158 @@
+// Parser for the `key=value;key=value;` bodies routers POST to /adopt and /poll
+// (routeros.md §4, product-api.md §2.2-2.3). Router input is untrusted, so the
+// parser is strict about structure but tolerant of formatting noise.
+import { Buffer } from 'node:buffer';
+
+const MAX_KEYS = 128;
+const MAX_VALUE_LENGTH = 1024;
+// Longest sensible uptime string is ~25 chars; the cap keeps regex work trivial.
+const MAX_UPTIME_LENGTH = 64;
+
+// Checked before lowercasing so non-ASCII characters that lowercase to ASCII
+// (e.g. KELVIN SIGN → "k") cannot sneak in as a different key.
+const KEY_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+// `:tostr` / concatenated script values: [Nw][Nd]HH:MM:SS[.fraction].
+const COLON_UPTIME_RE = /^(?:(\d+)w)?(?:(\d+)d)?(\d{1,2}):(\d{2}):(\d{2})(?:\.\d+)?$/;
+// print / REST / API output: 1w2d3h4m5s with zero parts omitted.
+const UNIT_UPTIME_RE = /^(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?$/;
+
+const WEEK = 7 * 24 * 3600;
+const DAY = 24 * 3600;
+
+function num(s: string | undefined): number {
+  return s === undefined ? 0 : Number(s);
+}
+
+function safeSeconds(total: number): number | null {
+  return Number.isSafeInteger(total) ? total : null;
+}
+
+/** RouterOS uptime (`1d02:15:38`, `2w3d04:05:06.5`, `13h35m12s`, ...) to whole seconds (fractions floored), or null if not a valid uptime. */
+export function parseUptime(s: string): number | null {
+  if (s === '' || s.length > MAX_UPTIME_LENGTH) return null;
+  const colon = COLON_UPTIME_RE.exec(s);
+  if (colon) {
+    const [, w, d, h, m, sec] = colon;
+    const minutes = num(m);
+    const seconds = num(sec);
+    if (minutes >= 60 || seconds >= 60) return null;
+    return safeSeconds(num(w) * WEEK + num(d) * DAY + num(h) * 3600 + minutes * 60 + seconds);
+  }
+  // The all-optional pattern also matches '', which the guard above already excluded,
+  // so any match here has at least one part.
+  const unit = UNIT_UPTIME_RE.exec(s);
+  if (unit) {
+    const [, w, d, h, m, sec, ms] = unit;
+    return safeSeconds(
+      num(w) * WEEK + num(d) * DAY + num(h) * 3600 + num(m) * 60 + num(sec) + Math.floor(num(ms) / 1000),
+    );
+  }
+  return null;
+}
+
+export interface Heartbeat {
+  /** Null-prototype record: lowercased key → percent-decoded value. */
+  fields: Record<string, string>;
+  /** Parsed `uptime` field, or null when the router did not send one. */
+  uptimeSeconds: number | null;
+}
+
+export class HeartbeatParseError extends Error {
+  constructor(
+    message: string,
+    /** The offending key, or `body` for structural problems. */
+    readonly param: string,
+  ) {
+    super(message);
+    this.name = 'HeartbeatParseError';
+  }
+}
+
+// Hex digit value per byte, -1 for non-hex; either case, since agents differ.
+const HEX_VALUE = new Int8Array(256).fill(-1);
+for (let i = 0; i < 10; i++) HEX_VALUE[0x30 + i] = i;
+for (let i = 0; i < 6; i++) {
+  HEX_VALUE[0x41 + i] = 10 + i;
+  HEX_VALUE[0x61 + i] = 10 + i;
+}
+
+// Byte-level decoding: decodeURIComponent throws on stray `%` and on invalid
+// UTF-8, and we must accept both (stray `%` stays literal, bad UTF-8 → U+FFFD).
+// Working on UTF-8 bytes is safe because `%` and hex digits are ASCII, which
+// never occur inside a multi-byte sequence. `+` is not a space here (not a form).
+function percentDecode(value: string): string {
+  if (!value.includes('%')) return value;
+  const src = Buffer.from(value, 'utf8');
+  const out = Buffer.allocUnsafe(src.length);
+  let o = 0;
+  for (let i = 0; i < src.length; i++) {
+    const b = src[i]!;
+    if (b === 0x25 && i + 2 < src.length) {
+      const hi = HEX_VALUE[src[i + 1]!]!;
+      const lo = HEX_VALUE[src[i + 2]!]!;
+      if (hi >= 0 && lo >= 0) {
+        out[o++] = hi * 16 + lo;
+        i += 2;
+        continue;
+      }
+    }
+    out[o++] = b;
+  }
+  return out.toString('utf8', 0, o);
+}
+
+// Only ASCII whitespace: a value's own non-ASCII spacing is data, not formatting.
+const EDGE_WS_RE = /^[ \t\r\n\v\f]+|[ \t\r\n\v\f]+$/g;
+
+/** Parses a `key=value;...` heartbeat body into lowercased keys and decoded values; throws HeartbeatParseError on malformed input. */
+export function parseHeartbeat(body: string): Heartbeat {
+  // A Map cannot be prototype-polluted by keys like `__proto__` or `constructor`.
+  const fields = new Map<string, string>();
+  // Some HTTP clients prepend a BOM; it is never part of the first key.
+  const text = body.charCodeAt(0) === 0xfeff ? body.slice(1) : body;
+  for (const rawSegment of text.split(';')) {
+    const segment = rawSegment.replace(EDGE_WS_RE, '');
+    if (segment === '') continue;
+    const eq = segment.indexOf('=');
+    if (eq < 0) throw new HeartbeatParseError('heartbeat segment without "="', 'body');
+    const rawKey = segment.slice(0, eq).replace(EDGE_WS_RE, '');
+    if (!KEY_RE.test(rawKey)) throw new HeartbeatParseError('invalid heartbeat key', rawKey);
+    const key = rawKey.toLowerCase();
+    const value = percentDecode(segment.slice(eq + 1));
+    if (value.length > MAX_VALUE_LENGTH) {
+      throw new HeartbeatParseError(`heartbeat value longer than ${MAX_VALUE_LENGTH} characters`, key);
+    }
+    // Decoded NUL cannot be stored in PostgreSQL text columns or logged safely.
+    if (value.includes('\u0000')) throw new HeartbeatParseError('heartbeat value contains NUL', key);
+    // Delete first so a repeated key moves to its latest position; last one wins.
+    fields.delete(key);
+    fields.set(key, value);
+    if (fields.size > MAX_KEYS) throw new HeartbeatParseError(`more than ${MAX_KEYS} heartbeat keys`, 'body');
+  }
+
+  let uptimeSeconds: number | null = null;
+  const uptime = fields.get('uptime');
+  if (uptime !== undefined) {
+    uptimeSeconds = parseUptime(uptime);
+    if (uptimeSeconds === null) throw new HeartbeatParseError('invalid uptime', 'uptime');
+  }
+
+  const record = Object.create(null) as Record<string, string>;
+  for (const [k, v] of fields) record[k] = v;
+  return { fields: record, uptimeSeconds };
+}
+
+const ENCODE_RE = /[%;=\r\n]/g;
+const ENCODE_MAP: Readonly<Record<string, string>> = {
+  '%': '%25',
+  ';': '%3B',
+  '=': '%3D',
+  '\r': '%0D',
+  '\n': '%0A',
+};
+
+/** Percent-encodes only `%`, `;`, `=`, CR and LF, matching the router agent's encoder (routeros.md §4.2). */
+export function encodeHeartbeatValue(v: string): string {
+  return v.replace(ENCODE_RE, (c) => ENCODE_MAP[c]!);
+}

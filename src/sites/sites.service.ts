@@ -1,0 +1,55 @@
+import { AppError } from '../errors.js';
+import { newId } from '../lib/ids.js';
+import type { Deps } from '../runtime.js';
+import * as repo from './sites.repo.js';
+import type { SiteRow } from './sites.repo.js';
+
+export type { SiteRow };
+
+export interface SiteDto {
+  id: string;
+  name: string;
+  created_at: string;
+  updated_at: string;
+}
+
+function toDto(s: SiteRow): SiteDto {
+  return { id: s.id, name: s.name, created_at: s.createdAt.toISOString(), updated_at: s.updatedAt.toISOString() };
+}
+
+/** The org's site, or a 404 (another org's site is indistinguishable from a missing one). */
+export async function requireSite(deps: Deps, org: string, siteId: string): Promise<SiteRow> {
+  const site = await repo.findForOrg(deps.db, org, siteId);
+  if (!site) throw new AppError('site_not_found');
+  return site;
+}
+
+/** A site by id for device-authenticated paths, or null if it no longer exists. */
+export function findSite(deps: Deps, siteId: string): Promise<SiteRow | null> {
+  return repo.findById(deps.db, siteId);
+}
+
+export async function createSite(deps: Deps, org: string, input: { name: string }): Promise<SiteDto & { token: string }> {
+  const site = await repo.create(deps.db, { id: newId(), orgId: org, name: input.name });
+  // Warming Redis is an optimisation: a site Redis does not know is restored on its first poll.
+  await deps.dispatch
+    .registerSite(site.id, site.tokenVersion, site.orgId)
+    .catch((err: unknown) => deps.log.warn({ err, siteId: site.id }, 'site not warmed in redis'));
+  return { ...toDto(site), token: deps.deviceTokens.issue({ siteId: site.id, tokenVersion: site.tokenVersion }) };
+}
+
+export async function getSite(deps: Deps, org: string, siteId: string): Promise<SiteDto> {
+  return toDto(await requireSite(deps, org, siteId));
+}
+
+export async function listSites(deps: Deps, org: string): Promise<SiteDto[]> {
+  return (await repo.listForOrg(deps.db, org)).map(toDto);
+}
+
+/** Issues a new device token; every earlier token of the site stops working at once. */
+export async function rotateToken(deps: Deps, org: string, siteId: string): Promise<SiteDto & { token: string }> {
+  const site = await repo.bumpTokenVersion(deps.db, org, siteId);
+  if (!site) throw new AppError('site_not_found');
+  await deps.dispatch.raiseTokenVersion(site.id, site.tokenVersion);
+  return { ...toDto(site), token: deps.deviceTokens.issue({ siteId: site.id, tokenVersion: site.tokenVersion }) };
+}

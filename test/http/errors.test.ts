@@ -1,0 +1,74 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startApp, type TestApp } from '../support/app.js';
+
+let app: TestApp;
+beforeAll(async () => {
+  app = await startApp();
+});
+afterAll(async () => {
+  await app.close();
+});
+
+const shape = (body: Record<string, unknown>): string[] => Object.keys(body).sort();
+
+describe('error responses', () => {
+  it('answers unknown routes with 404 route_not_found in the error shape', async () => {
+    const res = await app.request('GET', '/nope', { raw: true });
+    expect(res.status).toBe(404);
+    expect(shape(res.body)).toEqual(['code', 'doc_url', 'message', 'type']);
+    expect(res.body).toMatchObject({ type: 'not_found_error', code: 'route_not_found' });
+    expect(res.body.doc_url).toBe(`${app.url}/docs/errors#route_not_found`);
+  });
+
+  it('answers a wrong method with 405 and an Allow header', async () => {
+    const res = await app.request('PUT', '/poll', { raw: true, body: 'x' });
+    expect(res.status).toBe(405);
+    expect(res.body.code).toBe('method_not_allowed');
+    expect(res.headers.get('allow')).toContain('POST');
+  });
+
+  it('serves the error reference the doc_url points at', async () => {
+    const res = await app.request('GET', '/docs/errors');
+    expect(res.status).toBe(200);
+    expect(res.text).toContain('## route_not_found');
+  });
+
+  it('answers 503 in the error shape, not 500, when Redis is unreachable', async () => {
+    const down = await startApp({ env: { REDIS_URL: 'redis://127.0.0.1:6379' } });
+    const auth = down.token('org-x');
+    const site = await down.request('POST', '/site', { token: auth, body: { name: 'r' } });
+    down.deps.redis.disconnect();
+    const res = await down.request('POST', '/poll', { headers: { authorization: `Bearer ${site.body.token}` }, body: '' });
+    expect(res.status).toBe(503);
+    expect(res.body.code).toBe('service_unavailable');
+    await down.deps.redis.connect();
+    await down.close();
+  });
+
+  it('never answers 500 to hostile input', async () => {
+    const auth = app.token('org-fuzz');
+    const site = await app.request('POST', '/site', { token: auth, body: { name: 'fuzz' } });
+    const probes: [string, string, Record<string, string>, string][] = [
+      ['POST', '/site', { 'content-type': 'application/json' }, '{"name":'],
+      ['POST', '/site', { 'content-type': 'application/json' }, '[]'],
+      ['POST', '/site', { 'content-type': 'application/json' }, 'null'],
+      ['POST', '/site', { 'content-type': 'application/json' }, '{"__proto__":{"name":"x"}}'],
+      ['POST', `/site/${site.body.id}/job`, { 'x-idempotency-key': '../../etc', 'x-description': '%00' }, '\u0000'],
+      ['GET', `/site/${site.body.id}/job?limit=1e400&cursor=99999999999999999999`, {}, ''],
+      ['GET', '/site/%E0%A4%A/job', {}, ''],
+      ['POST', '/poll', { authorization: 'Bearer ' + 'A'.repeat(66) }, 'a=b'],
+      ['POST', '/poll', { authorization: 'Bearer' }, ''],
+      ['GET', '/job/00000000-0000-0000-0000-000000000000/update?status=done&attempt=99999999999999999&signature=x', {}, ''],
+    ];
+    for (const [method, path, headers, body] of probes) {
+      const res = await fetch(app.url + path, {
+        method,
+        headers: { authorization: `Bearer ${auth}`, ...headers },
+        body: method === 'GET' ? undefined : body,
+      });
+      expect([path, res.status < 500]).toEqual([path, true]);
+      const json = (await res.json()) as Record<string, unknown>;
+      expect(shape(json)).toEqual(['code', 'doc_url', 'message', 'type']);
+    }
+  });
+});

@@ -1,0 +1,118 @@
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import jwt from 'jsonwebtoken';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startApp, TEST_JWT_SECRET, type TestApp } from '../support/app.js';
+import { buildJob, buildSite } from '../factories.js';
+
+let app: TestApp;
+beforeAll(async () => {
+  app = await startApp();
+});
+afterAll(async () => {
+  await app.close();
+});
+
+describe('sites', () => {
+  it('creates a site with a device token, and lists and gets it', async () => {
+    const auth = app.token('org-sites');
+    const res = await app.request('POST', '/site', { token: auth, body: { name: 'HQ core' } });
+    expect(res.status).toBe(201);
+    expect(res.body.name).toBe('HQ core');
+    expect(res.body.token).toMatch(/^[A-Za-z0-9_-]{66}$/);
+    const list = await app.request('GET', '/site', { token: auth });
+    expect(list.body.map((s: { id: string }) => s.id)).toEqual([res.body.id]);
+    const one = await app.request('GET', `/site/${res.body.id}`, { token: auth });
+    expect(one.body).toEqual({ id: res.body.id, name: 'HQ core', created_at: res.body.created_at, updated_at: res.body.updated_at });
+  });
+
+  it('rejects a missing or invalid name with 400', async () => {
+    const auth = app.token('org-sites');
+    for (const body of [{}, { name: '' }, { name: 'x'.repeat(101) }, { name: 5 }]) {
+      const res = await app.request('POST', '/site', { token: auth, body });
+      expect(res.status).toBe(400);
+      expect(res.body.message).toContain('name');
+    }
+  });
+});
+
+describe('tenant isolation', () => {
+  it('hides every site and job route of one org from another with 404', async () => {
+    const site = await buildSite(app, 'org-owner');
+    const job = await buildJob(app, site);
+    const intruder = app.token('org-intruder');
+    const routes: [string, string, object?][] = [
+      ['GET', `/site/${site.id}`],
+      ['POST', `/site/${site.id}/token`],
+      ['GET', `/site/${site.id}/job`],
+      ['GET', `/site/${site.id}/job/${job.id}`],
+      ['GET', `/site/${site.id}/job/${job.id}/events`],
+      ['DELETE', `/site/${site.id}/job/${job.id}`],
+    ];
+    for (const [method, path] of routes) {
+      const res = await app.request(method, path, { token: intruder });
+      expect([method, path, res.status, res.body.code]).toEqual([method, path, 404, 'site_not_found']);
+    }
+    const create = await app.request('POST', `/site/${site.id}/job`, {
+      token: intruder,
+      headers: { 'x-idempotency-key': randomUUID(), 'x-description': 'intrude' },
+      body: '/system reboot',
+    });
+    expect(create.status).toBe(404);
+    const async = await app.request('POST', `/api/asynchronous/${site.id}`, {
+      token: intruder,
+      body: { description: 'intrude', script: '/system reboot' },
+    });
+    expect(async.status).toBe(404);
+    expect((await app.request('GET', '/site', { token: intruder })).body).toEqual([]);
+    const owner = await app.request('GET', `/site/${site.id}/job`, { token: site.auth });
+    expect(owner.body).toHaveLength(1);
+  });
+
+  it('uses the sub claim as the tenant when there is no org claim', async () => {
+    const token = jwt.sign({ sub: 'user-7' }, TEST_JWT_SECRET, { algorithm: 'HS256', expiresIn: '1h' });
+    const res = await app.request('POST', '/site', { token, body: { name: 'sub site' } });
+    expect(res.status).toBe(201);
+    const viaOrg = await app.request('GET', `/site/${res.body.id}`, { token: app.token('user-7') });
+    expect(viaOrg.status).toBe(200);
+  });
+});
+
+describe('operator authentication', () => {
+  const cases: [string, () => string | null][] = [
+    ['no token', () => null],
+    ['garbage', () => 'not.a.jwt'],
+    ['wrong secret', () => jwt.sign({ org: 'o' }, 'another-secret-another-secret-0000', { algorithm: 'HS256' })],
+    ['expired', () => jwt.sign({ org: 'o', exp: Math.floor(Date.now() / 1000) - 60 }, TEST_JWT_SECRET, { algorithm: 'HS256' })],
+    ['alg none', () => jwt.sign({ org: 'o' }, '', { algorithm: 'none' })],
+    ['HS384 with the right secret', () => jwt.sign({ org: 'o' }, TEST_JWT_SECRET, { algorithm: 'HS384' })],
+    [
+      'RS256 when only a secret is configured',
+      () => {
+        const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+        return jwt.sign({ org: 'o' }, privateKey, { algorithm: 'RS256' });
+      },
+    ],
+    ['no org or sub', () => jwt.sign({ role: 'x' }, TEST_JWT_SECRET, { algorithm: 'HS256' })],
+  ];
+  it.each(cases)('rejects %s with 401', async (_name, make) => {
+    const res = await app.request('GET', '/site', { token: make() });
+    expect(res.status).toBe(401);
+    expect(res.body.type).toBe('authentication_error');
+  });
+});
+
+describe('asymmetric operator tokens', () => {
+  it('accepts ES256 tokens signed by the configured public key and rejects HS256 ones made with it', async () => {
+    const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const pem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    const es = await startApp({ env: { JWT_PUBLIC_KEY: pem, JWT_SECRET: '' } });
+    try {
+      const good = jwt.sign({ org: 'o' }, privateKey, { algorithm: 'ES256', expiresIn: '5m' });
+      expect((await es.request('GET', '/site', { token: good })).status).toBe(200);
+      const confused = jwt.sign({ org: 'o' }, pem, { algorithm: 'HS256' });
+      expect((await es.request('GET', '/site', { token: confused })).status).toBe(401);
+    } finally {
+      await es.close();
+    }
+  });
+});

@@ -1,0 +1,47 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, envSchema, loadConfig } from '../../src/config.js';
+
+describe('loadConfig', () => {
+  it('works with no environment at all, using local defaults', () => {
+    const c = loadConfig({});
+    expect(c.port).toBe(3000);
+    expect(c.databaseUrl).toBe('postgresql://postgres@127.0.0.1:5432/tikops');
+    expect(c.redisUrl).toBe('redis://127.0.0.1:6379');
+    expect(c.docsUrl).toBe('http://127.0.0.1:3000/docs');
+    expect(Object.isFrozen(c)).toBe(true);
+  });
+
+  it('lists every invalid variable at once', () => {
+    try {
+      loadConfig({ PORT: 'eighty', REDIS_URL: 'http://x', WRAPPER_LIMIT_BYTES: '70000' });
+      expect.unreachable();
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      const msg = (err as Error).message;
+      expect(msg).toContain('PORT');
+      expect(msg).toContain('REDIS_URL');
+      expect(msg).toContain('WRAPPER_LIMIT_BYTES');
+    }
+  });
+
+  it('refuses to start in production with a default secret', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET[\s\S]*SIGNING_KEY/);
+    expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'p'.repeat(40) })).toThrow(/SIGNING_KEY/);
+    const ok = loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'p'.repeat(40), SIGNING_KEY: 's'.repeat(40) });
+    expect(ok.env).toBe('production');
+  });
+
+  it('rejects short secrets', () => {
+    expect(() => loadConfig({ SIGNING_KEY: 'short' })).toThrow(/SIGNING_KEY/);
+  });
+
+  it('matches .env.example key for key', () => {
+    const example = readFileSync(new URL('../../.env.example', import.meta.url), 'utf8');
+    const keys = example
+      .split('\n')
+      .filter((l) => /^[A-Z_]+=/.test(l))
+      .map((l) => l.split('=')[0]);
+    expect(keys.sort()).toEqual(Object.keys(envSchema.shape).sort());
+  });
+});
