@@ -32,6 +32,7 @@ export const envSchema = z.object({
   BODY_LIMIT_BYTES: int(131_072, 1024, 10_485_760),
   WRAPPER_LIMIT_BYTES: int(60_000, 1024, 65_536),
   JOB_LEASE_SECONDS: int(120, 5, 86_400),
+  JOB_TIMEOUT_SECONDS: int(900, 10, 604_800),
   SHUTDOWN_TIMEOUT_MS: int(10_000, 100, 120_000),
   TRUST_PROXY: bool.default(false),
 });
@@ -54,6 +55,7 @@ export interface Config {
   bodyLimitBytes: number;
   wrapperLimitBytes: number;
   jobLeaseSeconds: number;
+  jobTimeoutSeconds: number;
   shutdownTimeoutMs: number;
   trustProxy: boolean;
 }
@@ -101,6 +103,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     wrapperLimitBytes: e.WRAPPER_LIMIT_BYTES,
     jobLeaseSeconds: e.JOB_LEASE_SECONDS,
+    jobTimeoutSeconds: e.JOB_TIMEOUT_SECONDS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     trustProxy: e.TRUST_PROXY,
   });

@@ -80,7 +80,10 @@ const jobProperties: Obj = {
   },
   delivered_at: dateTime('The timestamp when the job was last handed to the router by a poll (tikops addition).', '2025-10-29T12:05:02Z'),
   cancelled_at: dateTime('The timestamp when the job was cancelled before delivery (tikops addition).', null),
+  timed_out_at: dateTime('The timestamp when a started job was settled as timed out: no final callback before its timeout, or the router rebooted mid-job (tikops addition).', null),
   notify_url: { type: 'string', nullable: true, description: 'The callback URL given with the JSON form, if any (tikops addition).', example: null },
+  lease_seconds: { type: 'integer', description: 'How long a delivery may stay unclaimed before the job may be handed out again (tikops addition).', example: 120 },
+  timeout_seconds: { type: 'integer', description: 'How long a claimed job may run before it is settled as timed out (tikops addition).', example: 900 },
 };
 
 const siteProperties: Obj = {
@@ -188,6 +191,8 @@ const createJob: Obj = {
     headerBool('X-Needs-Ack', "(Default: true) Set to `false` if the job should be considered complete as soon as it's sent to the device, without waiting for a success/fail response."),
     headerBool('X-Backup', '(Default: false) Set to `true` to automatically create a configuration backup of the site before executing this job.'),
     headerBool('X-Express-Execute', '(Default: false) Set to `true` to attempt to trigger an immediate device check-in for faster job execution.'),
+    { name: 'X-Lease-Seconds', in: 'header', required: false, description: '(tikops) How long a delivery may stay unclaimed before the job is handed out again; default JOB_LEASE_SECONDS.', schema: { type: 'integer', minimum: 5, maximum: 86400 } },
+    { name: 'X-Timeout-Seconds', in: 'header', required: false, description: '(tikops) How long a claimed job may run before it is settled as timed out; default JOB_TIMEOUT_SECONDS.', schema: { type: 'integer', minimum: 10, maximum: 604800 } },
   ],
   requestBody: {
     required: true,
@@ -229,6 +234,8 @@ const createAsyncJob: Obj = {
         express_execute: { type: 'boolean', default: false, description: 'Ask for a faster device check-in where possible.' },
         needs_acknowledgement: { type: 'boolean', default: false, description: 'Require the device job to acknowledge completion.' },
         notify_url: { type: 'string', format: 'uri', maxLength: 2048, nullable: true, default: null, description: 'Optional callback URL for job status notification.', example: 'https://example.com/sdx/job-complete' },
+        lease_seconds: { type: 'integer', minimum: 5, maximum: 86400, description: '(tikops) Unclaimed-delivery lease; default JOB_LEASE_SECONDS.' },
+        timeout_seconds: { type: 'integer', minimum: 10, maximum: 604800, description: '(tikops) Run timeout once claimed; default JOB_TIMEOUT_SECONDS.' },
       },
     }),
   },

@@ -24,12 +24,16 @@ export interface JobRow {
   state: JobState;
   attempt: number;
   leaseUntil: Date | null;
+  leaseSeconds: number;
+  timeoutSeconds: number;
+  deadlineAt: Date | null;
   createdAt: Date;
   deliveredAt: Date | null;
   startedAt: Date | null;
   completedAt: Date | null;
   failedAt: Date | null;
   cancelledAt: Date | null;
+  timedOutAt: Date | null;
 }
 
 export interface NewJob {
@@ -45,6 +49,8 @@ export interface NewJob {
   needsAck: boolean;
   shouldBackup: boolean;
   notifyUrl: string | null;
+  leaseSeconds: number;
+  timeoutSeconds: number;
 }
 
 export interface JobEventRow {
@@ -57,9 +63,10 @@ export interface JobEventRow {
 const COLS = Prisma.raw(`id, seq, site_id AS "siteId", org_id AS "orgId", token, idempotency_key AS "idempotencyKey",
   request_hash AS "requestHash", description, script, express_execute AS "expressExecute",
   needs_acknowledgement AS "needsAck", should_backup AS "shouldBackup", associated_backup AS "associatedBackup",
-  notify_url AS "notifyUrl", state::text AS state, attempt, lease_until AS "leaseUntil", created_at AS "createdAt",
-  delivered_at AS "deliveredAt", started_at AS "startedAt", completed_at AS "completedAt", failed_at AS "failedAt",
-  cancelled_at AS "cancelledAt"`);
+  notify_url AS "notifyUrl", state::text AS state, attempt, lease_until AS "leaseUntil",
+  lease_seconds AS "leaseSeconds", timeout_seconds AS "timeoutSeconds", deadline_at AS "deadlineAt",
+  created_at AS "createdAt", delivered_at AS "deliveredAt", started_at AS "startedAt", completed_at AS "completedAt",
+  failed_at AS "failedAt", cancelled_at AS "cancelledAt", timed_out_at AS "timedOutAt"`);
 
 /** A unique-constraint violation, as Prisma reports it for model queries (P2002) or raw SQL (P2010). */
 function isUniqueViolation(err: unknown): boolean {
@@ -75,10 +82,11 @@ export async function create(db: Db, job: NewJob, now: Date): Promise<JobRow | n
     const rows = await db.$queryRaw<JobRow[]>`
       WITH j AS (
         INSERT INTO job (id, site_id, org_id, token, idempotency_key, request_hash, description, script,
-                         express_execute, needs_acknowledgement, should_backup, notify_url, created_at)
+                         express_execute, needs_acknowledgement, should_backup, notify_url, lease_seconds,
+                         timeout_seconds, created_at)
         VALUES (${job.id}::uuid, ${job.siteId}::uuid, ${job.orgId}, ${job.token}, ${job.idempotencyKey}::uuid,
                 ${job.requestHash}, ${job.description}, ${job.script}, ${job.expressExecute}, ${job.needsAck},
-                ${job.shouldBackup}, ${job.notifyUrl}, ${now}::timestamptz)
+                ${job.shouldBackup}, ${job.notifyUrl}, ${job.leaseSeconds}, ${job.timeoutSeconds}, ${now}::timestamptz)
         RETURNING *
       ), e AS (
         INSERT INTO job_event (job_id, type, attempt, at) SELECT id, 'created', 0, created_at FROM j
@@ -133,25 +141,22 @@ export async function dispatchState(
 
 /**
  * Hands the job out: queued → delivered (or completed when no acknowledgement is needed), or a
- * new attempt of a delivered job whose lease expired. Bumps the attempt. Null if the CAS lost.
+ * new attempt of a delivered job whose lease expired — or at once with `force` (the router
+ * rebooted, so the unclaimed delivery is gone). Bumps the attempt, which voids every URL of the
+ * earlier delivery. Null if the CAS lost.
  */
-export async function claimDelivery(
-  db: Db,
-  id: string,
-  siteId: string,
-  now: Date,
-  leaseUntil: Date,
-): Promise<JobRow | null> {
+export async function claimDelivery(db: Db, id: string, siteId: string, now: Date, force: boolean): Promise<JobRow | null> {
   const rows = await db.$queryRaw<JobRow[]>`
     WITH c AS (
       UPDATE job SET
         state = (CASE WHEN needs_acknowledgement THEN 'delivered' ELSE 'completed' END)::"JobState",
         attempt = attempt + 1,
         delivered_at = ${now}::timestamptz,
-        lease_until = CASE WHEN needs_acknowledgement THEN ${leaseUntil}::timestamptz ELSE NULL END,
+        lease_until = CASE WHEN needs_acknowledgement
+          THEN ${now}::timestamptz + make_interval(secs => lease_seconds) ELSE NULL END,
         completed_at = CASE WHEN needs_acknowledgement THEN NULL ELSE ${now}::timestamptz END
       WHERE id = ${id}::uuid AND site_id = ${siteId}::uuid
-        AND (state = 'queued' OR (state = 'delivered' AND lease_until <= ${now}::timestamptz))
+        AND (state = 'queued' OR (state = 'delivered' AND (lease_until <= ${now}::timestamptz OR ${force})))
       RETURNING *
     ), e AS (
       INSERT INTO job_event (job_id, type, attempt, at)
@@ -167,7 +172,8 @@ export async function claimDelivery(
 export async function claimStart(db: Db, id: string, attempt: number, now: Date): Promise<JobRow | null> {
   const rows = await db.$queryRaw<JobRow[]>`
     WITH c AS (
-      UPDATE job SET state = 'started', started_at = ${now}::timestamptz, lease_until = NULL
+      UPDATE job SET state = 'started', started_at = ${now}::timestamptz, lease_until = NULL,
+        deadline_at = ${now}::timestamptz + make_interval(secs => timeout_seconds)
       WHERE id = ${id}::uuid AND attempt = ${attempt} AND state = 'delivered' AND lease_until > ${now}::timestamptz
       RETURNING *
     ), e AS (
@@ -189,7 +195,7 @@ export async function finish(
   const failedAt = outcome === 'failed' ? now : null;
   const rows = await db.$queryRaw<JobRow[]>`
     WITH c AS (
-      UPDATE job SET state = ${outcome}::"JobState", lease_until = NULL,
+      UPDATE job SET state = ${outcome}::"JobState", lease_until = NULL, deadline_at = NULL,
         completed_at = COALESCE(${completedAt}::timestamptz, completed_at),
         failed_at = COALESCE(${failedAt}::timestamptz, failed_at)
       WHERE id = ${id}::uuid AND attempt = ${attempt} AND state IN ('delivered', 'started')
@@ -213,4 +219,31 @@ export async function cancel(db: Db, siteId: string, id: string, now: Date): Pro
     )
     SELECT ${COLS} FROM c`;
   return rows[0] ?? null;
+}
+
+/**
+ * Settles claimed jobs that will never report: started → timed_out, for one job (`id`, e.g. the
+ * router rebooted mid-job) or for every job past its deadline. Returns the settled jobs.
+ */
+export function timeOut(
+  db: Db,
+  now: Date,
+  reason: string,
+  which: { id: string } | { limit: number },
+): Promise<Pick<JobRow, 'id' | 'siteId'>[]> {
+  const target =
+    'id' in which
+      ? Prisma.sql`id = ${which.id}::uuid AND state = 'started'`
+      : Prisma.sql`id IN (SELECT id FROM job WHERE state = 'started' AND deadline_at <= ${now}::timestamptz
+                          ORDER BY deadline_at LIMIT ${which.limit} FOR UPDATE SKIP LOCKED)`;
+  return db.$queryRaw<Pick<JobRow, 'id' | 'siteId'>[]>`
+    WITH c AS (
+      UPDATE job SET state = 'timed_out', timed_out_at = ${now}::timestamptz, deadline_at = NULL
+      WHERE ${target}
+      RETURNING id, site_id, attempt
+    ), e AS (
+      INSERT INTO job_event (job_id, type, attempt, at, detail)
+      SELECT id, 'timed_out', attempt, ${now}::timestamptz, jsonb_build_object('reason', ${reason}::text) FROM c
+    )
+    SELECT id, site_id AS "siteId" FROM c`;
 }

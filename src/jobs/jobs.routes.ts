@@ -16,7 +16,8 @@ export function jobRoutes(router: AppRouter, deps: Deps, auth: Middleware<Operat
     const h = parse(rawJobHeaders, ctx.headers, 'header');
     const script = await readText(ctx, limit);
     const input = { idempotencyKey: h['x-idempotency-key'], description: h['x-description'], script,
-      needsAck: h['x-needs-ack'], backup: h['x-backup'], express: h['x-express-execute'], notifyUrl: null };
+      needsAck: h['x-needs-ack'], backup: h['x-backup'], express: h['x-express-execute'], notifyUrl: null,
+      leaseSeconds: h['x-lease-seconds'], timeoutSeconds: h['x-timeout-seconds'] };
     const { job, created } = await jobs.createJob(deps, ctx.state.org, siteId, input);
     ctx.status = created ? 201 : 200;
     ctx.body = job;
@@ -27,7 +28,8 @@ export function jobRoutes(router: AppRouter, deps: Deps, auth: Middleware<Operat
     const key = parse(optionalIdempotencyKey, ctx.headers, 'header')['x-idempotency-key'] ?? newId();
     const b = parse(asyncJobBody, await readJson(ctx, limit));
     const input = { idempotencyKey: key, description: b.description, script: b.script,
-      needsAck: b.needs_acknowledgement, backup: b.make_backup, express: b.express_execute, notifyUrl: b.notify_url };
+      needsAck: b.needs_acknowledgement, backup: b.make_backup, express: b.express_execute, notifyUrl: b.notify_url,
+      leaseSeconds: b.lease_seconds, timeoutSeconds: b.timeout_seconds };
     const { job } = await jobs.createJob(deps, ctx.state.org, siteId, input);
     const date = new Date(job.created_at).toISOString().replace(/\.\d{3}Z$/, '+00:00');
     ctx.body = { status: 'success', data: { idempotency_key: job.idempotency_key, request_id: job.id,

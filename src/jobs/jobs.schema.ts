@@ -2,6 +2,11 @@ import { z } from 'zod';
 import { headerBool, uuid } from '../http/validate.js';
 
 const description = z.string().min(3).max(100);
+const leaseSeconds = z.number().int().min(5).max(86_400);
+const timeoutSeconds = z.number().int().min(10).max(604_800);
+/** Whole seconds in a header, within the bounds of `n`. */
+const headerSeconds = (n: z.ZodNumber): z.ZodPipe<z.ZodPipe<z.ZodString, z.ZodTransform<number, string>>, z.ZodNumber> =>
+  z.string().regex(/^\d{1,9}$/, 'expected whole seconds').transform(Number).pipe(n);
 
 /** Headers of the raw form, POST /site/{siteId}/job (names lower-cased as Node delivers them). */
 export const rawJobHeaders = z.object({
@@ -10,6 +15,8 @@ export const rawJobHeaders = z.object({
   'x-needs-ack': headerBool.default(true),
   'x-backup': headerBool.default(false),
   'x-express-execute': headerBool.default(false),
+  'x-lease-seconds': headerSeconds(leaseSeconds).optional(),
+  'x-timeout-seconds': headerSeconds(timeoutSeconds).optional(),
 });
 
 const notifyUrl = z.url({ protocol: /^https?$/ }).max(2048);
@@ -23,6 +30,8 @@ export const asyncJobBody = z.strictObject({
   // The documented default of this form differs from the header form's (product-api.md §3.3).
   needs_acknowledgement: z.boolean().default(false),
   notify_url: notifyUrl.nullable().default(null),
+  lease_seconds: leaseSeconds.optional(),
+  timeout_seconds: timeoutSeconds.optional(),
 });
 
 export const optionalIdempotencyKey = z.object({ 'x-idempotency-key': uuid.optional() });

@@ -18,6 +18,9 @@ export interface JobInput {
   backup: boolean;
   express: boolean;
   notifyUrl: string | null;
+  /** Per-job limits; the configured defaults apply when absent. */
+  leaseSeconds?: number | undefined;
+  timeoutSeconds?: number | undefined;
 }
 
 /** The job object of the seed's OpenAPI `Job` schema, plus tikops' additive fields. */
@@ -40,7 +43,10 @@ export interface JobDto {
   status: repo.JobState;
   delivered_at: string | null;
   cancelled_at: string | null;
+  timed_out_at: string | null;
   notify_url: string | null;
+  lease_seconds: number;
+  timeout_seconds: number;
 }
 
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
@@ -65,14 +71,17 @@ export function toJobDto(j: JobRow): JobDto {
     status: j.state,
     delivered_at: iso(j.deliveredAt),
     cancelled_at: iso(j.cancelledAt),
+    timed_out_at: iso(j.timedOutAt),
     notify_url: j.notifyUrl,
+    lease_seconds: j.leaseSeconds,
+    timeout_seconds: j.timeoutSeconds,
   };
 }
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
-function requestHash(i: JobInput): string {
-  const canonical = JSON.stringify([i.script, i.description, i.needsAck, i.backup, i.express, i.notifyUrl]);
+function requestHash(i: JobInput, leaseSeconds: number, timeoutSeconds: number): string {
+  const canonical = JSON.stringify([i.script, i.description, i.needsAck, i.backup, i.express, i.notifyUrl, leaseSeconds, timeoutSeconds]);
   return createHash('sha256').update(canonical).digest('hex');
 }
 
@@ -113,7 +122,9 @@ export async function createJob(
 ): Promise<{ job: JobDto; created: boolean }> {
   const site = await sites.requireSite(deps, org, siteId);
   checkScript(deps, input);
-  const hash = requestHash(input);
+  const leaseSeconds = input.leaseSeconds ?? deps.config.jobLeaseSeconds;
+  const timeoutSeconds = input.timeoutSeconds ?? deps.config.jobTimeoutSeconds;
+  const hash = requestHash(input, leaseSeconds, timeoutSeconds);
   const id = newId();
   const row = await repo.create(
     deps.db,
@@ -130,6 +141,8 @@ export async function createJob(
       needsAck: input.needsAck,
       shouldBackup: input.backup,
       notifyUrl: input.notifyUrl,
+      leaseSeconds,
+      timeoutSeconds,
     },
     new Date(deps.clock()),
   );
@@ -216,15 +229,16 @@ export async function restoreSiteDispatch(deps: Deps, siteId: string): Promise<b
 export async function deliver(
   deps: Deps,
   siteId: string,
-  jobId: string,
-  remaining: number,
+  popped: { jobId: string; remaining: number; rebooted: boolean },
 ): Promise<string | null> {
-  const now = deps.clock();
-  const leaseUntil = now + deps.config.jobLeaseSeconds * 1000;
-  const job = await repo.claimDelivery(deps.db, jobId, siteId, new Date(now), new Date(leaseUntil));
+  const { jobId, remaining } = popped;
+  const job = await repo.claimDelivery(deps.db, jobId, siteId, new Date(deps.clock()), popped.rebooted);
   if (job) {
     // Completed at hand-out: nothing to wait for, so the next poll may take the next job.
     if (!job.needsAck) await deps.dispatch.releaseRun(siteId, jobId);
+    else if (job.leaseSeconds !== deps.config.jobLeaseSeconds && job.leaseUntil) {
+      await deps.dispatch.leaseRun(siteId, jobId, job.leaseUntil.getTime());
+    }
     const url = (s: CallbackStatus): string => deps.signer.url(job.id, s, job.attempt);
     return renderWrapper({
       token: job.token,
@@ -270,4 +284,17 @@ export async function applyCallback(
   }
   if (!(await repo.findById(deps.db, jobId))) throw new AppError('job_not_found');
   return 'ok';
+}
+
+/** Settles a claimed job the router can no longer finish (it rebooted mid-job) as timed_out. */
+export async function settleInterrupted(deps: Deps, siteId: string, jobId: string, reason: string): Promise<void> {
+  await repo.timeOut(deps.db, new Date(deps.clock()), reason, { id: jobId });
+  await deps.dispatch.releaseRun(siteId, jobId);
+}
+
+/** Settles up to `limit` claimed jobs past their deadline as timed_out; returns how many. */
+export async function sweepTimeouts(deps: Deps, limit: number): Promise<number> {
+  const settled = await repo.timeOut(deps.db, new Date(deps.clock()), 'no final callback before the job timeout', { limit });
+  for (const j of settled) await deps.dispatch.releaseRun(j.siteId, j.id);
+  return settled.length;
 }

@@ -2,7 +2,7 @@ import { AppError } from '../errors.js';
 import { bearer, type AppRouter } from '../http/auth.js';
 import { readText } from '../http/body.js';
 import type { Deps } from '../runtime.js';
-import { nextScript, readHeartbeat } from './poll.service.js';
+import { nextScript, pollFacts, readHeartbeat } from './poll.service.js';
 
 const HEARTBEAT_LIMIT = 16 * 1024;
 
@@ -11,8 +11,8 @@ export function pollRoutes(router: AppRouter, deps: Deps): void {
   router.post('/poll', async (ctx) => {
     const device = deps.deviceTokens.verify(bearer(ctx));
     if (!device) throw new AppError('device_token_invalid');
-    readHeartbeat(await readText(ctx, HEARTBEAT_LIMIT));
+    const heartbeat = readHeartbeat(await readText(ctx, HEARTBEAT_LIMIT));
     ctx.type = 'text/plain; charset=utf-8';
-    ctx.body = await nextScript(deps, device, ctx.ip);
+    ctx.body = await nextScript(deps, device, pollFacts(heartbeat, ctx.ip));
   });
 }

@@ -1,13 +1,14 @@
 import { AppError } from '../errors.js';
 import * as jobs from '../jobs/jobs.service.js';
-import { HeartbeatParseError, parseHeartbeat } from '../routeros/heartbeat.js';
+import type { PollFacts } from '../redis/scripts.js';
+import { HeartbeatParseError, parseHeartbeat, type Heartbeat } from '../routeros/heartbeat.js';
 import type { Deps } from '../runtime.js';
 import type { DeviceIdentity } from '../sites/device-token.js';
 
 const MAX_ROUNDS = 5;
 
 /** Validates the heartbeat body; a malformed one is a 400 naming the field. */
-export function readHeartbeat(body: string): ReturnType<typeof parseHeartbeat> {
+export function readHeartbeat(body: string): Heartbeat {
   try {
     return parseHeartbeat(body);
   } catch (err) {
@@ -22,18 +23,42 @@ export function readHeartbeat(body: string): ReturnType<typeof parseHeartbeat> {
  * The router's check-in: one Redis script records it and pops at most one job; the job is then
  * claimed in PostgreSQL and wrapped. Returns '' when there is nothing to run.
  */
-export async function nextScript(deps: Deps, device: DeviceIdentity, from: string): Promise<string> {
+export async function nextScript(deps: Deps, device: DeviceIdentity, poll: PollFacts): Promise<string> {
   const leaseMs = deps.config.jobLeaseSeconds * 1000;
   for (let round = 0; round < MAX_ROUNDS; round++) {
-    const popped = await deps.dispatch.popNext(device.siteId, device.tokenVersion, deps.clock(), leaseMs, from);
-    if (popped.kind === 'idle') return '';
-    if (popped.kind === 'cold') {
-      // Redis lost the site (or never knew it): rebuild it from PostgreSQL once, then retry.
-      if (round > 0 || !(await jobs.restoreSiteDispatch(deps, device.siteId))) throw new AppError('device_token_invalid');
-      continue;
+    const popped = await deps.dispatch.popNext(device.siteId, device.tokenVersion, deps.clock(), leaseMs, poll);
+    switch (popped.kind) {
+      case 'idle':
+        return '';
+      case 'cold':
+        // Redis lost the site (or never knew it): rebuild it from PostgreSQL once, then retry.
+        if (round > 0 || !(await jobs.restoreSiteDispatch(deps, device.siteId))) {
+          throw new AppError('device_token_invalid');
+        }
+        break;
+      case 'interrupted':
+        await jobs.settleInterrupted(deps, device.siteId, popped.jobId, 'router rebooted while the job was running');
+        break;
+      case 'job': {
+        const script = await jobs.deliver(deps, device.siteId, popped);
+        if (script !== null) return script;
+      }
     }
-    const script = await jobs.deliver(deps, device.siteId, popped.jobId, popped.remaining);
-    if (script !== null) return script;
   }
   return '';
+}
+
+const KEPT_FACTS = [
+  'name', 'serial-number', 'model', 'board-name', 'version', 'architecture-name', 'platform', 'routerboard',
+  'software-id', 'cpu-load', 'free-memory', 'total-memory', 'free-hdd-space', 'total-hdd-space', 'uptime',
+] as const;
+
+/** What Redis records of a heartbeat: the source address, uptime and a compact set of facts. */
+export function pollFacts(hb: Heartbeat, from: string): PollFacts {
+  const kept: Record<string, string> = {};
+  for (const k of KEPT_FACTS) {
+    const v = hb.fields[k];
+    if (v !== undefined) kept[k] = v;
+  }
+  return { from, uptimeSeconds: hb.uptimeSeconds, facts: JSON.stringify(kept) };
 }

@@ -8,6 +8,10 @@ export interface Keys {
   queue(siteId: string): string;
   /** Hash: job, lease (ms deadline), claimed (0/1). Present while a job is delivered or started. */
   run(siteId: string): string;
+  /** Stream of heartbeat samples, one entry per poll, drained into PostgreSQL by a worker. */
+  samples: string;
+  /** Sorted set of site ids scored by last-seen ms; the offline sweep reads its low end. */
+  seen: string;
 }
 
 /** Key builder for one deployment (or one test file) under `prefix`. */
@@ -16,5 +20,7 @@ export function createKeys(prefix: string): Keys {
     site: (id) => `${prefix}site:${id}`,
     queue: (id) => `${prefix}q:${id}`,
     run: (id) => `${prefix}run:${id}`,
+    samples: `${prefix}samples`,
+    seen: `${prefix}seen`,
   };
 }

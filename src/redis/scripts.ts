@@ -25,9 +25,21 @@ function loadScripts(redis: Redis): Record<string, LuaFn> {
 }
 
 export type PopResult =
-  | { kind: 'job'; jobId: string; remaining: number; redelivery: boolean }
-  | { kind: 'idle' }
+  | { kind: 'job'; jobId: string; remaining: number; redelivery: boolean; rebooted: boolean }
+  | { kind: 'interrupted'; jobId: string }
+  | { kind: 'idle'; rebooted: boolean }
   | { kind: 'cold' };
+
+/** What a poll tells Redis about the router. */
+export interface PollFacts {
+  from: string;
+  uptimeSeconds: number | null;
+  /** Compact JSON of the heartbeat fields worth keeping. */
+  facts: string;
+}
+
+/** Approximate cap of the samples stream; the drain worker keeps it far below this. */
+const SAMPLES_MAXLEN = 1_000_000;
 
 export interface RunSlot {
   jobId: string;
@@ -36,7 +48,7 @@ export interface RunSlot {
 }
 
 export interface Dispatch {
-  popNext(siteId: string, tokenVersion: number, nowMs: number, leaseMs: number, from: string): Promise<PopResult>;
+  popNext(siteId: string, tokenVersion: number, nowMs: number, leaseMs: number, poll: PollFacts): Promise<PopResult>;
   /** Compare-and-set on the site's run slot; true if it held `jobId`. */
   releaseRun(siteId: string, jobId: string): Promise<boolean>;
   claimRun(siteId: string, jobId: string): Promise<boolean>;
@@ -77,22 +89,35 @@ export function createDispatch(redis: Redis, keys: Keys): Dispatch {
   const call = (name: string, ...args: (string | number)[]): Promise<unknown> => lua[name]!(...args);
 
   return {
-    async popNext(siteId, tokenVersion, nowMs, leaseMs, from) {
-      const res = (await call(
+    async popNext(siteId, tokenVersion, nowMs, leaseMs, poll) {
+      const [code, jobId, remaining, redelivery, rebooted] = (await call(
         'pop-next',
         keys.site(siteId),
         keys.queue(siteId),
         keys.run(siteId),
+        keys.samples,
+        keys.seen,
         tokenVersion,
         nowMs,
         leaseMs,
-        from,
-      )) as [number, string?, number?, number?];
-      const code = res[0];
-      if (code === 1) return { kind: 'job', jobId: res[1]!, remaining: res[2]!, redelivery: res[3] === 1 };
-      if (code === 0) return { kind: 'idle' };
-      if (code === -2) return { kind: 'cold' };
-      throw scriptError(code);
+        poll.from,
+        poll.uptimeSeconds ?? '',
+        poll.facts,
+        siteId,
+        SAMPLES_MAXLEN,
+      )) as [number, string, number, number, number];
+      switch (code) {
+        case 1:
+          return { kind: 'job', jobId, remaining, redelivery: redelivery === 1, rebooted: rebooted === 1 };
+        case 0:
+          return { kind: 'idle', rebooted: rebooted === 1 };
+        case 3:
+          return { kind: 'interrupted', jobId };
+        case -2:
+          return { kind: 'cold' };
+        default:
+          throw scriptError(code);
+      }
     },
     async releaseRun(siteId, jobId) {
       return (await call('set-run', keys.run(siteId), jobId, 'release', 0)) === 1;

@@ -32,7 +32,7 @@ const SEED_JOB: Record<string, { type: string; format?: string; nullable?: boole
   log_url: { type: 'string' },
   script: { type: 'string' },
 };
-const ADDITIVE = ['status', 'delivered_at', 'cancelled_at', 'notify_url'];
+const ADDITIVE = ['status', 'delivered_at', 'cancelled_at', 'timed_out_at', 'notify_url', 'lease_seconds', 'timeout_seconds'];
 
 function operations(): { template: string; method: string; op: Obj }[] {
   return Object.entries(paths).flatMap(([template, item]) =>
@@ -73,7 +73,10 @@ function job(overrides: Obj = {}): Obj {
     status: 'started',
     delivered_at: '2025-10-29T12:05:02.000Z',
     cancelled_at: null,
+    timed_out_at: null,
     notify_url: null,
+    lease_seconds: 120,
+    timeout_seconds: 900,
     ...overrides,
   };
 }
@@ -131,9 +134,10 @@ describe('the OpenAPI document', () => {
     );
   });
 
-  it("keeps the seed's parameters on POST /site/{siteId}/job", () => {
+  it("keeps the seed's parameters, in order, ahead of tikops' optional ones on POST /site/{siteId}/job", () => {
     const params = paths['/site/{siteId}/job']!.post!.parameters as Obj[];
-    expect(params.map((p) => `${String(p.in)}:${String(p.name)}:${p.required === true}`)).toEqual([
+    expect(params.slice(6).every((p) => p.required !== true)).toBe(true);
+    expect(params.slice(0, 6).map((p) => `${String(p.in)}:${String(p.name)}:${p.required === true}`)).toEqual([
       'path:siteId:true',
       'header:X-Idempotency-Key:true',
       'header:X-Description:true',

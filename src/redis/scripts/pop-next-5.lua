@@ -1,0 +1,64 @@
+--[[
+  pop-next: authenticate a site's poll, record its heartbeat, and hand out at most one job.
+
+  Single flight: while the site's run slot holds a job that is claimed, or whose delivery lease has
+  not expired, nothing is handed out. An unclaimed job whose lease expired is handed out again (the
+  caller's SQL compare-and-set bumps its attempt, which voids the earlier delivery's signatures).
+  A reboot (uptime lower than the last heartbeat's) ends the lease of an unclaimed job at once, and
+  reports a claimed one as interrupted so the caller can settle it.
+
+  KEYS[1] site hash    (tv, org, seen, from, up, hb)
+  KEYS[2] queue list   (job ids, FIFO)
+  KEYS[3] run hash     (job, lease, claimed)
+  KEYS[4] samples stream (one entry per poll, drained into PostgreSQL by a worker)
+  KEYS[5] seen zset    (site id scored by last-seen ms; the offline sweep reads its low end)
+  ARGV[1] token version carried by the device token
+  ARGV[2] now, ms since epoch
+  ARGV[3] delivery lease, ms
+  ARGV[4] source address of the poll
+  ARGV[5] uptime in seconds from the heartbeat, or '' if it carried none
+  ARGV[6] heartbeat facts, compact JSON
+  ARGV[7] site id
+  ARGV[8] approximate maximum length of the samples stream
+
+  Returns { code, jobId, remaining, redelivery, rebooted }:
+  code  1  a job to deliver (remaining = ids still queued; redelivery 1 if handed out before)
+  code  0  nothing to deliver now
+  code  3  the claimed job jobId was interrupted by a reboot: settle it, then poll again
+  code -1  the token's version is older than the site's (revoked token)
+  code -2  Redis does not know the site (never warmed, or it lost its data), or knows an older
+           token version than the token's: restore from PostgreSQL, then retry
+]]
+local site = redis.call('HMGET', KEYS[1], 'tv', 'org', 'up')
+if not site[2] then return { -2, '', 0, 0, 0 } end
+local want, have = tonumber(ARGV[1]), tonumber(site[1] or '0')
+if want < have then return { -1, '', 0, 0, 0 } end
+if want > have then return { -2, '', 0, 0, 0 } end
+
+local now = tonumber(ARGV[2])
+local rebooted = 0
+if ARGV[5] ~= '' then
+  local prev = tonumber(site[3] or '')
+  if prev and tonumber(ARGV[5]) < prev then rebooted = 1 end
+  redis.call('HSET', KEYS[1], 'seen', ARGV[2], 'from', ARGV[4], 'up', ARGV[5], 'hb', ARGV[6])
+else
+  redis.call('HSET', KEYS[1], 'seen', ARGV[2], 'from', ARGV[4], 'hb', ARGV[6])
+end
+redis.call('ZADD', KEYS[5], now, ARGV[7])
+redis.call('XADD', KEYS[4], 'MAXLEN', '~', ARGV[8], '*', 's', ARGV[7], 't', ARGV[2], 'f', ARGV[4], 'r', rebooted, 'hb', ARGV[6])
+
+local run = redis.call('HMGET', KEYS[3], 'job', 'lease', 'claimed')
+if run[1] then
+  if run[3] == '1' then
+    if rebooted == 1 then return { 3, run[1], 0, 0, 1 } end
+    return { 0, '', 0, 0, rebooted }
+  end
+  if rebooted == 0 and now < tonumber(run[2] or '0') then return { 0, '', 0, 0, rebooted } end
+  redis.call('HSET', KEYS[3], 'lease', now + tonumber(ARGV[3]))
+  return { 1, run[1], redis.call('LLEN', KEYS[2]), 1, rebooted }
+end
+
+local id = redis.call('LPOP', KEYS[2])
+if not id then return { 0, '', 0, 0, rebooted } end
+redis.call('HSET', KEYS[3], 'job', id, 'lease', now + tonumber(ARGV[3]), 'claimed', 0)
+return { 1, id, redis.call('LLEN', KEYS[2]), 0, rebooted }
