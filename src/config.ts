@@ -34,6 +34,12 @@ export const envSchema = z.object({
   JOB_LEASE_SECONDS: int(120, 5, 86_400),
   JOB_TIMEOUT_SECONDS: int(900, 10, 604_800),
   SHUTDOWN_TIMEOUT_MS: int(10_000, 100, 120_000),
+  WORKERS: z
+    .string()
+    .regex(/^(all|[a-z]+(,[a-z]+)*)$/, 'expected "all" or a comma-separated list of queue names')
+    .default('all'),
+  RECONCILE_INTERVAL_MS: int(10_000, 100, 3_600_000),
+  TIMEOUT_SWEEP_INTERVAL_MS: int(5_000, 100, 3_600_000),
   TRUST_PROXY: bool.default(false),
 });
 
@@ -58,6 +64,10 @@ export interface Config {
   jobTimeoutSeconds: number;
   shutdownTimeoutMs: number;
   trustProxy: boolean;
+  /** Queue names this worker process consumes, or 'all'. */
+  workers: 'all' | string[];
+  reconcileIntervalMs: number;
+  timeoutSweepIntervalMs: number;
 }
 
 export class ConfigError extends Error {
@@ -106,5 +116,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     jobTimeoutSeconds: e.JOB_TIMEOUT_SECONDS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     trustProxy: e.TRUST_PROXY,
+    workers: e.WORKERS === 'all' ? 'all' : e.WORKERS.split(','),
+    reconcileIntervalMs: e.RECONCILE_INTERVAL_MS,
+    timeoutSweepIntervalMs: e.TIMEOUT_SWEEP_INTERVAL_MS,
   });
 }

@@ -25,6 +25,8 @@ export interface JobOverrides {
   needsAck?: boolean;
   backup?: boolean;
   express?: boolean;
+  leaseSeconds?: number;
+  timeoutSeconds?: number;
 }
 
 /** Creates a job through the raw form (POST /site/{id}/job); returns the job object. */
@@ -37,6 +39,8 @@ export async function buildJob(app: TestApp, site: BuiltSite, o: JobOverrides = 
   if (o.needsAck !== undefined) headers['x-needs-ack'] = String(o.needsAck);
   if (o.backup !== undefined) headers['x-backup'] = String(o.backup);
   if (o.express !== undefined) headers['x-express-execute'] = String(o.express);
+  if (o.leaseSeconds !== undefined) headers['x-lease-seconds'] = String(o.leaseSeconds);
+  if (o.timeoutSeconds !== undefined) headers['x-timeout-seconds'] = String(o.timeoutSeconds);
   const res = await app.request('POST', `/site/${site.id}/job`, {
     token: site.auth,
     headers,

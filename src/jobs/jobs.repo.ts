@@ -247,3 +247,32 @@ export function timeOut(
     )
     SELECT id, site_id AS "siteId" FROM c`;
 }
+
+/** Current state and site of each job id (missing ids are absent). */
+export function statesByIds(db: Db, ids: string[]): Promise<Pick<JobRow, 'id' | 'siteId' | 'state'>[]> {
+  if (ids.length === 0) return Promise.resolve([]);
+  return db.$queryRaw<Pick<JobRow, 'id' | 'siteId' | 'state'>[]>`
+    SELECT id, site_id AS "siteId", state::text AS state FROM job WHERE id = ANY(${ids}::uuid[])`;
+}
+
+export interface SiteWork {
+  siteId: string;
+  queued: number;
+  inflight: string | null;
+}
+
+/**
+ * A page of sites that have dispatchable work in PostgreSQL: queued jobs created before
+ * `queuedBefore` (younger ones may still be on their way to Redis) or a job in flight.
+ */
+export function sitesWithWork(db: Db, queuedBefore: Date, after: string | null, limit: number): Promise<SiteWork[]> {
+  const from = after === null ? Prisma.empty : Prisma.sql`AND site_id > ${after}::uuid`;
+  return db.$queryRaw<SiteWork[]>`
+    SELECT site_id AS "siteId",
+           (count(*) FILTER (WHERE state = 'queued'))::int AS queued,
+           (array_agg(id ORDER BY seq) FILTER (WHERE state IN ('delivered', 'started')))[1]::text AS inflight
+    FROM job
+    WHERE ((state = 'queued' AND created_at < ${queuedBefore}::timestamptz) OR state IN ('delivered', 'started'))
+    ${from}
+    GROUP BY site_id ORDER BY site_id LIMIT ${limit}`;
+}

@@ -206,12 +206,15 @@ export async function cancelJob(deps: Deps, org: string, siteId: string, jobId: 
   throw new AppError('job_already_started');
 }
 
-/** Rebuilds a site's Redis dispatch state from PostgreSQL; false if the site no longer exists. */
-export async function restoreSiteDispatch(deps: Deps, siteId: string): Promise<boolean> {
+/**
+ * Merges a site's dispatch state from PostgreSQL into Redis; returns how many job ids were
+ * pushed, or null if the site no longer exists.
+ */
+export async function restoreSiteDispatch(deps: Deps, siteId: string): Promise<number | null> {
   const site = await sites.findSite(deps, siteId);
-  if (!site) return false;
+  if (!site) return null;
   const { queued, inflight } = await repo.dispatchState(deps.db, siteId);
-  await deps.dispatch.restoreSite(siteId, {
+  return deps.dispatch.restoreSite(siteId, {
     tokenVersion: site.tokenVersion,
     orgId: site.orgId,
     queued,
@@ -219,7 +222,6 @@ export async function restoreSiteDispatch(deps: Deps, siteId: string): Promise<b
       ? { jobId: inflight.id, claimed: inflight.state === 'started', leaseUntilMs: inflight.leaseUntil?.getTime() ?? 0 }
       : null,
   });
-  return true;
 }
 
 /**

@@ -32,7 +32,7 @@ export async function nextScript(deps: Deps, device: DeviceIdentity, poll: PollF
         return '';
       case 'cold':
         // Redis lost the site (or never knew it): rebuild it from PostgreSQL once, then retry.
-        if (round > 0 || !(await jobs.restoreSiteDispatch(deps, device.siteId))) {
+        if (round > 0 || (await jobs.restoreSiteDispatch(deps, device.siteId)) === null) {
           throw new AppError('device_token_invalid');
         }
         break;

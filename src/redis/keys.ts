@@ -12,6 +12,8 @@ export interface Keys {
   samples: string;
   /** Sorted set of site ids scored by last-seen ms; the offline sweep reads its low end. */
   seen: string;
+  /** Set of site ids whose run slot is held; the reconciler checks them against PostgreSQL. */
+  inflight: string;
 }
 
 /** Key builder for one deployment (or one test file) under `prefix`. */
@@ -22,5 +24,6 @@ export function createKeys(prefix: string): Keys {
     run: (id) => `${prefix}run:${id}`,
     samples: `${prefix}samples`,
     seen: `${prefix}seen`,
+    inflight: `${prefix}inflight`,
   };
 }

@@ -53,7 +53,13 @@ export interface Dispatch {
   releaseRun(siteId: string, jobId: string): Promise<boolean>;
   claimRun(siteId: string, jobId: string): Promise<boolean>;
   leaseRun(siteId: string, jobId: string, leaseUntilMs: number): Promise<boolean>;
-  restoreSite(siteId: string, state: SiteDispatchState): Promise<boolean>;
+  /** Merges PostgreSQL's view of the site into Redis; returns how many job ids were pushed. */
+  restoreSite(siteId: string, state: SiteDispatchState): Promise<number>;
+  /** Per site: whether Redis knows it, its queue length and the job in its run slot. */
+  inspect(siteIds: string[]): Promise<{ siteId: string; known: boolean; queued: number; running: string | null }[]>;
+  /** The ids of sites with a held run slot, in batches. */
+  inflightSites(batch: number): AsyncIterable<string[]>;
+  forgetInflight(siteId: string): Promise<void>;
   /** Warms a newly created site (nothing to restore yet). */
   registerSite(siteId: string, tokenVersion: number, orgId: string): Promise<void>;
   /** Revokes older device tokens of the site in the dispatch path. */
@@ -87,6 +93,8 @@ export function scriptError(code: number): AppError {
 export function createDispatch(redis: Redis, keys: Keys): Dispatch {
   const lua = loadScripts(redis);
   const call = (name: string, ...args: (string | number)[]): Promise<unknown> => lua[name]!(...args);
+  const setRun = (siteId: string, jobId: string, action: string, lease: number): Promise<unknown> =>
+    call('set-run', keys.run(siteId), keys.inflight, jobId, action, lease, siteId);
 
   return {
     async popNext(siteId, tokenVersion, nowMs, leaseMs, poll) {
@@ -97,6 +105,7 @@ export function createDispatch(redis: Redis, keys: Keys): Dispatch {
         keys.run(siteId),
         keys.samples,
         keys.seen,
+        keys.inflight,
         tokenVersion,
         nowMs,
         leaseMs,
@@ -120,29 +129,57 @@ export function createDispatch(redis: Redis, keys: Keys): Dispatch {
       }
     },
     async releaseRun(siteId, jobId) {
-      return (await call('set-run', keys.run(siteId), jobId, 'release', 0)) === 1;
+      return (await setRun(siteId, jobId, 'release', 0)) === 1;
     },
     async claimRun(siteId, jobId) {
-      return (await call('set-run', keys.run(siteId), jobId, 'claim', 0)) === 1;
+      return (await setRun(siteId, jobId, 'claim', 0)) === 1;
     },
     async leaseRun(siteId, jobId, leaseUntilMs) {
-      return (await call('set-run', keys.run(siteId), jobId, 'lease', leaseUntilMs)) === 1;
+      return (await setRun(siteId, jobId, 'lease', leaseUntilMs)) === 1;
     },
     async restoreSite(siteId, s) {
       const run = s.run;
-      const res = await call(
+      return (await call(
         'restore-site',
         keys.site(siteId),
         keys.queue(siteId),
         keys.run(siteId),
+        keys.inflight,
         s.tokenVersion,
         s.orgId,
         run?.jobId ?? '',
         run?.claimed ? 1 : 0,
         run?.leaseUntilMs ?? 0,
+        siteId,
         ...s.queued,
-      );
-      return res === 1;
+      )) as number;
+    },
+    async inspect(siteIds) {
+      if (siteIds.length === 0) return [];
+      const pipe = redis.pipeline();
+      for (const id of siteIds) {
+        pipe.hexists(keys.site(id), 'org');
+        pipe.llen(keys.queue(id));
+        pipe.hget(keys.run(id), 'job');
+      }
+      const res = (await pipe.exec()) ?? [];
+      return siteIds.map((siteId, i) => ({
+        siteId,
+        known: res[i * 3]?.[1] === 1,
+        queued: Number(res[i * 3 + 1]?.[1] ?? 0),
+        running: (res[i * 3 + 2]?.[1] as string | null) ?? null,
+      }));
+    },
+    async *inflightSites(batch) {
+      let cursor = '0';
+      do {
+        const [next, ids] = await redis.sscan(keys.inflight, cursor, 'COUNT', batch);
+        cursor = next;
+        if (ids.length > 0) yield ids;
+      } while (cursor !== '0');
+    },
+    async forgetInflight(siteId) {
+      await redis.srem(keys.inflight, siteId);
     },
     async registerSite(siteId, tokenVersion, orgId) {
       await redis.hset(keys.site(siteId), 'tv', tokenVersion, 'org', orgId);

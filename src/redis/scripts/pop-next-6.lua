@@ -12,6 +12,7 @@
   KEYS[3] run hash     (job, lease, claimed)
   KEYS[4] samples stream (one entry per poll, drained into PostgreSQL by a worker)
   KEYS[5] seen zset    (site id scored by last-seen ms; the offline sweep reads its low end)
+  KEYS[6] inflight set (site ids whose run slot is held; the reconciler checks them against SQL)
   ARGV[1] token version carried by the device token
   ARGV[2] now, ms since epoch
   ARGV[3] delivery lease, ms
@@ -61,4 +62,5 @@ end
 local id = redis.call('LPOP', KEYS[2])
 if not id then return { 0, '', 0, 0, rebooted } end
 redis.call('HSET', KEYS[3], 'job', id, 'lease', now + tonumber(ARGV[3]), 'claimed', 0)
+redis.call('SADD', KEYS[6], ARGV[7])
 return { 1, id, redis.call('LLEN', KEYS[2]), 0, rebooted }

@@ -1,0 +1,18 @@
+import type { Db } from './prisma.js';
+
+/** Stable advisory-lock ids for singleton background work. */
+export const LOCKS = { reconcile: 72_707_370, timeouts: 72_707_371 } as const;
+
+/**
+ * Runs `fn` only if no other process holds the advisory lock `id` (a transaction-scoped lock on
+ * one pooled connection, released however `fn` ends); returns null when another holder has it.
+ */
+export async function withAdvisoryLock<T>(db: Db, id: number, fn: () => Promise<T>, timeoutMs = 120_000): Promise<T | null> {
+  return db.$transaction(
+    async (tx) => {
+      const [row] = await tx.$queryRaw<{ locked: boolean }[]>`SELECT pg_try_advisory_xact_lock(${id}) AS locked`;
+      return row?.locked ? fn() : null;
+    },
+    { timeout: timeoutMs, maxWait: 10_000 },
+  );
+}

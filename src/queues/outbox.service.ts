@@ -1,0 +1,77 @@
+import pg from 'pg';
+import type { Deps } from '../runtime.js';
+import { isQueueName, type QueueName } from './definitions.js';
+import type { Producers } from './enqueue.js';
+import * as repo from './outbox.repo.js';
+
+// Moves outbox rows (written by the job_event trigger in the same transaction as each job
+// transition) into BullMQ. Woken by NOTIFY tikops_outbox, with a timer as a fallback; several
+// relays can run at once (SKIP LOCKED), and a crash between the add and the delete only repeats an
+// add under the same job id.
+
+const BATCH = 200;
+const FALLBACK_MS = 1_000;
+
+/** Relays every pending row of `queues` now; returns how many were relayed. */
+export async function relayOnce(deps: Deps, producers: Producers, queues: QueueName[]): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const n = await repo.drain(deps.db, queues, BATCH, async (rows) => {
+      const byQueue = new Map<QueueName, { jobId: string; data: unknown }[]>();
+      for (const r of rows) {
+        if (!isQueueName(r.queue)) continue;
+        const list = byQueue.get(r.queue) ?? [];
+        list.push({ jobId: r.jobKey, data: r.payload });
+        byQueue.set(r.queue, list);
+      }
+      for (const [queue, jobs] of byQueue) await producers.addBulk(queue, jobs);
+    });
+    total += n;
+    if (n < BATCH) return total;
+  }
+}
+
+export interface Relay {
+  stop(): Promise<void>;
+}
+
+/** Starts the relay loop for `queues` in this process. */
+export async function startRelay(deps: Deps, producers: Producers, queues: QueueName[]): Promise<Relay> {
+  let running: Promise<void> | null = null;
+  let again = false;
+  let stopped = false;
+  const kick = (): void => {
+    if (stopped) return;
+    if (running) {
+      again = true;
+      return;
+    }
+    running = (async () => {
+      do {
+        again = false;
+        try {
+          await relayOnce(deps, producers, queues);
+        } catch (err) {
+          deps.log.warn({ err }, 'outbox relay failed; will retry');
+        }
+      } while (again && !stopped);
+    })().finally(() => {
+      running = null;
+    });
+  };
+  const listener = new pg.Client({ connectionString: deps.config.databaseUrl });
+  listener.on('notification', kick);
+  listener.on('error', (err) => deps.log.warn({ err }, 'outbox listener error; falling back to polling'));
+  await listener.connect();
+  await listener.query('LISTEN tikops_outbox');
+  const timer = setInterval(kick, FALLBACK_MS);
+  kick();
+  return {
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      await running;
+      await listener.end().catch(() => undefined);
+    },
+  };
+}

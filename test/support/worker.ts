@@ -1,0 +1,37 @@
+import { createLogger } from '../../src/lib/logger.js';
+import type { QueueName } from '../../src/queues/definitions.js';
+import { connect, disconnect, type Deps } from '../../src/runtime.js';
+import { startWorkerRole } from '../../workers/run.js';
+import type { TestApp } from './app.js';
+
+export interface TestWorker {
+  deps: Deps;
+  close(): Promise<void>;
+}
+
+/** Runs the worker role in this process over the app's database, Redis prefix and clock. */
+export async function startWorker(app: TestApp, queues?: QueueName[]): Promise<TestWorker> {
+  const deps = await connect(app.config, 'worker', {
+    clock: app.clock,
+    log: createLogger({ level: app.config.logLevel, name: 'tikops-test-worker' }),
+  });
+  const role = await startWorkerRole(deps, queues);
+  return {
+    deps,
+    async close() {
+      await role.close();
+      await disconnect(deps);
+    },
+  };
+}
+
+/** Polls `check` until it returns a truthy value or `timeoutMs` passes. */
+export async function eventually<T>(check: () => Promise<T | null | undefined | false>, timeoutMs = 10_000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await check();
+    if (v) return v;
+    if (Date.now() > until) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}

@@ -1,0 +1,27 @@
+import type { Job } from 'bullmq';
+import { UnrecoverableError } from 'bullmq';
+import { reconcile } from '../src/jobs/reconcile.service.js';
+import { sweepTimeouts } from '../src/jobs/jobs.service.js';
+import type { Deps } from '../src/runtime.js';
+
+// Singleton periodic tasks. Each runs as a BullMQ job scheduler tick, so across any number of
+// worker processes one tick runs once; the tasks take their own advisory locks where it matters.
+
+export interface Task {
+  everyMs: (deps: Deps) => number;
+  run: (deps: Deps) => Promise<unknown>;
+}
+
+export const maintenanceTasks: Record<string, Task> = {
+  reconcile: { everyMs: (d) => d.config.reconcileIntervalMs, run: reconcile },
+  timeouts: { everyMs: (d) => d.config.timeoutSweepIntervalMs, run: (d) => sweepTimeouts(d, 1_000) },
+};
+
+/** Thin: pick the task named by the job, run it, return its report. */
+export function maintenanceProcessor(deps: Deps) {
+  return async (job: Job): Promise<unknown> => {
+    const task = maintenanceTasks[job.name];
+    if (!task) throw new UnrecoverableError(`unknown maintenance task ${job.name}`);
+    return task.run(deps);
+  };
+}

@@ -1,0 +1,13 @@
+import type { Job } from 'bullmq';
+import type { QueueName } from '../src/queues/definitions.js';
+import type { Deps } from '../src/runtime.js';
+import { maintenanceProcessor } from './maintenance.processor.js';
+
+export type Processor = (job: Job) => Promise<unknown>;
+
+/** One processor per queue; the mapped type makes a missing one a compile error. */
+export function buildProcessors(deps: Deps): { [Q in QueueName]: Processor } {
+  return {
+    maintenance: maintenanceProcessor(deps),
+  };
+}
