@@ -1,6 +1,9 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+const NO_GOT = { name: 'got', message: 'Use src/lib/safe-fetch.ts for outbound requests.' };
+const NO_PRISMA = { group: ['**/generated/prisma/**'], message: 'Only src/db and *.repo.ts touch Prisma.' };
+
 const focusedOrSkipped = ['it', 'test', 'describe'].flatMap((fn) =>
   ['only', 'skip'].map((m) => ({
     selector: `MemberExpression[object.name='${fn}'][property.name='${m}']`,
@@ -46,16 +49,23 @@ export default tseslint.config(
     files: ['*.js', 'scripts/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
   },
-  // Architecture boundaries (STYLE.md): dependencies point one way.
+  // Architecture boundaries (STYLE.md): dependencies point one way. Flat config replaces a rule's
+  // options per matching block, so each block lists every restriction that applies to its files.
+  {
+    files: ['src/**/*.ts', 'workers/**/*.ts'],
+    ignores: ['src/lib/safe-fetch.ts'],
+    rules: {
+      'no-restricted-globals': ['error', { name: 'fetch', message: 'Use src/lib/safe-fetch.ts for outbound requests.' }],
+    },
+  },
+  {
+    files: ['src/db/**/*.ts', 'src/**/*.repo.ts'],
+    rules: { 'no-restricted-imports': ['error', { paths: [NO_GOT] }] },
+  },
   {
     files: ['src/**/*.ts'],
-    ignores: ['src/db/**', 'src/**/*.repo.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        { patterns: [{ group: ['**/generated/prisma/**'], message: 'Only src/db and *.repo.ts touch Prisma.' }] },
-      ],
-    },
+    ignores: ['src/db/**', 'src/**/*.repo.ts', 'src/lib/safe-fetch.ts', 'src/errors.ts', 'src/config.ts'],
+    rules: { 'no-restricted-imports': ['error', { paths: [NO_GOT], patterns: [NO_PRISMA] }] },
   },
   {
     files: ['src/**/*.routes.ts'],
@@ -63,8 +73,10 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
+          paths: [NO_GOT],
           patterns: [
-            { group: ['**/*.repo.js', '**/generated/prisma/**'], message: 'Routes call services, never repositories.' },
+            NO_PRISMA,
+            { group: ['**/*.repo.js'], message: 'Routes call services, never repositories.' },
             { group: ['**/redis/**'], message: 'Routes call services; only src/redis touches Redis.' },
           ],
         },
@@ -77,10 +89,11 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          paths: [{ name: 'koa', message: 'Workers never import the HTTP layer.' }],
+          paths: [NO_GOT, { name: 'koa', message: 'Workers never import the HTTP layer.' }],
           patterns: [
+            NO_PRISMA,
             { group: ['**/src/http/**', '@koa/*'], message: 'Workers never import the HTTP layer.' },
-            { group: ['**/*.repo.js', '**/generated/prisma/**'], message: 'Workers call services.' },
+            { group: ['**/*.repo.js'], message: 'Workers call services.' },
           ],
         },
       ],
@@ -89,7 +102,10 @@ export default tseslint.config(
   {
     files: ['src/errors.ts', 'src/config.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['./*', '../*'], message: 'errors.ts and config.ts import nothing from the project.' }] }],
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['./*', '../*'], message: 'errors.ts and config.ts import nothing from the project.' }] },
+      ],
     },
   },
 );

@@ -41,6 +41,10 @@ export const envSchema = z.object({
   RECONCILE_INTERVAL_MS: int(10_000, 100, 3_600_000),
   TIMEOUT_SWEEP_INTERVAL_MS: int(5_000, 100, 3_600_000),
   TRUST_PROXY: bool.default(false),
+  OUTBOUND_ALLOWLIST: z
+    .string()
+    .regex(/^([0-9a-fA-F:.]+\/\d{1,3})(,[0-9a-fA-F:.]+\/\d{1,3})*$/, 'expected comma-separated CIDRs')
+    .optional(),
 });
 
 export type Env = z.input<typeof envSchema>;
@@ -64,6 +68,8 @@ export interface Config {
   jobTimeoutSeconds: number;
   shutdownTimeoutMs: number;
   trustProxy: boolean;
+  /** CIDRs outbound requests may reach even if private or loopback (operator opt-in). */
+  outboundAllowlist: string[];
   /** Queue names this worker process consumes, or 'all'. */
   workers: 'all' | string[];
   reconcileIntervalMs: number;
@@ -116,6 +122,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     jobTimeoutSeconds: e.JOB_TIMEOUT_SECONDS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     trustProxy: e.TRUST_PROXY,
+    outboundAllowlist: e.OUTBOUND_ALLOWLIST?.split(',') ?? [],
     workers: e.WORKERS === 'all' ? 'all' : e.WORKERS.split(','),
     reconcileIntervalMs: e.RECONCILE_INTERVAL_MS,
     timeoutSweepIntervalMs: e.TIMEOUT_SWEEP_INTERVAL_MS,

@@ -3,12 +3,12 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate, readMigrations } from '../../src/db/migrate.js';
 import { createPrisma, type Db } from '../../src/db/prisma.js';
-import { adminQuery, serverUrl } from '../support/db.js';
+import { adminQuery, serverUrl, testDbName } from '../support/db.js';
 
 // Migrates an empty database with the hand-written SQL and drives every model through the
 // generated client, so schema.prisma and the migrations cannot drift apart unnoticed.
 
-const name = `tikops_test_f_schema_${randomUUID().slice(0, 8)}`;
+const name = testDbName('schema');
 const url = serverUrl(name);
 let db: Db;
 
