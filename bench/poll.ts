@@ -1,0 +1,76 @@
+import { benchConfig, envFor, seedFleet } from './lib/fleet.js';
+import { runLoad, type LoadResult } from './lib/load.js';
+import { printTable, writeResult } from './lib/report.js';
+import { rssMiB, startNode } from './lib/servers.js';
+
+// Poll throughput and latency of one tikops API process against 100,000 registered sites with
+// jobs pending for 10% of them, beside (a) a bare Node http server answering the same request —
+// the ceiling — and (b) a straightforward PostgreSQL-only poll (heartbeat UPDATE + SELECT … FOR
+// UPDATE SKIP LOCKED per poll), all driven by the same wrk load on this machine in one run.
+
+const SITES = Number(process.env.BENCH_SITES ?? 100_000);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
+const HEARTBEAT =
+  'name=branch-router;serial-number=HG409TX7Z1;model=C53UiG+5HPaxD2HPaxD;board-name=hAP ax3;' +
+  'version=7.16.2 (stable);architecture-name=arm64;uptime=1d02:15:38;cpu-load=7;free-memory=850000000;' +
+  'total-memory=1073741824;free-hdd-space=98000000';
+
+interface Row extends LoadResult {
+  target: string;
+  rssMiB?: number;
+}
+
+async function measure(target: string, url: string, tokens: string[]): Promise<Row> {
+  const load = {
+    url: `${url}/poll`,
+    method: 'POST' as const,
+    lines: tokens,
+    headers: { Authorization: 'Bearer {{line}}', 'Content-Type': 'text/plain' },
+    body: HEARTBEAT,
+    connections: CONNECTIONS,
+  };
+  await runLoad({ ...load, durationSeconds: 2 }); // warm-up: JIT, pools, first deliveries
+  return { target, ...(await runLoad({ ...load, durationSeconds: SECONDS })) };
+}
+
+export async function pollBench(): Promise<Row[]> {
+  const config = benchConfig('tikops_bench', 3910);
+  const rows: Row[] = [];
+
+  let fleet = await seedFleet(config, SITES, 0.1);
+  const api = await startNode(['--import', 'tsx', 'src/main.ts'], envFor(config), `${config.publicUrl}/healthz`);
+  const tikops = await measure('tikops API (Redis dispatch)', api.url, fleet.tokens);
+  rows.push({ ...tikops, rssMiB: await rssMiB(api.pid) });
+  await api.stop();
+
+  const bare = await startNode(['--import', 'tsx', 'bench/targets/bare-http.ts'], { ...process.env, PORT: '3911' }, 'http://127.0.0.1:3911/');
+  rows.push(await measure('bare Node http (ceiling)', bare.url, fleet.tokens));
+  await bare.stop();
+
+  fleet = await seedFleet(config, SITES, 0.1); // the same pending jobs again for the baseline
+  const pgOnly = await startNode(
+    ['--import', 'tsx', 'bench/targets/pg-only.ts'],
+    { ...envFor(config), PORT: '3912' },
+    'http://127.0.0.1:3912/',
+  );
+  rows.push(await measure('PostgreSQL-only poll (baseline)', pgOnly.url, fleet.tokens));
+  await pgOnly.stop();
+  return rows;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const rows = await pollBench();
+  const [tikops, bare, pgOnly] = rows as [Row, Row, Row];
+  printTable(`poll: ${SITES} sites, 10% with a pending job, ${CONNECTIONS} connections, ${SECONDS}s`, rows, [
+    ['target', (r) => r.target],
+    ['req/s', (r) => String(r.rps)],
+    ['p50 ms', (r) => r.p50ms.toFixed(2)],
+    ['p99 ms', (r) => r.p99ms.toFixed(2)],
+    ['non-2xx', (r) => String(r.non2xx)],
+    ['errors', (r) => String(r.errors)],
+  ]);
+  const ratios = { ofCeiling: tikops.rps / bare.rps, overBaseline: tikops.rps / pgOnly.rps };
+  console.log(`tikops = ${(ratios.ofCeiling * 100).toFixed(0)}% of the bare-http ceiling, ${ratios.overBaseline.toFixed(1)}× the PostgreSQL-only baseline`);
+  writeResult('poll', { sites: SITES, seconds: SECONDS, connections: CONNECTIONS, rows, ratios });
+}
