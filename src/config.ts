@@ -40,11 +40,27 @@ export const envSchema = z.object({
     .default('all'),
   RECONCILE_INTERVAL_MS: int(10_000, 100, 3_600_000),
   TIMEOUT_SWEEP_INTERVAL_MS: int(5_000, 100, 3_600_000),
+  EXPRESS_TIMEOUT_MS: int(3_000, 100, 30_000),
   TRUST_PROXY: bool.default(false),
+  METRICS_TOKEN: z.string().min(16).optional(),
+  WORKER_METRICS_PORT: int(9464, 0, 65535),
   OUTBOUND_ALLOWLIST: z
     .string()
     .regex(/^([0-9a-fA-F:.]+\/\d{1,3})(,[0-9a-fA-F:.]+\/\d{1,3})*$/, 'expected comma-separated CIDRs')
     .optional(),
+  WEBHOOK_SECRET: z.string().min(32).optional(),
+  WEBHOOK_BACKOFF_BASE_MS: int(10_000, 10, 3_600_000),
+  WEBHOOK_RETRY_WINDOW_MS: int(86_400_000, 0, 604_800_000),
+  BACKUP_MAX_BYTES: int(8_388_608, 65_536, 67_108_864),
+  BACKUP_RETENTION_DAYS: int(90, 1, 36_500),
+  HEARTBEAT_INTERVAL_SECONDS: int(30, 5, 3_600),
+  OFFLINE_AFTER_MISSED: int(10, 2, 1_000),
+  OFFLINE_SWEEP_INTERVAL_MS: int(15_000, 100, 3_600_000),
+  SAMPLE_DRAIN_INTERVAL_MS: int(1_000, 50, 60_000),
+  SAMPLE_RETENTION_DAYS: int(30, 1, 3_650),
+  FAULT_RETENTION_DAYS: int(90, 1, 36_500),
+  FLEET_PRUNE_INTERVAL_MS: int(60_000, 100, 86_400_000),
+  SITE_DELETE_GRACE_HOURS: int(24, 0, 8_760),
 });
 
 export type Env = z.input<typeof envSchema>;
@@ -68,12 +84,33 @@ export interface Config {
   jobTimeoutSeconds: number;
   shutdownTimeoutMs: number;
   trustProxy: boolean;
+  /** Bearer token required on GET /metrics, if set. */
+  metricsToken?: string;
+  /** Port of a worker process's /metrics; 0 turns it off. */
+  workerMetricsPort: number;
   /** CIDRs outbound requests may reach even if private or loopback (operator opt-in). */
   outboundAllowlist: string[];
+  /** notify_url webhooks: HMAC secret (null: derived from SIGNING_KEY, development only) and retry schedule. */
+  webhook: { secret: string | null; backoffBaseMs: number; retryWindowMs: number };
   /** Queue names this worker process consumes, or 'all'. */
   workers: 'all' | string[];
   reconcileIntervalMs: number;
   timeoutSweepIntervalMs: number;
+  /** Per-try timeout of an express-execute call to a router's REST API (a late express is worthless). */
+  expressTimeoutMs: number;
+  /** Pre-job configuration backups: largest accepted export, and how long stored ones are kept. */
+  backup: { maxBytes: number; retentionDays: number };
+  /** Fleet health (src/fleet): heartbeat cadence, the offline rule, schedules, retention, deletion grace. */
+  fleet: {
+    heartbeatIntervalSeconds: number;
+    offlineAfterMissed: number;
+    sweepIntervalMs: number;
+    drainIntervalMs: number;
+    pruneIntervalMs: number;
+    sampleRetentionDays: number;
+    faultRetentionDays: number;
+    deleteGraceHours: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -91,10 +128,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   const e = parsed.data;
   const jwtSecret = e.JWT_SECRET ?? (e.JWT_PUBLIC_KEY ? undefined : DEV_JWT_SECRET);
+  if (e.WEBHOOK_SECRET !== undefined && e.WEBHOOK_SECRET === e.SIGNING_KEY) {
+    throw new ConfigError(['WEBHOOK_SECRET: must differ from SIGNING_KEY (webhook receivers are given it)']);
+  }
   if (e.NODE_ENV === 'production') {
     const problems: string[] = [];
     if (jwtSecret === DEV_JWT_SECRET) problems.push('JWT_SECRET: set a secret (or JWT_PUBLIC_KEY) in production');
     if (e.SIGNING_KEY === DEV_SIGNING_KEY) problems.push('SIGNING_KEY: set a secret in production');
+    // Receivers must be handed the webhook secret, so production needs one an operator chose.
+    if (!e.WEBHOOK_SECRET) problems.push('WEBHOOK_SECRET: set a secret in production');
     if (problems.length > 0) throw new ConfigError(problems);
   }
   const publicUrl = e.PUBLIC_URL.replace(/\/+$/, '');
@@ -122,9 +164,28 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     jobTimeoutSeconds: e.JOB_TIMEOUT_SECONDS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     trustProxy: e.TRUST_PROXY,
+    metricsToken: e.METRICS_TOKEN,
+    workerMetricsPort: e.WORKER_METRICS_PORT,
     outboundAllowlist: e.OUTBOUND_ALLOWLIST?.split(',') ?? [],
+    webhook: Object.freeze({
+      secret: e.WEBHOOK_SECRET ?? null,
+      backoffBaseMs: e.WEBHOOK_BACKOFF_BASE_MS,
+      retryWindowMs: e.WEBHOOK_RETRY_WINDOW_MS,
+    }),
     workers: e.WORKERS === 'all' ? 'all' : e.WORKERS.split(','),
     reconcileIntervalMs: e.RECONCILE_INTERVAL_MS,
     timeoutSweepIntervalMs: e.TIMEOUT_SWEEP_INTERVAL_MS,
+    expressTimeoutMs: e.EXPRESS_TIMEOUT_MS,
+    backup: Object.freeze({ maxBytes: e.BACKUP_MAX_BYTES, retentionDays: e.BACKUP_RETENTION_DAYS }),
+    fleet: Object.freeze({
+      heartbeatIntervalSeconds: e.HEARTBEAT_INTERVAL_SECONDS,
+      offlineAfterMissed: e.OFFLINE_AFTER_MISSED,
+      sweepIntervalMs: e.OFFLINE_SWEEP_INTERVAL_MS,
+      drainIntervalMs: e.SAMPLE_DRAIN_INTERVAL_MS,
+      pruneIntervalMs: e.FLEET_PRUNE_INTERVAL_MS,
+      sampleRetentionDays: e.SAMPLE_RETENTION_DAYS,
+      faultRetentionDays: e.FAULT_RETENTION_DAYS,
+      deleteGraceHours: e.SITE_DELETE_GRACE_HOURS,
+    }),
   });
 }

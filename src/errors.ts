@@ -49,6 +49,23 @@ export const errorRegistry = {
   route_not_found: { status: 404, type: 'not_found_error', message: 'No such route.' },
   site_not_found: { status: 404, type: 'not_found_error', message: 'No such site.' },
   job_not_found: { status: 404, type: 'not_found_error', message: 'No such job.' },
+  management_not_configured: {
+    status: 404,
+    type: 'not_found_error',
+    message: 'This site has no management endpoint configured.',
+  },
+  backup_not_found: { status: 404, type: 'not_found_error', message: 'No such backup.' },
+  runbook_not_found: { status: 404, type: 'not_found_error', message: 'No such runbook.' },
+  runbook_revoked: {
+    status: 410,
+    type: 'invalid_request_error',
+    message: 'This runbook was revoked; create a new runbook for new adoptions.',
+  },
+  site_not_deleting: {
+    status: 409,
+    type: 'conflict_error',
+    message: 'The site is not scheduled for deletion.',
+  },
   method_not_allowed: { status: 405, type: 'invalid_request_error', message: 'This method is not allowed here.' },
   idempotency_key_reused: {
     status: 409,
@@ -65,6 +82,17 @@ export const errorRegistry = {
     type: 'conflict_error',
     message: 'This delivery of the job can no longer be claimed.',
   },
+  backup_refused: {
+    status: 409,
+    type: 'conflict_error',
+    message: 'This delivery of the job cannot upload a backup.',
+  },
+  backup_incomplete: {
+    status: 409,
+    type: 'conflict_error',
+    message: "The backup's parts do not add up to the announced export.",
+  },
+  backup_too_large: { status: 413, type: 'invalid_request_error', message: 'The backup is larger than BACKUP_MAX_BYTES.' },
   internal_server_error: {
     status: 500,
     type: 'api_error',

@@ -1,7 +1,11 @@
 import type { Job } from 'bullmq';
 import { UnrecoverableError } from 'bullmq';
+import { pruneBackups } from '../src/backups/backups.service.js';
 import { reconcile } from '../src/jobs/reconcile.service.js';
 import { sweepTimeouts } from '../src/jobs/jobs.service.js';
+import { pruneFleet } from '../src/fleet/prune.service.js';
+import { drainSamples } from '../src/fleet/samples.service.js';
+import { sweepOffline } from '../src/fleet/sweep.service.js';
 import type { Deps } from '../src/runtime.js';
 
 // Singleton periodic tasks. Each runs as a BullMQ job scheduler tick, so across any number of
@@ -15,6 +19,12 @@ export interface Task {
 export const maintenanceTasks: Record<string, Task> = {
   reconcile: { everyMs: (d) => d.config.reconcileIntervalMs, run: reconcile },
   timeouts: { everyMs: (d) => d.config.timeoutSweepIntervalMs, run: (d) => sweepTimeouts(d, 1_000) },
+  // Retention is counted in days; an hourly pass keeps the tables within an hour of it.
+  backups: { everyMs: () => 3_600_000, run: pruneBackups },
+  // Fleet health (src/fleet): heartbeat samples into PostgreSQL, offline detection, retention.
+  samples: { everyMs: (d) => d.config.fleet.drainIntervalMs, run: (d) => drainSamples(d) },
+  offline: { everyMs: (d) => d.config.fleet.sweepIntervalMs, run: sweepOffline },
+  fleet: { everyMs: (d) => d.config.fleet.pruneIntervalMs, run: pruneFleet },
 };
 
 /** Thin: pick the task named by the job, run it, return its report. */

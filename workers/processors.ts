@@ -1,7 +1,10 @@
 import type { Job } from 'bullmq';
 import type { QueueName } from '../src/queues/definitions.js';
 import type { Deps } from '../src/runtime.js';
+import { backupProcessor } from './backup.processor.js';
+import { expressProcessor } from './express.processor.js';
 import { maintenanceProcessor } from './maintenance.processor.js';
+import { webhookProcessor } from './webhook.processor.js';
 
 export type Processor = (job: Job) => Promise<unknown>;
 
@@ -9,5 +12,8 @@ export type Processor = (job: Job) => Promise<unknown>;
 export function buildProcessors(deps: Deps): { [Q in QueueName]: Processor } {
   return {
     maintenance: maintenanceProcessor(deps),
+    backup: backupProcessor(deps),
+    express: expressProcessor(deps),
+    webhook: webhookProcessor(deps),
   };
 }

@@ -1,7 +1,7 @@
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import { queueDefs, isQueueName, type QueueName } from '../src/queues/definitions.js';
-import { bullPrefix, createProducers } from '../src/queues/enqueue.js';
-import { startRelay } from '../src/queues/outbox.service.js';
+import { bullPrefix, createProducers, type Producers } from '../src/queues/enqueue.js';
+import { finish as finishOutbox, startRelay } from '../src/queues/outbox.service.js';
 import type { Deps } from '../src/runtime.js';
 import { maintenanceTasks } from './maintenance.processor.js';
 import { buildProcessors, type Processor } from './processors.js';
@@ -18,14 +18,37 @@ export function selectQueues(selection: 'all' | string[]): QueueName[] {
   return selection as QueueName[];
 }
 
-/** Validates the payload against the queue's schema before the processor sees it. */
-function guarded(name: QueueName, processor: Processor): Processor {
-  return (job: Job) => {
+/**
+ * Validates the payload against the queue's schema before the processor sees it, and once the job
+ * is finished — it succeeded, or failed for good — retires the outbox row it came from, so the
+ * relay stops offering it again.
+ */
+function guarded(deps: Deps, name: QueueName, processor: Processor): Processor {
+  return async (job: Job) => {
     const parsed = queueDefs[name].payload.safeParse(job.data);
     if (!parsed.success) throw new UnrecoverableError(`invalid ${name} payload: ${parsed.error.message}`);
-    return processor(job);
+    let result: unknown;
+    try {
+      result = await processor(job);
+    } catch (err) {
+      const last = err instanceof UnrecoverableError || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      if (last && job.id) await finishOutbox(deps, job.id);
+      throw err;
+    }
+    if (job.id) await finishOutbox(deps, job.id);
+    return result;
   };
 }
+
+/** Keeps the maintenance schedules in Redis (re-created if Redis lost them). */
+async function upsertSchedules(deps: Deps, producers: Producers): Promise<void> {
+  const q = producers.queue('maintenance');
+  for (const [task, t] of Object.entries(maintenanceTasks)) {
+    await q.upsertJobScheduler(task, { every: t.everyMs(deps) }, { name: task, data: {} });
+  }
+}
+
+const SCHEDULE_REFRESH_MS = 30_000;
 
 /**
  * Starts the worker role: a BullMQ worker per selected queue, the maintenance schedules and the
@@ -39,28 +62,30 @@ export async function startWorkerRole(deps: Deps, queues = selectQueues(deps.con
   const prefix = bullPrefix(deps.config.redisPrefix);
   const producers = createProducers(deps.redis, deps.config.redisPrefix);
   const workers = queues.map((name) => {
-    const d = queueDefs[name] as (typeof queueDefs)[QueueName] & { backoff?: (n: number) => number };
-    const worker = new Worker(d.name, guarded(name, processors[name]!), {
+    const d = queueDefs[name];
+    const worker = new Worker(d.name, guarded(deps, name, processors[name]!), {
       connection: deps.redis,
       prefix,
       concurrency: d.concurrency,
-      settings: d.backoff ? { backoffStrategy: (attemptsMade: number) => d.backoff!(attemptsMade) } : undefined,
+      settings: d.backoff ? { backoffStrategy: (attemptsMade: number) => d.backoff!(attemptsMade, deps.config) } : undefined,
     });
     worker.on('failed', (job, err) => deps.log.warn({ err, queue: name, jobId: job?.id }, 'queue job failed'));
     worker.on('error', (err) => deps.log.error({ err, queue: name }, 'worker error'));
     return worker;
   });
 
+  let refresh: NodeJS.Timeout | null = null;
   if (queues.includes('maintenance')) {
-    const q = producers.queue('maintenance');
-    for (const [task, t] of Object.entries(maintenanceTasks)) {
-      await q.upsertJobScheduler(task, { every: t.everyMs(deps) }, { name: task, data: {} });
-    }
+    await upsertSchedules(deps, producers);
+    refresh = setInterval(() => {
+      upsertSchedules(deps, producers).catch((err: unknown) => deps.log.warn({ err }, 'schedule refresh failed'));
+    }, SCHEDULE_REFRESH_MS);
   }
   const relay = await startRelay(deps, producers, queues);
 
   return {
     async close() {
+      if (refresh) clearInterval(refresh);
       await relay.stop();
       await Promise.all(workers.map((w) => w.close()));
       await producers.close();

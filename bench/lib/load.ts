@@ -20,7 +20,7 @@ export interface LoadResult {
 export interface LoadSpec {
   url: string;
   method: 'POST' | 'GET';
-  /** One value per line: substituted for {{line}} in the header template and the body. */
+  /** One value per line: substituted for {{line}} in headers and body; {{n}}/{{n12}} is a per-request counter. */
   lines: string[];
   headers: Record<string, string>;
   body: string;
@@ -48,7 +48,8 @@ request = function()
   counter = counter + 1
   local line = lines[math.random(#lines)]
   local h = {}
-  for k, v in pairs(headers) do h[k] = string.gsub(string.gsub(v, "{{line}}", line), "{{n}}", counter) end
+  local n12 = string.format("%012d", counter)
+  for k, v in pairs(headers) do h[k] = string.gsub(string.gsub(string.gsub(v, "{{line}}", line), "{{n12}}", n12), "{{n}}", counter) end
   local b = string.gsub(string.gsub(body, "{{line}}", line), "{{n}}", counter)
   return wrk.format(method, path, h, b)
 end

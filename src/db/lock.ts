@@ -1,7 +1,13 @@
 import type { Db } from './prisma.js';
 
 /** Stable advisory-lock ids for singleton background work. */
-export const LOCKS = { reconcile: 72_707_370, timeouts: 72_707_371 } as const;
+export const LOCKS = {
+  reconcile: 72_707_370,
+  timeouts: 72_707_371,
+  backupPrune: 72_707_372,
+  offlineSweep: 72_707_380,
+  fleetPrune: 72_707_381,
+} as const;
 
 /**
  * Runs `fn` only if no other process holds the advisory lock `id` (a transaction-scoped lock on

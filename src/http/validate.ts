@@ -3,7 +3,9 @@ import { AppError } from '../errors.js';
 
 /** Parses `input` with `schema`; the first problem becomes a 400 naming the parameter. */
 export function parse<T extends z.ZodType>(schema: T, input: unknown, where?: string): z.output<T> {
-  const result = schema.safeParse(input);
+  // reportInput: zod 4 leaves the offending value out of issues unless asked, and without it a
+  // wrong type could not be told from a missing value.
+  const result = schema.safeParse(input, { reportInput: true });
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
   const path = issue.path.map(String).join('.');

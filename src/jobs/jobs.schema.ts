@@ -49,6 +49,8 @@ export const callbackQuery = z.object({
   status: z.enum(['busy', 'done', 'fail']),
   attempt: z.coerce.number().int().min(1).max(2_147_483_647),
   signature: z.string().min(1).max(128),
+  /** Unsigned hint on a fail: `backup` = the pre-job backup step failed (docs/backups.md). */
+  reason: z.enum(['backup']).optional(),
 });
 
 export const siteParams = z.object({ siteId: uuid });

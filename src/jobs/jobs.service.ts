@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { AppError } from '../errors.js';
 import { newId, uuidToBase62 } from '../lib/ids.js';
+import { refusedEarly, userUrlPolicy } from '../lib/outbound-url.js';
 import type { Deps } from '../runtime.js';
 import * as sites from '../sites/sites.service.js';
 import * as repo from './jobs.repo.js';
@@ -21,6 +22,9 @@ export interface JobInput {
   /** Per-job limits; the configured defaults apply when absent. */
   leaseSeconds?: number | undefined;
   timeoutSeconds?: number | undefined;
+  /** Internal callers only (on-demand backups, src/backups): a fixed job id, and an empty script allowed. */
+  id?: string | undefined;
+  allowEmptyScript?: boolean | undefined;
 }
 
 /** The job object of the seed's OpenAPI `Job` schema, plus tikops' additive fields. */
@@ -87,26 +91,37 @@ function requestHash(i: JobInput, leaseSeconds: number, timeoutSeconds: number):
 
 /** Refuses scripts that cannot travel: NUL bytes, or a wrapped form over the /tool fetch budget. */
 function checkScript(deps: Deps, input: JobInput): void {
-  if (input.script.length === 0) throw new AppError('parameter_missing', { param: 'script', message: "The 'script' parameter is required for this request." });
+  if (input.script.length === 0 && !input.allowEmptyScript) throw new AppError('parameter_missing', { param: 'script', message: "The 'script' parameter is required for this request." });
   if (input.script.includes('\0') || LONE_SURROGATE.test(input.script)) {
     throw new AppError('parameter_invalid', {
       param: 'script',
       message: "The 'script' parameter must be text without NUL bytes or unpaired surrogates.",
     });
   }
-  const worstUrl = deps.signer.url('00000000-0000-0000-0000-000000000000', 'busy', MAX_ATTEMPT);
+  const worstId = '00000000-0000-0000-0000-000000000000';
+  const worstUrl = deps.signer.url(worstId, 'busy', MAX_ATTEMPT);
   const size = wrapperByteLength({
     token: '0'.repeat(22),
-    needsAck: input.needsAck,
+    // A backup job is always delivered acknowledged (see deliver), with its backup step.
+    needsAck: input.needsAck || input.backup,
     urls: { busy: worstUrl, done: worstUrl, fail: worstUrl },
     script: input.script,
     remaining: 999_999_999,
+    backup: input.backup ? deps.signer.backupUrls(worstId, MAX_ATTEMPT) : undefined,
   });
   if (size > deps.config.wrapperLimitBytes) {
     throw new AppError('script_too_large', {
       param: 'script',
       message: `The script is ${size - deps.config.wrapperLimitBytes} bytes too large once wrapped for delivery (limit ${deps.config.wrapperLimitBytes} bytes).`,
     });
+  }
+}
+
+/** Refuses, without a DNS lookup, a notify_url no delivery could reach; the real check is at delivery time. */
+function checkNotifyUrl(deps: Deps, url: string | null): void {
+  const problem = url === null ? null : refusedEarly(url, userUrlPolicy(deps.config));
+  if (problem) {
+    throw new AppError('parameter_invalid', { param: 'notify_url', message: `The 'notify_url' parameter is invalid: ${problem}.` });
   }
 }
 
@@ -122,12 +137,13 @@ export async function createJob(
 ): Promise<{ job: JobDto; created: boolean }> {
   const site = await sites.requireSite(deps, org, siteId);
   checkScript(deps, input);
+  checkNotifyUrl(deps, input.notifyUrl);
   const leaseSeconds = input.leaseSeconds ?? deps.config.jobLeaseSeconds;
   const timeoutSeconds = input.timeoutSeconds ?? deps.config.jobTimeoutSeconds;
   const hash = requestHash(input, leaseSeconds, timeoutSeconds);
-  const id = newId();
+  const id = input.id ?? newId();
   const row = await repo.create(
-    deps.db,
+    deps.sql,
     {
       id,
       siteId: site.id,
@@ -147,7 +163,7 @@ export async function createJob(
     new Date(deps.clock()),
   );
   if (!row) {
-    const prior = await repo.findByIdempotencyKey(deps.db, site.id, input.idempotencyKey);
+    const prior = await repo.findByIdempotencyKey(deps.sql, site.id, input.idempotencyKey);
     if (!prior) throw new AppError('internal_server_error', { message: 'idempotency conflict without a job' });
     if (prior.requestHash !== hash) throw new AppError('idempotency_key_reused', { param: 'X-Idempotency-Key' });
     return { job: toJobDto(prior), created: false };
@@ -160,9 +176,15 @@ export async function createJob(
   return { job: toJobDto(row), created: true };
 }
 
+/** A job by id for internal (worker) paths that carry no tenant, or null if it no longer exists. */
+export async function findJob(deps: Deps, jobId: string): Promise<JobDto | null> {
+  const job = await repo.findById(deps.sql, jobId);
+  return job ? toJobDto(job) : null;
+}
+
 export async function getJob(deps: Deps, org: string, siteId: string, jobId: string): Promise<JobDto> {
   await sites.requireSite(deps, org, siteId);
-  const job = await repo.findBySite(deps.db, siteId, jobId);
+  const job = await repo.findBySite(deps.sql, siteId, jobId);
   if (!job) throw new AppError('job_not_found');
   return toJobDto(job);
 }
@@ -174,7 +196,7 @@ export async function listJobs(
   page: { limit: number; cursor?: bigint | undefined },
 ): Promise<{ jobs: JobDto[]; nextCursor: string | null }> {
   await sites.requireSite(deps, org, siteId);
-  const rows = await repo.listBySite(deps.db, siteId, page.limit + 1, page.cursor ?? null);
+  const rows = await repo.listBySite(deps.sql, siteId, page.limit + 1, page.cursor ?? null);
   const more = rows.length > page.limit;
   const jobs = rows.slice(0, page.limit);
   return { jobs: jobs.map(toJobDto), nextCursor: more ? String(jobs[jobs.length - 1]!.seq) : null };
@@ -187,20 +209,21 @@ export async function listJobEvents(
   jobId: string,
 ): Promise<{ type: string; attempt: number; at: string; detail: unknown }[]> {
   await getJob(deps, org, siteId, jobId);
-  const events = await repo.listEvents(deps.db, jobId);
+  const events = await repo.listEvents(deps.sql, jobId);
   return events.map((e) => ({ type: e.type, attempt: e.attempt, at: e.at.toISOString(), detail: e.detail ?? null }));
 }
 
 /** Cancels a job the router has not been handed; repeating it is harmless. */
 export async function cancelJob(deps: Deps, org: string, siteId: string, jobId: string): Promise<JobDto> {
   await sites.requireSite(deps, org, siteId);
-  const cancelled = await repo.cancel(deps.db, siteId, jobId, new Date(deps.clock()));
+  const cancelled = await repo.cancel(deps.sql, siteId, jobId, new Date(deps.clock()));
   if (cancelled) {
+    deps.metrics.transitions.inc({ to: 'cancelled' });
     // A stale id left in Redis is skipped anyway by the delivery compare-and-set.
     await deps.dispatch.dequeue(siteId, jobId).catch((err: unknown) => deps.log.warn({ err, jobId }, 'dequeue failed'));
     return toJobDto(cancelled);
   }
-  const job = await repo.findBySite(deps.db, siteId, jobId);
+  const job = await repo.findBySite(deps.sql, siteId, jobId);
   if (!job) throw new AppError('job_not_found');
   if (job.state === 'cancelled') return toJobDto(job);
   throw new AppError('job_already_started');
@@ -213,7 +236,7 @@ export async function cancelJob(deps: Deps, org: string, siteId: string, jobId: 
 export async function restoreSiteDispatch(deps: Deps, siteId: string): Promise<number | null> {
   const site = await sites.findSite(deps, siteId);
   if (!site) return null;
-  const { queued, inflight } = await repo.dispatchState(deps.db, siteId);
+  const { queued, inflight } = await repo.dispatchState(deps.sql, siteId);
   return deps.dispatch.restoreSite(siteId, {
     tokenVersion: site.tokenVersion,
     orgId: site.orgId,
@@ -234,23 +257,29 @@ export async function deliver(
   popped: { jobId: string; remaining: number; rebooted: boolean },
 ): Promise<string | null> {
   const { jobId, remaining } = popped;
-  const job = await repo.claimDelivery(deps.db, jobId, siteId, new Date(deps.clock()), popped.rebooted);
+  const job = await repo.claimDelivery(deps.sql, jobId, siteId, new Date(deps.clock()), popped.rebooted);
   if (job) {
+    deps.metrics.transitions.inc({ to: 'delivered' });
+    if (job.state === 'completed') deps.metrics.transitions.inc({ to: 'completed' });
+    // A backup job runs acknowledged whatever needs_acknowledgement says: the server must hear the
+    // backup's outcome before the payload may run (docs/backups.md).
+    const acked = job.needsAck || job.shouldBackup;
     // Completed at hand-out: nothing to wait for, so the next poll may take the next job.
-    if (!job.needsAck) await deps.dispatch.releaseRun(siteId, jobId);
+    if (!acked) await deps.dispatch.releaseRun(siteId, jobId);
     else if (job.leaseSeconds !== deps.config.jobLeaseSeconds && job.leaseUntil) {
       await deps.dispatch.leaseRun(siteId, jobId, job.leaseUntil.getTime());
     }
     const url = (s: CallbackStatus): string => deps.signer.url(job.id, s, job.attempt);
     return renderWrapper({
       token: job.token,
-      needsAck: job.needsAck,
+      needsAck: acked,
       urls: { busy: url('busy'), done: url('done'), fail: url('fail') },
       script: job.script,
       remaining,
+      backup: job.shouldBackup ? deps.signer.backupUrls(job.id, job.attempt) : undefined,
     });
   }
-  const current = await repo.findById(deps.db, jobId);
+  const current = await repo.findById(deps.sql, jobId);
   if (current?.siteId === siteId && current.state === 'started') await deps.dispatch.claimRun(siteId, jobId);
   else if (current?.siteId === siteId && current.state === 'delivered' && current.leaseUntil) {
     await deps.dispatch.leaseRun(siteId, jobId, current.leaseUntil.getTime());
@@ -269,34 +298,38 @@ export async function applyCallback(
 ): Promise<CallbackResult> {
   const now = new Date(deps.clock());
   if (status === 'busy') {
-    const started = await repo.claimStart(deps.db, jobId, attempt, now);
+    const started = await repo.claimStart(deps.sql, jobId, attempt, now);
     if (started) {
+      deps.metrics.transitions.inc({ to: 'started' });
       await deps.dispatch.claimRun(started.siteId, jobId);
       return 'claimed';
     }
-    const job = await repo.findById(deps.db, jobId);
+    const job = await repo.findById(deps.sql, jobId);
     if (!job) throw new AppError('job_not_found');
     if (job.state === 'started' && job.attempt === attempt) return 'claimed';
     throw new AppError('claim_refused');
   }
-  const done = await repo.finish(deps.db, jobId, attempt, status === 'done' ? 'completed' : 'failed', now);
+  const done = await repo.finish(deps.sql, jobId, attempt, status === 'done' ? 'completed' : 'failed', now);
   if (done) {
+    deps.metrics.transitions.inc({ to: done.state });
     await deps.dispatch.releaseRun(done.siteId, jobId);
     return 'ok';
   }
-  if (!(await repo.findById(deps.db, jobId))) throw new AppError('job_not_found');
+  if (!(await repo.findById(deps.sql, jobId))) throw new AppError('job_not_found');
   return 'ok';
 }
 
 /** Settles a claimed job the router can no longer finish (it rebooted mid-job) as timed_out. */
 export async function settleInterrupted(deps: Deps, siteId: string, jobId: string, reason: string): Promise<void> {
-  await repo.timeOut(deps.db, new Date(deps.clock()), reason, { id: jobId });
+  const settled = await repo.timeOut(deps.sql, new Date(deps.clock()), reason, { id: jobId });
+  deps.metrics.transitions.inc({ to: 'timed_out' }, settled.length);
   await deps.dispatch.releaseRun(siteId, jobId);
 }
 
 /** Settles up to `limit` claimed jobs past their deadline as timed_out; returns how many. */
 export async function sweepTimeouts(deps: Deps, limit: number): Promise<number> {
-  const settled = await repo.timeOut(deps.db, new Date(deps.clock()), 'no final callback before the job timeout', { limit });
+  const settled = await repo.timeOut(deps.sql, new Date(deps.clock()), 'no final callback before the job timeout', { limit });
   for (const j of settled) await deps.dispatch.releaseRun(j.siteId, j.id);
+  deps.metrics.transitions.inc({ to: 'timed_out' }, settled.length);
   return settled.length;
 }

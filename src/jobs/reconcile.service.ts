@@ -30,7 +30,7 @@ async function releaseStaleSlots(deps: Deps): Promise<number> {
     const slots = await deps.dispatch.inspect(siteIds);
     const held = slots.filter((s) => s.running !== null);
     for (const s of slots) if (s.running === null) await deps.dispatch.forgetInflight(s.siteId);
-    const states = new Map((await repo.statesByIds(deps.db, held.map((s) => s.running!))).map((j) => [j.id, j]));
+    const states = new Map((await repo.statesByIds(deps.sql, held.map((s) => s.running!))).map((j) => [j.id, j]));
     for (const s of held) {
       const job = states.get(s.running!);
       if (job?.siteId === s.siteId && ACTIVE.has(job.state)) continue;
@@ -47,7 +47,7 @@ async function restoreMissing(deps: Deps): Promise<{ sites: number; pushed: numb
   let pushed = 0;
   const before = new Date(deps.clock() - QUEUE_GRACE_MS);
   for (;;) {
-    const page = await repo.sitesWithWork(deps.db, before, after, BATCH);
+    const page = await repo.sitesWithWork(deps.sql, before, after, BATCH);
     if (page.length === 0) break;
     after = page[page.length - 1]!.siteId;
     const seen = new Map((await deps.dispatch.inspect(page.map((w) => w.siteId))).map((s) => [s.siteId, s]));

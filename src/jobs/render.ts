@@ -8,8 +8,11 @@
 // - every other server value is a rosQuote literal too (§8.3);
 // - LF only, comments only at column 0, space-separated command paths (v6 + v7);
 // - the body ends with "\n# tikops-end\n", which the agent checks before parsing
-//   so a truncated response (fetch output=user caps at 64 KB) never runs (§8.1).
+//   so a truncated response (fetch output=user caps at 64 KB) never runs (§8.1);
+// - with a backup step (docs/backups.md), the payload runs only after the claim
+//   succeeded AND the server answered the backup commit with "stored".
 import { rosQuote, rosQuotedLength } from '../routeros/quote.js';
+import type { BackupUrls } from './signature.js';
 
 export interface WrapperInput {
   /** Job token (22-char base62). */
@@ -21,7 +24,31 @@ export interface WrapperInput {
   script: string;
   /** Jobs still queued for the site after this one. */
   remaining: number;
+  /** Signed backup upload URLs: export and upload the configuration before the payload (needs needsAck). */
+  backup?: BackupUrls | undefined;
 }
+
+/** Bytes of the export sent per POST: under /tool fetch's 64 KB http-data limit with room to spare. */
+export const BACKUP_CHUNK_BYTES = 32_000;
+
+// The backup step: RouterOS v7 source, shipped as data in one rosQuote literal and run through
+// `[:parse]` like the payload. A router that cannot parse or run it (v6 has no `:execute …
+// as-string` and no `show-sensitive`) therefore fails the step, not the whole wrapper. Called
+// with tikopsP (part URL) and tikopsC (commit URL); returns the commit's body, "stored" on success.
+// `:pick` cuts bytes, so a multibyte character may straddle two parts: the server joins bytes.
+export const BACKUP_STEP = [
+  ':local tikopsCfg [:execute script="/export terse show-sensitive" as-string]',
+  ':local tikopsLen [:len $tikopsCfg]',
+  ':if ($tikopsLen = 0) do={ :return "empty" }',
+  ':local tikopsN 0',
+  `:for tikopsI from=0 to=($tikopsLen - 1) step=${BACKUP_CHUNK_BYTES} do={`,
+  `/tool fetch url=($tikopsP . "&part=" . $tikopsN) http-method=post http-data=[:pick $tikopsCfg $tikopsI ($tikopsI + ${BACKUP_CHUNK_BYTES})] output=none`,
+  ':set tikopsN ($tikopsN + 1)',
+  '}',
+  ':local tikopsR [/tool fetch url=($tikopsC . "&parts=" . $tikopsN . "&length=" . $tikopsLen) http-method=post output=user as-value]',
+  ':return ($tikopsR->"data")',
+  '',
+].join('\n');
 
 export const WRAPPER_END = '# tikops-end\n';
 
@@ -41,6 +68,56 @@ function validate(input: WrapperInput): void {
   if (!Number.isSafeInteger(input.remaining) || input.remaining < 0) {
     throw new RangeError(`renderWrapper: remaining must be a non-negative integer, got ${String(input.remaining)}`);
   }
+  // Without the claim and the callbacks nobody would learn that the backup failed.
+  if (input.backup && !input.needsAck) throw new RangeError('renderWrapper: a backup step needs needsAck');
+}
+
+// Runs the payload and reports its outcome (the body of the claimed, and backed-up, branch).
+const RUN_AND_REPORT =
+  ':local tikopsOk false\n' +
+  // Parse and run inside one handler: both syntax and runtime errors → fail.
+  ':do {\n' +
+  ':local tikopsFn [:parse $tikopsSrc]\n' +
+  '$tikopsFn\n' +
+  ':set tikopsOk true\n' +
+  '} on-error={}\n' +
+  ':if ($tikopsOk) do={\n' +
+  // tikopsLast is set before the callback so a lost callback can be
+  // reconciled from the next heartbeat's last-job field.
+  ':set tikopsLast ($tikopsJob . ":ok")\n' +
+  ':do { /tool fetch url=$tikopsDone keep-result=no } on-error={}\n' +
+  '} else={\n' +
+  ':set tikopsLast ($tikopsJob . ":fail")\n' +
+  ':do { /tool fetch url=$tikopsFail keep-result=no } on-error={}\n' +
+  '}\n';
+
+// Backup, then run only if the server said "stored"; otherwise fail with reason=backup (an
+// unsigned hint: the fail URL's signature already allows failing this delivery, nothing more).
+const BACKUP_THEN_RUN =
+  ':local tikopsBacked false\n' +
+  ':do {\n' +
+  ':local tikopsBkFn [:parse $tikopsBkSrc]\n' +
+  ':local tikopsBk [$tikopsBkFn tikopsP=$tikopsPart tikopsC=$tikopsCommit]\n' +
+  ':if ($tikopsBk = "stored") do={ :set tikopsBacked true }\n' +
+  '} on-error={}\n' +
+  ':if ($tikopsBacked) do={\n' +
+  RUN_AND_REPORT +
+  '} else={\n' +
+  ':set tikopsLast ($tikopsJob . ":fail")\n' +
+  ':log warning ("tikops: job " . $tikopsJob . " backup failed; payload not run")\n' +
+  ':do { /tool fetch url=($tikopsFail . "&reason=backup") keep-result=no } on-error={}\n' +
+  '}\n';
+
+function backupLocals(backup: BackupUrls | undefined): Piece[] {
+  if (!backup) return [];
+  return [
+    '\n:local tikopsPart ',
+    { quote: backup.part },
+    '\n:local tikopsCommit ',
+    { quote: backup.commit },
+    '\n:local tikopsBkSrc ',
+    { quote: BACKUP_STEP },
+  ];
 }
 
 function layout(input: WrapperInput): Piece[] {
@@ -77,6 +154,7 @@ function layout(input: WrapperInput): Piece[] {
     { quote: input.urls.done },
     '\n:local tikopsFail ',
     { quote: input.urls.fail },
+    ...backupLocals(input.backup),
     '\n:local tikopsSrc ',
     { quote: input.script },
     '\n' +
@@ -90,30 +168,15 @@ function layout(input: WrapperInput): Piece[] {
       ':if (($tikopsAck->"data") = "claimed") do={ :set tikopsClaim true }\n' +
       '} on-error={}\n' +
       ':if ($tikopsClaim) do={\n' +
-      ':local tikopsOk false\n' +
-      // Parse and run inside one handler: both syntax and runtime errors → fail.
-      ':do {\n' +
-      ':local tikopsFn [:parse $tikopsSrc]\n' +
-      '$tikopsFn\n' +
-      ':set tikopsOk true\n' +
-      '} on-error={}\n' +
-      ':if ($tikopsOk) do={\n' +
-      // tikopsLast is set before the callback so a lost callback can be
-      // reconciled from the next heartbeat's last-job field.
-      ':set tikopsLast ($tikopsJob . ":ok")\n' +
-      ':do { /tool fetch url=$tikopsDone keep-result=no } on-error={}\n' +
-      '} else={\n' +
-      ':set tikopsLast ($tikopsJob . ":fail")\n' +
-      ':do { /tool fetch url=$tikopsFail keep-result=no } on-error={}\n' +
-      '}\n' +
+      (input.backup ? BACKUP_THEN_RUN : RUN_AND_REPORT) +
       `:set tikopsMore ${remaining}\n` +
+      finished +
       '} else={\n' +
       ':log warning ("tikops: job " . $tikopsJob . " was not claimed; payload not run")\n' +
       // Stop draining: if the claim failed the server is likely unreachable or
       // disagrees about state, and the next scheduled poll will retry cleanly.
       ':set tikopsMore 0\n' +
       '}\n' +
-      finished +
       WRAPPER_END,
   ];
 }

@@ -29,6 +29,7 @@ export async function nextScript(deps: Deps, device: DeviceIdentity, poll: PollF
     const popped = await deps.dispatch.popNext(device.siteId, device.tokenVersion, deps.clock(), leaseMs, poll);
     switch (popped.kind) {
       case 'idle':
+        deps.metrics.polls.inc({ result: 'idle' });
         return '';
       case 'cold':
         // Redis lost the site (or never knew it): rebuild it from PostgreSQL once, then retry.
@@ -41,10 +42,14 @@ export async function nextScript(deps: Deps, device: DeviceIdentity, poll: PollF
         break;
       case 'job': {
         const script = await jobs.deliver(deps, device.siteId, popped);
-        if (script !== null) return script;
+        if (script !== null) {
+          deps.metrics.polls.inc({ result: 'job' });
+          return script;
+        }
       }
     }
   }
+  deps.metrics.polls.inc({ result: 'idle' });
   return '';
 }
 

@@ -1,5 +1,7 @@
 import type { JobsOptions } from 'bullmq';
 import { z } from 'zod';
+import type { Config } from '../config.js';
+import { attemptsToSpan, backoffDelay, type Backoff } from '../lib/backoff.js';
 
 // One definition per BullMQ queue — name, payload schema, default job options, concurrency —
 // shared by the producer (the outbox relay) and the consumer (workers/). A queue without a
@@ -11,7 +13,17 @@ export interface QueueDef<P extends z.ZodType = z.ZodType> {
   options: JobsOptions;
   concurrency: number;
   /** Delay before retry `attemptsMade` (1-based), for `backoff: { type: 'custom' }` queues. */
-  backoff?: (attemptsMade: number) => number;
+  backoff?: (attemptsMade: number, config: Readonly<Config>) => number;
+}
+
+/** The webhook retry schedule: WEBHOOK_BACKOFF_BASE_MS, doubling up to 1 h, each delay ±20%. */
+export function webhookBackoff(config: Pick<Config, 'webhook'>): Backoff {
+  return { baseMs: config.webhook.backoffBaseMs, capMs: 3_600_000, jitter: 0.2 };
+}
+
+/** Attempts per webhook event: enough that even the shortest jitter retries for WEBHOOK_RETRY_WINDOW_MS. */
+export function webhookAttempts(config: Pick<Config, 'webhook'>): number {
+  return attemptsToSpan(webhookBackoff(config), config.webhook.retryWindowMs);
 }
 
 const def = <P extends z.ZodType>(d: QueueDef<P>): QueueDef<P> => d;
@@ -23,6 +35,52 @@ export const queueDefs = {
     payload: z.object({}),
     options: { attempts: 1, removeOnComplete: 100, removeOnFail: 500 },
     concurrency: 4,
+  }),
+  /**
+   * On-demand configuration backups (POST /site/{siteId}/backup, src/backups): creates the backup
+   * job the API already named. Idempotent (fixed job id and idempotency key), so retries are safe.
+   */
+  backup: def({
+    name: 'backup',
+    payload: z.object({ siteId: z.guid(), org: z.string().min(1), jobId: z.guid(), key: z.guid() }),
+    options: {
+      attempts: 8,
+      backoff: { type: 'exponential', delay: 1_000 },
+      removeOnComplete: { age: 86_400, count: 10_000 },
+      removeOnFail: { age: 604_800, count: 10_000 },
+    },
+    concurrency: 8,
+  }),
+  /**
+   * Express execute: ask one job's router to poll now (src/express). One attempt only: the
+   * processor retries inside a short budget itself, and a late express is worthless.
+   */
+  express: def({
+    name: 'express',
+    payload: z.object({ jobId: z.guid() }),
+    options: { attempts: 1, removeOnComplete: 1_000, removeOnFail: 1_000 },
+    // I/O-bound and mostly waiting on routers; a slow router must not hold up the others.
+    concurrency: 32,
+  }),
+  /**
+   * notify_url webhook deliveries (src/webhooks): one BullMQ job per job event (job id
+   * `event-<id>`). The service gives up after webhookAttempts(config), which depends on
+   * configuration; BullMQ's `attempts` is only a backstop above what any valid configuration
+   * needs (about 230 at the extremes; test/unit/webhook-schedule.test.ts checks).
+   */
+  webhook: def({
+    name: 'webhook',
+    payload: z.object({ eventId: z.string().regex(/^[0-9]{1,19}$/) }),
+    options: {
+      attempts: 1_000,
+      backoff: { type: 'custom' },
+      // Kept a day so a relay repeated after a crash finds the id and does not deliver twice.
+      removeOnComplete: { age: 86_400, count: 10_000 },
+      removeOnFail: { age: 86_400, count: 10_000 },
+    },
+    // Each delivery mostly waits on a receiver (up to its 10 s timeout).
+    concurrency: 16,
+    backoff: (attemptsMade, config) => backoffDelay(webhookBackoff(config), attemptsMade),
   }),
 };
 

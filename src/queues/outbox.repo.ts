@@ -8,22 +8,30 @@ export interface OutboxRow {
 }
 
 /**
- * Locks up to `limit` outbox rows of the given queues (skipping rows another relay holds), hands
- * them to `publish`, and deletes them only if it succeeds — all in one transaction.
+ * Locks up to `limit` rows of the given queues that were never relayed, or relayed before
+ * `staleBefore` and still not finished (Redis may have lost them), skipping rows another relay
+ * holds; hands them to `publish` and marks them relayed only if it succeeds — one transaction.
  */
-export async function drain(
+export async function relayBatch(
   db: Db,
   queues: string[],
+  staleBefore: Date,
   limit: number,
   publish: (rows: OutboxRow[]) => Promise<void>,
 ): Promise<number> {
   return db.$transaction(async (tx) => {
     const rows = await tx.$queryRaw<OutboxRow[]>`
       SELECT id, queue, job_key AS "jobKey", payload FROM outbox
-      WHERE queue = ANY(${queues}::text[]) ORDER BY id LIMIT ${limit} FOR UPDATE SKIP LOCKED`;
+      WHERE queue = ANY(${queues}::text[]) AND (relayed_at IS NULL OR relayed_at < ${staleBefore}::timestamptz)
+      ORDER BY id LIMIT ${limit} FOR UPDATE SKIP LOCKED`;
     if (rows.length === 0) return 0;
     await publish(rows);
-    await tx.$executeRaw`DELETE FROM outbox WHERE id = ANY(${rows.map((r) => r.id)}::bigint[])`;
+    await tx.$executeRaw`UPDATE outbox SET relayed_at = now() WHERE id = ANY(${rows.map((r) => r.id)}::bigint[])`;
     return rows.length;
   });
+}
+
+/** Forgets the outbox row of a finished queue job (succeeded, or failed for good). */
+export async function finish(db: Db, jobKey: string): Promise<void> {
+  await db.$executeRaw`DELETE FROM outbox WHERE job_key = ${jobKey}`;
 }

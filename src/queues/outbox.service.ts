@@ -6,17 +6,20 @@ import * as repo from './outbox.repo.js';
 
 // Moves outbox rows (written by the job_event trigger in the same transaction as each job
 // transition) into BullMQ. Woken by NOTIFY tikops_outbox, with a timer as a fallback; several
-// relays can run at once (SKIP LOCKED), and a crash between the add and the delete only repeats an
-// add under the same job id.
+// relays can run at once (SKIP LOCKED). A row stays until its queue job finished (see finish):
+// one still there a while after it was relayed is relayed again, which BullMQ ignores while it
+// still holds the job id and which recreates the job if Redis lost it (a restart, FLUSHALL).
 
 const BATCH = 200;
 const FALLBACK_MS = 1_000;
+const RELAY_AGAIN_AFTER_MS = 60_000;
 
 /** Relays every pending row of `queues` now; returns how many were relayed. */
 export async function relayOnce(deps: Deps, producers: Producers, queues: QueueName[]): Promise<number> {
   let total = 0;
   for (;;) {
-    const n = await repo.drain(deps.db, queues, BATCH, async (rows) => {
+    const staleBefore = new Date(deps.clock() - RELAY_AGAIN_AFTER_MS);
+    const n = await repo.relayBatch(deps.db, queues, staleBefore, BATCH, async (rows) => {
       const byQueue = new Map<QueueName, { jobId: string; data: unknown }[]>();
       for (const r of rows) {
         if (!isQueueName(r.queue)) continue;
@@ -29,6 +32,11 @@ export async function relayOnce(deps: Deps, producers: Producers, queues: QueueN
     total += n;
     if (n < BATCH) return total;
   }
+}
+
+/** Marks the outbox row behind a finished queue job as done (no-op for jobs that had none). */
+export function finish(deps: Deps, jobKey: string): Promise<void> {
+  return repo.finish(deps.db, jobKey);
 }
 
 export interface Relay {

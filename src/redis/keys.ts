@@ -14,6 +14,11 @@ export interface Keys {
   seen: string;
   /** Set of site ids whose run slot is held; the reconciler checks them against PostgreSQL. */
   inflight: string;
+  /** BullMQ's list of waiting job ids of `queue` (oldest at the tail), and one job's hash. */
+  bullWait(queue: string): string;
+  bullJob(queue: string, id: string): string;
+  /** String: last-seen ms up to which the offline sweep has handled `seen` (src/fleet). */
+  sweepMark: string;
 }
 
 /** Key builder for one deployment (or one test file) under `prefix`. */
@@ -25,5 +30,8 @@ export function createKeys(prefix: string): Keys {
     samples: `${prefix}samples`,
     seen: `${prefix}seen`,
     inflight: `${prefix}inflight`,
+    bullWait: (queue) => `${prefix}bull:${queue}:wait`,
+    bullJob: (queue, id) => `${prefix}bull:${queue}:${id}`,
+    sweepMark: `${prefix}seen:mark`,
   };
 }

@@ -60,6 +60,8 @@ export interface Dispatch {
   /** The ids of sites with a held run slot, in batches. */
   inflightSites(batch: number): AsyncIterable<string[]>;
   forgetInflight(siteId: string): Promise<void>;
+  /** Waiting jobs of a BullMQ queue and the enqueue time (ms) of the oldest, if any. */
+  bullWaiting(queue: string): Promise<{ count: number; oldestMs: number | null }>;
   /** Warms a newly created site (nothing to restore yet). */
   registerSite(siteId: string, tokenVersion: number, orgId: string): Promise<void>;
   /** Revokes older device tokens of the site in the dispatch path. */
@@ -180,6 +182,11 @@ export function createDispatch(redis: Redis, keys: Keys): Dispatch {
     },
     async forgetInflight(siteId) {
       await redis.srem(keys.inflight, siteId);
+    },
+    async bullWaiting(queue) {
+      const [count, oldestId] = await Promise.all([redis.llen(keys.bullWait(queue)), redis.lindex(keys.bullWait(queue), -1)]);
+      const ts = oldestId ? await redis.hget(keys.bullJob(queue, oldestId), 'timestamp') : null;
+      return { count, oldestMs: ts ? Number(ts) : null };
     },
     async registerSite(siteId, tokenVersion, orgId) {
       await redis.hset(keys.site(siteId), 'tv', tokenVersion, 'org', orgId);

@@ -7,9 +7,44 @@ export interface SiteRow {
   tokenVersion: number;
   createdAt: Date;
   updatedAt: Date;
+  runbookId: string | null;
+  identity: string | null;
+  model: string | null;
+  boardName: string | null;
+  serialNumber: string | null;
+  softwareVersion: string | null;
+  softwareId: string | null;
+  architectureName: string | null;
+  routerboard: boolean | null;
+  lastSeenAt: Date | null;
+  lastSeenFrom: string | null;
+  offlineSince: Date | null;
+  deletedAt: Date | null;
+  purgeAt: Date | null;
 }
 
-const columns = { id: true, orgId: true, name: true, tokenVersion: true, createdAt: true, updatedAt: true } as const;
+export const columns = {
+  id: true,
+  orgId: true,
+  name: true,
+  tokenVersion: true,
+  createdAt: true,
+  updatedAt: true,
+  runbookId: true,
+  identity: true,
+  model: true,
+  boardName: true,
+  serialNumber: true,
+  softwareVersion: true,
+  softwareId: true,
+  architectureName: true,
+  routerboard: true,
+  lastSeenAt: true,
+  lastSeenFrom: true,
+  offlineSince: true,
+  deletedAt: true,
+  purgeAt: true,
+} as const;
 
 export function create(db: Db, data: { id: string; orgId: string; name: string }): Promise<SiteRow> {
   return db.site.create({ data, select: columns });

@@ -1,20 +1,21 @@
 import { AppError } from '../errors.js';
+import { presenceOf } from '../fleet/presence.service.js';
 import { newId } from '../lib/ids.js';
 import type { Deps } from '../runtime.js';
+import { siteDto, type SiteDto } from './site-dto.js';
 import * as repo from './sites.repo.js';
 import type { SiteRow } from './sites.repo.js';
 
-export type { SiteRow };
+export type { SiteRow, SiteDto };
 
-export interface SiteDto {
-  id: string;
-  name: string;
-  created_at: string;
-  updated_at: string;
+/** Site objects with their presence (has_pulse, last_seen_*), one Redis round trip for all. */
+export async function toDtos(deps: Deps, rows: SiteRow[]): Promise<SiteDto[]> {
+  const presence = await presenceOf(deps, rows);
+  return rows.map((s) => siteDto(s, presence.get(s.id)));
 }
 
-function toDto(s: SiteRow): SiteDto {
-  return { id: s.id, name: s.name, created_at: s.createdAt.toISOString(), updated_at: s.updatedAt.toISOString() };
+async function toDto(deps: Deps, s: SiteRow): Promise<SiteDto> {
+  return (await toDtos(deps, [s]))[0]!;
 }
 
 /** The org's site, or a 404 (another org's site is indistinguishable from a missing one). */
@@ -35,15 +36,15 @@ export async function createSite(deps: Deps, org: string, input: { name: string 
   await deps.dispatch
     .registerSite(site.id, site.tokenVersion, site.orgId)
     .catch((err: unknown) => deps.log.warn({ err, siteId: site.id }, 'site not warmed in redis'));
-  return { ...toDto(site), token: deps.deviceTokens.issue({ siteId: site.id, tokenVersion: site.tokenVersion }) };
+  return { ...siteDto(site), token: deps.deviceTokens.issue({ siteId: site.id, tokenVersion: site.tokenVersion }) };
 }
 
 export async function getSite(deps: Deps, org: string, siteId: string): Promise<SiteDto> {
-  return toDto(await requireSite(deps, org, siteId));
+  return toDto(deps, await requireSite(deps, org, siteId));
 }
 
 export async function listSites(deps: Deps, org: string): Promise<SiteDto[]> {
-  return (await repo.listForOrg(deps.db, org)).map(toDto);
+  return toDtos(deps, await repo.listForOrg(deps.db, org));
 }
 
 /** Issues a new device token; every earlier token of the site stops working at once. */
@@ -51,5 +52,5 @@ export async function rotateToken(deps: Deps, org: string, siteId: string): Prom
   const site = await repo.bumpTokenVersion(deps.db, org, siteId);
   if (!site) throw new AppError('site_not_found');
   await deps.dispatch.raiseTokenVersion(site.id, site.tokenVersion);
-  return { ...toDto(site), token: deps.deviceTokens.issue({ siteId: site.id, tokenVersion: site.tokenVersion }) };
+  return { ...(await toDto(deps, site)), token: deps.deviceTokens.issue({ siteId: site.id, tokenVersion: site.tokenVersion }) };
 }

@@ -2,7 +2,9 @@ import { createHash, randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate, readMigrations } from '../../src/db/migrate.js';
+import type pgTypes from 'pg';
 import { createPrisma, type Db } from '../../src/db/prisma.js';
+import { createPool } from '../../src/db/sql.js';
 import { adminQuery, serverUrl, testDbName } from '../support/db.js';
 
 // Migrates an empty database with the hand-written SQL and drives every model through the
@@ -11,14 +13,17 @@ import { adminQuery, serverUrl, testDbName } from '../support/db.js';
 const name = testDbName('schema');
 const url = serverUrl(name);
 let db: Db;
+let pool: pgTypes.Pool;
 
 beforeAll(async () => {
   await adminQuery(`CREATE DATABASE "${name}"`);
   await migrate(url);
-  db = createPrisma({ databaseUrl: url, databasePoolSize: 2 });
+  pool = createPool({ databaseUrl: url, databasePoolSize: 2 });
+  db = createPrisma(pool);
 });
 afterAll(async () => {
   await db.$disconnect();
+  await pool.end();
   await adminQuery(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
 });
 

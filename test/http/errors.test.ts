@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, type TestApp } from '../support/app.js';
 
@@ -33,16 +34,23 @@ describe('error responses', () => {
     expect(res.text).toContain('## route_not_found');
   });
 
-  it('answers 503 in the error shape, not 500, when Redis is unreachable', async () => {
-    const down = await startApp({ env: { REDIS_URL: 'redis://127.0.0.1:6379' } });
-    const auth = down.token('org-x');
-    const site = await down.request('POST', '/site', { token: auth, body: { name: 'r' } });
-    down.deps.redis.disconnect();
-    const res = await down.request('POST', '/poll', { headers: { authorization: `Bearer ${site.body.token}` }, body: '' });
-    expect(res.status).toBe(503);
-    expect(res.body.code).toBe('service_unavailable');
-    await down.deps.redis.connect();
-    await down.close();
+  it('answers 503 in the error shape, not 500, when Redis goes away', async () => {
+    const port = 20_000 + Math.floor(Math.random() * 20_000);
+    const redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no']);
+    await new Promise((r) => setTimeout(r, 300));
+    const down = await startApp({ env: { REDIS_URL: `redis://127.0.0.1:${port}` } });
+    try {
+      const auth = down.token('org-x');
+      const site = await down.request('POST', '/site', { token: auth, body: { name: 'r' } });
+      redis.kill('SIGKILL');
+      await new Promise((r) => redis.once('exit', r));
+      const res = await down.request('POST', '/poll', { headers: { authorization: `Bearer ${site.body.token}` }, body: '' });
+      expect(res.status).toBe(503);
+      expect(res.body.code).toBe('service_unavailable');
+    } finally {
+      redis.kill('SIGKILL');
+      await down.close();
+    }
   });
 
   it('never answers 500 to hostile input', async () => {

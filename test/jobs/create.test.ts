@@ -234,6 +234,8 @@ describe('POST /api/asynchronous/{siteId}', () => {
     const res = await app.request('POST', `/api/asynchronous/${site.id}`, { token: site.auth, body: b });
     expect(res.status).toBe(400);
     expect(res.body.message).toContain(param);
+    // A value of the wrong type is invalid, not missing.
+    expect(res.body.code).toBe('parameter_invalid');
   });
 
   it('rejects malformed JSON, a missing body and a non-JSON content type', async () => {

@@ -22,7 +22,8 @@ describe('sites', () => {
     const list = await app.request('GET', '/site', { token: auth });
     expect(list.body.map((s: { id: string }) => s.id)).toEqual([res.body.id]);
     const one = await app.request('GET', `/site/${res.body.id}`, { token: auth });
-    expect(one.body).toEqual({ id: res.body.id, name: 'HQ core', created_at: res.body.created_at, updated_at: res.body.updated_at });
+    expect(one.body).toMatchObject({ id: res.body.id, name: 'HQ core', created_at: res.body.created_at, updated_at: res.body.updated_at });
+    expect(one.body.token).toBeUndefined();
   });
 
   it('rejects a missing or invalid name with 400', async () => {

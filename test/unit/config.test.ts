@@ -28,7 +28,7 @@ describe('loadConfig', () => {
   it('refuses to start in production with a default secret', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET[\s\S]*SIGNING_KEY/);
     expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'p'.repeat(40) })).toThrow(/SIGNING_KEY/);
-    const ok = loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'p'.repeat(40), SIGNING_KEY: 's'.repeat(40) });
+    const ok = loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'p'.repeat(40), SIGNING_KEY: 's'.repeat(40), WEBHOOK_SECRET: 'w'.repeat(40) });
     expect(ok.env).toBe('production');
   });
 

@@ -1,0 +1,200 @@
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { ensureDatabase, migrate } from '../../src/db/migrate.js';
+import { startFleet, prng } from '../fleet/fleet.js';
+import { createOperator, type JobFlags } from '../fleet/operator.js';
+import { startBalancer } from './balancer.js';
+import { startProc, startRedis, waitFor, type Proc } from './processes.js';
+import { startReceiver } from './receiver.js';
+
+// The fault drill (issue 5): 3 API processes behind a balancer, 2 worker processes, simulated
+// routers adopted through a runbook and running the real agent and wrappers, jobs with mixed flags
+// and a notify_url receiver that fails a share of deliveries. Mid-run it SIGKILLs an API process,
+// SIGKILLs a worker and restarts Redis empty. Afterwards: no job lost, none run twice, every job
+// settled (or legitimately still queued), every webhook event delivered at least once.
+// Sizes are environment-tunable; CI runs the defaults below within a few minutes.
+
+const ROUTERS = Number(process.env.DRILL_ROUTERS ?? 1_000);
+const JOBS_PER_ROUTER = Number(process.env.DRILL_JOBS_PER_ROUTER ?? 10);
+const DEADLINE_MS = Number(process.env.DRILL_DEADLINE_S ?? 480) * 1000;
+const BASE = Number(process.env.DRILL_PORT ?? 3940);
+const REDIS_PORT = BASE + 451; // 4391 by default
+const JWT_SECRET = 'drill-jwt-secret-0123456789abcdef0123456789';
+const TERMINAL = new Set(['completed', 'failed', 'timed_out', 'cancelled']);
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const log = (msg: string): void => console.log(`[drill ${new Date().toISOString().slice(11, 19)}] ${msg}`);
+
+const dbUrl = (() => {
+  const u = new URL(process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/tikops');
+  u.pathname = '/tikops_drill';
+  return u.toString();
+})();
+
+const env: NodeJS.ProcessEnv = {
+  ...process.env,
+  NODE_ENV: 'development',
+  LOG_LEVEL: 'error',
+  DATABASE_URL: dbUrl,
+  DATABASE_POOL_SIZE: '8',
+  REDIS_URL: `redis://127.0.0.1:${REDIS_PORT}`,
+  REDIS_PREFIX: 'drill:',
+  PUBLIC_URL: `http://127.0.0.1:${BASE}`,
+  JWT_SECRET,
+  SIGNING_KEY: 'drill-signing-key-0123456789abcdef012345678',
+  WEBHOOK_SECRET: 'drill-webhook-secret-0123456789abcdef01234',
+  OUTBOUND_ALLOWLIST: '127.0.0.1/32',
+  JOB_LEASE_SECONDS: '8',
+  JOB_TIMEOUT_SECONDS: '30',
+  RECONCILE_INTERVAL_MS: '2000',
+  TIMEOUT_SWEEP_INTERVAL_MS: '1000',
+  WEBHOOK_BACKOFF_BASE_MS: '300',
+  WORKER_METRICS_PORT: '0',
+  HOST: '127.0.0.1',
+};
+
+async function freshDatabase(): Promise<void> {
+  const admin = new URL(dbUrl);
+  admin.pathname = '/postgres';
+  const c = new pg.Client({ connectionString: admin.toString() });
+  await c.connect();
+  await c.query('DROP DATABASE IF EXISTS tikops_drill WITH (FORCE)');
+  await c.end();
+  await ensureDatabase(dbUrl);
+  await migrate(dbUrl);
+}
+
+const api = (i: number): Proc =>
+  startProc(`api${i}`, process.execPath, ['--import', 'tsx', 'src/main.ts'], { ...env, PORT: String(BASE + 1 + i) });
+const worker = (i: number): Proc => startProc(`worker${i}`, process.execPath, ['--import', 'tsx', 'workers/main.ts'], env);
+const up = (port: number) => async () => (await fetch(`http://127.0.0.1:${port}/healthz`)).ok;
+
+function flagsFor(n: number, notifyUrl: string, random: () => number): JobFlags {
+  const r = random();
+  return {
+    needsAck: r > 0.2,
+    express: random() < 0.1,
+    notifyUrl: random() < 0.3 ? notifyUrl : undefined,
+  };
+}
+
+export async function runDrill(): Promise<boolean> {
+  const random = prng(7);
+  await freshDatabase();
+  let redis = startRedis(REDIS_PORT);
+  await sleep(300);
+  const apis = [api(0), api(1), api(2)];
+  const workers = [worker(0), worker(1)];
+  for (let i = 0; i < 3; i++) await waitFor(up(BASE + 1 + i), 30_000, `api${i}`);
+  const balancer = await startBalancer(BASE, [BASE + 1, BASE + 2, BASE + 3]);
+  const receiver = await startReceiver(BASE + 9, 0.1, prng(11));
+  const operator = createOperator(balancer.url, JWT_SECRET, 'drill-org');
+  const started = Date.now();
+  try {
+    const runbook = await operator.createRunbook('drill');
+    const fleet = await startFleet({
+      url: balancer.url,
+      runbookToken: runbook.token,
+      routers: ROUTERS,
+      intervalMs: 3_000,
+      seed: 3,
+      faults: { dropRate: 0.02, rebootRate: 0.01, hangRate: 0.005 },
+    });
+    log(`adopted ${ROUTERS} routers in ${((Date.now() - started) / 1000).toFixed(1)}s`);
+
+    const sites = await operator.siteIds();
+    const created: { id: string; token: string; tag: string; needsAck: boolean }[] = [];
+    const work = sites.flatMap((siteId) => Array.from({ length: JOBS_PER_ROUTER }, (_, i) => ({ siteId, i })));
+    const faults = (async () => {
+      await sleep(10_000);
+      log('SIGKILL api0');
+      await apis[0]!.kill('SIGKILL');
+      balancer.setUpstreams([BASE + 2, BASE + 3]);
+      await sleep(5_000);
+      log('SIGKILL worker0');
+      await workers[0]!.kill('SIGKILL');
+      await sleep(5_000);
+      log('restarting Redis empty');
+      await redis.kill('SIGKILL');
+      await sleep(1_000);
+      redis = startRedis(REDIS_PORT);
+      await sleep(5_000);
+      log('api0 and worker0 back');
+      apis[0] = api(0);
+      workers[0] = worker(0);
+      await waitFor(up(BASE + 1), 30_000, 'api0 again');
+      balancer.setUpstreams([BASE + 1, BASE + 2, BASE + 3]);
+    })();
+    for (let i = 0; i < work.length; i += 50) {
+      const batch = await Promise.all(
+        work.slice(i, i + 50).map(async ({ siteId, i: n }) => {
+          const tag = `${siteId}-${n}-${randomUUID().slice(0, 8)}`;
+          const flags = flagsFor(n, receiver.url, random);
+          for (let tries = 0; ; tries++) {
+            try {
+              const job = await operator.createJob(siteId, tag, flags);
+              return { id: job.id, token: job.token, tag, needsAck: flags.needsAck !== false };
+            } catch (err) {
+              // A 503 while Redis restarts or a connection cut by the killed API: retry with the same intent.
+              if (tries > 20) throw err;
+              await sleep(500);
+            }
+          }
+        }),
+      );
+      created.push(...batch);
+    }
+    log(`created ${created.length} jobs`);
+    await faults;
+
+    const db = new pg.Client({ connectionString: dbUrl });
+    await db.connect();
+    let states = new Map<string, string>();
+    for (;;) {
+      const { rows } = await db.query<{ id: string; state: string }>('SELECT id, state::text FROM job');
+      states = new Map(rows.map((r) => [r.id, r.state]));
+      const open = created.filter((j) => !TERMINAL.has(states.get(j.id) ?? '')).length;
+      const { rows: pend } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM outbox');
+      log(`open jobs ${open}, outbox ${pend[0]!.n}, webhooks accepted ${receiver.accepted.size}`);
+      if ((open === 0 && pend[0]!.n === 0) || Date.now() - started > DEADLINE_MS) break;
+      await sleep(3_000);
+    }
+    await fleet.stop();
+
+    const { rows: events } = await db.query<{ id: string; job_id: string }>(
+      `SELECT e.id::text, e.job_id FROM job_event e JOIN job j ON j.id = e.job_id
+       WHERE j.notify_url IS NOT NULL AND e.type::text IN ('delivered','started','completed','failed','cancelled','timed_out')`,
+    );
+    await db.end();
+    const missingWebhooks = events.filter((e) => !receiver.accepted.has(`evt_${e.id}`));
+    const lost = created.filter((j) => !states.has(j.id));
+    const unsettled = created.filter((j) => !TERMINAL.has(states.get(j.id) ?? ''));
+    const execByTag = new Map(created.map((j) => [j.tag, fleet.ledger.jobs.get(j.tag)?.executions ?? 0]));
+    const ranTwice = created.filter((j) => (execByTag.get(j.tag) ?? 0) > 1);
+    const completedNotRun = created.filter((j) => j.needsAck && states.get(j.id) === 'completed' && execByTag.get(j.tag) !== 1);
+    const byState: Record<string, number> = {};
+    for (const j of created) byState[states.get(j.id) ?? 'lost'] = (byState[states.get(j.id) ?? 'lost'] ?? 0) + 1;
+    console.table({ ...fleet.ledger.summary(), jobs: created.length, webhookEvents: events.length, webhooksAccepted: receiver.accepted.size, seconds: Math.round((Date.now() - started) / 1000) });
+    console.table(byState);
+    const failures = [
+      [lost.length, 'jobs lost'],
+      [ranTwice.length, 'jobs run twice on a router'],
+      [unsettled.length, 'jobs not settled by the deadline'],
+      [completedNotRun.length, 'acknowledged jobs completed without exactly one run'],
+      [missingWebhooks.length, 'webhook events never delivered'],
+    ].filter(([n]) => (n as number) > 0);
+    for (const [n, what] of failures) console.error(`DRILL FAILED: ${String(n)} ${String(what)}`);
+    if (failures.length === 0) console.log('drill passed: nothing lost, nothing run twice, every event delivered');
+    return failures.length === 0;
+  } finally {
+    await Promise.all([...apis, ...workers].map((p) => p.kill('SIGTERM')));
+    await balancer.close();
+    await receiver.close();
+    await redis.kill('SIGKILL');
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const ok = await runDrill();
+  process.exit(ok ? 0 : 1);
+}

@@ -1,0 +1,59 @@
+// AST of the RouterOS scripting subset. Strings in the AST are binary strings
+// (one char per byte, see bytes.ts).
+import type { Value } from './values.js';
+
+export type BinOp = '.' | '+' | '-' | '*' | '/' | '%' | '<' | '>' | '<=' | '>=' | '=' | '!=' | '~' | '&&' | '||';
+
+export type Expr =
+  /** A constant (decoded string literal without substitutions, array-free). */
+  | { readonly k: 'lit'; readonly v: Value }
+  /** An unquoted word; typed when evaluated (num, time, bool or str). */
+  | { readonly k: 'word'; readonly w: string }
+  /** A string literal with `$` substitutions: parts are binary text or expressions. */
+  | { readonly k: 'str'; readonly parts: readonly (string | Expr)[] }
+  | { readonly k: 'var'; readonly name: string }
+  /** `[ ... ]` command substitution. */
+  | { readonly k: 'sub'; readonly body: readonly Stmt[] }
+  /** `$a->key` */
+  | { readonly k: 'idx'; readonly obj: Expr; readonly key: Expr }
+  | { readonly k: 'not'; readonly e: Expr }
+  | { readonly k: 'neg'; readonly e: Expr }
+  | { readonly k: 'bin'; readonly op: BinOp; readonly l: Expr; readonly r: Expr }
+  | { readonly k: 'arr'; readonly items: readonly ArrayItem[] }
+  /** `{ ... }` in a block position (do=, else=, on-error=, ...): evaluates to a code value. */
+  | { readonly k: 'block'; readonly body: readonly Stmt[] }
+  /** `where <condition>` of find/print. */
+  | { readonly k: 'where'; readonly cond: WhereCond };
+
+export interface ArrayItem {
+  readonly key?: string;
+  readonly value: Expr;
+}
+
+export type WhereCond =
+  | { readonly k: 'and' | 'or'; readonly l: WhereCond; readonly r: WhereCond }
+  | { readonly k: 'not'; readonly c: WhereCond }
+  | { readonly k: 'field'; readonly field: string }
+  | { readonly k: 'cmp'; readonly field: string; readonly op: '=' | '!=' | '~' | '<' | '>' | '<=' | '>='; readonly value: Expr };
+
+export interface Arg {
+  /** Named argument (`name=value`); absent for positional ones. */
+  readonly name?: string;
+  readonly value: Expr;
+}
+
+export type Head =
+  /** A menu path: `/ip address add`, `/ip/address/add` (abs) or `add` (relative). Leading positional words may extend it. */
+  | { readonly k: 'path'; readonly abs: boolean; readonly segs: readonly string[] }
+  /** `:name` */
+  | { readonly k: 'global'; readonly name: string }
+  /** `$fn ...`, `[...] ...`, `(...) ...`: call the value if it is code. */
+  | { readonly k: 'call'; readonly fn: Expr };
+
+export type Stmt =
+  | { readonly k: 'cmd'; readonly head: Head; readonly args: readonly Arg[]; readonly line: number; readonly col: number }
+  | { readonly k: 'block'; readonly body: readonly Stmt[] };
+
+export interface Program {
+  readonly body: readonly Stmt[];
+}

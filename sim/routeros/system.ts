@@ -1,0 +1,138 @@
+// Record menus (/system resource, identity, routerboard, license, clock), /system reboot and /log.
+import { fromBin, toBin } from './bytes.js';
+import { RebootSignal } from './errors.js';
+import { commandError } from './interpreter.js';
+import type { MenuCall, MenuCommand, MenuNode } from './menu-kit.js';
+import { clockOf, formatDate, menu, print, secondsOfDay, uptimeOf } from './menu-kit.js';
+import type { Runtime } from './runtime.js';
+import { pushLog } from './state.js';
+import type { Value } from './values.js';
+import { NOTHING, arr, num, str, time, toStr } from './values.js';
+
+type Rec = ReadonlyMap<string, Value>;
+
+const s = (x: string): Value => str(toBin(x));
+
+function resource(rt: Runtime): Rec {
+  const r = rt.state.resource;
+  return new Map<string, Value>([
+    ['uptime', time(uptimeOf(rt))],
+    ['version', s(rt.state.version)],
+    ['build-time', s(r.buildTime)],
+    ['factory-software', s(r.factorySoftware)],
+    ['free-memory', num(r.freeMemory)],
+    ['total-memory', num(r.totalMemory)],
+    ['cpu', s(r.cpu)],
+    ['cpu-count', num(r.cpuCount)],
+    ['cpu-load', num(r.cpuLoad)],
+    ['free-hdd-space', num(r.freeHddSpace)],
+    ['total-hdd-space', num(r.totalHddSpace)],
+    ['architecture-name', s(r.architectureName)],
+    ['board-name', s(r.boardName)],
+    ['platform', s(r.platform)],
+  ]);
+}
+
+function fromStrings(o: { readonly [k: string]: string | number }): Rec {
+  return new Map(Object.entries(o).map(([k, v]): [string, Value] => [k, typeof v === 'number' ? num(v) : s(v)]));
+}
+
+function clock(rt: Runtime): Rec {
+  const ms = clockOf(rt);
+  return new Map<string, Value>([
+    ['time', time(secondsOfDay(ms))],
+    ['date', s(formatDate(ms, rt.v6))],
+    ['time-zone-name', s('UTC')],
+    ['gmt-offset', s('+00:00')],
+  ]);
+}
+
+/** A menu over one record: `get [key]` and `print`. */
+function recordMenu(read: (rt: Runtime) => Rec, extra: { [name: string]: MenuCommand } = {}, available?: MenuNode['available']): MenuNode {
+  return menu(
+    {
+      get: {
+        run: (c) => {
+          const rec = read(c.rt);
+          const key = c.named.get('value-name') ?? c.pos[0];
+          if (key === undefined) return arr([], rec);
+          const v = rec.get(fromBin(toStr(key)));
+          if (v === undefined) throw commandError(c.st, 'input does not match any value of value-name');
+          return v;
+        },
+      },
+      print: {
+        flags: ['as-value', 'without-paging'],
+        run: (c) => {
+          const rec = read(c.rt);
+          if (c.flags.has('as-value')) return arr([], rec);
+          const width = Math.max(...[...rec.keys()].map((k) => k.length));
+          print(c, [...rec].map(([k, v]) => `${k.padStart(width + 2)}: ${fromBin(toStr(v))}\n`).join(''));
+          return NOTHING;
+        },
+      },
+      ...extra,
+    },
+    {},
+    available,
+  );
+}
+
+const identity = recordMenu((rt) => new Map([['name', s(rt.state.identity)]]), {
+  set: {
+    run: (c: MenuCall) => {
+      const name = c.named.get('name');
+      if (name === undefined) throw commandError(c.st, 'missing value for name');
+      c.rt.state.identity = fromBin(toStr(name)).slice(0, 255);
+      return NOTHING;
+    },
+  },
+});
+
+const reboot: MenuCommand = {
+  run: (c) => {
+    c.rt.state.rebooted = true;
+    throw new RebootSignal();
+  },
+};
+
+function logMenu(): MenuNode {
+  const level = (topic: string): MenuCommand => ({
+    run: (c) => {
+      const msg = c.named.get('message') ?? c.pos[0];
+      pushLog(c.rt.state, topic, fromBin(msg === undefined ? '' : toStr(msg)));
+      return NOTHING;
+    },
+  });
+  return menu({
+    info: level('info'),
+    warning: level('warning'),
+    error: level('error'),
+    debug: level('debug'),
+    print: {
+      flags: ['as-value', 'without-paging'],
+      run: (c) => {
+        print(c, c.rt.state.log.map((e) => `${e.topic} ${e.message}\n`).join(''));
+        return NOTHING;
+      },
+    },
+  });
+}
+
+export function systemMenus(): { system: Record<string, MenuNode>; reboot: MenuCommand; log: MenuNode } {
+  return {
+    system: {
+      resource: recordMenu(resource),
+      identity,
+      routerboard: recordMenu(
+        (rt) => fromStrings(rt.state.routerboard ?? {}),
+        {},
+        (st) => st.routerboard !== null,
+      ),
+      license: recordMenu((rt) => fromStrings(rt.state.license)),
+      clock: recordMenu(clock),
+    },
+    reboot,
+    log: logMenu(),
+  };
+}

@@ -1,0 +1,45 @@
+import { AppError } from '../errors.js';
+import { inventoryFromFacts } from '../fleet/inventory.js';
+import { readHeartbeat } from '../poll/poll.service.js';
+import { atLeast, dialectOf, MIN_VERSION, parseRouterOsVersion, type ScriptDialect } from '../routeros/version.js';
+import * as runbooks from '../runbooks/runbooks.service.js';
+import type { Deps } from '../runtime.js';
+import * as lifecycle from '../sites/lifecycle.service.js';
+import { renderInstall } from './agent.js';
+
+/** The script dialect for the router's reported version; too old or missing is a 400. */
+export function dialectFor(version: string | undefined): ScriptDialect {
+  if (version === undefined || version.trim() === '') {
+    throw new AppError('parameter_missing', { param: 'version', message: "The 'version' fact is required for adoption." });
+  }
+  const v = parseRouterOsVersion(version);
+  if (!v || !atLeast(v, MIN_VERSION.major, MIN_VERSION.minor)) {
+    throw new AppError('parameter_invalid', {
+      param: 'version',
+      message: `The 'version' fact is invalid: RouterOS ${MIN_VERSION.major}.${MIN_VERSION.minor} or newer is required.`,
+    });
+  }
+  return dialectOf(v);
+}
+
+/**
+ * POST /adopt/{runbookToken}: creates the router's site in the runbook's org (or finds it again
+ * by serial number) and answers with the RouterOS script that installs its agent.
+ */
+export async function adopt(deps: Deps, runbookToken: string, body: string): Promise<string> {
+  const runbook = await runbooks.runbookForToken(deps, runbookToken);
+  const facts = readHeartbeat(body).fields;
+  const dialect = dialectFor(facts.version);
+  const inventory = inventoryFromFacts(facts);
+  const { site, token, created } = await lifecycle.adoptSite(deps, runbook.orgId, runbook.id, inventory);
+  deps.log.info({ siteId: site.id, runbookId: runbook.id, created, dialect }, 'router adopted');
+  return renderInstall({
+    siteId: site.id,
+    token,
+    publicUrl: deps.config.publicUrl,
+    dialect,
+    intervalSeconds: deps.config.fleet.heartbeatIntervalSeconds,
+    siteName: site.name,
+    runbookName: runbook.name,
+  });
+}

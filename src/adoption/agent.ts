@@ -1,0 +1,162 @@
+// Pure renderers of the router agent (routeros.md §8.1) and its installer and remover.
+//
+// The agent is a named script, `tikops-poll`, run by two scheduler entries (every interval, and
+// once 20 s after boot; routeros.md §3.1). Each run: take the lock (a global uptime stamp with a
+// 15-minute TTL, so a crashed run cannot block forever), build the heartbeat with percent-encoded
+// values, POST /poll, run the answer only if it ends with the job wrapper's end marker (a 64 KB
+// `output=user` truncation must never run half a script), and repeat while the wrapper reports
+// more queued jobs (`tikopsMore`, at most 10 rounds). Every server value (URL, token, names) is a
+// rosQuote literal, and the whole agent is one more rosQuote literal in `source=`.
+import { WRAPPER_END } from '../jobs/render.js';
+import { ENCODER_FN, factLines } from '../routeros/facts-script.js';
+import { rosQuote as q } from '../routeros/quote.js';
+import type { ScriptDialect } from '../routeros/version.js';
+
+export const AGENT_NAME = 'tikops-poll';
+export const BOOT_NAME = 'tikops-boot';
+export const MAX_ROUNDS = 10;
+const LOCK_TTL = '15m';
+/** Every policy a job might need (reboot, user management, backups, file transfer). */
+const POLICY = 'ftp,reboot,read,write,policy,test,password,sniff,sensitive,romon';
+
+export interface AgentInput {
+  siteId: string;
+  /** The site's device token, sent as `Authorization: Bearer`. */
+  token: string;
+  publicUrl: string;
+  dialect: ScriptDialect;
+}
+
+const header = (token: string): string => `Authorization: Bearer ${token},Content-Type: text/plain`;
+
+/** `:do` on v6 and 7.0-7.14; `:onerror` on 7.15+, which also hands over the error text. */
+function guard(d: ScriptDialect, body: string[], what: string, level: 'warning' | 'error'): string[] {
+  if (d === 'v6') return [':do {', ...body, `} on-error={ :log ${level} ${q(`tikops: ${what}`)} }`];
+  return [':onerror tkErr in={', ...body, `} do={ :log ${level} (${q(`tikops: ${what}: `)} . $tkErr) }`];
+}
+
+function pollRound(d: ScriptDialect): string[] {
+  const endLen = Buffer.byteLength(WRAPPER_END);
+  return [
+    `:while ($tikopsMore > 0 && $tkRounds < ${MAX_ROUNDS}) do={`,
+    ':set tikopsMore 0',
+    ':set tkRounds ($tkRounds + 1)',
+    `:local tkBody ($tkHb . ${q('uptime=')} . [/system resource get uptime] . ${q(';last-job=')} . [$tkEnc [:tostr $tikopsLast]])`,
+    ':local tkRes',
+    ...guard(
+      d,
+      [':set tkRes [/tool fetch url=$tkUrl http-method=post http-header-field=$tkHdr http-data=$tkBody output=user as-value]'],
+      'poll request failed',
+      'warning',
+    ),
+    `:if ([:typeof $tkRes] = ${q('array')}) do={`,
+    `:local tkData ($tkRes->${q('data')})`,
+    ':local tkLen [:len $tkData]',
+    `:if (($tkRes->${q('status')}) = ${q('finished')} && $tkLen > ${endLen}) do={`,
+    `:if ([:pick $tkData ($tkLen - ${endLen}) $tkLen] = ${q(WRAPPER_END)}) do={`,
+    ...guard(d, [':local tkFn [:parse $tkData]', '$tkFn'], 'job script failed', 'error'),
+    `} else={ :log error ${q('tikops: response truncated or malformed, ignored')} }`,
+    '}',
+    '}',
+    '}',
+  ];
+}
+
+/** The source of the `tikops-poll` script. */
+export function renderAgent(input: AgentInput): string {
+  const d = input.dialect;
+  return [
+    `# tikops agent (${d}) for site ${input.siteId}; installed by adoption, do not edit.`,
+    ':global tikopsLock',
+    ':global tikopsMore',
+    ':global tikopsLast',
+    ':local tkNow [/system resource get uptime]',
+    ':local tkBusy false',
+    `:if ([:typeof $tikopsLock] = ${q('time')}) do={ :if (($tkNow - $tikopsLock) < ${LOCK_TTL}) do={ :set tkBusy true } }`,
+    ':if ($tkBusy) do={',
+    `:log warning ${q('tikops: previous poll still running')}`,
+    '} else={',
+    ':set tikopsLock $tkNow',
+    `:local tkUrl ${q(`${input.publicUrl}/poll`)}`,
+    `:local tkHdr ${q(header(input.token))}`,
+    ENCODER_FN,
+    `:local tkHb ${q('')}`,
+    ...factLines(d),
+    ':set tikopsMore 1',
+    ':local tkRounds 0',
+    ...pollRound(d),
+    ':set tikopsLock',
+    '}',
+    '',
+  ].join('\n');
+}
+
+/** A `/system scheduler add` line; `onEvent` is code, so it is a literal like any other value. */
+export function schedulerAdd(name: string, onEvent: string, timing: string): string {
+  return `/system scheduler add name=${q(name)} ${timing} policy=${POLICY} on-event=${q(onEvent)}`;
+}
+
+const removeNamed = (menu: string, name: string): string =>
+  `:do { /system ${menu} remove [find where name=${q(name)}] } on-error={}`;
+
+const removeAgentLines = (): string[] => [
+  removeNamed('scheduler', AGENT_NAME),
+  removeNamed('scheduler', BOOT_NAME),
+  removeNamed('script', AGENT_NAME),
+];
+
+export interface InstallInput extends AgentInput {
+  intervalSeconds: number;
+  /** Shown on the terminal: the site's name and the runbook's. */
+  siteName: string;
+  runbookName: string;
+}
+
+/** The adoption answer: replaces any earlier agent, installs this one, and checks in once. */
+export function renderInstall(input: InstallInput): string {
+  const run = `/system script run ${AGENT_NAME}`;
+  const done = `tikops: site "${input.siteName}" (${input.siteId}) adopted using runbook "${input.runbookName}".`;
+  return [
+    `# tikops: install the agent of site ${input.siteId} (${input.dialect})`,
+    ...removeAgentLines(),
+    ':global tikopsLock',
+    ':set tikopsLock',
+    `/system script add name=${q(AGENT_NAME)} policy=${POLICY} source=${q(renderAgent(input))}`,
+    schedulerAdd(AGENT_NAME, run, `interval=${input.intervalSeconds}s`),
+    // A second entry for boot: one entry with both start-time=startup and an interval is documented
+    // not to run at startup. The delay lets DHCP and DNS come up first.
+    schedulerAdd(BOOT_NAME, `:delay 20s; ${run}`, 'start-time=startup interval=0s'),
+    `:log info ${q(done)}`,
+    `:put ${q(done)}`,
+    `:do { ${run} } on-error={ :put ${q(`tikops: the first check-in failed; the scheduler retries every ${input.intervalSeconds}s`)} }`,
+    '',
+  ].join('\n');
+}
+
+export interface RemovalInput {
+  siteId: string;
+  token: string;
+  publicUrl: string;
+}
+
+/**
+ * The payload of a site's removal job: confirm with POST /notify/delete first (the agent is gone
+ * afterwards, so nothing could confirm later), then remove the agent, but only if the installed
+ * one is still this site's (a re-adopted router has a new one that must survive).
+ */
+export function renderRemoval(input: RemovalInput): string {
+  return [
+    `# tikops: remove the agent of site ${input.siteId}`,
+    ':local tkMine false',
+    `:do { :local tkSrc [/system script get [find where name=${q(AGENT_NAME)}] source]; ` +
+      `:if ([:typeof [:find $tkSrc ${q(input.siteId)}]] = ${q('num')}) do={ :set tkMine true } } on-error={}`,
+    ':if ($tkMine) do={',
+    `:do { /tool fetch url=${q(`${input.publicUrl}/notify/delete`)} http-method=post http-header-field=${q(header(input.token))} ` +
+      `http-data=${q(`site=${input.siteId}`)} keep-result=no } on-error={ :log warning ${q('tikops: could not confirm the removal; tikops purges the site after its grace period')} }`,
+    ...removeAgentLines(),
+    ':global tikopsLock',
+    ':set tikopsLock',
+    `:log info ${q('tikops: agent removed; this router is no longer managed by tikops')}`,
+    '}',
+  ].join('\n');
+}

@@ -1,0 +1,46 @@
+import { createHash } from 'node:crypto';
+import { AppError } from '../errors.js';
+import * as jobs from '../jobs/jobs.service.js';
+import type { Deps } from '../runtime.js';
+import type { DeviceIdentity } from '../sites/device-token.js';
+import * as lifecycle from '../sites/lifecycle.service.js';
+import * as sites from '../sites/sites.service.js';
+import { renderRemoval } from './agent.js';
+
+// Site deletion (product-api.md §8.4): DELETE marks the site and queues an ordinary job that makes
+// the router confirm (POST /notify/delete, which purges the site) and then remove its agent. A
+// router that never runs it (offline, already reset) is purged when the grace period ends.
+
+/** The removal job's idempotency key: one per site, so a repeated DELETE queues nothing new. */
+function removalKey(siteId: string): string {
+  const h = createHash('sha256').update(`tikops:remove-agent:${siteId}`).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+/** Marks the site for deletion and queues the agent's removal; answers the site as it now is. */
+export async function deleteSite(deps: Deps, org: string, siteId: string): Promise<sites.SiteDto> {
+  const site = await lifecycle.markDeleted(deps, org, siteId);
+  const script = renderRemoval({ siteId: site.id, token: lifecycle.deviceToken(deps, site), publicUrl: deps.config.publicUrl });
+  try {
+    await jobs.createJob(deps, org, site.id, {
+      idempotencyKey: removalKey(site.id),
+      description: 'Remove the tikops agent (site deleted)',
+      script,
+      needsAck: false,
+      backup: false,
+      express: false,
+      notifyUrl: null,
+    });
+  } catch (err) {
+    // The key was used before: the removal job is already queued (its token differs each time).
+    if (!(err instanceof AppError && err.code === 'idempotency_key_reused')) throw err;
+  }
+  return (await sites.toDtos(deps, [site]))[0]!;
+}
+
+/** POST /notify/delete with a device token: the router removed its agent, purge the site now. */
+export async function notifyDeleted(deps: Deps, token: string): Promise<void> {
+  const device: DeviceIdentity | null = deps.deviceTokens.verify(token);
+  if (!device) throw new AppError('device_token_invalid');
+  await lifecycle.confirmDeletion(deps, device);
+}

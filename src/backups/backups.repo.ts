@@ -1,0 +1,60 @@
+import type { Db } from '../db/prisma.js';
+import type { Payload } from '../queues/definitions.js';
+
+// Backup parts in flight (table backup_part, keyed by job, delivery attempt and part index) and
+// the outbox row of an on-demand backup request.
+
+export interface PartRow {
+  part: number;
+  content: Buffer;
+}
+
+/**
+ * Stores (or replaces: a retried upload) one part, unless the attempt's parts would then add up
+ * to more than `maxBytes`. False when refused for size.
+ */
+export async function savePart(
+  db: Db,
+  p: { jobId: string; attempt: number; part: number; content: Buffer },
+  maxBytes: number,
+  now: Date,
+): Promise<boolean> {
+  const rows = await db.$queryRaw<{ part: number }[]>`
+    INSERT INTO backup_part (job_id, attempt, part, content, created_at)
+    SELECT ${p.jobId}::uuid, ${p.attempt}, ${p.part}, ${p.content}, ${now}::timestamptz
+    WHERE (SELECT COALESCE(SUM(octet_length(content)), 0) FROM backup_part
+           WHERE job_id = ${p.jobId}::uuid AND attempt = ${p.attempt} AND part <> ${p.part}) + ${p.content.length} <= ${maxBytes}
+    ON CONFLICT (job_id, attempt, part) DO UPDATE SET content = EXCLUDED.content, created_at = EXCLUDED.created_at
+    RETURNING part`;
+  return rows.length > 0;
+}
+
+/** The parts of one delivery attempt, in index order. */
+export async function listParts(db: Db, jobId: string, attempt: number): Promise<PartRow[]> {
+  const rows = await db.$queryRaw<{ part: number; content: Uint8Array }[]>`
+    SELECT part, content FROM backup_part WHERE job_id = ${jobId}::uuid AND attempt = ${attempt} ORDER BY part`;
+  return rows.map((r) => ({ part: r.part, content: Buffer.from(r.content) }));
+}
+
+/** Removes every part of the job (all attempts). */
+export function deleteParts(db: Db, jobId: string): Promise<number> {
+  return db.$executeRaw`DELETE FROM backup_part WHERE job_id = ${jobId}::uuid`;
+}
+
+/** Removes parts uploaded before `before` (abandoned uploads); returns how many. */
+export function deleteStaleParts(db: Db, before: Date): Promise<number> {
+  return db.$executeRaw`DELETE FROM backup_part WHERE created_at < ${before}::timestamptz`;
+}
+
+/**
+ * Queues an on-demand backup request for the `backup` queue through the transactional outbox
+ * (job key = BullMQ job id, so a repeated request is one queue job), and wakes the relay.
+ */
+export async function insertRequest(db: Db, jobKey: string, payload: Payload<'backup'>): Promise<void> {
+  await db.$executeRaw`
+    WITH o AS (
+      INSERT INTO outbox (queue, job_key, payload) VALUES ('backup', ${jobKey}, ${JSON.stringify(payload)}::jsonb)
+      ON CONFLICT (job_key) DO NOTHING
+    )
+    SELECT pg_notify('tikops_outbox', '')`;
+}

@@ -1,0 +1,130 @@
+import { createHash } from 'node:crypto';
+import { LOCKS, withAdvisoryLock } from '../db/lock.js';
+import { AppError } from '../errors.js';
+import { findJobIdByKey } from '../jobs/backup-step.service.js';
+import { createJob } from '../jobs/jobs.service.js';
+import { newId } from '../lib/ids.js';
+import type { Payload } from '../queues/definitions.js';
+import type { Deps } from '../runtime.js';
+import * as sites from '../sites/sites.service.js';
+import { backupStore, type BackupMeta } from './backup-store.js';
+import * as repo from './backups.repo.js';
+
+// Operator side of backups: list, download, request one on demand; and the worker side: create
+// requested backup jobs, prune old backups and abandoned parts. The router-facing upload is in
+// upload.service.ts; the design is in docs/backups.md.
+
+export interface BackupDto {
+  filename: string;
+  path: string;
+  size: number;
+  sha256: string;
+  job_id: string | null;
+  created_at: string;
+}
+
+const DAY_MS = 86_400_000;
+/** Parts older than this belong to uploads that will never be committed. */
+const STALE_PART_MS = DAY_MS;
+const PRUNE_BATCH = 1_000;
+
+function toDto(m: BackupMeta): BackupDto {
+  return {
+    filename: m.path.slice(m.path.indexOf('/') + 1),
+    path: m.path,
+    size: m.size,
+    sha256: m.sha256,
+    job_id: m.jobId,
+    created_at: m.createdAt.toISOString(),
+  };
+}
+
+/** The site's backups, newest first. */
+export async function listBackups(deps: Deps, org: string, siteId: string, limit: number): Promise<BackupDto[]> {
+  const site = await sites.requireSite(deps, org, siteId);
+  return (await backupStore(deps).list(site.id, limit)).map(toDto);
+}
+
+/** One backup's exact content and metadata, or backup_not_found. */
+export async function getBackup(
+  deps: Deps,
+  org: string,
+  siteId: string,
+  filename: string,
+): Promise<{ backup: BackupDto; content: Buffer }> {
+  const site = await sites.requireSite(deps, org, siteId);
+  // The path is built from the authorised site, so another site's backup is unreachable.
+  const found = await backupStore(deps).get(`${site.id}/${filename}`);
+  if (!found) throw new AppError('backup_not_found', { param: 'filename' });
+  return { backup: toDto(found.meta), content: found.content };
+}
+
+/** A UUID (version 8, RFC 9562) derived from the request, so a replayed key names the same job. */
+function requestJobId(siteId: string, key: string): string {
+  const b = createHash('sha256').update(`tikops-backup-request\0${siteId}\0${key.toLowerCase()}`).digest();
+  b[6] = (b[6]! & 0x0f) | 0x80;
+  b[8] = (b[8]! & 0x3f) | 0x80;
+  const h = b.subarray(0, 16).toString('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+/**
+ * Requests a backup now: queues the creation of a backup-only job through the outbox and the
+ * `backup` queue, and returns that job's id at once. Replaying `key` returns the same job; a key
+ * already used for another job of the site is a 409.
+ */
+export async function requestBackup(
+  deps: Deps,
+  org: string,
+  siteId: string,
+  key: string | undefined,
+): Promise<{ message: 'Backup requested'; job: string }> {
+  const site = await sites.requireSite(deps, org, siteId);
+  const idempotencyKey = key ?? newId();
+  const jobId = requestJobId(site.id, idempotencyKey);
+  const existing = key === undefined ? null : await findJobIdByKey(deps, site.id, key);
+  if (existing !== null && existing !== jobId) throw new AppError('idempotency_key_reused', { param: 'X-Idempotency-Key' });
+  if (existing === null) {
+    await repo.insertRequest(deps.db, `backup-request-${jobId}`, { siteId: site.id, org: site.orgId, jobId, key: idempotencyKey });
+  }
+  return { message: 'Backup requested', job: jobId };
+}
+
+/**
+ * The `backup` queue's work: creates the requested backup job (should_backup, empty payload),
+ * idempotently. Throws AppError (4xx) when it can never succeed, e.g. the site is gone.
+ */
+export async function createRequestedBackup(deps: Deps, p: Payload<'backup'>): Promise<{ jobId: string; created: boolean }> {
+  const { job, created } = await createJob(deps, p.org, p.siteId, {
+    id: p.jobId,
+    idempotencyKey: p.key,
+    description: 'Configuration backup (on demand)',
+    script: '',
+    allowEmptyScript: true,
+    needsAck: true,
+    backup: true,
+    express: false,
+    notifyUrl: null,
+  });
+  return { jobId: job.id, created };
+}
+
+/**
+ * Deletes backups older than BACKUP_RETENTION_DAYS and parts of abandoned uploads, under an
+ * advisory lock; null when another worker is already pruning.
+ */
+export function pruneBackups(deps: Deps): Promise<{ backups: number; parts: number } | null> {
+  return withAdvisoryLock(deps.db, LOCKS.backupPrune, async () => {
+    const now = deps.clock();
+    const cutoff = new Date(now - deps.config.backup.retentionDays * DAY_MS);
+    const store = backupStore(deps);
+    let backups = 0;
+    for (;;) {
+      const n = await store.deleteOlderThan(cutoff, PRUNE_BATCH);
+      backups += n;
+      if (n < PRUNE_BATCH) break;
+    }
+    const parts = await repo.deleteStaleParts(deps.db, new Date(now - STALE_PART_MS));
+    return { backups, parts };
+  });
+}

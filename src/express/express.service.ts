@@ -1,0 +1,126 @@
+import type { Config } from '../config.js';
+import { createSafeFetch, OutboundRefused, type OutboundPolicy, type SafeFetch } from '../lib/safe-fetch.js';
+import type { Deps } from '../runtime.js';
+import * as repo from './express.repo.js';
+import { loadEndpoint, type Endpoint } from './management.service.js';
+
+// Express execute: ask the router to poll now, through its RouterOS v7 REST API
+// (`POST /rest/execute` running the installed poll script in the background; routeros.md §6).
+// Best effort by contract: it records what happened as job events and never changes the job, so
+// whatever goes wrong here the job still goes out on the router's next regular poll.
+// A late express is worthless, so the call has a short per-try timeout and at most TRIES tries
+// (≈ 3 × EXPRESS_TIMEOUT_MS + 0.7 s in the worst case); the BullMQ job itself is never retried.
+
+const TRIES = 3;
+const BACKOFF_MS = [200, 500];
+
+export type ExpressOutcome = 'succeeded' | 'failed' | 'skipped';
+
+/**
+ * Routers live on private and VPN networks (CGNAT 100.64/10 for tunnels), so those ranges are
+ * allowed; loopback, link-local and metadata addresses only through OUTBOUND_ALLOWLIST.
+ */
+export function managementPolicy(config: Pick<Config, 'outboundAllowlist'>): OutboundPolicy {
+  return { ranges: ['unicast', 'private', 'carrierGradeNat', 'uniqueLocal'], allowlist: config.outboundAllowlist, requireHttps: false };
+}
+
+type Try =
+  | { ok: true; status: number; ms: number }
+  | { ok: false; retry: boolean; reason: string; status?: number; message?: string };
+
+/** The URL of the router's REST execute command (never carries the credentials). */
+export function executeUrl(ep: Pick<Endpoint, 'address' | 'port' | 'useTls'>): string {
+  const host = ep.address.includes(':') ? `[${ep.address}]` : ep.address;
+  return `${ep.useTls ? 'https' : 'http'}://${host}:${ep.port}/rest/execute`;
+}
+
+/**
+ * RouterOS answers errors as {"error":<status>,"message":…,"detail":…}; only that shape is kept
+ * (shortened), so an endpoint pointed at some other service cannot be used to read its replies.
+ */
+function routerMessage(status: number, body: string): string | undefined {
+  try {
+    const parsed = JSON.parse(body) as { error?: unknown; message?: unknown; detail?: unknown };
+    if (parsed.error !== status) return undefined;
+    const text = [parsed.message, parsed.detail].filter((v) => typeof v === 'string').join(': ');
+    return text ? text.slice(0, 160) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A network failure as a reason; only the error code, never a message that could echo input. */
+function networkFailure(err: unknown, timeoutMs: number): Try {
+  const e = err as { name?: string; code?: string };
+  if (e.name === 'TimeoutError' || e.code === 'ETIMEDOUT') return { ok: false, retry: true, reason: `timed out after ${timeoutMs} ms` };
+  const code = typeof e.code === 'string' ? e.code : 'unknown';
+  // A certificate the router does not pass will not pass on the next try either.
+  if (/CERT|TLS|SSL|SIGNATURE/.test(code)) return { ok: false, retry: false, reason: `TLS verification failed (${code})` };
+  return { ok: false, retry: true, reason: `connection failed (${code})` };
+}
+
+async function tryOnce(fetch: SafeFetch, ep: Endpoint, timeoutMs: number): Promise<Try> {
+  try {
+    const res = await fetch(executeUrl(ep), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ script: `/system script run ${ep.pollScriptName}` }),
+      timeoutMs,
+      tls: ep.useTls ? { rejectUnauthorized: ep.verifyTls, ca: ep.caPem ?? undefined } : undefined,
+      auth: { username: ep.username, password: ep.password },
+    });
+    if (res.status >= 200 && res.status < 300) return { ok: true, status: res.status, ms: res.durationMs };
+    // 5xx and throttling may pass on a second try; a 4xx (bad credentials, missing script) will not,
+    // and repeating a 401 only feeds the router's failed-login log.
+    const retry = res.status >= 500 || res.status === 408 || res.status === 429;
+    return { ok: false, retry, reason: `router answered HTTP ${res.status}`, status: res.status, message: routerMessage(res.status, res.body) };
+  } catch (err) {
+    if (err instanceof OutboundRefused) return { ok: false, retry: false, reason: 'refused by outbound policy', message: err.message };
+    return networkFailure(err, timeoutMs);
+  }
+}
+
+/** Calls the router up to TRIES times; returns the last try and how many were made. */
+async function callRouter(fetch: SafeFetch, ep: Endpoint, timeoutMs: number): Promise<{ last: Try; tries: number }> {
+  for (let tries = 1; ; tries++) {
+    const last = await tryOnce(fetch, ep, timeoutMs);
+    if (last.ok || !last.retry || tries >= TRIES) return { last, tries };
+    await new Promise((r) => setTimeout(r, BACKOFF_MS[tries - 1] ?? 500));
+  }
+}
+
+async function expressJob(deps: Deps, fetch: SafeFetch, jobId: string): Promise<ExpressOutcome> {
+  const job = await repo.findJob(deps.db, jobId);
+  if (!job) return 'skipped'; // deleted with its site: no history left to write to
+  const record = (type: repo.ExpressEventType, detail: Record<string, unknown>): Promise<void> =>
+    repo.addEvent(deps.db, job, type, detail, new Date(deps.clock()));
+  if (job.state !== 'queued') {
+    // A poll (or a cancel) got there first; asking the router to poll again would be pointless.
+    await record('express_failed', { reason: `job no longer queued (${job.state})` });
+    return 'skipped';
+  }
+  const ep = await loadEndpoint(deps, job.siteId);
+  await record('express_requested', ep && ep !== 'unreadable' ? { url: executeUrl(ep), script: ep.pollScriptName } : {});
+  if (ep === null) {
+    await record('express_failed', { reason: 'no management endpoint configured' });
+    return 'failed';
+  }
+  if (ep === 'unreadable') {
+    await record('express_failed', { reason: 'stored password cannot be decrypted (SIGNING_KEY changed?); set the management endpoint again' });
+    return 'failed';
+  }
+  const { last, tries } = await callRouter(fetch, ep, deps.config.expressTimeoutMs);
+  if (last.ok) {
+    await record('express_succeeded', { status: last.status, ms: last.ms, tries });
+    return 'succeeded';
+  }
+  const { reason, status, message } = last;
+  await record('express_failed', { reason, tries, ...(status === undefined ? {} : { status }), ...(message ? { message } : {}) });
+  return 'failed';
+}
+
+/** The express-execute step for one job id, with one outbound client for the process. */
+export function createExpressRunner(deps: Deps): (jobId: string) => Promise<ExpressOutcome> {
+  const fetch = createSafeFetch(managementPolicy(deps.config));
+  return (jobId) => expressJob(deps, fetch, jobId);
+}

@@ -1,0 +1,100 @@
+import { AppError } from '../errors.js';
+import type { Deps } from '../runtime.js';
+import * as sites from '../sites/sites.service.js';
+import * as repo from './express.repo.js';
+import type { ManagementInput } from './express.schema.js';
+import { createSecretBox } from './secret.js';
+
+// A site's management endpoint: the router's RouterOS REST API, which express execute asks to
+// run the poll script now. The password is write-only: sealed before it is stored, opened only by
+// the express worker, never returned by the API.
+
+/** The endpoint as the API shows it: everything but the password. */
+export interface ManagementDto {
+  site_id: string;
+  address: string;
+  port: number;
+  use_tls: boolean;
+  verify_tls: boolean;
+  ca_pem: string | null;
+  username: string;
+  has_password: true;
+  poll_script_name: string;
+  created_at: string;
+  updated_at: string;
+}
+
+/** The endpoint as the express worker uses it, password opened. */
+export interface Endpoint {
+  address: string;
+  port: number;
+  useTls: boolean;
+  verifyTls: boolean;
+  caPem: string | null;
+  username: string;
+  password: string;
+  pollScriptName: string;
+}
+
+function toDto(m: repo.ManagementRow): ManagementDto {
+  return {
+    site_id: m.siteId,
+    address: m.address,
+    port: m.port,
+    use_tls: m.useTls,
+    verify_tls: m.verifyTls,
+    ca_pem: m.caPem,
+    username: m.username,
+    has_password: true,
+    poll_script_name: m.pollScriptName,
+    created_at: m.createdAt.toISOString(),
+    updated_at: m.updatedAt.toISOString(),
+  };
+}
+
+/** Sets (creates or replaces) the org's site's management endpoint. */
+export async function putManagement(deps: Deps, org: string, siteId: string, input: ManagementInput): Promise<ManagementDto> {
+  const site = await sites.requireSite(deps, org, siteId);
+  const row = await repo.upsert(
+    deps.db,
+    {
+      siteId: site.id,
+      address: input.address,
+      port: input.port ?? (input.use_tls ? 443 : 80),
+      useTls: input.use_tls,
+      verifyTls: input.verify_tls,
+      caPem: input.ca_pem,
+      username: input.username,
+      passwordEnc: createSecretBox(deps.config.signingKey).seal(input.password, site.id),
+      pollScriptName: input.poll_script_name,
+    },
+    new Date(deps.clock()),
+  );
+  return toDto(row);
+}
+
+export async function getManagement(deps: Deps, org: string, siteId: string): Promise<ManagementDto> {
+  await sites.requireSite(deps, org, siteId);
+  const row = await repo.findBySite(deps.db, siteId);
+  if (!row) throw new AppError('management_not_configured');
+  return toDto(row);
+}
+
+/** Removes the endpoint; removing one that is not there is harmless. */
+export async function deleteManagement(deps: Deps, org: string, siteId: string): Promise<void> {
+  await sites.requireSite(deps, org, siteId);
+  await repo.remove(deps.db, siteId);
+}
+
+/**
+ * The site's endpoint with its password opened; null when none is configured, 'unreadable' when
+ * the stored password no longer opens (SIGNING_KEY changed since it was set).
+ */
+export async function loadEndpoint(deps: Deps, siteId: string): Promise<Endpoint | null | 'unreadable'> {
+  const row = await repo.findBySite(deps.db, siteId);
+  if (!row) return null;
+  const password = createSecretBox(deps.config.signingKey).open(row.passwordEnc, siteId);
+  if (password === null) return 'unreadable';
+  const { address, port, useTls, verifyTls, caPem, username, pollScriptName } = row;
+  return { address, port, useTls, verifyTls, caPem, username, password, pollScriptName };
+}

@@ -1,0 +1,114 @@
+import { Prisma } from '../generated/prisma/client.js';
+import type { Db } from '../db/prisma.js';
+
+// Site faults: outages (`site_offline`, opened by the sweep, resolved by the next heartbeat) and
+// reboots (`site_rebooted`, written resolved by the sample drain). A site's open outage is also
+// marked on the site row (offline_since), which makes opening and resolving idempotent.
+
+export type FaultType = 'site_offline' | 'site_rebooted';
+
+export interface FaultRow {
+  id: string;
+  siteId: string;
+  type: FaultType;
+  createdAt: Date;
+  resolvedAt: Date | null;
+  detectedAt: Date;
+}
+
+export interface Quiet {
+  siteId: string;
+  /** Last heartbeat. */
+  seen: Date;
+}
+
+/**
+ * Opens an outage for each quiet site that is not offline or deleted yet, starting one interval
+ * after its last heartbeat (the first missed one). Returns the sites that went offline, and the
+ * ids PostgreSQL does not know (purged sites).
+ */
+export async function openOutages(
+  db: Db,
+  quiet: Quiet[],
+  intervalSeconds: number,
+  now: Date,
+): Promise<{ offline: Quiet[]; unknown: string[] }> {
+  const rows = await db.$queryRaw<{ siteId: string; seen: Date | null; known: boolean }[]>`
+    WITH q AS (
+      SELECT * FROM unnest(${quiet.map((x) => x.siteId)}::uuid[], ${quiet.map((x) => x.seen)}::timestamptz[]) AS q(id, seen)
+    ), off AS (
+      UPDATE site s SET offline_since = q.seen + make_interval(secs => ${intervalSeconds}),
+        last_seen_at = GREATEST(s.last_seen_at, q.seen)
+      FROM q WHERE s.id = q.id AND s.offline_since IS NULL AND s.deleted_at IS NULL
+      RETURNING s.id, q.seen, s.offline_since
+    ), f AS (
+      INSERT INTO site_fault (id, site_id, type, created_at, detected_at)
+      SELECT gen_random_uuid(), id, 'site_offline', offline_since, ${now}::timestamptz FROM off
+      ON CONFLICT (site_id, type, created_at) DO NOTHING
+    )
+    SELECT q.id::text AS "siteId", off.seen, EXISTS (SELECT 1 FROM site s WHERE s.id = q.id) AS known
+    FROM q LEFT JOIN off ON off.id = q.id`;
+  return {
+    offline: rows.filter((r) => r.seen !== null).map((r) => ({ siteId: r.siteId, seen: r.seen! })),
+    unknown: rows.filter((r) => !r.known).map((r) => r.siteId),
+  };
+}
+
+/**
+ * Ends the open outage of each site that was heard from at or after the outage began, at its
+ * first such heartbeat. Returns the sites that came back.
+ */
+export async function resolveOutages(db: Db, heard: { siteId: string; at: Date }[]): Promise<string[]> {
+  if (heard.length === 0) return [];
+  const rows = await db.$queryRaw<{ siteId: string }[]>`
+    WITH v AS (
+      SELECT * FROM unnest(${heard.map((h) => h.siteId)}::uuid[], ${heard.map((h) => h.at)}::timestamptz[]) AS v(id, at)
+    ), w AS (
+      SELECT v.id, min(v.at) AS at FROM v JOIN site s ON s.id = v.id
+      WHERE s.offline_since IS NOT NULL AND v.at >= s.offline_since GROUP BY v.id
+    ), back AS (
+      UPDATE site s SET offline_since = NULL FROM w WHERE s.id = w.id AND s.offline_since IS NOT NULL
+      RETURNING s.id, w.at
+    ), f AS (
+      UPDATE site_fault f SET resolved_at = back.at FROM back
+      WHERE f.site_id = back.id AND f.type = 'site_offline' AND f.resolved_at IS NULL
+    )
+    SELECT id::text AS "siteId" FROM back`;
+  return rows.map((r) => r.siteId);
+}
+
+const COLS = Prisma.raw(`id::text, site_id::text AS "siteId", type::text AS type, created_at AS "createdAt",
+  resolved_at AS "resolvedAt", detected_at AS "detectedAt"`);
+
+/** A site's faults, newest first, optionally only open or only resolved ones. */
+export function listBySite(db: Db, siteId: string, limit: number, status: 'resolved' | 'unresolved' | null): Promise<FaultRow[]> {
+  const filter =
+    status === null ? Prisma.empty : status === 'resolved' ? Prisma.sql`AND resolved_at IS NOT NULL` : Prisma.sql`AND resolved_at IS NULL`;
+  return db.$queryRaw<FaultRow[]>`
+    SELECT ${COLS} FROM site_fault WHERE site_id = ${siteId}::uuid ${filter}
+    ORDER BY created_at DESC, id LIMIT ${limit}`;
+}
+
+/** The site's outages that overlap [from, now]. */
+export function outagesSince(db: Db, siteId: string, from: Date): Promise<FaultRow[]> {
+  return db.$queryRaw<FaultRow[]>`
+    SELECT ${COLS} FROM site_fault WHERE site_id = ${siteId}::uuid AND type = 'site_offline'
+      AND (resolved_at IS NULL OR resolved_at > ${from}::timestamptz)
+    ORDER BY created_at`;
+}
+
+/** Deletes up to `limit` faults resolved before `before`; returns how many. */
+export function pruneFaults(db: Db, before: Date, limit: number): Promise<number> {
+  return db.$executeRaw`
+    DELETE FROM site_fault WHERE id IN (
+      SELECT id FROM site_fault WHERE resolved_at < ${before}::timestamptz LIMIT ${limit})`;
+}
+
+/** A page (by id) of sites PostgreSQL believes online, with their last heartbeat. */
+export function onlineAfter(db: Db, after: string | null, limit: number): Promise<Quiet[]> {
+  const from = after === null ? Prisma.empty : Prisma.sql`AND id > ${after}::uuid`;
+  return db.$queryRaw<Quiet[]>`
+    SELECT id::text AS "siteId", last_seen_at AS seen FROM site
+    WHERE last_seen_at IS NOT NULL AND offline_since IS NULL AND deleted_at IS NULL ${from}
+    ORDER BY id LIMIT ${limit}`;
+}

@@ -1,0 +1,123 @@
+import { AppError } from '../errors.js';
+import type { Deps } from '../runtime.js';
+import * as sites from '../sites/sites.service.js';
+import * as faults from './faults.repo.js';
+import { presenceOf } from './presence.service.js';
+import * as samples from './samples.repo.js';
+
+// The read side of fleet health: faults, resource stats and 24-hour availability of one site.
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+/** Ranges longer than this come back aggregated per hour (product-api.md §4.4). */
+const RAW_LIMIT_MS = 48 * HOUR;
+const MAX_RANGE_MS = 366 * DAY;
+
+export interface FaultDto {
+  id: string;
+  site_id: string;
+  type: faults.FaultType;
+  status: 'resolved' | 'unresolved';
+  severity: 'critical' | 'low';
+  message: string;
+  cause: string;
+  created_at: string;
+  resolved_at: string | null;
+  detected_at: string;
+  duration_seconds: number;
+}
+
+const DESCRIBE: Record<faults.FaultType, { severity: FaultDto['severity']; title: string; cause: string }> = {
+  site_offline: { severity: 'critical', title: 'Site Offline', cause: 'Disconnected' },
+  site_rebooted: { severity: 'low', title: 'Site Rebooted', cause: 'Uptime went backwards' },
+};
+
+function faultDto(f: faults.FaultRow, siteName: string, now: number): FaultDto {
+  const d = DESCRIBE[f.type];
+  const end = f.resolvedAt?.getTime() ?? now;
+  return {
+    id: f.id,
+    site_id: f.siteId,
+    type: f.type,
+    status: f.resolvedAt ? 'resolved' : 'unresolved',
+    severity: d.severity,
+    message: `${d.title}: ${siteName}`,
+    cause: d.cause,
+    created_at: f.createdAt.toISOString(),
+    resolved_at: f.resolvedAt?.toISOString() ?? null,
+    detected_at: f.detectedAt.toISOString(),
+    duration_seconds: Math.max(0, Math.round((end - f.createdAt.getTime()) / 1000)),
+  };
+}
+
+/** The site's faults, newest first. */
+export async function listFaults(
+  deps: Deps,
+  org: string,
+  siteId: string,
+  q: { limit: number; status: 'resolved' | 'unresolved' | null },
+): Promise<FaultDto[]> {
+  const site = await sites.requireSite(deps, org, siteId);
+  const rows = await faults.listBySite(deps.db, site.id, q.limit, q.status);
+  return rows.map((f) => faultDto(f, site.name, deps.clock()));
+}
+
+export interface StatPointDto {
+  created_at: string;
+  cpu_load: number | null;
+  memory_free: number | null;
+  disk_free: number | null;
+  uptime: number | null;
+}
+
+const num = (v: number | bigint | null): number | null => (v === null ? null : Number(v));
+
+/** Resource samples in [from, to): raw up to 48 hours, hourly averages beyond. */
+export async function siteStats(deps: Deps, org: string, siteId: string, range: { from?: Date; to?: Date }): Promise<StatPointDto[]> {
+  const site = await sites.requireSite(deps, org, siteId);
+  const to = range.to ?? new Date(deps.clock());
+  const from = range.from ?? new Date(to.getTime() - DAY);
+  const span = to.getTime() - from.getTime();
+  if (span <= 0) throw new AppError('parameter_invalid', { param: 'from', message: "The 'from' parameter must be before 'to'." });
+  if (span > MAX_RANGE_MS) throw new AppError('parameter_invalid', { param: 'from', message: 'The range may span at most 366 days.' });
+  const rows = await (span > RAW_LIMIT_MS ? samples.hourlyStats : samples.rawStats)(deps.db, site.id, from, to);
+  return rows.map((r) => ({
+    created_at: r.at.toISOString(),
+    cpu_load: num(r.cpuLoad),
+    memory_free: num(r.memoryFree),
+    disk_free: num(r.diskFree),
+    uptime: num(r.uptime),
+  }));
+}
+
+export interface MetricsDto {
+  uptime_percentage: number;
+  downtime_duration_seconds: number;
+  last_status: 'online' | 'offline';
+  last_seen_at: string | null;
+}
+
+/**
+ * Availability over the last 24 hours (or since the site was created): outages count from their
+ * first missed heartbeat; a site that went quiet but is not swept yet counts as down already.
+ */
+export async function siteMetrics(deps: Deps, org: string, siteId: string): Promise<MetricsDto> {
+  const site = await sites.requireSite(deps, org, siteId);
+  const now = deps.clock();
+  const start = Math.max(now - DAY, site.createdAt.getTime());
+  const presence = (await presenceOf(deps, [site])).get(site.id)!;
+  const outages = await faults.outagesSince(deps.db, site.id, new Date(start));
+  const spans = outages.map((f) => ({ from: f.createdAt.getTime(), to: f.resolvedAt?.getTime() ?? now }));
+  if (!presence.hasPulse && presence.lastSeenAt && !outages.some((f) => f.resolvedAt === null)) {
+    spans.push({ from: presence.lastSeenAt.getTime() + deps.config.fleet.heartbeatIntervalSeconds * 1000, to: now });
+  }
+  let down = 0;
+  for (const s of spans) down += Math.max(0, Math.min(s.to, now) - Math.max(s.from, start));
+  const window = now - start;
+  return {
+    uptime_percentage: window <= 0 ? 100 : Math.round(10_000 * (1 - Math.min(down, window) / window)) / 100,
+    downtime_duration_seconds: Math.round(down / 1000),
+    last_status: presence.hasPulse ? 'online' : 'offline',
+    last_seen_at: presence.lastSeenAt?.toISOString() ?? null,
+  };
+}

@@ -1,0 +1,45 @@
+import { LOCKS, withAdvisoryLock } from '../db/lock.js';
+import type { Deps } from '../runtime.js';
+import * as lifecycle from '../sites/lifecycle.service.js';
+import * as faults from './faults.repo.js';
+import * as samples from './samples.repo.js';
+
+// Fleet housekeeping, one pass per tick and singleton across workers: raw samples past
+// SAMPLE_RETENTION_DAYS, resolved faults past FAULT_RETENTION_DAYS, and deleted sites whose
+// grace period ended. Deletes go in bounded batches so a first run over a big backlog cannot hold
+// locks or a transaction for long; whatever is left waits for the next tick.
+
+const BATCH = 10_000;
+const MAX_BATCHES = 10;
+const DAY = 86_400_000;
+
+export interface PruneReport {
+  samples: number;
+  faults: number;
+  purgedSites: number;
+}
+
+async function inBatches(step: () => Promise<number>): Promise<number> {
+  let total = 0;
+  for (let i = 0; i < MAX_BATCHES; i++) {
+    const n = await step();
+    total += n;
+    if (n < BATCH) break;
+  }
+  return total;
+}
+
+/** One housekeeping pass; null if another worker is running one. */
+export function pruneFleet(deps: Deps): Promise<PruneReport | null> {
+  return withAdvisoryLock(deps.db, LOCKS.fleetPrune, async () => {
+    const now = deps.clock();
+    const f = deps.config.fleet;
+    const sampleCutoff = new Date(now - f.sampleRetentionDays * DAY);
+    const faultCutoff = new Date(now - f.faultRetentionDays * DAY);
+    return {
+      samples: await inBatches(() => samples.pruneSamples(deps.db, sampleCutoff, BATCH)),
+      faults: await inBatches(() => faults.pruneFaults(deps.db, faultCutoff, BATCH)),
+      purgedSites: await lifecycle.purgeDue(deps, 500),
+    };
+  });
+}

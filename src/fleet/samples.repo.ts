@@ -1,0 +1,157 @@
+import { Prisma } from '../generated/prisma/client.js';
+import type { Db } from '../db/prisma.js';
+import type { Inventory } from './inventory.js';
+
+// Heartbeat samples in PostgreSQL: many rows per statement (unnest of column arrays), written by
+// the sample drain; read back as raw points or hourly aggregates.
+
+export interface SampleRow {
+  siteId: string;
+  at: Date;
+  cpuLoad: number | null;
+  memoryFree: number | null;
+  diskFree: number | null;
+  uptime: number | null;
+  rebooted: boolean;
+}
+
+export interface InsertReport {
+  inserted: number;
+  reboots: number;
+  /** Sites whose open outage this batch ended (a heartbeat at or after the outage began). */
+  recovered: number;
+  /** Site ids the batch named that PostgreSQL does not have (purged). */
+  unknown: string[];
+}
+
+/**
+ * Inserts the samples of sites that still exist; records a resolved `site_rebooted` fault for
+ * each sample whose uptime went backwards; ends the open outage of each site heard from since it
+ * began, at its first such heartbeat. One statement. Idempotent: a batch written twice (a crash
+ * before its acknowledgement) changes nothing the second time.
+ */
+export async function insertBatch(db: Db, rows: SampleRow[]): Promise<InsertReport> {
+  const [r] = await db.$queryRaw<InsertReport[]>`
+    WITH b AS (
+      SELECT * FROM unnest(${rows.map((x) => x.siteId)}::uuid[], ${rows.map((x) => x.at)}::timestamptz[],
+        ${rows.map((x) => x.cpuLoad)}::int[], ${rows.map((x) => x.memoryFree)}::bigint[],
+        ${rows.map((x) => x.diskFree)}::bigint[], ${rows.map((x) => x.uptime)}::int[], ${rows.map((x) => x.rebooted)}::boolean[])
+        AS b(site_id, at, cpu_load, memory_free, disk_free, uptime, rebooted)
+    ), live AS (
+      SELECT b.*, s.offline_since FROM b JOIN site s ON s.id = b.site_id
+    ), ins AS (
+      INSERT INTO site_sample (site_id, at, cpu_load, memory_free, disk_free, uptime)
+      SELECT site_id, at, cpu_load, memory_free, disk_free, uptime FROM live
+      ON CONFLICT (site_id, at) DO NOTHING RETURNING 1
+    ), boots AS (
+      INSERT INTO site_fault (id, site_id, type, created_at, resolved_at, detected_at, detail)
+      SELECT gen_random_uuid(), site_id, 'site_rebooted', at, at, at, jsonb_build_object('uptime', uptime)
+      FROM live WHERE rebooted
+      ON CONFLICT (site_id, type, created_at) DO NOTHING RETURNING 1
+    ), back AS (
+      UPDATE site s SET offline_since = NULL
+      FROM (SELECT site_id, min(at) AS at FROM live WHERE offline_since IS NOT NULL AND at >= offline_since GROUP BY site_id) w
+      WHERE s.id = w.site_id AND s.offline_since IS NOT NULL
+      RETURNING s.id, w.at
+    ), ended AS (
+      UPDATE site_fault f SET resolved_at = back.at FROM back
+      WHERE f.site_id = back.id AND f.type = 'site_offline' AND f.resolved_at IS NULL
+    )
+    SELECT (SELECT count(*) FROM ins)::int AS inserted, (SELECT count(*) FROM boots)::int AS reboots,
+      (SELECT count(*) FROM back)::int AS recovered,
+      ARRAY(SELECT DISTINCT b.site_id::text FROM b WHERE NOT EXISTS (SELECT 1 FROM live l WHERE l.site_id = b.site_id)) AS unknown`;
+  return r ?? { inserted: 0, reboots: 0, recovered: 0, unknown: [] };
+}
+
+export interface Sighting {
+  siteId: string;
+  at: Date;
+  from: string;
+  inventory: Inventory;
+}
+
+const col = <K extends keyof Inventory>(rows: Sighting[], k: K): Inventory[K][] => rows.map((r) => r.inventory[k]);
+
+const isUniqueViolation = (err: unknown): boolean =>
+  err instanceof Prisma.PrismaClientKnownRequestError && (err.code === 'P2002' || /23505|unique constraint/i.test(err.message));
+
+/**
+ * Writes each site's latest sighting: inventory columns the router reported differently, and
+ * last_seen_at/from when they are older than `staleSeconds` or the address changed. Sites with
+ * nothing new are not written. A serial number another site of the org holds is not taken over.
+ */
+export async function updateInventory(db: Db, rows: Sighting[], staleSeconds: number, now: Date): Promise<number> {
+  try {
+    return await writeSightings(db, rows, staleSeconds, now, true);
+  } catch (err) {
+    // Two sites of one org reporting the same new serial in one batch: both keep their old ones.
+    if (!isUniqueViolation(err)) throw err;
+    return writeSightings(db, rows, staleSeconds, now, false);
+  }
+}
+
+async function writeSightings(db: Db, rows: Sighting[], staleSeconds: number, now: Date, withSerials: boolean): Promise<number> {
+  const serials = withSerials ? col(rows, 'serialNumber') : rows.map(() => null);
+  // d: per site, whether a reported value differs (a missing one never does), whether the serial
+  // is free to take in the org, and whether last_seen is due for a refresh.
+  return db.$executeRaw`
+    WITH v AS (
+      SELECT * FROM unnest(${rows.map((r) => r.siteId)}::uuid[], ${rows.map((r) => r.at)}::timestamptz[],
+        ${rows.map((r) => r.from)}::text[], ${col(rows, 'identity')}::text[], ${col(rows, 'model')}::text[],
+        ${col(rows, 'boardName')}::text[], ${serials}::text[], ${col(rows, 'softwareVersion')}::text[],
+        ${col(rows, 'softwareId')}::text[], ${col(rows, 'architectureName')}::text[], ${col(rows, 'routerboard')}::boolean[])
+        AS v(id, at, src, identity, model, board_name, serial_number, software_version, software_id, architecture_name, routerboard)
+    ), d AS (
+      SELECT v.*, (v.serial_number IS NOT NULL AND v.serial_number IS DISTINCT FROM s.serial_number
+          AND NOT EXISTS (SELECT 1 FROM site o WHERE o.org_id = s.org_id AND o.serial_number = v.serial_number)) AS take_serial,
+        ROW(COALESCE(v.identity, s.identity), COALESCE(v.model, s.model), COALESCE(v.board_name, s.board_name),
+            COALESCE(v.software_version, s.software_version), COALESCE(v.software_id, s.software_id),
+            COALESCE(v.architecture_name, s.architecture_name), COALESCE(v.routerboard, s.routerboard))
+          IS DISTINCT FROM ROW(s.identity, s.model, s.board_name, s.software_version, s.software_id, s.architecture_name, s.routerboard)
+          AS changed,
+        (s.last_seen_at IS NULL OR s.last_seen_at < v.at - make_interval(secs => ${staleSeconds})
+          OR (v.at >= s.last_seen_at AND v.src IS DISTINCT FROM s.last_seen_from)) AS seen
+      FROM v JOIN site s ON s.id = v.id
+    )
+    UPDATE site s SET identity = COALESCE(d.identity, s.identity), model = COALESCE(d.model, s.model),
+      board_name = COALESCE(d.board_name, s.board_name),
+      serial_number = CASE WHEN d.take_serial THEN d.serial_number ELSE s.serial_number END,
+      software_version = COALESCE(d.software_version, s.software_version), software_id = COALESCE(d.software_id, s.software_id),
+      architecture_name = COALESCE(d.architecture_name, s.architecture_name), routerboard = COALESCE(d.routerboard, s.routerboard),
+      last_seen_at = CASE WHEN d.seen THEN GREATEST(s.last_seen_at, d.at) ELSE s.last_seen_at END,
+      last_seen_from = CASE WHEN d.seen AND (s.last_seen_at IS NULL OR d.at >= s.last_seen_at) THEN d.src ELSE s.last_seen_from END,
+      updated_at = CASE WHEN d.changed OR d.take_serial THEN ${now}::timestamptz ELSE s.updated_at END
+    FROM d WHERE s.id = d.id AND (d.changed OR d.take_serial OR d.seen)`;
+}
+
+export interface StatPoint {
+  at: Date;
+  cpuLoad: number | null;
+  memoryFree: bigint | null;
+  diskFree: bigint | null;
+  uptime: number | bigint | null;
+}
+
+/** Raw samples of a site in [from, to), oldest first. */
+export function rawStats(db: Db, siteId: string, from: Date, to: Date): Promise<StatPoint[]> {
+  return db.$queryRaw<StatPoint[]>`
+    SELECT at, cpu_load AS "cpuLoad", memory_free AS "memoryFree", disk_free AS "diskFree", uptime
+    FROM site_sample WHERE site_id = ${siteId}::uuid AND at >= ${from}::timestamptz AND at < ${to}::timestamptz
+    ORDER BY at`;
+}
+
+/** Hourly aggregates of a site's samples in [from, to): averages, and the highest uptime. */
+export function hourlyStats(db: Db, siteId: string, from: Date, to: Date): Promise<StatPoint[]> {
+  return db.$queryRaw<StatPoint[]>`
+    SELECT date_trunc('hour', at) AS at, round(avg(cpu_load))::int AS "cpuLoad",
+      round(avg(memory_free))::bigint AS "memoryFree", round(avg(disk_free))::bigint AS "diskFree", max(uptime) AS uptime
+    FROM site_sample WHERE site_id = ${siteId}::uuid AND at >= ${from}::timestamptz AND at < ${to}::timestamptz
+    GROUP BY 1 ORDER BY 1`;
+}
+
+/** Deletes up to `limit` samples older than `before`; returns how many. */
+export function pruneSamples(db: Db, before: Date, limit: number): Promise<number> {
+  return db.$executeRaw`
+    DELETE FROM site_sample WHERE ctid IN (
+      SELECT ctid FROM site_sample WHERE at < ${before}::timestamptz LIMIT ${limit})`;
+}

@@ -1,0 +1,48 @@
+import type { Deps } from '../runtime.js';
+import * as repo from './backup-step.repo.js';
+import type { BackupJobRow } from './backup-step.repo.js';
+import { applyCallback, type CallbackResult } from './jobs.service.js';
+
+// The jobs side of the pre-job backup step (docs/backups.md): what src/backups may ask of a job
+// and the transitions a backup's outcome causes. src/backups reaches jobs only through here and
+// jobs.service.ts.
+
+export type BackupJob = BackupJobRow;
+
+/** A job by id for the router-facing backup routes (the signature names it), or null. */
+export function findBackupJob(deps: Deps, jobId: string): Promise<BackupJob | null> {
+  return repo.findById(deps.db, jobId);
+}
+
+/** The id of the site's job created with `key`, or null. */
+export function findJobIdByKey(deps: Deps, siteId: string, key: string): Promise<string | null> {
+  return repo.findIdByKey(deps.db, siteId, key);
+}
+
+/** Records a stored backup on the claimed delivery; false if the job moved on meanwhile. */
+export function attachBackup(
+  deps: Deps,
+  jobId: string,
+  attempt: number,
+  stored: { path: string; size: number; sha256: string },
+): Promise<boolean> {
+  return repo.attachBackup(deps.db, jobId, attempt, stored, new Date(deps.clock()));
+}
+
+/** Fails the delivery because its backup failed (`cause` goes in the backup_failed event); false if it had moved on. */
+export async function failBackup(deps: Deps, jobId: string, attempt: number, cause: string): Promise<boolean> {
+  const siteId = await repo.failBackup(deps.db, jobId, attempt, cause, new Date(deps.clock()));
+  if (siteId === null) return false;
+  await deps.dispatch.releaseRun(siteId, jobId);
+  return true;
+}
+
+/**
+ * The fail callback with `reason=backup`: the router's backup step failed before (or without) a
+ * commit the server refused. Does exactly what a fail does, recording the reason when the job
+ * had a backup step and no stored backup; otherwise it is a plain fail.
+ */
+export async function reportBackupFailed(deps: Deps, jobId: string, attempt: number): Promise<CallbackResult> {
+  if (await failBackup(deps, jobId, attempt, 'the router could not export or upload its configuration')) return 'ok';
+  return applyCallback(deps, jobId, 'fail', attempt);
+}

@@ -1,0 +1,43 @@
+import { createServer, type Server } from 'node:http';
+import { queueDefs } from '../queues/definitions.js';
+import type { Deps } from '../runtime.js';
+import * as repo from './metrics.repo.js';
+
+/** Refreshes the backlog gauges (queued jobs, outbox, BullMQ waiting jobs) just before a scrape. */
+export async function collectBacklog(deps: Deps): Promise<void> {
+  const { queueDepth, queueLag } = deps.metrics;
+  const now = deps.clock();
+  const b = await repo.backlog(deps.db);
+  queueDepth.set({ queue: 'jobs' }, b.queuedJobs);
+  queueDepth.set({ queue: 'outbox' }, b.outboxRows);
+  queueLag.set({ queue: 'outbox' }, b.outboxOldest ? Math.max(0, (now - b.outboxOldest.getTime()) / 1000) : 0);
+  for (const def of Object.values(queueDefs)) {
+    const w = await deps.dispatch.bullWaiting(def.name);
+    queueDepth.set({ queue: def.name }, w.count);
+    queueLag.set({ queue: def.name }, w.oldestMs === null ? 0 : Math.max(0, (now - w.oldestMs) / 1000));
+  }
+}
+
+/** The Prometheus exposition text of this process. */
+export async function exposition(deps: Deps, withBacklog: boolean): Promise<{ contentType: string; body: string }> {
+  if (withBacklog) await collectBacklog(deps);
+  return { contentType: deps.metrics.registry.contentType, body: await deps.metrics.registry.metrics() };
+}
+
+/** A tiny HTTP server for a worker process's /metrics (workers serve no other HTTP). */
+export function serveMetrics(deps: Deps, port: number): Server {
+  const server = createServer((req, res) => {
+    if (req.url !== '/metrics') {
+      res.writeHead(404).end();
+      return;
+    }
+    exposition(deps, false).then(
+      (m) => res.writeHead(200, { 'content-type': m.contentType }).end(m.body),
+      (err: unknown) => {
+        deps.log.warn({ err }, 'metrics scrape failed');
+        res.writeHead(500).end();
+      },
+    );
+  });
+  return server.listen(port, deps.config.host);
+}

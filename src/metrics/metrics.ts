@@ -1,0 +1,61 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+// Prometheus metrics of one process (API or worker). Each process has its own registry; Prometheus
+// sums across pods. Counters are cheap enough for the poll hot path (an inc is a map update).
+
+export interface Metrics {
+  registry: Registry;
+  polls: Counter<'result'>;
+  transitions: Counter<'to'>;
+  httpDuration: Histogram<'method' | 'route' | 'status'>;
+  webhookAttempts: Counter<'outcome'>;
+  queueDepth: Gauge<'queue'>;
+  queueLag: Gauge<'queue'>;
+}
+
+/** A fresh registry with tikops' metrics and Node's default process metrics. */
+export function createMetrics(role: string): Metrics {
+  const registry = new Registry();
+  registry.setDefaultLabels({ role });
+  collectDefaultMetrics({ register: registry });
+  return {
+    registry,
+    polls: new Counter({
+      name: 'tikops_polls_total',
+      help: 'Router polls answered, by result (job, idle, rejected).',
+      labelNames: ['result'],
+      registers: [registry],
+    }),
+    transitions: new Counter({
+      name: 'tikops_job_transitions_total',
+      help: 'Job state transitions made by this process, by the state entered.',
+      labelNames: ['to'],
+      registers: [registry],
+    }),
+    httpDuration: new Histogram({
+      name: 'tikops_http_request_duration_seconds',
+      help: 'HTTP request latency by method, route template and status.',
+      labelNames: ['method', 'route', 'status'],
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [registry],
+    }),
+    webhookAttempts: new Counter({
+      name: 'tikops_webhook_attempts_total',
+      help: 'notify_url delivery attempts by outcome (delivered, retrying, gave_up, refused).',
+      labelNames: ['outcome'],
+      registers: [registry],
+    }),
+    queueDepth: new Gauge({
+      name: 'tikops_queue_depth',
+      help: 'Work waiting: queued jobs (queue="jobs"), outbox rows, and waiting BullMQ jobs per queue.',
+      labelNames: ['queue'],
+      registers: [registry],
+    }),
+    queueLag: new Gauge({
+      name: 'tikops_queue_lag_seconds',
+      help: 'Age of the oldest waiting item per queue (outbox rows and BullMQ queues).',
+      labelNames: ['queue'],
+      registers: [registry],
+    }),
+  };
+}

@@ -1,0 +1,54 @@
+// The two stages of onboarding a router with a runbook (docs/onboarding.md):
+//  1. the operator pastes `bootstrapCommand` into the router's terminal; it downloads
+//     `renderBootstrap` from GET /bootstrap/<token> and imports it;
+//  2. that script gathers the router's facts, POSTs them to /adopt/<token>, saves the answer
+//     (the agent installer, src/adoption/agent.ts) to a file and imports it.
+// Files rather than `output=user`, because v6's in-memory fetch limit is unverified (4 KB?) and
+// the installer is bigger than that. Every literal is built with rosQuote.
+import { ENCODER_FN, factLines } from '../routeros/facts-script.js';
+import { rosQuote as q } from '../routeros/quote.js';
+
+export const BOOTSTRAP_FILE = 'tikops-bootstrap.rsc';
+export const ADOPT_FILE = 'tikops-adopt.rsc';
+
+/** The one line an operator pastes into a RouterOS v6 or v7 terminal to adopt the router. */
+export function bootstrapCommand(publicUrl: string, token: string): string {
+  return (
+    `/tool fetch url=${q(`${publicUrl}/bootstrap/${token}`)} dst-path=${q(BOOTSTRAP_FILE)}; ` +
+    `/import file-name=${q(BOOTSTRAP_FILE)}`
+  );
+}
+
+// Device-mode (7.17+, home routers) can turn the scheduler off; only a button press turns it back
+// on, so stop with instructions instead of installing an agent that never runs (routeros.md §3.4).
+const DEVICE_MODE_CHECK = [
+  ':local tkNoSched false',
+  `:do { :local tkF [:parse ${q(':return [/system device-mode get scheduler]')}]; :local tkV [:tostr [$tkF]]; ` +
+    `:if ($tkV = ${q('false')} || $tkV = ${q('no')}) do={ :set tkNoSched true } } on-error={}`,
+  `:if ($tkNoSched) do={ :error ${q(
+    'tikops: device-mode disables the scheduler. Run /system device-mode update scheduler=yes, confirm it on the device, then paste the bootstrap command again.',
+  )} }`,
+];
+
+/** Stage 1, served by GET /bootstrap/<token>: report the facts, install what tikops answers. */
+export function renderBootstrap(publicUrl: string, token: string): string {
+  const remove = (file: string): string => `:do { /file remove [find where name=${q(file)}] } on-error={}`;
+  return [
+    '# tikops bootstrap: report this router to tikops and install the agent it answers with.',
+    `:local tkAdopt ${q(`${publicUrl}/adopt/${token}`)}`,
+    ...DEVICE_MODE_CHECK,
+    ENCODER_FN,
+    `:local tkHb ${q('')}`,
+    // The version is not known yet: the v7 list tries both license keys, which is harmless on v6.
+    ...factLines('v7'),
+    `:set tkHb ($tkHb . ${q('uptime=')} . [/system resource get uptime] . ${q(';')})`,
+    `:put ${q('tikops: asking for adoption')}`,
+    remove(ADOPT_FILE),
+    `/tool fetch url=$tkAdopt http-method=post http-header-field=${q('Content-Type: text/plain')} http-data=$tkHb dst-path=${q(ADOPT_FILE)}`,
+    ':delay 2s',
+    `/import file-name=${q(ADOPT_FILE)}`,
+    remove(ADOPT_FILE),
+    remove(BOOTSTRAP_FILE),
+    '',
+  ].join('\n');
+}

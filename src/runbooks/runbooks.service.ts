@@ -1,0 +1,71 @@
+import { randomBytes } from 'node:crypto';
+import { AppError } from '../errors.js';
+import { newId, uuidToBase62 } from '../lib/ids.js';
+import type { Deps } from '../runtime.js';
+import { bootstrapCommand, renderBootstrap } from './bootstrap.js';
+import * as repo from './runbooks.repo.js';
+import type { RunbookRow } from './runbooks.repo.js';
+import { RUNBOOK_TOKEN_RE } from './runbooks.schema.js';
+
+export type { RunbookRow };
+
+export interface RunbookDto {
+  id: string;
+  name: string;
+  token: string;
+  bootstrap_command: string;
+  created_at: string;
+  revoked_at: string | null;
+}
+
+function toDto(deps: Deps, r: RunbookRow): RunbookDto {
+  return {
+    id: r.id,
+    name: r.name,
+    token: r.token,
+    bootstrap_command: bootstrapCommand(deps.config.publicUrl, r.token),
+    created_at: r.createdAt.toISOString(),
+    revoked_at: r.revokedAt?.toISOString() ?? null,
+  };
+}
+
+/** 128 random bits as 22 base62 characters (uuidToBase62 reads any 32 hex digits). */
+function newToken(): string {
+  return uuidToBase62(randomBytes(16).toString('hex'));
+}
+
+export async function createRunbook(deps: Deps, org: string, input: { name: string }): Promise<RunbookDto> {
+  const row = await repo.create(deps.db, { id: newId(), orgId: org, name: input.name, token: newToken() }, new Date(deps.clock()));
+  return toDto(deps, row);
+}
+
+export async function listRunbooks(deps: Deps, org: string): Promise<RunbookDto[]> {
+  return (await repo.listForOrg(deps.db, org)).map((r) => toDto(deps, r));
+}
+
+export async function getRunbook(deps: Deps, org: string, id: string): Promise<RunbookDto> {
+  const row = await repo.findForOrg(deps.db, org, id);
+  if (!row) throw new AppError('runbook_not_found');
+  return toDto(deps, row);
+}
+
+/** Stops new adoptions with this runbook; routers it adopted keep working. Repeats are harmless. */
+export async function revokeRunbook(deps: Deps, org: string, id: string): Promise<RunbookDto> {
+  const row = await repo.revoke(deps.db, org, id, new Date(deps.clock()));
+  if (!row) throw new AppError('runbook_not_found');
+  return toDto(deps, row);
+}
+
+/** The runbook a router's bootstrap token names: 404 if none, 410 if it was revoked. */
+export async function runbookForToken(deps: Deps, token: string): Promise<RunbookRow> {
+  const row = RUNBOOK_TOKEN_RE.test(token) ? await repo.findByToken(deps.db, token) : null;
+  if (!row) throw new AppError('runbook_not_found');
+  if (row.revokedAt) throw new AppError('runbook_revoked');
+  return row;
+}
+
+/** Stage 1 of onboarding (GET /bootstrap/{token}): the script that reports the router for adoption. */
+export async function bootstrapScript(deps: Deps, token: string): Promise<string> {
+  const row = await runbookForToken(deps, token);
+  return renderBootstrap(deps.config.publicUrl, row.token);
+}

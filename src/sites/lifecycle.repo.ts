@@ -1,0 +1,68 @@
+import { Prisma } from '../generated/prisma/client.js';
+import type { Db } from '../db/prisma.js';
+import type { Inventory } from '../fleet/inventory.js';
+import { columns, type SiteRow } from './sites.repo.js';
+
+// The site lifecycle beyond create: adoption by a runbook (create, or find again by serial number
+// and rotate), deletion (mark, then purge).
+
+const isUniqueViolation = (err: unknown): boolean =>
+  err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002';
+
+/** Only the facts the router did report: a missing one keeps the stored value. */
+function reported(inv: Inventory): Partial<Inventory> {
+  return Object.fromEntries(Object.entries(inv).filter(([, v]) => v !== null));
+}
+
+export function findBySerial(db: Db, orgId: string, serialNumber: string): Promise<SiteRow | null> {
+  return db.site.findUnique({ where: { orgId_serialNumber: { orgId, serialNumber } }, select: columns });
+}
+
+/** Creates an adopted site; null if the org already has a site with this serial number (a race). */
+export async function createAdopted(
+  db: Db,
+  data: { id: string; orgId: string; name: string; runbookId: string; inventory: Inventory },
+): Promise<SiteRow | null> {
+  try {
+    return await db.site.create({
+      data: { id: data.id, orgId: data.orgId, name: data.name, runbookId: data.runbookId, ...reported(data.inventory) },
+      select: columns,
+    });
+  } catch (err) {
+    if (isUniqueViolation(err)) return null;
+    throw err;
+  }
+}
+
+/** Re-adoption: new token version (every earlier token stops working), fresh inventory. */
+export function readopt(db: Db, id: string, runbookId: string, inventory: Inventory): Promise<SiteRow> {
+  return db.site.update({
+    where: { id },
+    data: { runbookId, tokenVersion: { increment: 1 }, ...reported(inventory) },
+    select: columns,
+  });
+}
+
+/** Marks the site deleted (a repeat keeps the first times); null if the org has no such site. */
+export async function markDeleted(db: Db, orgId: string, id: string, now: Date, purgeAt: Date): Promise<SiteRow | null> {
+  await db.site.updateMany({ where: { id, orgId, deletedAt: null }, data: { deletedAt: now, purgeAt } });
+  return db.site.findFirst({ where: { id, orgId }, select: columns });
+}
+
+/** Deletes sites and, by cascade, their jobs, samples, faults and backups; returns the ids deleted. */
+export async function purge(db: Db, ids: string[]): Promise<string[]> {
+  if (ids.length === 0) return [];
+  const rows = await db.$queryRaw<{ id: string }[]>`DELETE FROM site WHERE id = ANY(${ids}::uuid[]) RETURNING id::text`;
+  return rows.map((r) => r.id);
+}
+
+/** Deleted sites whose grace period is over. */
+export async function duePurges(db: Db, now: Date, limit: number): Promise<string[]> {
+  const rows = await db.site.findMany({
+    where: { purgeAt: { lte: now } },
+    select: { id: true },
+    orderBy: { purgeAt: 'asc' },
+    take: limit,
+  });
+  return rows.map((r) => r.id);
+}

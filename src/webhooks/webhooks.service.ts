@@ -1,0 +1,159 @@
+import * as jobs from '../jobs/jobs.service.js';
+import type { JobDto } from '../jobs/jobs.service.js';
+import { userUrlPolicy } from '../lib/outbound-url.js';
+import { createSafeFetch, OutboundRefused } from '../lib/safe-fetch.js';
+import { webhookAttempts } from '../queues/definitions.js';
+import type { Deps } from '../runtime.js';
+import { SIGNATURE_HEADER, signatureHeader, webhookSecret } from './sign.js';
+import * as repo from './webhooks.repo.js';
+import type { AttemptRow, EventRow, Outcome } from './webhooks.repo.js';
+
+// notify_url webhooks. Each job event the job_event trigger put in the outbox arrives here as one
+// BullMQ job; every HTTP attempt is recorded, whatever happened. Delivery is at least once:
+// receivers dedupe on the delivery id, which is the same on every attempt of one event.
+
+/** Per-attempt limit; a receiver slower than this counts as failed and is retried. */
+export const DELIVERY_TIMEOUT_MS = 10_000;
+const USER_AGENT = 'tikops-webhooks/1';
+const MAX_ERROR_CHARS = 500;
+
+export type { Outcome };
+
+export interface DeliveryResult {
+  /** `settled`: an earlier attempt already ended the delivery; `gone`: the event or its job no longer exists. */
+  outcome: Outcome | 'settled' | 'gone';
+  deliveryId: string;
+  attempt?: number;
+  error?: string | null;
+}
+
+/** The delivery id receivers dedupe on: one per job event, stable across retries. */
+export function deliveryId(eventId: bigint): string {
+  return `evt_${eventId}`;
+}
+
+/**
+ * The webhook body. `data.job` is the job as it stands when the attempt is sent (it may already
+ * have moved past the event), without its script to keep payloads small.
+ */
+export function buildPayload(event: EventRow, job: JobDto): string {
+  const { script: _script, ...rest } = job;
+  return JSON.stringify({
+    id: deliveryId(event.id),
+    type: `job.${event.type}`,
+    created_at: event.at.toISOString(),
+    data: { job: rest, site_id: job.site_id, detail: event.detail ?? null },
+  });
+}
+
+interface Sent {
+  statusCode: number | null;
+  durationMs: number;
+  error: string | null;
+  refused: boolean;
+}
+
+const clip = (s: string): string => (s.length > MAX_ERROR_CHARS ? `${s.slice(0, MAX_ERROR_CHARS - 1)}…` : s);
+
+function describeFailure(err: unknown): string {
+  if (!(err instanceof Error)) return clip(String(err));
+  const code = (err as { code?: unknown }).code;
+  return clip(typeof code === 'string' && !err.message.includes(code) ? `${code}: ${err.message}` : err.message);
+}
+
+/** One POST through the SSRF-safe fetch; never throws. */
+async function send(deps: Deps, url: string, headers: Record<string, string>, body: string): Promise<Sent> {
+  const fetch = createSafeFetch(userUrlPolicy(deps.config));
+  const started = performance.now();
+  try {
+    const res = await fetch(url, { method: 'POST', headers, body, timeoutMs: DELIVERY_TIMEOUT_MS });
+    const ok = res.status >= 200 && res.status < 300;
+    const error = ok
+      ? null
+      : res.status >= 300 && res.status < 400
+        ? `HTTP ${res.status}: redirect not followed`
+        : clip(`HTTP ${res.status}${res.body ? `: ${res.body.trim()}` : ''}`);
+    return { statusCode: res.status, durationMs: res.durationMs, error, refused: false };
+  } catch (err) {
+    const durationMs = Math.round(performance.now() - started);
+    return { statusCode: null, durationMs, error: describeFailure(err), refused: err instanceof OutboundRefused };
+  }
+}
+
+function outcomeOf(sent: Sent, attempt: number, maxAttempts: number): Outcome {
+  if (sent.refused) return 'refused';
+  if (sent.error === null) return 'delivered';
+  return attempt >= maxAttempts ? 'gave_up' : 'retrying';
+}
+
+/**
+ * Makes the next attempt at delivering job event `eventId` to its job's notify_url and records it.
+ * `retrying` means the caller should try again later; every other outcome is final.
+ */
+export async function deliverEvent(deps: Deps, eventId: bigint): Promise<DeliveryResult> {
+  const id = deliveryId(eventId);
+  const event = await repo.findEvent(deps.db, eventId);
+  const job = event ? await jobs.findJob(deps, event.jobId) : null;
+  if (!event || !job?.notify_url) return { outcome: 'gone', deliveryId: id };
+  // A repeated queue job (an outbox relay redone after a crash, a stalled job) must not resend.
+  const last = await repo.findLastAttempt(deps.db, eventId);
+  if (last && last.outcome !== 'retrying') return { outcome: 'settled', deliveryId: id };
+  const attempt = (last?.attempt ?? 0) + 1;
+
+  const body = buildPayload(event, job);
+  const headers = {
+    'content-type': 'application/json',
+    'user-agent': USER_AGENT,
+    'tikops-delivery': id,
+    'tikops-event': `job.${event.type}`,
+    [SIGNATURE_HEADER.toLowerCase()]: signatureHeader(webhookSecret(deps.config), body, deps.clock()),
+  };
+  const sent = await send(deps, job.notify_url, headers, body);
+  const outcome = outcomeOf(sent, attempt, webhookAttempts(deps.config));
+  await repo.createAttempt(
+    deps.db,
+    { jobId: job.id, eventId, deliveryId: id, attempt, url: job.notify_url, statusCode: sent.statusCode,
+      durationMs: sent.durationMs, error: sent.error, outcome },
+    new Date(deps.clock()),
+  );
+  if (outcome === 'refused' || outcome === 'gave_up') {
+    deps.log.warn({ deliveryId: id, jobId: job.id, attempt, error: sent.error }, `webhook delivery ${outcome}`);
+  }
+  return { outcome, deliveryId: id, attempt, error: sent.error };
+}
+
+export interface AttemptDto {
+  attempt: number;
+  at: string;
+  url: string;
+  status_code: number | null;
+  duration_ms: number;
+  error: string | null;
+  outcome: Outcome;
+}
+
+export interface DeliveryDto {
+  id: string;
+  type: string;
+  created_at: string;
+  /** The latest attempt's outcome, or `pending` before the first. */
+  state: Outcome | 'pending';
+  attempts: AttemptDto[];
+}
+
+function toAttemptDto(a: AttemptRow): AttemptDto {
+  return { attempt: a.attempt, at: a.at.toISOString(), url: a.url, status_code: a.statusCode, duration_ms: a.durationMs,
+    error: a.error, outcome: a.outcome };
+}
+
+/** The job's webhook deliveries, one per event (oldest first), each with its attempts; 404 outside the org. */
+export async function listDeliveries(deps: Deps, org: string, siteId: string, jobId: string): Promise<DeliveryDto[]> {
+  const job = await jobs.getJob(deps, org, siteId, jobId);
+  if (job.notify_url === null) return [];
+  const [events, attempts] = await Promise.all([repo.listEvents(deps.db, jobId), repo.listAttempts(deps.db, jobId)]);
+  return events.map((e) => {
+    const mine = attempts.filter((a) => a.eventId === e.id).map(toAttemptDto);
+    return { id: deliveryId(e.id), type: `job.${e.type}`, created_at: e.at.toISOString(),
+      state: mine.at(-1)?.outcome ?? 'pending', attempts: mine };
+  });
+}

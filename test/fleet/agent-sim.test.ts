@@ -1,0 +1,92 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { drainSamples } from '../../src/fleet/samples.service.js';
+import { createFakeHost, type FakeHost } from '../../sim/routeros/fake-host.js';
+import { createRouterState, runScript, runSchedulerEvent, type RouterState } from '../../sim/routeros/index.js';
+import { startApp, type TestApp } from '../support/app.js';
+import { buildJob, buildRunbook } from '../factories.js';
+
+// Onboarding end to end on the RouterOS simulator (sim/routeros): the bootstrap script gathers
+// the simulated router's facts and POSTs them to this test's API over HTTP; the answer installs
+// the agent, whose scheduled runs check in, report the heartbeat and run queued jobs. The
+// simulator has no `/import`, so the test runs the downloaded file itself where the script would.
+
+let app: TestApp;
+beforeAll(async () => {
+  app = await startApp();
+});
+afterAll(async () => {
+  await app.close();
+});
+
+/** A simulated router whose /tool fetch reaches the test app. */
+function appHost(): FakeHost {
+  return createFakeHost(async (req) => {
+    const res = await fetch(req.url, { method: req.method, headers: req.headers, ...(req.body === undefined ? {} : { body: req.body }) });
+    return { status: res.status, body: await res.text() };
+  });
+}
+
+/** Runs `script` like `/import`: a missing /import in the simulator runs the named file instead. */
+async function runWithImport(script: string, state: RouterState, host: FakeHost): Promise<void> {
+  try {
+    await runScript(script, state, host);
+  } catch (err) {
+    if (!/import/.test((err as Error).message)) throw err;
+    const file = state.files.find((f) => f.name === 'tikops-adopt.rsc');
+    if (!file) throw err;
+    await runScript(file.contents, state, host);
+  }
+}
+
+async function onboard(identity: string, version: string): Promise<{ state: RouterState; host: FakeHost; site: any; auth: string }> {
+  const rb = await buildRunbook(app, `org-sim-${identity}`);
+  const state = createRouterState({ identity, version });
+  const host = appHost();
+  const stage1 = await (await fetch(`${app.url}/bootstrap/${rb.token}`)).text();
+  await runWithImport(stage1, state, host);
+  await drainSamples(app.deps);
+  const [site] = (await app.request('GET', '/site', { token: rb.auth })).body;
+  return { state, host, site, auth: rb.auth };
+}
+
+describe.each([
+  ['v6', '6.49.10 (long-term)'],
+  ['v7', '7.16.2 (stable)'],
+])('a simulated RouterOS %s router', (dialect, version) => {
+  it('is adopted by the bootstrap script and checks in with an encoded heartbeat', async () => {
+    const identity = `Branch;7="Café" $x %41 ${dialect}`;
+    const { state, host, site } = await onboard(identity, version);
+    expect(site).toMatchObject({ name: identity, identity, serial_number: 'D4440C1FE42A', model: 'RB4011iGS+', software_version: version, has_pulse: true });
+    expect(state.scripts.map((s) => s.name)).toEqual(['tikops-poll']);
+    expect(state.schedulers.map((s) => [s.name, s.interval])).toEqual([['tikops-poll', 30], ['tikops-boot', 0]]);
+    const pollReq = host.requests.find((r) => r.url.endsWith('/poll'))!;
+    expect(pollReq.body).toContain('name=Branch%3B7%3D"Caf%C3%A9" $x %2541');
+  });
+
+  it("runs queued jobs from its scheduled check-ins, draining the queue in one run", async () => {
+    const { state, host, site, auth } = await onboard(`jobs-${dialect}`, version);
+    const jobs = [];
+    for (const n of [1, 2, 3]) {
+      jobs.push(await buildJob(app, { id: site.id, auth, token: '', name: '', org: '' }, { script: `/ip address add address=10.0.${n}.1/24 interface=ether2` }));
+    }
+    host.requests.length = 0;
+    await runSchedulerEvent('tikops-poll', state, host, { jobName: 'tikops-poll' });
+    expect(state.ipAddresses.map((a) => a.address)).toEqual(['10.0.1.1/24', '10.0.2.1/24', '10.0.3.1/24']);
+    for (const j of jobs) {
+      const got = await app.request('GET', `/site/${site.id}/job/${j.id}`, { token: auth });
+      expect(got.body.status).toBe('completed');
+    }
+    // One run, one check-in per job: the last wrapper reports nothing left, which ends the loop.
+    expect(host.requests.filter((r) => r.url.endsWith('/poll'))).toHaveLength(3);
+  });
+
+  it('confirms and removes its agent when its site is deleted', async () => {
+    const { state, host, site, auth } = await onboard(`gone-${dialect}`, version);
+    expect((await app.request('DELETE', `/site/${site.id}`, { token: auth })).status).toBe(202);
+    await runSchedulerEvent('tikops-poll', state, host, { jobName: 'tikops-poll' });
+    expect(host.requests.some((r) => r.url.endsWith('/notify/delete'))).toBe(true);
+    expect(state.scripts).toEqual([]);
+    expect(state.schedulers).toEqual([]);
+    expect((await app.request('GET', `/site/${site.id}`, { token: auth })).status).toBe(404);
+  });
+});

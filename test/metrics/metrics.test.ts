@@ -1,0 +1,47 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startApp, type TestApp } from '../support/app.js';
+import { buildJob, buildSite, callback, parseWrapper, poll } from '../factories.js';
+
+let app: TestApp;
+beforeAll(async () => {
+  app = await startApp();
+});
+afterAll(async () => {
+  await app.close();
+});
+
+function sample(text: string, name: string, labels: string): number {
+  const line = text.split('\n').find((l) => l.startsWith(`${name}{`) && l.includes(labels));
+  return line ? Number(line.split(' ').at(-1)) : 0;
+}
+
+describe('GET /metrics', () => {
+  it('counts polls by result, queue depth and HTTP latency per route', async () => {
+    const site = await buildSite(app);
+    await buildJob(app, site);
+    await buildJob(app, site);
+    const before = (await app.request('GET', '/metrics')).text;
+    expect(sample(before, 'tikops_queue_depth', 'queue="jobs"')).toBe(2);
+    const w = parseWrapper(await poll(app, site));
+    await poll(app, site);
+    await callback(app, w.busy!);
+    await callback(app, w.done!);
+    const after = (await app.request('GET', '/metrics')).text;
+    expect(sample(after, 'tikops_polls_total', 'result="job"') - sample(before, 'tikops_polls_total', 'result="job"')).toBe(1);
+    expect(sample(after, 'tikops_polls_total', 'result="idle"') - sample(before, 'tikops_polls_total', 'result="idle"')).toBe(1);
+    expect(sample(after, 'tikops_queue_depth', 'queue="jobs"')).toBe(1);
+    expect(sample(after, 'tikops_http_request_duration_seconds_count', 'route="/poll"')).toBeGreaterThanOrEqual(2);
+    expect(after).toContain('tikops_queue_lag_seconds{queue="outbox"');
+  });
+
+  it('requires the metrics token when one is configured', async () => {
+    const locked = await startApp({ env: { METRICS_TOKEN: 'm'.repeat(24) } });
+    try {
+      expect((await locked.request('GET', '/metrics')).status).toBe(401);
+      const ok = await locked.request('GET', '/metrics', { headers: { authorization: `Bearer ${'m'.repeat(24)}` } });
+      expect(ok.status).toBe(200);
+    } finally {
+      await locked.close();
+    }
+  });
+});

@@ -1,0 +1,183 @@
+import { describe, expect, it } from 'vitest';
+import { dialectFor } from '../../src/adoption/adoption.service.js';
+import { renderAgent, renderInstall, renderRemoval, schedulerAdd, type InstallInput } from '../../src/adoption/agent.js';
+import { WRAPPER_END } from '../../src/jobs/render.js';
+import { ENCODER_FN } from '../../src/routeros/facts-script.js';
+import { parseHeartbeat } from '../../src/routeros/heartbeat.js';
+import { rosQuote, rosUnquote } from '../../src/routeros/quote.js';
+import { bootstrapCommand, renderBootstrap } from '../../src/runbooks/bootstrap.js';
+import { createFakeHost } from '../../sim/routeros/fake-host.js';
+import { createRouterState, runScript } from '../../sim/routeros/index.js';
+
+const SITE = '9a9a3e6f-1b1a-4b1a-8c1a-1e1a1a1a1a1a';
+const TOKEN = 'AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyAhIiMkJSYnKCkqKywtLi8wMTIz';
+const HOSTILE = ['x" } on-error={}; /system reset-configuration; :do { "', '$tikopsLock $[:put 1] $(1+1)', 'C:\\tmp\\ ?help #1', 'Café ✓ Привет 🚀', 'line\nbreak\r\ttab', '\u001b\u007f'];
+
+function install(over: Partial<InstallInput> = {}): string {
+  return renderInstall({
+    siteId: SITE,
+    token: TOKEN,
+    publicUrl: 'https://tikops.example.net',
+    dialect: 'v7',
+    intervalSeconds: 30,
+    siteName: 'HQ',
+    runbookName: 'Branches',
+    ...over,
+  });
+}
+
+/** Every double-quoted literal of a script (comment lines skipped), as written. */
+function literals(script: string): string[] {
+  const out: string[] = [];
+  for (const line of script.split('\n')) {
+    if (line.startsWith('#')) continue;
+    for (let i = 0; i < line.length; i++) {
+      if (line[i] !== '"') continue;
+      let j = i + 1;
+      while (j < line.length && line[j] !== '"') j += line[j] === '\\' ? 2 : 1;
+      out.push(line.slice(i, j + 1));
+      i = j;
+    }
+  }
+  return out;
+}
+
+/** The script with its literals blanked out: only code is left. */
+const code = (script: string): string => literals(script).reduce((s, l) => s.replace(l, '""'), script);
+
+const agentOf = (script: string): string => rosUnquote(/ source=(".*")$/m.exec(script)![1]!);
+const localOf = (script: string, name: string): string => rosUnquote(new RegExp(`^:local ${name} (".*")$`, 'm').exec(script)![1]!);
+
+describe('the agent installer', () => {
+  it('decodes every literal it writes, for v6 and v7, with the agent itself one literal', () => {
+    for (const dialect of ['v6', 'v7'] as const) {
+      const script = install({ dialect });
+      for (const lit of literals(script)) expect(() => rosUnquote(lit), lit.slice(0, 80)).not.toThrow();
+      const agent = agentOf(script);
+      expect(agent).toBe(renderAgent({ siteId: SITE, token: TOKEN, publicUrl: 'https://tikops.example.net', dialect }));
+      for (const lit of literals(agent)) expect(() => rosUnquote(lit), lit.slice(0, 80)).not.toThrow();
+    }
+  });
+
+  it('carries hostile tokens and URLs byte for byte', () => {
+    for (const token of HOSTILE) {
+      const agent = renderAgent({ siteId: SITE, token, publicUrl: 'https://h.example/x?y=$z', dialect: 'v6' });
+      expect(localOf(agent, 'tkHdr')).toBe(`Authorization: Bearer ${token},Content-Type: text/plain`);
+      expect(localOf(agent, 'tkUrl')).toBe('https://h.example/x?y=$z/poll');
+    }
+  });
+
+  it('shows hostile identities and runbook names only as data', () => {
+    for (const name of HOSTILE) {
+      const script = install({ siteName: name, runbookName: name });
+      const put = rosUnquote(/^:put (".*")$/m.exec(script)![1]!);
+      expect(put).toBe(`tikops: site "${name}" (${SITE}) adopted using runbook "${name}".`);
+      expect(script.split('\n').filter((l) => l.startsWith(':put ')).length).toBe(1);
+    }
+  });
+
+  it('has the lock, the heartbeat, the end-marker check and the drain loop, for v6 and v7', () => {
+    for (const dialect of ['v6', 'v7'] as const) {
+      const agent = renderAgent({ siteId: SITE, token: 't', publicUrl: 'https://h', dialect });
+      expect(agent).toContain(':if ([:typeof $tikopsLock] = "time") do={ :if (($tkNow - $tikopsLock) < 15m) do={ :set tkBusy true } }');
+      expect(agent).toContain(':set tikopsLock $tkNow');
+      expect(agent.trimEnd().split('\n').slice(-2)).toEqual([':set tikopsLock', '}']);
+      expect(agent).toContain(':while ($tikopsMore > 0 && $tkRounds < 10) do={');
+      expect(agent).toContain('http-data=$tkBody output=user as-value');
+      expect(agent).toContain(`:if ([:pick $tkData ($tkLen - ${Buffer.byteLength(WRAPPER_END)}) $tkLen] = ${rosQuote(WRAPPER_END)}) do={`);
+      expect(agent).toContain(':local tkFn [:parse $tkData]\n$tkFn');
+      expect(agent).toContain(ENCODER_FN);
+    }
+  });
+
+  it('uses :onerror (in= before do=) only in the v7 dialect', () => {
+    const v7 = renderAgent({ siteId: SITE, token: 't', publicUrl: 'https://h', dialect: 'v7' });
+    const v6 = renderAgent({ siteId: SITE, token: 't', publicUrl: 'https://h', dialect: 'v6' });
+    expect(v7.match(/:onerror tkErr in=\{/g)).toHaveLength(2);
+    expect(v7).toContain('} do={ :log warning ("tikops: poll request failed: " . $tkErr) }');
+    expect(v6).not.toContain(':onerror');
+    expect(v6).toContain('} on-error={ :log warning "tikops: poll request failed" }');
+  });
+
+  it('writes v6-safe code: space-separated paths, comments only at column 0, LF only', () => {
+    const scripts = [install({ dialect: 'v6' }), agentOf(install({ dialect: 'v6' })), renderBootstrap('https://h', 'T'.repeat(22)), renderRemoval({ siteId: SITE, token: 't', publicUrl: 'https://h' })];
+    for (const s of scripts) {
+      expect(code(s)).not.toMatch(/\/[a-z-]+\/[a-z-]+/);
+      expect(s).not.toMatch(/^[ \t]+#/m);
+      expect(s).not.toContain('\r');
+    }
+  });
+
+  it('installs two scheduler entries that run the named script, after removing any earlier agent', () => {
+    const lines = install().split('\n');
+    const at = (prefix: string): number => lines.findIndex((l) => l.startsWith(prefix));
+    expect(at(':do { /system script remove [find where name="tikops-poll"] }')).toBeLessThan(at('/system script add name="tikops-poll"'));
+    expect(lines.filter((l) => l.startsWith('/system scheduler add'))).toEqual([
+      '/system scheduler add name="tikops-poll" interval=30s policy=ftp,reboot,read,write,policy,test,password,sniff,sensitive,romon on-event="/system script run tikops-poll"',
+      '/system scheduler add name="tikops-boot" start-time=startup interval=0s policy=ftp,reboot,read,write,policy,test,password,sniff,sensitive,romon on-event=":delay 20s; /system script run tikops-poll"',
+    ]);
+  });
+
+  it('escapes $ in on-event code so nothing is substituted when the entry is added (routeros.md §7 case 29)', () => {
+    const line = schedulerAdd('x', ':global tikopsMore; :if ($tikopsMore < 100) do={ :put $tikopsMore }', 'interval=1m');
+    expect(line).toContain('on-event=":global tikopsMore; :if (\\$tikopsMore < 100) do={ :put \\$tikopsMore }"');
+    expect(rosUnquote(/on-event=(".*")$/.exec(line)![1]!)).toBe(':global tikopsMore; :if ($tikopsMore < 100) do={ :put $tikopsMore }');
+  });
+});
+
+describe('the removal payload', () => {
+  it('confirms with the device token before it removes the agent, and only if the agent is this site\'s', () => {
+    const script = renderRemoval({ siteId: SITE, token: 'tok$"', publicUrl: 'https://h' });
+    for (const lit of literals(script)) expect(() => rosUnquote(lit)).not.toThrow();
+    expect(script).toContain(`[:find $tkSrc ${rosQuote(SITE)}]`);
+    expect(script.indexOf('/notify/delete')).toBeLessThan(script.indexOf('/system scheduler remove'));
+    expect(script).toContain(rosQuote('Authorization: Bearer tok$",Content-Type: text/plain'));
+  });
+});
+
+describe('the bootstrap', () => {
+  it('is one terminal line that fetches and imports the bootstrap script', () => {
+    const cmd = bootstrapCommand('https://tikops.example.net', '4KuKNp3QzpfwLcg3BUnn1a');
+    expect(cmd).toBe('/tool fetch url="https://tikops.example.net/bootstrap/4KuKNp3QzpfwLcg3BUnn1a" dst-path="tikops-bootstrap.rsc"; /import file-name="tikops-bootstrap.rsc"');
+  });
+
+  it('reports the facts to /adopt, imports the answer from a file and cleans up', () => {
+    const s = renderBootstrap('https://h', '4KuKNp3QzpfwLcg3BUnn1a');
+    for (const lit of literals(s)) expect(() => rosUnquote(lit)).not.toThrow();
+    expect(localOf(s, 'tkAdopt')).toBe('https://h/adopt/4KuKNp3QzpfwLcg3BUnn1a');
+    expect(s).toContain('http-data=$tkHb dst-path="tikops-adopt.rsc"');
+    expect(s.indexOf('/import file-name="tikops-adopt.rsc"')).toBeLessThan(s.indexOf('/file remove [find where name="tikops-adopt.rsc"] }', s.indexOf('/import')));
+    expect(s).toContain('/system device-mode get scheduler');
+  });
+});
+
+describe('the heartbeat encoder on a simulated router', () => {
+  it('percent-encodes separators, control bytes and every byte from 0x7F, which the parser decodes back', async () => {
+    const state = createRouterState({});
+    for (const value of HOSTILE.concat(['a;b=c%d', '100%', ''])) {
+      const { output } = await runScript(`${ENCODER_FN}\n:put [$tkEnc ${rosQuote(value)}]`, state, createFakeHost());
+      const encoded = output.replace(/\n$/, '');
+      expect(encoded).toMatch(/^[\x20-\x7e]*$/);
+      expect(encoded).not.toMatch(/[;=]/);
+      expect(parseHeartbeat(`name=${encoded};uptime=1s`).fields.name).toBe(value);
+    }
+  });
+});
+
+describe('dialectFor', () => {
+  it.each([
+    ['6.43', 'v6'],
+    ['6.49.10 (long-term)', 'v6'],
+    ['7.1', 'v6'],
+    ['7.14.3 (stable)', 'v6'],
+    ['7.15', 'v7'],
+    ['7.16.2 (stable)', 'v7'],
+    ['7.17beta2 (testing)', 'v7'],
+  ])('%s → %s', (version, dialect) => {
+    expect(dialectFor(version)).toBe(dialect);
+  });
+
+  it.each(['', '6.42.12', '5.26', 'latest'])('refuses %j', (version) => {
+    expect(() => dialectFor(version)).toThrow(/version/);
+  });
+});
