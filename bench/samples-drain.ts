@@ -16,7 +16,7 @@ import { printTable, writeResult } from './lib/report.js';
 
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 100_000);
 const SITES = Number(process.env.BENCH_SITES ?? 10_000);
-const BATCHES = (process.env.BENCH_BATCHES ?? '250,1000,2000').split(',').map(Number);
+const BATCHES = (process.env.BENCH_BATCHES ?? '500,1000,2000').split(',').map(Number);
 /** What the poll path keeps of a typical heartbeat; every router has its own serial number. */
 const facts = (site: number): string =>
   JSON.stringify({

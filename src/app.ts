@@ -11,19 +11,35 @@ import { openapiRoutes } from './http/openapi.routes.js';
 import { callbackRoutes } from './jobs/callbacks.routes.js';
 import { jobRoutes } from './jobs/jobs.routes.js';
 import { httpMetrics, metricsRoutes } from './metrics/metrics.routes.js';
-import { pollRoutes } from './poll/poll.routes.js';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createPollHandler } from './poll/poll.routes.js';
 import { runbookRoutes } from './runbooks/runbooks.routes.js';
 import type { Deps } from './runtime.js';
 import { siteRoutes } from './sites/sites.routes.js';
 import { webhookRoutes } from './webhooks/webhooks.routes.js';
 
-/** The Koa app: error handler first, then one router holding every capability's routes. No listen. */
+export type Handler = (req: IncomingMessage, res: ServerResponse) => void;
+
+/**
+ * The request handler of an API process (no listen; tests use it too): POST /poll goes straight to
+ * its handler, everything else through the Koa app.
+ */
+export function buildHandler(deps: Deps): Handler {
+  const poll = createPollHandler(deps);
+  const koa = buildApp(deps).callback();
+  return (req, res) => {
+    const url = req.url ?? '';
+    if (url === '/poll' || url.startsWith('/poll?')) poll(req, res);
+    else void koa(req, res);
+  };
+}
+
+/** The Koa app: error handler first, then one router holding every capability's routes. */
 export function buildApp(deps: Deps): Koa {
   const app = new Koa({ proxy: deps.config.trustProxy });
   const auth = requireOperator(createJwtVerifier(deps.config.jwt));
   const router = new Router<OperatorState>();
-  // Device-facing routes carry no operator middleware: the poll hot path passes through nothing else.
-  pollRoutes(router, deps);
+  // Device-facing routes carry no operator middleware. (POST /poll is served before Koa: buildHandler.)
   callbackRoutes(router, deps);
   backupUploadRoutes(router, deps);
   openapiRoutes(router, deps);

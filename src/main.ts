@@ -1,15 +1,14 @@
 import { createServer } from 'node:http';
-import { buildApp } from './app.js';
+import { buildHandler } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { connect, disconnect } from './runtime.js';
 
-// API entry: loadConfig → connect → buildApp → listen → graceful stop.
+// API entry: loadConfig → connect → buildHandler → listen → graceful stop.
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const deps = await connect(config, 'api');
-  const handle = buildApp(deps).callback();
-  const server = createServer((req, res) => void handle(req, res));
+  const server = createServer(buildHandler(deps));
   // RouterOS fetch keeps connections briefly; keep-alive above typical LB idle timeouts.
   server.keepAliveTimeout = 65_000;
   server.listen(config.port, config.host, () => deps.log.info({ port: config.port }, 'api listening'));

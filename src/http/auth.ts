@@ -49,8 +49,12 @@ export function createJwtVerifier(cfg: Config['jwt']): Verifier {
 
 /** The bearer credential of a request, or a 401. */
 export function bearer(ctx: Context): string {
-  const header = ctx.get('authorization');
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  return bearerToken(ctx.get('authorization'));
+}
+
+/** The credential of an `Authorization: Bearer <token>` header value, or a 401. */
+export function bearerToken(header: string | undefined): string {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
   if (!match?.[1]) throw new AppError('authentication_required');
   return match[1];
 }

@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import getRawBody from 'raw-body';
 import type { Context } from 'koa';
 import { AppError } from '../errors.js';
@@ -5,9 +6,14 @@ import { AppError } from '../errors.js';
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** The request body as text, whatever its content type; invalid UTF-8 is a 400, oversize a 413. */
-export async function readText(ctx: Context, limit: number): Promise<string> {
-  const length = ctx.get('content-length');
-  const buf = await getRawBody(ctx.req, { limit, length: length === '' ? undefined : length });
+export function readText(ctx: Context, limit: number): Promise<string> {
+  return readRequestText(ctx.req, limit);
+}
+
+/** readText for a plain Node request (the poll handler runs outside Koa). */
+export async function readRequestText(req: IncomingMessage, limit: number): Promise<string> {
+  const length = req.headers['content-length'];
+  const buf = await getRawBody(req, { limit, length });
   try {
     return utf8.decode(buf);
   } catch {

@@ -35,6 +35,33 @@ function isClientAbort(err: unknown): boolean {
   return e.type === 'request.aborted' || e.code === 'ECONNRESET' || e.code === 'ECONNABORTED';
 }
 
+export interface ErrorResponse {
+  status: number;
+  body: { type: string; code: ErrorCode; message: string; doc_url: string };
+}
+
+/**
+ * The wire form of any error: AppErrors by their code, Koa/router/body errors by their kind,
+ * backend outages as 503, anything else as a generic 500 whose message is never echoed. Null for a
+ * client that went away (nothing to answer).
+ */
+export function toErrorResponse(err: unknown, docsUrl: string): ErrorResponse | null {
+  if (isClientAbort(err)) return null;
+  const code =
+    err instanceof AppError ? err.code : isBackendUnavailable(err) ? 'service_unavailable' : fromHttpError(err as HttpishError);
+  const appErr = err instanceof AppError ? err : new AppError(code ?? 'internal_server_error');
+  const spec = errorRegistry[appErr.code];
+  return {
+    status: spec.status,
+    body: {
+      type: spec.type,
+      code: appErr.code,
+      message: spec.status >= 500 ? spec.message : appErr.message,
+      doc_url: `${docsUrl}/errors#${appErr.code}`,
+    },
+  };
+}
+
 export function errorMiddleware(opts: { docsUrl: string; log: Logger }): Middleware {
   return async (ctx, next) => {
     try {
@@ -44,31 +71,16 @@ export function errorMiddleware(opts: { docsUrl: string; log: Logger }): Middlew
         if (ctx.status === 405 || ctx.status === 501) throw new AppError('method_not_allowed');
       }
     } catch (err) {
-      if (isClientAbort(err)) {
+      const res = toErrorResponse(err, opts.docsUrl);
+      if (!res) {
         ctx.status = 499;
         ctx.body = null;
         return;
       }
-      const code =
-        err instanceof AppError
-          ? err.code
-          : isBackendUnavailable(err)
-            ? 'service_unavailable'
-            : fromHttpError(err as HttpishError);
-      const appErr = err instanceof AppError ? err : new AppError(code ?? 'internal_server_error');
-      const spec = errorRegistry[appErr.code];
-      if (spec.status >= 500) {
-        opts.log.error({ err, method: ctx.method, path: ctx.path }, 'request failed');
-      }
-      ctx.status = spec.status;
+      if (res.status >= 500) opts.log.error({ err, method: ctx.method, path: ctx.path }, 'request failed');
+      ctx.status = res.status;
       ctx.type = 'application/json';
-      // Unknown errors are never echoed: their message could carry internals.
-      ctx.body = {
-        type: spec.type,
-        code: appErr.code,
-        message: spec.status >= 500 ? spec.message : appErr.message,
-        doc_url: `${opts.docsUrl}/errors#${appErr.code}`,
-      };
+      ctx.body = res.body;
     }
   };
 }

@@ -16,6 +16,8 @@ export function createRedis(config: Pick<Config, 'redisUrl'>, role: RedisRole): 
   }
   return new Redis(config.redisUrl, {
     ...common,
+    // Concurrent polls' EVALSHAs leave in one write per event-loop tick instead of one each.
+    enableAutoPipelining: true,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     connectTimeout: 2_000,

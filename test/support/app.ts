@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import jwt from 'jsonwebtoken';
-import { buildApp } from '../../src/app.js';
+import { buildHandler } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { createLogger } from '../../src/lib/logger.js';
 import { connect, disconnect, type Deps } from '../../src/runtime.js';
@@ -85,8 +85,7 @@ export async function startApp(opts: StartOptions = {}): Promise<TestApp> {
     clock,
     log: createLogger({ level: config.logLevel, name: 'tikops-test' }),
   });
-  const handle = buildApp(deps).callback();
-  server.on('request', (req, res) => void handle(req, res));
+  server.on('request', buildHandler(deps));
   const url = `http://127.0.0.1:${port}`;
 
   const app: TestApp = {
