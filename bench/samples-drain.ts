@@ -13,6 +13,7 @@ import { printTable, writeResult } from './lib/report.js';
 // round first writes every site's inventory, which production does once per router.
 //
 //   npx tsx bench/samples-drain.ts                 (BENCH_SAMPLES=100000 BENCH_SITES=10000)
+//   BENCH_SAMPLES=200000 BENCH_SITES=100000 npx tsx bench/samples-drain.ts
 
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 100_000);
 const SITES = Number(process.env.BENCH_SITES ?? 10_000);
@@ -108,7 +109,7 @@ async function main(): Promise<void> {
     ['drain s', (r) => r.drainSeconds.toFixed(2)],
     ['samples/s', (r) => String(r.samplesPerSecond)],
   ]);
-  writeResult('samples-drain', { samples: SAMPLES, sites: SITES, rows });
+  writeResult(SITES === 10_000 ? 'samples-drain' : `samples-drain-${SITES}-sites`, { samples: SAMPLES, sites: SITES, rows });
 }
 
 main().catch((err: unknown) => {

@@ -20,9 +20,13 @@ export interface JobFlags {
   notifyUrl?: string;
 }
 
-/** The payload of a simulated job: logs the marker, and changes visible state. */
+let payloads = 0;
+
+/** The payload of a simulated job: logs the marker, and adds an address of its own (visible state). */
 export function payloadFor(tag: string): string {
-  return `:log info "${EXEC_MARKER}${tag}"\n/ip address add address=10.99.0.1/32 interface=lo comment="${tag}"`;
+  const n = ++payloads;
+  const address = `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}/32`;
+  return `:log info "${EXEC_MARKER}${tag}"\n/ip address add address=${address} interface=lo comment="${tag}"`;
 }
 
 export function createOperator(url: string, jwtSecret: string, org: string): Operator {

@@ -1,9 +1,11 @@
-import { Prisma } from '../generated/prisma/client.js';
 import type { Db } from '../db/prisma.js';
+import { sql, type SqlClient } from '../db/sql.js';
 import type { Inventory } from './inventory.js';
+import { sqlArray as a } from './sql-array.js';
 
-// Heartbeat samples in PostgreSQL: many rows per statement (unnest of column arrays), written by
-// the sample drain; read back as raw points or hourly aggregates.
+// Heartbeat samples in PostgreSQL: many rows per statement (unnest of column arrays, each passed
+// as one array literal), written by the sample drain over hand-written SQL (src/db/sql.ts: the
+// drain is a hot path); read back through Prisma as raw points or hourly aggregates.
 
 export interface SampleRow {
   siteId: string;
@@ -30,12 +32,12 @@ export interface InsertReport {
  * began, at its first such heartbeat. One statement. Idempotent: a batch written twice (a crash
  * before its acknowledgement) changes nothing the second time.
  */
-export async function insertBatch(db: Db, rows: SampleRow[]): Promise<InsertReport> {
-  const [r] = await db.$queryRaw<InsertReport[]>`
+export async function insertBatch(db: SqlClient, rows: SampleRow[]): Promise<InsertReport> {
+  const r = await db.one<InsertReport>(sql`
     WITH b AS (
-      SELECT * FROM unnest(${rows.map((x) => x.siteId)}::uuid[], ${rows.map((x) => x.at)}::timestamptz[],
-        ${rows.map((x) => x.cpuLoad)}::int[], ${rows.map((x) => x.memoryFree)}::bigint[],
-        ${rows.map((x) => x.diskFree)}::bigint[], ${rows.map((x) => x.uptime)}::int[], ${rows.map((x) => x.rebooted)}::boolean[])
+      SELECT * FROM unnest(${a(rows.map((x) => x.siteId))}::uuid[], ${a(rows.map((x) => x.at))}::timestamptz[],
+        ${a(rows.map((x) => x.cpuLoad))}::int[], ${a(rows.map((x) => x.memoryFree))}::bigint[],
+        ${a(rows.map((x) => x.diskFree))}::bigint[], ${a(rows.map((x) => x.uptime))}::int[], ${a(rows.map((x) => x.rebooted))}::boolean[])
         AS b(site_id, at, cpu_load, memory_free, disk_free, uptime, rebooted)
     ), live AS (
       SELECT b.*, s.offline_since FROM b JOIN site s ON s.id = b.site_id
@@ -59,7 +61,7 @@ export async function insertBatch(db: Db, rows: SampleRow[]): Promise<InsertRepo
     )
     SELECT (SELECT count(*) FROM ins)::int AS inserted, (SELECT count(*) FROM boots)::int AS reboots,
       (SELECT count(*) FROM back)::int AS recovered,
-      ARRAY(SELECT DISTINCT b.site_id::text FROM b WHERE NOT EXISTS (SELECT 1 FROM live l WHERE l.site_id = b.site_id)) AS unknown`;
+      ARRAY(SELECT DISTINCT b.site_id::text FROM b WHERE NOT EXISTS (SELECT 1 FROM live l WHERE l.site_id = b.site_id)) AS unknown`);
   return r ?? { inserted: 0, reboots: 0, recovered: 0, unknown: [] };
 }
 
@@ -72,15 +74,15 @@ export interface Sighting {
 
 const col = <K extends keyof Inventory>(rows: Sighting[], k: K): Inventory[K][] => rows.map((r) => r.inventory[k]);
 
-const isUniqueViolation = (err: unknown): boolean =>
-  err instanceof Prisma.PrismaClientKnownRequestError && (err.code === 'P2002' || /23505|unique constraint/i.test(err.message));
+/** A unique-constraint violation (SQLSTATE 23505). */
+const isUniqueViolation = (err: unknown): boolean => (err as { code?: string }).code === '23505';
 
 /**
  * Writes each site's latest sighting: inventory columns the router reported differently, and
  * last_seen_at/from when they are older than `staleSeconds` or the address changed. Sites with
  * nothing new are not written. A serial number another site of the org holds is not taken over.
  */
-export async function updateInventory(db: Db, rows: Sighting[], staleSeconds: number, now: Date): Promise<number> {
+export async function updateInventory(db: SqlClient, rows: Sighting[], staleSeconds: number, now: Date): Promise<number> {
   try {
     return await writeSightings(db, rows, staleSeconds, now, true);
   } catch (err) {
@@ -90,16 +92,16 @@ export async function updateInventory(db: Db, rows: Sighting[], staleSeconds: nu
   }
 }
 
-async function writeSightings(db: Db, rows: Sighting[], staleSeconds: number, now: Date, withSerials: boolean): Promise<number> {
+async function writeSightings(db: SqlClient, rows: Sighting[], staleSeconds: number, now: Date, withSerials: boolean): Promise<number> {
   const serials = withSerials ? col(rows, 'serialNumber') : rows.map(() => null);
   // d: per site, whether a reported value differs (a missing one never does), whether the serial
   // is free to take in the org, and whether last_seen is due for a refresh.
-  return db.$executeRaw`
+  const updated = await db.rows<{ id: string }>(sql`
     WITH v AS (
-      SELECT * FROM unnest(${rows.map((r) => r.siteId)}::uuid[], ${rows.map((r) => r.at)}::timestamptz[],
-        ${rows.map((r) => r.from)}::text[], ${col(rows, 'identity')}::text[], ${col(rows, 'model')}::text[],
-        ${col(rows, 'boardName')}::text[], ${serials}::text[], ${col(rows, 'softwareVersion')}::text[],
-        ${col(rows, 'softwareId')}::text[], ${col(rows, 'architectureName')}::text[], ${col(rows, 'routerboard')}::boolean[])
+      SELECT * FROM unnest(${a(rows.map((r) => r.siteId))}::uuid[], ${a(rows.map((r) => r.at))}::timestamptz[],
+        ${a(rows.map((r) => r.from))}::text[], ${a(col(rows, 'identity'))}::text[], ${a(col(rows, 'model'))}::text[],
+        ${a(col(rows, 'boardName'))}::text[], ${a(serials)}::text[], ${a(col(rows, 'softwareVersion'))}::text[],
+        ${a(col(rows, 'softwareId'))}::text[], ${a(col(rows, 'architectureName'))}::text[], ${a(col(rows, 'routerboard'))}::boolean[])
         AS v(id, at, src, identity, model, board_name, serial_number, software_version, software_id, architecture_name, routerboard)
     ), d AS (
       SELECT v.*, (v.serial_number IS NOT NULL AND v.serial_number IS DISTINCT FROM s.serial_number
@@ -121,7 +123,9 @@ async function writeSightings(db: Db, rows: Sighting[], staleSeconds: number, no
       last_seen_at = CASE WHEN d.seen THEN GREATEST(s.last_seen_at, d.at) ELSE s.last_seen_at END,
       last_seen_from = CASE WHEN d.seen AND (s.last_seen_at IS NULL OR d.at >= s.last_seen_at) THEN d.src ELSE s.last_seen_from END,
       updated_at = CASE WHEN d.changed OR d.take_serial THEN ${now}::timestamptz ELSE s.updated_at END
-    FROM d WHERE s.id = d.id AND (d.changed OR d.take_serial OR d.seen)`;
+    FROM d WHERE s.id = d.id AND (d.changed OR d.take_serial OR d.seen)
+    RETURNING s.id`);
+  return updated.length;
 }
 
 export interface StatPoint {

@@ -31,13 +31,16 @@ function count(v: string | undefined, max = Number.MAX_SAFE_INTEGER): number | n
   return n <= max ? n : null;
 }
 
+/** The entry's facts; anything but a flat object of strings counts as no facts (never a poison batch). */
 function factsOf(e: SampleEntry): Record<string, string> {
+  let parsed: unknown;
   try {
-    const parsed: unknown = JSON.parse(e.facts);
-    return parsed !== null && typeof parsed === 'object' ? (parsed as Record<string, string>) : {};
+    parsed = JSON.parse(e.facts);
   } catch {
     return {};
   }
+  if (parsed === null || typeof parsed !== 'object') return {};
+  return Object.fromEntries(Object.entries(parsed).filter((kv): kv is [string, string] => typeof kv[1] === 'string'));
 }
 
 function toRow(e: SampleEntry, f: Record<string, string>): repo.SampleRow {
@@ -67,8 +70,8 @@ function sightings(entries: SampleEntry[], facts: Record<string, string>[]): rep
 async function writeBatch(deps: Deps, entries: SampleEntry[], report: DrainReport): Promise<void> {
   const facts = entries.map(factsOf);
   const rows = entries.map((e, i) => toRow(e, facts[i]!));
-  const res = await repo.insertBatch(deps.db, rows);
-  await repo.updateInventory(deps.db, sightings(entries, facts), Math.floor(lastSeenRefreshMs(deps) / 1000), new Date(deps.clock()));
+  const res = await repo.insertBatch(deps.sql, rows);
+  await repo.updateInventory(deps.sql, sightings(entries, facts), Math.floor(lastSeenRefreshMs(deps) / 1000), new Date(deps.clock()));
   const fleet = fleetRedis(deps.redis, deps.config.redisPrefix);
   // Samples of purged sites: a poll raced the purge and re-warmed the site in Redis; forget it.
   await fleet.forgetSites(res.unknown);
@@ -84,13 +87,20 @@ async function writeBatch(deps: Deps, entries: SampleEntry[], report: DrainRepor
  * Moves heartbeat samples from Redis into PostgreSQL until the stream is empty or `budgetMs` is
  * spent: first entries a dead consumer left unacknowledged, then new ones, `batch` at a time.
  */
-export async function drainSamples(deps: Deps, opts: { budgetMs?: number; batch?: number } = {}): Promise<DrainReport> {
+export async function drainSamples(
+  deps: Deps,
+  opts: { budgetMs?: number; batch?: number; staleMs?: number } = {},
+): Promise<DrainReport> {
   const batch = opts.batch ?? DRAIN_BATCH;
   const until = Date.now() + (opts.budgetMs ?? 5_000);
   const fleet = fleetRedis(deps.redis, deps.config.redisPrefix);
   const report: DrainReport = { samples: 0, inserted: 0, reboots: 0, recovered: 0, forgotten: 0 };
-  const stale = await fleet.claimStale(CONSUMER, STALE_MS, batch);
-  if (stale.length > 0) await writeBatch(deps, stale, report);
+  const stale = await fleet.claimStale(CONSUMER, opts.staleMs ?? STALE_MS, batch);
+  // A batch that keeps failing must not stop new heartbeats from being written: it stays pending
+  // and is tried again after STALE_MS; if the failure is general, the new batch throws too.
+  if (stale.length > 0) {
+    await writeBatch(deps, stale, report).catch((err: unknown) => deps.log.warn({ err, entries: stale.length }, 'stale samples not written'));
+  }
   while (Date.now() < until) {
     const entries = await fleet.readNew(CONSUMER, batch);
     if (entries.length > 0) await writeBatch(deps, entries, report);

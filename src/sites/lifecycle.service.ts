@@ -87,7 +87,7 @@ export async function purgeDue(deps: Deps, limit: number): Promise<number> {
  * Only a current device token of a site that is being deleted may do this.
  */
 export async function confirmDeletion(deps: Deps, device: DeviceIdentity): Promise<void> {
-  const site = await sites.findById(deps.db, device.siteId);
+  const site = await sites.findById(deps.sql, device.siteId);
   if (!site || site.tokenVersion !== device.tokenVersion) throw new AppError('device_token_invalid');
   if (!site.deletedAt) throw new AppError('site_not_deleting');
   await purgeSites(deps, [site.id]);

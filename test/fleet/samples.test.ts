@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pruneFleet } from '../../src/fleet/prune.service.js';
 import { insertBatch } from '../../src/fleet/samples.repo.js';
 import { drainSamples } from '../../src/fleet/samples.service.js';
+import { fleetRedis } from '../../src/redis/fleet.js';
 import { startApp, type TestApp } from '../support/app.js';
 import { buildSite, poll, routerFacts, type BuiltSite } from '../factories.js';
 
@@ -64,6 +65,16 @@ describe('the sample drain', () => {
     expect((await site(s)).updated_at).toBe(after.updated_at);
   });
 
+  it('stores reported values verbatim, whatever characters they hold', async () => {
+    const s = await buildSite(app);
+    for (const name of ['a,"b"\\{c} \'d\'', 'NULL', '}', 'Привет 🚀']) {
+      app.clock.advance(1_000);
+      await poll(app, s, `name=${encodeURIComponent(name)};uptime=1m`);
+      await drainSamples(app.deps);
+      expect((await site(s)).identity).toBe(name);
+    }
+  });
+
   it('does not let a router take over another site\'s serial number', async () => {
     const a = await buildSite(app, 'org-serial');
     const b = await buildSite(app, 'org-serial');
@@ -75,12 +86,24 @@ describe('the sample drain', () => {
     expect((await site(b)).serial_number).toBeNull();
   });
 
+  it('writes the samples a crashed worker had read but not acknowledged', async () => {
+    const s = await buildSite(app);
+    await poll(app, s, 'cpu-load=77;uptime=1m');
+    const taken = await fleetRedis(app.deps.redis, app.redisPrefix).readNew('crashed-worker', 100);
+    expect(taken.map((e) => e.siteId)).toContain(s.id);
+    expect((await drainSamples(app.deps)).inserted).toBe(0);
+    expect((await drainSamples(app.deps, { staleMs: 0 })).inserted).toBe(taken.length);
+    expect(await streamLength()).toBe(0);
+    const [p] = await stats(s, app.clock() - 60_000, app.clock() + 1_000);
+    expect(p.cpu_load).toBe(77);
+  });
+
   it('writes a batch twice without duplicating anything', async () => {
     const s = await buildSite(app);
     const at = new Date(app.clock());
     const rows = [{ siteId: s.id, at, cpuLoad: 1, memoryFree: 2, diskFree: 3, uptime: 4, rebooted: true }];
-    expect(await insertBatch(app.deps.db, rows)).toEqual({ inserted: 1, reboots: 1, recovered: 0, unknown: [] });
-    expect(await insertBatch(app.deps.db, rows)).toEqual({ inserted: 0, reboots: 0, recovered: 0, unknown: [] });
+    expect(await insertBatch(app.deps.sql, rows)).toEqual({ inserted: 1, reboots: 1, recovered: 0, unknown: [] });
+    expect(await insertBatch(app.deps.sql, rows)).toEqual({ inserted: 0, reboots: 0, recovered: 0, unknown: [] });
   });
 
   it('skips the samples of a purged site and forgets it in Redis', async () => {
