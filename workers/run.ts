@@ -81,7 +81,7 @@ export async function startWorkerRole(deps: Deps, queues = selectQueues(deps.con
       upsertSchedules(deps, producers).catch((err: unknown) => deps.log.warn({ err }, 'schedule refresh failed'));
     }, SCHEDULE_REFRESH_MS);
   }
-  const relay = await startRelay(deps, producers, queues);
+  const relay = startRelay(deps, producers, queues);
 
   return {
     async close() {

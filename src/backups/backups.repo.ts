@@ -48,13 +48,10 @@ export function deleteStaleParts(db: Db, before: Date): Promise<number> {
 
 /**
  * Queues an on-demand backup request for the `backup` queue through the transactional outbox
- * (job key = BullMQ job id, so a repeated request is one queue job), and wakes the relay.
+ * (job key = BullMQ job id, so a repeated request is one queue job).
  */
 export async function insertRequest(db: Db, jobKey: string, payload: Payload<'backup'>): Promise<void> {
   await db.$executeRaw`
-    WITH o AS (
-      INSERT INTO outbox (queue, job_key, payload) VALUES ('backup', ${jobKey}, ${JSON.stringify(payload)}::jsonb)
-      ON CONFLICT (job_key) DO NOTHING
-    )
-    SELECT pg_notify('tikops_outbox', '')`;
+    INSERT INTO outbox (queue, job_key, payload) VALUES ('backup', ${jobKey}, ${JSON.stringify(payload)}::jsonb)
+    ON CONFLICT (job_key) DO NOTHING`;
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import sqlTag, { empty, join, raw, type Sql as Statement } from 'sql-template-tag';
 
@@ -40,15 +41,50 @@ export function createPool(
   return pool;
 }
 
-function over(q: { query: pg.Pool['query'] }): Omit<SqlClient, 'transaction'> {
-  const rows = async <T>(s: Statement): Promise<T[]> =>
-    (await q.query({ text: s.text, values: s.values })).rows as T[];
+/**
+ * Every statement runs as a named prepared statement (its name derived from its text), so each
+ * connection parses and plans it once and later calls send only the parameters.
+ */
+const names = new Map<string, string>();
+function prepared(s: Statement): pg.QueryConfig {
+  let name = names.get(s.text);
+  if (name === undefined) {
+    name = `tk_${createHash('sha1').update(s.text).digest('hex').slice(0, 16)}`;
+    if (names.size < 10_000) names.set(s.text, name);
+  }
+  return { name, text: s.text, values: s.values };
+}
+
+function over(q: { query: pg.PoolClient['query'] }): Omit<SqlClient, 'transaction'> {
+  const rows = async <T>(s: Statement): Promise<T[]> => (await q.query(prepared(s))).rows as T[];
   return { rows, one: async <T>(s: Statement) => (await rows<T>(s))[0] ?? null };
 }
 
+/** An error the server sent (it has a SQLSTATE): the connection is fine and goes back to the pool. */
+const isServerError = (err: unknown): boolean => typeof (err as { code?: unknown }).code === 'string' && /^[0-9A-Z]{5}$/.test((err as { code: string }).code);
+
+/**
+ * pool.query would destroy the connection on any error, so a unique violation (an idempotent
+ * replay) cost a reconnect (measured: job creation at ~130/s); this keeps it unless the
+ * connection itself failed.
+ */
+async function pooled<T>(pool: pg.Pool, s: Statement): Promise<T[]> {
+  const conn = await pool.connect();
+  try {
+    const rows = (await conn.query(prepared(s))).rows as T[];
+    conn.release();
+    return rows;
+  } catch (err) {
+    conn.release(isServerError(err) ? undefined : (err as Error));
+    throw err;
+  }
+}
+
 export function createSqlClient(pool: pg.Pool): SqlClient {
+  const rows = <T>(s: Statement): Promise<T[]> => pooled<T>(pool, s);
   return {
-    ...over(pool),
+    rows,
+    one: async <T>(s: Statement) => (await rows<T>(s))[0] ?? null,
     async transaction(fn) {
       const conn = await pool.connect();
       try {

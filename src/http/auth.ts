@@ -1,4 +1,4 @@
-import { createPublicKey } from 'node:crypto';
+import { createPublicKey, createSecretKey, type KeyObject } from 'node:crypto';
 import type Router from '@koa/router';
 import jwt, { type Algorithm } from 'jsonwebtoken';
 import type { Context, Middleware } from 'koa';
@@ -19,13 +19,14 @@ export type AppRouter = Router<OperatorState>;
 type Verifier = (token: string) => jwt.JwtPayload;
 
 export function createJwtVerifier(cfg: Config['jwt']): Verifier {
-  const keys = new Map<Algorithm, string>();
-  if (cfg.secret) keys.set('HS256', cfg.secret);
+  // KeyObjects built once: given strings, jsonwebtoken re-parses the key on every verify.
+  const keys = new Map<Algorithm, KeyObject>();
+  if (cfg.secret) keys.set('HS256', createSecretKey(Buffer.from(cfg.secret)));
   if (cfg.publicKey) {
-    const type = createPublicKey(cfg.publicKey).asymmetricKeyType;
-    if (type === 'rsa') keys.set('RS256', cfg.publicKey);
-    else if (type === 'ec') keys.set('ES256', cfg.publicKey);
-    else throw new Error(`JWT_PUBLIC_KEY: unsupported key type ${type}`);
+    const key = createPublicKey(cfg.publicKey);
+    if (key.asymmetricKeyType === 'rsa') keys.set('RS256', key);
+    else if (key.asymmetricKeyType === 'ec') keys.set('ES256', key);
+    else throw new Error(`JWT_PUBLIC_KEY: unsupported key type ${key.asymmetricKeyType}`);
   }
   return (token) => {
     const header = jwt.decode(token, { complete: true })?.header;
