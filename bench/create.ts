@@ -40,7 +40,8 @@ export async function createBench(): Promise<(LoadResult & { target: string })[]
   return rows;
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+/** Runs the benchmark, prints its table and writes its JSON. */
+export async function main(): Promise<void> {
   const rows = await createBench();
   printTable(`job creation: ${CONNECTIONS} connections, ${SECONDS}s`, rows, [
     ['target', (r) => r.target],
@@ -51,3 +52,5 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   ]);
   writeResult('create', { seconds: SECONDS, connections: CONNECTIONS, rows });
 }
+
+if (import.meta.url === `file://${process.argv[1]}`) await main();

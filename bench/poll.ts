@@ -59,7 +59,8 @@ export async function pollBench(): Promise<Row[]> {
   return rows;
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+/** Runs the benchmark, prints its table and writes its JSON. */
+export async function main(): Promise<void> {
   const rows = await pollBench();
   const [tikops, bare, pgOnly] = rows as [Row, Row, Row];
   printTable(`poll: ${SITES} sites, 10% with a pending job, ${CONNECTIONS} connections, ${SECONDS}s`, rows, [
@@ -74,3 +75,5 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   console.log(`tikops = ${(ratios.ofCeiling * 100).toFixed(0)}% of the bare-http ceiling, ${ratios.overBaseline.toFixed(1)}× the PostgreSQL-only baseline`);
   writeResult('poll', { sites: SITES, seconds: SECONDS, connections: CONNECTIONS, rows, ratios });
 }
+
+if (import.meta.url === `file://${process.argv[1]}`) await main();

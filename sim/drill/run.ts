@@ -96,24 +96,26 @@ export async function runDrill(): Promise<boolean> {
       url: balancer.url,
       runbookToken: runbook.token,
       routers: ROUTERS,
-      intervalMs: 3_000,
+      intervalMs: 5_000,
       seed: 3,
       faults: { dropRate: 0.02, rebootRate: 0.01, hangRate: 0.005 },
+      idle: true,
     });
     log(`adopted ${ROUTERS} routers in ${((Date.now() - started) / 1000).toFixed(1)}s`);
 
     const sites = await operator.siteIds();
     const created: { id: string; token: string; tag: string; needsAck: boolean }[] = [];
     const work = sites.flatMap((siteId) => Array.from({ length: JOBS_PER_ROUTER }, (_, i) => ({ siteId, i })));
-    const faults = (async () => {
-      await sleep(10_000);
+    // The routers start working once the jobs are queued; the faults hit while they work.
+    const faults = async (): Promise<void> => {
+      await sleep(4_000);
       log('SIGKILL api0');
       await apis[0]!.kill('SIGKILL');
       balancer.setUpstreams([BASE + 2, BASE + 3]);
-      await sleep(5_000);
+      await sleep(4_000);
       log('SIGKILL worker0');
       await workers[0]!.kill('SIGKILL');
-      await sleep(5_000);
+      await sleep(4_000);
       log('restarting Redis empty');
       await redis.kill('SIGKILL');
       await sleep(1_000);
@@ -124,7 +126,7 @@ export async function runDrill(): Promise<boolean> {
       workers[0] = worker(0);
       await waitFor(up(BASE + 1), 30_000, 'api0 again');
       balancer.setUpstreams([BASE + 1, BASE + 2, BASE + 3]);
-    })();
+    };
     for (let i = 0; i < work.length; i += 50) {
       const batch = await Promise.all(
         work.slice(i, i + 50).map(async ({ siteId, i: n }) => {
@@ -144,8 +146,9 @@ export async function runDrill(): Promise<boolean> {
       );
       created.push(...batch);
     }
-    log(`created ${created.length} jobs`);
-    await faults;
+    log(`created ${created.length} jobs in ${((Date.now() - started) / 1000).toFixed(1)}s; routers start`);
+    fleet.start();
+    await faults();
 
     const db = new pg.Client({ connectionString: dbUrl });
     await db.connect();

@@ -1,4 +1,7 @@
+import { prng } from '../prng.js';
 import { Ledger } from './ledger.js';
+
+export { prng };
 import { NO_FAULTS, SimRouter, type Faults } from './router.js';
 
 // A fleet of simulated routers polling one tikops deployment on their own schedules (with jitter),
@@ -22,21 +25,12 @@ export interface FleetOptions {
 export interface Fleet {
   routers: SimRouter[];
   ledger: Ledger;
+  /** Starts the routers' poll loops (startFleet does it unless told `idle`). */
+  start(): void;
   /** Stops every router after its current tick. */
   stop(): Promise<void>;
 }
 
-/** A small, seedable PRNG (mulberry32) so runs can be repeated. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -44,8 +38,8 @@ async function inBatches<T>(items: T[], size: number, fn: (item: T) => Promise<v
   for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(fn));
 }
 
-/** Adopts `routers` routers and starts their poll loops; returns at once with a handle to stop them. */
-export async function startFleet(opts: FleetOptions): Promise<Fleet> {
+/** Adopts `routers` routers and starts their poll loops (unless `idle`); returns a handle to stop them. */
+export async function startFleet(opts: FleetOptions & { idle?: boolean }): Promise<Fleet> {
   const random = prng(opts.seed ?? 1);
   const ledger = new Ledger();
   const faults = { ...NO_FAULTS, ...opts.faults };
@@ -56,18 +50,23 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
   await inBatches(routers, opts.adoptConcurrency ?? 50, (r) => r.adopt(`${opts.url}/adopt/${opts.runbookToken}`));
 
   let stopped = false;
+  let loops: Promise<void>[] = [];
   const jitter = opts.jitter ?? 0.1;
-  const loops = routers.map(async (router) => {
-    await sleep(random() * opts.intervalMs);
-    while (!stopped) {
-      const alive = await router.tick();
-      if (!alive) await sleep(opts.bootDelayMs ?? 1_000);
-      await sleep(opts.intervalMs * (1 + (random() * 2 - 1) * jitter));
-    }
-  });
+  const start = (): void => {
+    loops = routers.map(async (router) => {
+      await sleep(random() * opts.intervalMs);
+      while (!stopped) {
+        const alive = await router.tick();
+        if (!alive) await sleep(opts.bootDelayMs ?? 1_000);
+        await sleep(opts.intervalMs * (1 + (random() * 2 - 1) * jitter));
+      }
+    });
+  };
+  if (!opts.idle) start();
   return {
     routers,
     ledger,
+    start,
     async stop() {
       stopped = true;
       await Promise.all(loops);

@@ -289,6 +289,15 @@ export async function deliver(
 
 export type CallbackResult = 'claimed' | 'ok';
 
+/**
+ * Mirrors a committed transition into Redis, best effort: the router must hear that PostgreSQL
+ * took its callback even while Redis is away (a 5xx would make it think the claim or outcome was
+ * lost). The poll script's lease check and the reconciler bring a missed mirror back in line.
+ */
+async function mirror(deps: Deps, apply: () => Promise<unknown>): Promise<void> {
+  await apply().catch((err: unknown) => deps.log.warn({ err }, 'redis run slot not updated; reconciler will'));
+}
+
 /** Applies a verified router callback; repeats and stale attempts are harmless no-ops. */
 export async function applyCallback(
   deps: Deps,
@@ -301,7 +310,7 @@ export async function applyCallback(
     const started = await repo.claimStart(deps.sql, jobId, attempt, now);
     if (started) {
       deps.metrics.transitions.inc({ to: 'started' });
-      await deps.dispatch.claimRun(started.siteId, jobId);
+      await mirror(deps, () => deps.dispatch.claimRun(started.siteId, jobId));
       return 'claimed';
     }
     const job = await repo.findById(deps.sql, jobId);
@@ -312,7 +321,7 @@ export async function applyCallback(
   const done = await repo.finish(deps.sql, jobId, attempt, status === 'done' ? 'completed' : 'failed', now);
   if (done) {
     deps.metrics.transitions.inc({ to: done.state });
-    await deps.dispatch.releaseRun(done.siteId, jobId);
+    await mirror(deps, () => deps.dispatch.releaseRun(done.siteId, jobId));
     return 'ok';
   }
   if (!(await repo.findById(deps.sql, jobId))) throw new AppError('job_not_found');

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, type TestApp } from '../support/app.js';
+import { buildJob, buildSite, callback, parseWrapper, poll } from '../factories.js';
 
 let app: TestApp;
 beforeAll(async () => {
@@ -34,19 +35,24 @@ describe('error responses', () => {
     expect(res.text).toContain('## route_not_found');
   });
 
-  it('answers 503 in the error shape, not 500, when Redis goes away', async () => {
+  it('answers polls 503 while Redis is away, yet still takes router callbacks (PostgreSQL is the truth)', async () => {
     const port = 20_000 + Math.floor(Math.random() * 20_000);
     const redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no']);
     await new Promise((r) => setTimeout(r, 300));
     const down = await startApp({ env: { REDIS_URL: `redis://127.0.0.1:${port}` } });
     try {
-      const auth = down.token('org-x');
-      const site = await down.request('POST', '/site', { token: auth, body: { name: 'r' } });
+      const site = await buildSite(down);
+      const job = await buildJob(down, site);
+      const w = parseWrapper(await poll(down, site));
       redis.kill('SIGKILL');
       await new Promise((r) => redis.once('exit', r));
-      const res = await down.request('POST', '/poll', { headers: { authorization: `Bearer ${site.body.token}` }, body: '' });
+      const res = await down.request('POST', '/poll', { headers: { authorization: `Bearer ${site.token}` }, body: '' });
       expect(res.status).toBe(503);
       expect(res.body.code).toBe('service_unavailable');
+      expect((await callback(down, w.busy!)).text).toBe('claimed');
+      expect((await callback(down, w.done!)).text).toBe('ok');
+      const after = await down.request('GET', `/site/${site.id}/job/${job.id}`, { token: site.auth });
+      expect(after.body.status).toBe('completed');
     } finally {
       redis.kill('SIGKILL');
       await down.close();

@@ -1,17 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { rosQuote, rosQuotedLength, rosUnquote } from '../../src/routeros/quote.js';
-
-// Deterministic PRNG so the property-style loop is reproducible.
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from '../../sim/prng.js';
 
 // Biased towards the characters the encoder treats specially.
 const INTERESTING = ['\\', '"', '$', '?', '\n', '\r', '\t', '{', '}', '[', ']', ';', '#', ' ', '=', '&', '%', '\x1b', '\x7f', '\x01', '\x1f', 'ÿ', 'é', '✓', '😀', 'П'];
@@ -162,7 +151,7 @@ describe('rosQuote', () => {
   });
 
   it('round-trips thousands of seeded random strings with matching lengths', () => {
-    const rand = mulberry32(0x7ec0b5);
+    const rand = prng(0x7ec0b5);
     for (let i = 0; i < 4000; i++) {
       const text = randomText(rand);
       const literal = rosQuote(text);

@@ -3,17 +3,7 @@ import { describe, it, expect } from 'vitest';
 import { rosQuote, rosUnquote } from '../../src/routeros/quote.js';
 import { createFakeHost } from '../../sim/routeros/fake-host.js';
 import { checkSyntax, createRouterState, decodeLiteral, runScript } from '../../sim/routeros/index.js';
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from '../../sim/prng.js';
 
 const INTERESTING = ['\\', '"', '$', '?', '\n', '\r', '\t', '{', '}', '[', ']', ';', '#', ' ', '=', '&', '%', '\x1b', '\x7f', '\x01', 'ÿ', 'é', '✓', '😀', 'П', '$[', '$(', '\\n'];
 
@@ -35,7 +25,7 @@ async function put(expr: string): Promise<string> {
 
 describe('simulator string literals', () => {
   it('decodes rosQuote output exactly like rosUnquote', () => {
-    const rand = mulberry32(7);
+    const rand = prng(7);
     for (let i = 0; i < 2000; i++) {
       const text = randomText(rand);
       const literal = rosQuote(text);
@@ -45,7 +35,7 @@ describe('simulator string literals', () => {
   });
 
   it('gives scripts the same text rosQuote encoded', async () => {
-    const rand = mulberry32(11);
+    const rand = prng(11);
     const texts = Array.from({ length: 50 }, () => randomText(rand));
     const script = texts.map((t, i) => `:local v${String(i)} ${rosQuote(t)}\n:put $v${String(i)}`).join('\n');
     const { output } = await runScript(script, createRouterState(), createFakeHost());
