@@ -74,6 +74,7 @@ async function append(deps: Deps, sites: string[], base: number, count = SAMPLES
           from: '198.51.100.7',
           uptimeSeconds: 94538 + i + k,
           facts: hb[(i + k) % sites.length]!,
+          lastJob: null,
         }),
       ),
     );

@@ -274,3 +274,30 @@ export function sitesWithWork(db: SqlClient, queuedBefore: Date, after: string |
     ${from}
     GROUP BY site_id ORDER BY site_id LIMIT ${limit}`);
 }
+
+/**
+ * An outcome the router's agent reported in its heartbeat (its done/fail callback was lost):
+ * started → completed|failed for the site's job with this token. Null if the job is not running.
+ */
+export async function finishReported(
+  db: SqlClient,
+  siteId: string,
+  token: string,
+  outcome: 'completed' | 'failed',
+  now: Date,
+): Promise<Pick<JobRow, 'id' | 'siteId' | 'state'> | null> {
+  const completedAt = outcome === 'completed' ? now : null;
+  const failedAt = outcome === 'failed' ? now : null;
+  return db.one<Pick<JobRow, 'id' | 'siteId' | 'state'>>(sql`
+    WITH c AS (
+      UPDATE job SET state = ${outcome}::"JobState", lease_until = NULL, deadline_at = NULL,
+        completed_at = COALESCE(${completedAt}::timestamptz, completed_at),
+        failed_at = COALESCE(${failedAt}::timestamptz, failed_at)
+      WHERE site_id = ${siteId}::uuid AND token = ${token} AND state = 'started'
+      RETURNING id, site_id, state, attempt
+    ), e AS (
+      INSERT INTO job_event (job_id, type, attempt, at, detail)
+      SELECT id, ${outcome}::"JobEventType", attempt, ${now}::timestamptz, '{"source":"heartbeat last-job"}'::jsonb FROM c
+    )
+    SELECT id, site_id AS "siteId", state::text AS state FROM c`);
+}

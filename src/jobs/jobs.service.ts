@@ -342,3 +342,16 @@ export async function sweepTimeouts(deps: Deps, limit: number): Promise<number> 
   deps.metrics.transitions.inc({ to: 'timed_out' }, settled.length);
   return settled.length;
 }
+
+/**
+ * Settles a claimed job whose outcome reached tikops only through the agent's `last-job` heartbeat
+ * field (`<token>:ok|fail`; its done/fail callback was lost). A no-op for any job not running.
+ */
+export async function settleReported(deps: Deps, siteId: string, report: string): Promise<void> {
+  const [token, outcome] = report.split(':');
+  if (!token || (outcome !== 'ok' && outcome !== 'fail')) return;
+  const job = await repo.finishReported(deps.sql, siteId, token, outcome === 'ok' ? 'completed' : 'failed', new Date(deps.clock()));
+  if (!job) return;
+  deps.metrics.transitions.inc({ to: job.state });
+  await mirror(deps, () => deps.dispatch.releaseRun(siteId, job.id));
+}

@@ -25,8 +25,10 @@ export function readHeartbeat(body: string): Heartbeat {
  */
 export async function nextScript(deps: Deps, device: DeviceIdentity, poll: PollFacts): Promise<string> {
   const leaseMs = deps.config.jobLeaseSeconds * 1000;
+  let recorded = false; // the heartbeat is recorded by the first call that gets past authentication
   for (let round = 0; round < MAX_ROUNDS; round++) {
-    const popped = await deps.dispatch.popNext(device.siteId, device.tokenVersion, deps.clock(), leaseMs, poll);
+    const popped = await deps.dispatch.popNext(device.siteId, device.tokenVersion, deps.clock(), leaseMs, poll, recorded);
+    recorded ||= popped.kind !== 'cold';
     switch (popped.kind) {
       case 'idle':
         deps.metrics.polls.inc({ result: 'idle' });
@@ -39,6 +41,9 @@ export async function nextScript(deps: Deps, device: DeviceIdentity, poll: PollF
         break;
       case 'interrupted':
         await jobs.settleInterrupted(deps, device.siteId, popped.jobId, 'router rebooted while the job was running');
+        break;
+      case 'reported':
+        await jobs.settleReported(deps, device.siteId, poll.lastJob ?? '');
         break;
       case 'job': {
         const script = await jobs.deliver(deps, device.siteId, popped);
@@ -53,6 +58,9 @@ export async function nextScript(deps: Deps, device: DeviceIdentity, poll: PollF
   return '';
 }
 
+/** `last-job=<job token>:ok|fail`, set by the wrapper after it ran a payload (src/jobs/render.ts). */
+const LAST_JOB = /^[0-9A-Za-z]{22}:(ok|fail)$/;
+
 const KEPT_FACTS = [
   'name', 'serial-number', 'model', 'board-name', 'version', 'architecture-name', 'platform', 'routerboard',
   'software-id', 'cpu-load', 'free-memory', 'total-memory', 'free-hdd-space', 'total-hdd-space', 'uptime',
@@ -65,5 +73,11 @@ export function pollFacts(hb: Heartbeat, from: string): PollFacts {
     const v = hb.fields[k];
     if (v !== undefined) kept[k] = v;
   }
-  return { from, uptimeSeconds: hb.uptimeSeconds, facts: JSON.stringify(kept) };
+  const lastJob = hb.fields['last-job'];
+  return {
+    from,
+    uptimeSeconds: hb.uptimeSeconds,
+    facts: JSON.stringify(kept),
+    lastJob: lastJob && LAST_JOB.test(lastJob) ? lastJob : null,
+  };
 }

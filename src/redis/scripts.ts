@@ -27,6 +27,7 @@ function loadScripts(redis: Redis): Record<string, LuaFn> {
 export type PopResult =
   | { kind: 'job'; jobId: string; remaining: number; redelivery: boolean; rebooted: boolean }
   | { kind: 'interrupted'; jobId: string }
+  | { kind: 'reported' }
   | { kind: 'idle'; rebooted: boolean }
   | { kind: 'cold' };
 
@@ -36,6 +37,8 @@ export interface PollFacts {
   uptimeSeconds: number | null;
   /** Compact JSON of the heartbeat fields worth keeping. */
   facts: string;
+  /** The agent's `last-job` report (`<job token>:ok|fail`), or null. */
+  lastJob: string | null;
 }
 
 /** Approximate cap of the samples stream; the drain worker keeps it far below this. */
@@ -48,7 +51,8 @@ export interface RunSlot {
 }
 
 export interface Dispatch {
-  popNext(siteId: string, tokenVersion: number, nowMs: number, leaseMs: number, poll: PollFacts): Promise<PopResult>;
+  /** `retry`: a second call within one poll (the heartbeat is recorded once, by the first). */
+  popNext(siteId: string, tokenVersion: number, nowMs: number, leaseMs: number, poll: PollFacts, retry?: boolean): Promise<PopResult>;
   /** Compare-and-set on the site's run slot; true if it held `jobId`. */
   releaseRun(siteId: string, jobId: string): Promise<boolean>;
   claimRun(siteId: string, jobId: string): Promise<boolean>;
@@ -99,7 +103,7 @@ export function createDispatch(redis: Redis, keys: Keys): Dispatch {
     call('set-run', keys.run(siteId), keys.inflight, jobId, action, lease, siteId);
 
   return {
-    async popNext(siteId, tokenVersion, nowMs, leaseMs, poll) {
+    async popNext(siteId, tokenVersion, nowMs, leaseMs, poll, retry = false) {
       const [code, jobId, remaining, redelivery, rebooted] = (await call(
         'pop-next',
         keys.site(siteId),
@@ -116,6 +120,8 @@ export function createDispatch(redis: Redis, keys: Keys): Dispatch {
         poll.facts,
         siteId,
         SAMPLES_MAXLEN,
+        retry ? '' : (poll.lastJob ?? ''),
+        retry ? '0' : '1',
       )) as [number, string, number, number, number];
       switch (code) {
         case 1:
@@ -124,6 +130,8 @@ export function createDispatch(redis: Redis, keys: Keys): Dispatch {
           return { kind: 'idle', rebooted: rebooted === 1 };
         case 3:
           return { kind: 'interrupted', jobId };
+        case 4:
+          return { kind: 'reported' };
         case -2:
           return { kind: 'cold' };
         default:

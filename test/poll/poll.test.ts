@@ -138,4 +138,31 @@ describe('POST /poll', () => {
       expect(text.split('\n').filter((l) => l.startsWith(':local tikopsSrc')).length).toBe(1);
     }
   });
+
+  it("settles a claimed job from the agent's last-job report when its outcome callback was lost", async () => {
+    const site = await buildSite(app);
+    const job = await buildJob(app, site);
+    const next = await buildJob(app, site);
+    const w = parseWrapper(await poll(app, site));
+    expect((await callback(app, w.busy!)).text).toBe('claimed');
+    // The done callback never arrives; the agent's next heartbeat says how the job ended.
+    const text = await poll(app, site, `uptime=1d02:16:08;last-job=${job.token}:ok`);
+    expect(parseWrapper(text).token).toBe(next.token);
+    const got = await app.request('GET', `/site/${site.id}/job/${job.id}`, { token: site.auth });
+    expect(got.body.status).toBe('completed');
+    const events = await app.request('GET', `/site/${site.id}/job/${job.id}/events`, { token: site.auth });
+    expect(events.body.at(-1)).toMatchObject({ type: 'completed', detail: { source: 'heartbeat last-job' } });
+  });
+
+  it('records a reported failure, and ignores reports for jobs that are not running', async () => {
+    const site = await buildSite(app);
+    const running = await buildJob(app, site);
+    const queued = await buildJob(app, site);
+    const w = parseWrapper(await poll(app, site));
+    await callback(app, w.busy!);
+    expect(await poll(app, site, `uptime=1d02:16:08;last-job=${queued.token}:ok`)).toBe('');
+    expect((await app.request('GET', `/site/${site.id}/job/${queued.id}`, { token: site.auth })).body.status).toBe('queued');
+    await poll(app, site, `uptime=1d02:16:38;last-job=${running.token}:fail`);
+    expect((await app.request('GET', `/site/${site.id}/job/${running.id}`, { token: site.auth })).body.status).toBe('failed');
+  });
 });

@@ -21,11 +21,14 @@
   ARGV[6] heartbeat facts, compact JSON
   ARGV[7] site id
   ARGV[8] approximate maximum length of the samples stream
+  ARGV[9] the agent's `last-job` report (`<job token>:ok|fail`), or ''
+  ARGV[10] '1' to record the heartbeat; '0' on a caller's retry within the same poll
 
   Returns { code, jobId, remaining, redelivery, rebooted }:
   code  1  a job to deliver (remaining = ids still queued; redelivery 1 if handed out before)
   code  0  nothing to deliver now
   code  3  the claimed job jobId was interrupted by a reboot: settle it, then poll again
+  code  4  the agent reports an outcome not seen before (ARGV[9]): settle it in SQL, then poll again
   code -1  the token's version is older than the site's (revoked token)
   code -2  Redis does not know the site (never warmed, or it lost its data), or knows an older
            token version than the token's: restore from PostgreSQL, then retry
@@ -38,15 +41,24 @@ if want > have then return { -2, '', 0, 0, 0 } end
 
 local now = tonumber(ARGV[2])
 local rebooted = 0
-if ARGV[5] ~= '' then
-  local prev = tonumber(site[3] or '')
-  if prev and tonumber(ARGV[5]) < prev then rebooted = 1 end
-  redis.call('HSET', KEYS[1], 'seen', ARGV[2], 'from', ARGV[4], 'up', ARGV[5], 'hb', ARGV[6])
-else
-  redis.call('HSET', KEYS[1], 'seen', ARGV[2], 'from', ARGV[4], 'hb', ARGV[6])
+if ARGV[10] == '1' then
+  if ARGV[5] ~= '' then
+    local prev = tonumber(site[3] or '')
+    if prev and tonumber(ARGV[5]) < prev then rebooted = 1 end
+    redis.call('HSET', KEYS[1], 'seen', ARGV[2], 'from', ARGV[4], 'up', ARGV[5], 'hb', ARGV[6])
+  else
+    redis.call('HSET', KEYS[1], 'seen', ARGV[2], 'from', ARGV[4], 'hb', ARGV[6])
+  end
+  redis.call('ZADD', KEYS[5], now, ARGV[7])
+  redis.call('XADD', KEYS[4], 'MAXLEN', '~', ARGV[8], '*', 's', ARGV[7], 't', ARGV[2], 'f', ARGV[4], 'r', rebooted, 'hb', ARGV[6])
 end
-redis.call('ZADD', KEYS[5], now, ARGV[7])
-redis.call('XADD', KEYS[4], 'MAXLEN', '~', ARGV[8], '*', 's', ARGV[7], 't', ARGV[2], 'f', ARGV[4], 'r', rebooted, 'hb', ARGV[6])
+
+-- A lost done/fail callback: the agent repeats its last outcome in every heartbeat; only a change
+-- costs the caller a SQL statement.
+if ARGV[9] ~= '' and redis.call('HGET', KEYS[1], 'lj') ~= ARGV[9] then
+  redis.call('HSET', KEYS[1], 'lj', ARGV[9])
+  return { 4, '', 0, 0, rebooted }
+end
 
 local run = redis.call('HMGET', KEYS[3], 'job', 'lease', 'claimed')
 if run[1] then
