@@ -10,7 +10,7 @@ const HEARTBEAT_LIMIT = 16 * 1024;
 const TEXT = 'text/plain; charset=utf-8';
 
 /**
- * POST /poll — the hot path, served before Koa (its middleware stack cost a third of the CPU of an
+ * POST /poll — the hot path, served before Koa (its middleware stack cost a quarter of the CPU of an
  * idle poll): verify the device token in memory, one Redis script, respond. Errors take the same
  * wire shape as every other route.
  */
