@@ -61,6 +61,11 @@ export const errorRegistry = {
     type: 'invalid_request_error',
     message: 'This runbook was revoked; create a new runbook for new adoptions.',
   },
+  site_deleting: {
+    status: 409,
+    type: 'conflict_error',
+    message: 'The site is being deleted; it takes no new jobs.',
+  },
   site_not_deleting: {
     status: 409,
     type: 'conflict_error',

@@ -30,6 +30,7 @@ export async function deleteSite(deps: Deps, org: string, siteId: string): Promi
       backup: false,
       express: false,
       notifyUrl: null,
+      removal: true,
     });
   } catch (err) {
     // The key was used before: the removal job is already queued (its token differs each time).

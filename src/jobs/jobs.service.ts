@@ -25,6 +25,8 @@ export interface JobInput {
   /** Internal callers only (on-demand backups, src/backups): a fixed job id, and an empty script allowed. */
   id?: string | undefined;
   allowEmptyScript?: boolean | undefined;
+  /** Internal: the agent-removal job of a site being deleted (every other job is refused then). */
+  removal?: boolean | undefined;
 }
 
 /** The job object of the seed's OpenAPI `Job` schema, plus tikops' additive fields. */
@@ -136,6 +138,7 @@ export async function createJob(
   input: JobInput,
 ): Promise<{ job: JobDto; created: boolean }> {
   const site = await sites.requireSite(deps, org, siteId);
+  if (site.deletedAt && !input.removal) throw new AppError('site_deleting');
   checkScript(deps, input);
   checkNotifyUrl(deps, input.notifyUrl);
   const leaseSeconds = input.leaseSeconds ?? deps.config.jobLeaseSeconds;

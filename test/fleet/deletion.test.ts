@@ -70,6 +70,20 @@ describe('DELETE /site/{siteId}', () => {
     expect(await pollStatus(s.token)).toBe(401);
   });
 
+  it('refuses new jobs for a site that is being deleted, in both creation forms', async () => {
+    const s = await buildSite(app);
+    await deleteSite(s);
+    const raw = await app.request('POST', `/site/${s.id}/job`, {
+      token: s.auth,
+      headers: { 'x-idempotency-key': crypto.randomUUID(), 'x-description': 'too late' },
+      body: ':log info "x"',
+    });
+    expect(raw.status).toBe(409);
+    expect(raw.body.code).toBe('site_deleting');
+    const json = await app.request('POST', `/api/asynchronous/${s.id}`, { token: s.auth, body: { description: 'too late', script: ':log info "x"' } });
+    expect(json.body.code).toBe('site_deleting');
+  });
+
   it('queues one removal job however often it is repeated', async () => {
     const s = await buildSite(app);
     const first = await deleteSite(s);
