@@ -16,6 +16,7 @@ import { createPollHandler } from './poll/poll.routes.js';
 import { runbookRoutes } from './runbooks/runbooks.routes.js';
 import type { Deps } from './runtime.js';
 import { siteRoutes } from './sites/sites.routes.js';
+import { uiRoutes } from './ui/ui.routes.js';
 import { webhookRoutes } from './webhooks/webhooks.routes.js';
 
 export type Handler = (req: IncomingMessage, res: ServerResponse) => void;
@@ -55,6 +56,8 @@ export function buildApp(deps: Deps): Koa {
   fleetRoutes(router, deps, auth);
 
   metricsRoutes(router, deps);
+  // The operator dashboard: static files built from ui/, which calls the JSON API above.
+  uiRoutes(router, deps);
 
   app.use(httpMetrics(deps));
   app.use(errorMiddleware({ docsUrl: deps.config.docsUrl, log: deps.log }));

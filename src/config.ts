@@ -61,6 +61,7 @@ export const envSchema = z.object({
   FAULT_RETENTION_DAYS: int(90, 1, 36_500),
   FLEET_PRUNE_INTERVAL_MS: int(60_000, 100, 86_400_000),
   SITE_DELETE_GRACE_HOURS: int(24, 0, 8_760),
+  UI_DIR: z.string().optional(),
 });
 
 export type Env = z.input<typeof envSchema>;
@@ -111,6 +112,8 @@ export interface Config {
     faultRetentionDays: number;
     deleteGraceHours: number;
   };
+  /** The built dashboard served at /ui; undefined: dist/ui of this install (src/ui/ui.routes.ts). */
+  uiDir?: string;
 }
 
 export class ConfigError extends Error {
@@ -187,5 +190,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       faultRetentionDays: e.FAULT_RETENTION_DAYS,
       deleteGraceHours: e.SITE_DELETE_GRACE_HOURS,
     }),
+    uiDir: e.UI_DIR,
   });
 }

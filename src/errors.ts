@@ -47,6 +47,11 @@ export const errorRegistry = {
   },
   signature_invalid: { status: 403, type: 'permission_error', message: 'The callback signature is invalid.' },
   route_not_found: { status: 404, type: 'not_found_error', message: 'No such route.' },
+  ui_not_built: {
+    status: 404,
+    type: 'not_found_error',
+    message: 'The dashboard is not built: run `npm run build` (or set UI_DIR).',
+  },
   site_not_found: { status: 404, type: 'not_found_error', message: 'No such site.' },
   job_not_found: { status: 404, type: 'not_found_error', message: 'No such job.' },
   management_not_configured: {

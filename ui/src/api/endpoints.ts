@@ -1,0 +1,82 @@
+import { request } from './client';
+import type {
+  Backup, Fault, Job, JobEvent, ManagementEndpoint, ManagementInput, Page, Runbook, Site, SiteMetrics,
+  SiteWithToken, StatPoint, WebhookDelivery,
+} from './types';
+
+// Typed wrappers of the API routes the dashboard uses (src/*/*.routes.ts; GET /openapi.json).
+
+const enc = encodeURIComponent;
+const site = (id: string): string => `/site/${enc(id)}`;
+const job = (siteId: string, jobId: string): string => `${site(siteId)}/job/${enc(jobId)}`;
+
+/** Every site of the organisation (GET /site answers all of them; cursor paging is issue 9's). */
+export const listSites = async (): Promise<Site[]> => (await request<Site[]>('GET', '/site')).data;
+export const getSite = async (id: string): Promise<Site> => (await request<Site>('GET', site(id))).data;
+export const rotateToken = async (id: string): Promise<SiteWithToken> =>
+  (await request<SiteWithToken>('POST', `${site(id)}/token`)).data;
+
+export const siteMetrics = async (id: string): Promise<SiteMetrics> =>
+  (await request<SiteMetrics>('GET', `${site(id)}/metrics`)).data;
+/** Heartbeat samples of the last 24 hours, oldest first. */
+export const siteStats = async (id: string): Promise<StatPoint[]> =>
+  (await request<StatPoint[]>('GET', `${site(id)}/stats`)).data;
+export const listFaults = async (id: string, status?: 'resolved' | 'unresolved'): Promise<Fault[]> =>
+  (await request<Fault[]>('GET', `${site(id)}/faults`, { query: { limit: 100, status } })).data;
+
+/** One page of a site's jobs, newest first; `next` comes from the X-Next-Cursor header. */
+export async function listJobs(siteId: string, limit: number, cursor?: string): Promise<Page<Job>> {
+  const { data, headers } = await request<Job[]>('GET', `${site(siteId)}/job`, { query: { limit, cursor } });
+  return { items: data, next: headers.get('x-next-cursor') };
+}
+export const getJob = async (siteId: string, jobId: string): Promise<Job> =>
+  (await request<Job>('GET', job(siteId, jobId))).data;
+export const jobEvents = async (siteId: string, jobId: string): Promise<JobEvent[]> =>
+  (await request<JobEvent[]>('GET', `${job(siteId, jobId)}/events`)).data;
+export const jobDeliveries = async (siteId: string, jobId: string): Promise<WebhookDelivery[]> =>
+  (await request<WebhookDelivery[]>('GET', `${job(siteId, jobId)}/deliveries`)).data;
+export const cancelJob = async (siteId: string, jobId: string): Promise<Job> =>
+  (await request<Job>('DELETE', job(siteId, jobId))).data;
+
+export interface NewJob {
+  /** Reused when the same form is submitted again, so a retried submit never queues a second job. */
+  idempotencyKey: string;
+  description: string;
+  script: string;
+  needsAck: boolean;
+  backup: boolean;
+  express: boolean;
+}
+
+/** POST /site/{id}/job, the raw form: the script is the body, the options are headers. */
+export async function createJob(siteId: string, j: NewJob): Promise<Job> {
+  const headers = {
+    'x-idempotency-key': j.idempotencyKey,
+    'x-description': j.description,
+    'x-needs-ack': String(j.needsAck),
+    'x-backup': String(j.backup),
+    'x-express-execute': String(j.express),
+  };
+  return (await request<Job>('POST', `${site(siteId)}/job`, { text: j.script, headers })).data;
+}
+
+export const listBackups = async (siteId: string, limit: number): Promise<Backup[]> =>
+  (await request<Backup[]>('GET', `${site(siteId)}/backup`, { query: { limit } })).data;
+export const backupContent = async (siteId: string, filename: string): Promise<string> =>
+  (await request<string>('GET', `${site(siteId)}/backup/${enc(filename)}`)).data;
+export const requestBackup = async (siteId: string): Promise<{ job: string }> =>
+  (await request<{ job: string }>('POST', `${site(siteId)}/backup`)).data;
+
+export const getManagement = async (siteId: string): Promise<ManagementEndpoint> =>
+  (await request<ManagementEndpoint>('GET', `${site(siteId)}/management`)).data;
+export const putManagement = async (siteId: string, body: ManagementInput): Promise<ManagementEndpoint> =>
+  (await request<ManagementEndpoint>('PUT', `${site(siteId)}/management`, { json: body })).data;
+export const deleteManagement = async (siteId: string): Promise<void> => {
+  await request<undefined>('DELETE', `${site(siteId)}/management`);
+};
+
+export const listRunbooks = async (): Promise<Runbook[]> => (await request<Runbook[]>('GET', '/runbook')).data;
+export const createRunbook = async (name: string): Promise<Runbook> =>
+  (await request<Runbook>('POST', '/runbook', { json: { name } })).data;
+export const revokeRunbook = async (id: string): Promise<Runbook> =>
+  (await request<Runbook>('DELETE', `/runbook/${enc(id)}`)).data;

@@ -1,0 +1,167 @@
+// The JSON shapes of the public API the dashboard reads (GET /openapi.json is the contract).
+
+/** Every 4xx/5xx body: src/http/error-middleware.ts. */
+export interface ApiErrorBody {
+  type: string;
+  code: string;
+  message: string;
+  doc_url: string;
+}
+
+export interface Site {
+  id: string;
+  name: string;
+  has_pulse: boolean;
+  last_seen_at: string | null;
+  last_seen_from: string | null;
+  identity: string | null;
+  model: string | null;
+  board_name: string | null;
+  serial_number: string | null;
+  routerboard: boolean | null;
+  hardware_hash: string | null;
+  architecture_name: string | null;
+  software_version: string | null;
+  software_id: string | null;
+  runbook_id: string | null;
+  created_at: string;
+  updated_at: string;
+  deleted_at: string | null;
+  purge_at: string | null;
+  /** Not in the API yet (issue 9 adds tags); the fleet table shows them once it does. */
+  tags?: string[];
+}
+
+export interface SiteWithToken extends Site {
+  token: string;
+}
+
+export type JobStatus = 'queued' | 'delivered' | 'started' | 'completed' | 'failed' | 'cancelled' | 'timed_out';
+
+export interface Job {
+  id: string;
+  token: string;
+  site_id: string;
+  idempotency_key: string;
+  description: string;
+  express_execute: boolean;
+  needs_acknowledgement: boolean;
+  should_backup: boolean;
+  associated_backup: string | null;
+  started_at: string | null;
+  completed_at: string | null;
+  failed_at: string | null;
+  created_at: string;
+  log_url: string;
+  script: string;
+  status: JobStatus;
+  delivered_at: string | null;
+  cancelled_at: string | null;
+  timed_out_at: string | null;
+  notify_url: string | null;
+  lease_seconds: number;
+  timeout_seconds: number;
+}
+
+export interface JobEvent {
+  type: string;
+  attempt: number;
+  at: string;
+  detail: unknown;
+}
+
+export interface WebhookAttempt {
+  attempt: number;
+  at: string;
+  url: string;
+  status_code: number | null;
+  duration_ms: number;
+  error: string | null;
+  outcome: 'delivered' | 'retrying' | 'gave_up' | 'refused';
+}
+
+export interface WebhookDelivery {
+  id: string;
+  type: string;
+  created_at: string;
+  state: 'pending' | 'delivered' | 'retrying' | 'gave_up' | 'refused';
+  attempts: WebhookAttempt[];
+}
+
+export interface Backup {
+  filename: string;
+  path: string;
+  size: number;
+  sha256: string;
+  job_id: string | null;
+  created_at: string;
+}
+
+export interface Runbook {
+  id: string;
+  name: string;
+  token: string;
+  bootstrap_command: string;
+  created_at: string;
+  revoked_at: string | null;
+}
+
+export interface Fault {
+  id: string;
+  site_id: string;
+  type: 'site_offline' | 'site_rebooted';
+  status: 'unresolved' | 'resolved';
+  severity: 'critical' | 'low';
+  message: string;
+  cause: string;
+  created_at: string;
+  resolved_at: string | null;
+  detected_at: string;
+  duration_seconds: number;
+}
+
+export interface StatPoint {
+  created_at: string;
+  cpu_load: number | null;
+  memory_free: number | null;
+  disk_free: number | null;
+  uptime: number | null;
+}
+
+export interface SiteMetrics {
+  uptime_percentage: number;
+  downtime_duration_seconds: number;
+  last_status: 'online' | 'offline';
+  last_seen_at: string | null;
+}
+
+export interface ManagementEndpoint {
+  site_id: string;
+  address: string;
+  port: number;
+  use_tls: boolean;
+  verify_tls: boolean;
+  ca_pem: string | null;
+  username: string;
+  poll_script_name: string;
+  has_password: true;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ManagementInput {
+  address: string;
+  port?: number;
+  use_tls: boolean;
+  verify_tls: boolean;
+  ca_pem: string | null;
+  username: string;
+  password: string;
+  poll_script_name?: string;
+}
+
+/** One page of a cursor-paginated list: `next` is the cursor of the following page, if any. */
+export interface Page<T> {
+  items: T[];
+  next: string | null;
+}

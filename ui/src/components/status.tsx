@@ -1,0 +1,73 @@
+import type { JobStatus, Site } from '../api/types';
+import { absoluteTime, relativeTime } from '../lib/format';
+import { useNow } from '../lib/hooks';
+
+// Status always has words; colour and the glyph only repeat them.
+
+/** A relative time ("12 s ago") with the absolute time on hover and for assistive tech. */
+export function RelTime({ iso, empty = '—' }: { iso: string | null | undefined; empty?: string }) {
+  const now = useNow();
+  if (!iso) return <span class="muted">{empty}</span>;
+  const abs = absoluteTime(iso);
+  return (
+    <time dateTime={iso} title={abs}>
+      {relativeTime(iso, now)}
+    </time>
+  );
+}
+
+export type SitePresence = 'online' | 'offline' | 'never';
+
+export function presence(site: Pick<Site, 'has_pulse' | 'last_seen_at'>): SitePresence {
+  if (site.has_pulse) return 'online';
+  return site.last_seen_at ? 'offline' : 'never';
+}
+
+const PRESENCE_LABEL: Record<SitePresence, string> = { online: 'Online', offline: 'Offline', never: 'Never seen' };
+
+/** "● Online · last seen 12 s ago". */
+export function SiteStatus({ site, withSeen = true }: { site: Pick<Site, 'has_pulse' | 'last_seen_at'>; withSeen?: boolean }) {
+  const p = presence(site);
+  return (
+    <span class="status-cell">
+      <span class={`badge badge-${p}`}>
+        <span aria-hidden="true">{p === 'online' ? '●' : p === 'offline' ? '○' : '◌'}</span> {PRESENCE_LABEL[p]}
+      </span>
+      {withSeen && site.last_seen_at ? (
+        <span class="muted small">
+          {' '}
+          last seen <RelTime iso={site.last_seen_at} />
+        </span>
+      ) : null}
+    </span>
+  );
+}
+
+const JOB_LABEL: Record<JobStatus, string> = {
+  queued: 'Queued',
+  delivered: 'Delivered',
+  started: 'Running',
+  completed: 'Completed',
+  failed: 'Failed',
+  cancelled: 'Cancelled',
+  timed_out: 'Timed out',
+};
+const JOB_GLYPH: Record<JobStatus, string> = {
+  queued: '…',
+  delivered: '→',
+  started: '▶',
+  completed: '✓',
+  failed: '✕',
+  cancelled: '⊘',
+  timed_out: '⧗',
+};
+
+export const TERMINAL: ReadonlySet<JobStatus> = new Set(['completed', 'failed', 'cancelled', 'timed_out']);
+
+export function JobStatusBadge({ status }: { status: JobStatus }) {
+  return (
+    <span class={`badge badge-job-${status}`} data-status={status}>
+      <span aria-hidden="true">{JOB_GLYPH[status]}</span> {JOB_LABEL[status]}
+    </span>
+  );
+}

@@ -1,0 +1,85 @@
+import type { ComponentChildren } from 'preact';
+import { getSite } from '../api/endpoints';
+import type { Site } from '../api/types';
+import { ErrorBox, Loading, Section } from '../components/feedback';
+import { RelTime, SiteStatus } from '../components/status';
+import { useAsync } from '../lib/hooks';
+import { href } from '../lib/router';
+import { useTitle } from '../lib/title';
+import { SiteBackups } from './site/backups';
+import { SiteHealth } from './site/health';
+import { SiteJobs } from './site/jobs';
+import { SiteManagement } from './site/management';
+import { SiteToken } from './site/token';
+
+function Fact({ label, children }: { label: string; children: ComponentChildren }) {
+  return (
+    <div class="fact">
+      <dt>{label}</dt>
+      <dd>{children ?? <span class="muted">—</span>}</dd>
+    </div>
+  );
+}
+
+function Facts({ site }: { site: Site }) {
+  return (
+    <Section title="Facts">
+      <dl class="facts">
+        <Fact label="Status"><SiteStatus site={site} /></Fact>
+        <Fact label="Identity">{site.identity}</Fact>
+        <Fact label="Model">{site.model}</Fact>
+        <Fact label="Board">{site.board_name}</Fact>
+        <Fact label="RouterOS">{site.software_version}</Fact>
+        <Fact label="Architecture">{site.architecture_name}</Fact>
+        <Fact label="Serial number">{site.serial_number}</Fact>
+        <Fact label="Software ID">{site.software_id}</Fact>
+        <Fact label="Last seen from">{site.last_seen_from}</Fact>
+        <Fact label="Created"><RelTime iso={site.created_at} /></Fact>
+        <Fact label="Tags">{site.tags && site.tags.length > 0 ? site.tags.map((t) => <span key={t} class="tag">{t}</span>) : null}</Fact>
+        <Fact label="Site ID"><code class="small">{site.id}</code></Fact>
+      </dl>
+    </Section>
+  );
+}
+
+export function SitePage({ siteId }: { siteId: string }) {
+  const { result } = useAsync(() => getSite(siteId), [siteId]);
+  const site = result.data;
+  useTitle(site?.name ?? 'Site');
+  if (!site) {
+    return (
+      <div>
+        <p><a href={href('/')}>← Fleet</a></p>
+        {result.state === 'error' ? <ErrorBox error={result.error} title="Could not load the site" /> : <Loading what="the site" />}
+      </div>
+    );
+  }
+  const deleting = site.deleted_at !== null;
+  return (
+    <div>
+      <p><a href={href('/')}>← Fleet</a></p>
+      <div class="page-head">
+        <h1>{site.name}</h1>
+        {deleting ? null : (
+          <a class="button primary" href={href(`/sites/${site.id}/jobs/new`)}>New job</a>
+        )}
+      </div>
+      {deleting ? (
+        <p class="notice" role="status">
+          This site is being deleted (since <RelTime iso={site.deleted_at} />); it is purged when the router confirms, or{' '}
+          <RelTime iso={site.purge_at} /> at the latest. It takes no new jobs.
+        </p>
+      ) : null}
+      <div class="grid">
+        <Facts site={site} />
+        <SiteHealth siteId={site.id} />
+      </div>
+      <SiteJobs siteId={site.id} />
+      <SiteBackups siteId={site.id} />
+      <div class="grid">
+        <SiteManagement siteId={site.id} />
+        <SiteToken siteId={site.id} />
+      </div>
+    </div>
+  );
+}

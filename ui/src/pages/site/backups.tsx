@@ -1,0 +1,76 @@
+import { backupContent, listBackups, requestBackup } from '../../api/endpoints';
+import type { Backup } from '../../api/types';
+import { Empty, ErrorBox, Loading, Section } from '../../components/feedback';
+import { RelTime } from '../../components/status';
+import { bytes } from '../../lib/format';
+import { useAction, useAsync } from '../../lib/hooks';
+import { href, navigate } from '../../lib/router';
+
+// Stored configuration exports (GET /site/{id}/backup, newest first) and an on-demand request.
+// Downloads go through the API client (the credential is a header, not a cookie), then save a blob.
+
+const LIMIT = 50;
+
+async function download(siteId: string, b: Backup): Promise<void> {
+  const text = await backupContent(siteId, b.filename);
+  const url = URL.createObjectURL(new Blob([text], { type: 'text/plain' }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = `${siteId}-${b.filename}`;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+export function SiteBackups({ siteId }: { siteId: string }) {
+  const { result } = useAsync(() => listBackups(siteId, LIMIT), [siteId]);
+  const request = useAction(async () => {
+    const { job } = await requestBackup(siteId);
+    navigate(`/sites/${siteId}/jobs/${job}`);
+  });
+  const get = useAction((b: Backup) => download(siteId, b));
+  return (
+    <Section
+      title="Backups"
+      actions={
+        <button type="button" class="button" onClick={() => void request.run()} disabled={request.pending}>
+          {request.pending ? 'Requesting…' : 'Back up now'}
+        </button>
+      }
+    >
+      {request.error ? <ErrorBox error={request.error} title="Backup request failed" /> : null}
+      {get.error ? <ErrorBox error={get.error} title="Download failed" /> : null}
+      {result.state === 'error' ? <ErrorBox error={result.error} title="Could not load backups" /> : null}
+      {!result.data && result.state === 'loading' ? <Loading what="backups" /> : null}
+      {result.data?.length === 0 ? <Empty>No backups yet. Jobs with “backup first” and “Back up now” make them.</Empty> : null}
+      {result.data && result.data.length > 0 ? (
+        <div class="table-wrap">
+          <table class="table">
+            <thead>
+              <tr>
+                <th scope="col">Taken</th>
+                <th scope="col">Size</th>
+                <th scope="col" class="hide-narrow">By job</th>
+                <th scope="col"><span class="visually-hidden">Actions</span></th>
+              </tr>
+            </thead>
+            <tbody>
+              {result.data.map((b) => (
+                <tr key={b.filename}>
+                  <td><RelTime iso={b.created_at} /> <span class="muted small">{b.filename}</span></td>
+                  <td>{bytes(b.size)}</td>
+                  <td class="hide-narrow">{b.job_id ? <a href={href(`/sites/${siteId}/jobs/${b.job_id}`)}>open job</a> : <span class="muted">—</span>}</td>
+                  <td>
+                    <button type="button" class="button small" onClick={() => void get.run(b)} aria-label={`Download backup ${b.filename}`}>
+                      Download
+                    </button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+      {result.data?.length === LIMIT ? <p class="muted small">Showing the newest {LIMIT}.</p> : null}
+    </Section>
+  );
+}

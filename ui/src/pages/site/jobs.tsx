@@ -1,0 +1,63 @@
+import { useState } from 'preact/hooks';
+import { listJobs } from '../../api/endpoints';
+import { Pager } from '../../components/controls';
+import { Empty, ErrorBox, Loading, Section } from '../../components/feedback';
+import { JobStatusBadge, RelTime, TERMINAL } from '../../components/status';
+import { useAsync, useInterval } from '../../lib/hooks';
+import { href } from '../../lib/router';
+
+// A site's jobs, newest first, paged with the API's X-Next-Cursor. While a job on the page is
+// still moving, the page refreshes every few seconds (server-sent events are planned, issue 11).
+
+const PAGE_SIZE = 20;
+const LIVE_MS = 3000;
+
+export function SiteJobs({ siteId }: { siteId: string }) {
+  // cursors[i] opens page i + 1; the first page has none.
+  const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
+  const cursor = cursors[cursors.length - 1];
+  const { result, reload } = useAsync(() => listJobs(siteId, PAGE_SIZE, cursor), [siteId, cursor]);
+  const live = result.data?.items.some((j) => !TERMINAL.has(j.status)) ?? false;
+  useInterval(reload, LIVE_MS, live);
+  const page = result.data;
+  return (
+    <Section title="Jobs" actions={<a class="button" href={href(`/sites/${siteId}/jobs/new`)}>New job</a>}>
+      {result.state === 'error' ? <ErrorBox error={result.error} title="Could not load jobs" /> : null}
+      {!page && result.state === 'loading' ? <Loading what="jobs" /> : null}
+      {page && page.items.length === 0 ? <Empty>No jobs yet. Queue one with “New job”.</Empty> : null}
+      {page && page.items.length > 0 ? (
+        <div class="table-wrap">
+          <table class="table">
+            <thead>
+              <tr>
+                <th scope="col">Status</th>
+                <th scope="col">Description</th>
+                <th scope="col">Created</th>
+                <th scope="col" class="hide-narrow">Token</th>
+              </tr>
+            </thead>
+            <tbody>
+              {page.items.map((j) => (
+                <tr key={j.id}>
+                  <td><JobStatusBadge status={j.status} /></td>
+                  <td><a href={href(`/sites/${siteId}/jobs/${j.id}`)}>{j.description || <em>(no description)</em>}</a></td>
+                  <td><RelTime iso={j.created_at} /></td>
+                  <td class="hide-narrow"><code>{j.token}</code></td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+      <Pager
+        label="Job pages"
+        page={cursors.length}
+        hasPrev={cursors.length > 1}
+        hasNext={Boolean(page?.next)}
+        onPrev={() => setCursors((c) => c.slice(0, -1))}
+        onNext={() => page?.next && setCursors((c) => [...c, page.next as string])}
+      />
+      {live ? <p class="muted small" role="status">Updating live while jobs are in progress.</p> : null}
+    </Section>
+  );
+}
