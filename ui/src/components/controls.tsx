@@ -37,7 +37,7 @@ export interface PagerProps {
 }
 
 export function Pager({ page, hasPrev, hasNext, onPrev, onNext, summary, label }: PagerProps) {
-  if (!hasPrev && !hasNext && !summary) return null;
+  if (!hasPrev && !hasNext) return summary ? <p class="small muted">{summary}</p> : null;
   return (
     <nav class="pager" aria-label={label}>
       <button type="button" class="button" onClick={onPrev} disabled={!hasPrev}>

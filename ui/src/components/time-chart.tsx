@@ -12,18 +12,23 @@ export interface ChartSeries {
   color: string;
   dash?: number[];
   values: (number | null)[];
+  /** The legend's value (full precision). */
   format: (v: number) => string;
+  /** Axis tick labels (short); default `format`. */
+  tick?: (v: number) => string;
 }
 
 export interface TimeChartProps {
   /** Unix seconds, ascending. */
   times: number[];
+  /** The x range in unix seconds (e.g. the last 24 hours), so a few points do not stretch the axis. */
+  range: [number, number];
   series: ChartSeries[];
   height?: number;
   label: string;
 }
 
-export function TimeChart({ times, series, height = 220, label }: TimeChartProps) {
+export function TimeChart({ times, range, series, height = 220, label }: TimeChartProps) {
   const host = useRef<HTMLDivElement>(null);
   useEffect(() => {
     const el = host.current;
@@ -52,12 +57,12 @@ export function TimeChart({ times, series, height = 220, label }: TimeChartProps
             side: i === 0 ? 3 : 1,
             stroke: 'currentColor',
             grid: { show: i === 0, stroke: 'rgba(128,128,128,0.2)' },
-            size: 70,
-            values: (_u: uPlot, ticks: number[]) => ticks.map((t) => first.format(t)),
+            size: 84,
+            values: (_u: uPlot, ticks: number[]) => ticks.map((t) => (first.tick ?? first.format)(t)),
           };
         }),
       ],
-      scales: Object.fromEntries(scales.map((s) => [s, { auto: true }])),
+      scales: { x: { time: true, range: () => range }, ...Object.fromEntries(scales.map((s) => [s, { auto: true }])) },
       cursor: { drag: { x: false, y: false } },
     };
     const plot = new uPlot(opts, [times, ...series.map((s) => s.values)] as uPlot.AlignedData, el);
@@ -67,6 +72,6 @@ export function TimeChart({ times, series, height = 220, label }: TimeChartProps
       resize.disconnect();
       plot.destroy();
     };
-  }, [times, series, height]);
+  }, [times, range, series, height]);
   return <div class="chart" ref={host} role="img" aria-label={label} />;
 }

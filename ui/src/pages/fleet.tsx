@@ -26,7 +26,7 @@ function Summary({ sites }: { sites: Site[] }) {
   const top = [...versions].sort((a, b) => b[1] - a[1]).slice(0, 3);
   return (
     <ul class="summary" aria-label="Fleet summary">
-      <li><strong>{sites.length.toLocaleString()}</strong> sites</li>
+      <li><strong>{sites.length.toLocaleString()}</strong> {sites.length === 1 ? 'site' : 'sites'}</li>
       <li><span class="badge badge-online">● Online</span> {counts.online.toLocaleString()}</li>
       <li><span class="badge badge-offline">○ Offline</span> {counts.offline.toLocaleString()}</li>
       {counts.never > 0 ? <li><span class="badge badge-never">◌ Never seen</span> {counts.never.toLocaleString()}</li> : null}
@@ -142,7 +142,7 @@ export function FleetPage() {
           )}
           <Pager label="Fleet pages" page={current} hasPrev={current > 1} hasNext={current < pages}
             onPrev={() => setQuery({ page: current - 1 }, true)} onNext={() => setQuery({ page: current + 1 }, true)}
-            summary={`${from.toLocaleString()}–${(from + rows.length - 1).toLocaleString()} of ${filtered.length.toLocaleString()} sites`} />
+            summary={`${from.toLocaleString()}–${(from + rows.length - 1).toLocaleString()} of ${filtered.length.toLocaleString()} ${filtered.length === 1 ? 'site' : 'sites'}`} />
           <p class="muted small">
             Created and checked in as the API reports it; times are relative, hover for the exact time. Loaded{' '}
             <RelTime iso={loadedAt} />.

@@ -69,11 +69,11 @@ export function RunbooksPage() {
                 </div>
                 <p class="muted small">Created <RelTime iso={r.created_at} />{r.revoked_at ? <>, revoked <RelTime iso={r.revoked_at} /></> : null}</p>
                 {r.revoked_at ? null : (
-                  <>
+                  <div class="actions">
                     <Command runbook={r} />
                     <ConfirmButton label="Revoke…" confirmLabel="Revoke runbook" question="Routers can no longer be adopted with it. Revoke?"
                       onConfirm={() => void revoke.run(r.id)} disabled={revoke.pending} />
-                  </>
+                  </div>
                 )}
               </li>
             ))}

@@ -5,7 +5,7 @@ import { Empty, ErrorBox, Loading, Section } from '../../components/feedback';
 import { RelTime } from '../../components/status';
 import type * as ChartModule from '../../components/time-chart';
 import type { ChartSeries, TimeChartProps } from '../../components/time-chart';
-import { bytes, duration, percent } from '../../lib/format';
+import { bytes, compactDuration, duration, percent } from '../../lib/format';
 import { useAsync } from '../../lib/hooks';
 
 // Availability over 24 h (GET /site/{id}/metrics), the heartbeat chart (GET …/stats) and faults.
@@ -21,15 +21,25 @@ function TimeChart(props: TimeChartProps) {
   return <Chart {...props} />;
 }
 
-function heartbeatSeries(points: StatPoint[]): { times: number[]; load: ChartSeries[]; uptime: ChartSeries[] } {
+const DAY_S = 86_400;
+
+interface Heartbeat {
+  times: number[];
+  range: [number, number];
+  load: ChartSeries[];
+  uptime: ChartSeries[];
+}
+
+function heartbeatSeries(points: StatPoint[], nowS: number): Heartbeat {
   const times = points.map((p) => Math.floor(Date.parse(p.created_at) / 1000));
   return {
     times,
+    range: [nowS - DAY_S, nowS],
     load: [
       { label: 'CPU load', scale: '%', color: '#2563eb', values: points.map((p) => p.cpu_load), format: (v) => `${Math.round(v)} %` },
       { label: 'Free memory', scale: 'bytes', color: '#059669', dash: [6, 4], values: points.map((p) => p.memory_free), format: bytes },
     ],
-    uptime: [{ label: 'Uptime', scale: 's', color: '#9333ea', values: points.map((p) => p.uptime), format: duration }],
+    uptime: [{ label: 'Uptime', scale: 's', color: '#9333ea', values: points.map((p) => p.uptime), format: duration, tick: compactDuration }],
   };
 }
 
@@ -48,7 +58,7 @@ function Availability({ siteId }: { siteId: string }) {
 
 function Heartbeats({ siteId }: { siteId: string }) {
   const { result } = useAsync(() => siteStats(siteId), [siteId]);
-  const series = useMemo(() => (result.data ? heartbeatSeries(result.data) : null), [result.data]);
+  const series = useMemo(() => (result.data ? heartbeatSeries(result.data, Math.floor(Date.now() / 1000)) : null), [result.data]);
   if (result.state === 'error') return <ErrorBox error={result.error} title="Heartbeats" />;
   if (!result.data || !series) return <Loading what="heartbeats" />;
   if (result.data.length === 0) return <Empty>No heartbeats in the last 24 hours.</Empty>;
@@ -60,10 +70,10 @@ function Heartbeats({ siteId }: { siteId: string }) {
   ].filter(Boolean).join(', ');
   return (
     <>
-      <TimeChart times={series.times} series={series.load} label={`CPU load and free memory over 24 hours; latest: ${latest}`} />
-      <TimeChart times={series.times} series={series.uptime} height={140} label={`Uptime over 24 hours; latest: ${latest}`} />
+      <TimeChart times={series.times} range={series.range} series={series.load} label={`CPU load and free memory over 24 hours; latest: ${latest}`} />
+      <TimeChart times={series.times} range={series.range} series={series.uptime} height={140} label={`Uptime over 24 hours; latest: ${latest}`} />
       <p class="muted small">
-        {result.data.length.toLocaleString()} heartbeats; latest <RelTime iso={last.created_at} />: {latest || 'no figures'}.
+        {result.data.length.toLocaleString()} {result.data.length === 1 ? 'heartbeat' : 'heartbeats'}; latest <RelTime iso={last.created_at} />: {latest || 'no figures'}.
       </p>
     </>
   );

@@ -1,0 +1,216 @@
+import { rmSync } from 'node:fs';
+import type { Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { drainSamples } from '../../src/fleet/samples.service.js';
+import { createRouterState, runScript, runSchedulerEvent, type Host, type RouterState } from '../../sim/routeros/index.js';
+import { startApp, type TestApp } from '../support/app.js';
+import { buildDashboard, launchBrowser, SCREENSHOTS, type Browser } from '../support/browser.js';
+import { eventually } from '../support/worker.js';
+
+// The operator dashboard in a real browser (headless chromium) against the real API, with a
+// RouterOS-simulated router (sim/routeros) that is onboarded with the command the operator copies
+// and then really runs the job the operator queues. Steps run in order, as one operator session.
+// Any console error, uncaught exception, failed request or unexpected HTTP error fails the step.
+
+const ORG = 'org-dashboard';
+const BIG_ORG = 'org-ten-thousand';
+const SCRIPT = '/ip address add address=192.168.99.1/24 interface=ether2 comment="guest"';
+
+let app: TestApp;
+let uiDir: string;
+let browser: Browser;
+let page: Page;
+let copiedCommand = '';
+const router: { state: RouterState; gate: Promise<void> | null } = {
+  state: createRouterState({ identity: 'branch-01', version: '7.16.2 (stable)' }),
+  gate: null,
+};
+
+/** The router's network: real HTTP to the test API; a `busy` claim waits while `router.gate` is closed. */
+const host: Host = {
+  now: () => Date.now(),
+  sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+  async fetch(req) {
+    if (router.gate && /\/update\?.*status=busy/.test(req.url)) await router.gate;
+    const res = await fetch(req.url, { method: req.method, headers: req.headers, ...(req.body === undefined ? {} : { body: req.body }) });
+    return { status: res.status, body: await res.text() };
+  },
+};
+
+/** Runs a script like a terminal would, standing in for `/import` where the simulator lacks it. */
+async function runInTerminal(script: string): Promise<void> {
+  try {
+    await runScript(script, router.state, host);
+  } catch (err) {
+    const file = /\/import file-name="([^"]+)"/.exec(script)?.[1];
+    const saved = router.state.files.find((f) => f.name === file);
+    if (!/import/.test((err as Error).message) || !saved) throw err;
+    await runInTerminal(saved.contents);
+  }
+}
+
+const status = (p: Page): Promise<string | null> => p.getAttribute('[data-testid="job-status"] .badge', 'data-status');
+
+beforeAll(async () => {
+  uiDir = await buildDashboard();
+  app = await startApp({ env: { UI_DIR: uiDir } });
+  browser = await launchBrowser();
+  await browser.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: app.url });
+  page = await browser.newPage();
+}, 90_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await app?.close();
+  if (uiDir) rmSync(uiDir, { recursive: true, force: true });
+  console.log(`dashboard screenshots: ${SCREENSHOTS}`);
+});
+
+afterEach(() => {
+  expect(browser.problems).toEqual([]);
+});
+
+describe('the operator dashboard in chromium', { timeout: 60_000 }, () => {
+  it('asks for a credential, explains a refused one, and signs in with a valid one', async () => {
+    await page.goto(`${app.url}/ui/`);
+    await page.getByRole('heading', { name: 'Sign in to tikops' }).waitFor();
+    await page.fill('#credential', 'not-a-token');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect(page.getByRole('alert').textContent()).resolves.toMatch(/Sign-in failed.*token_invalid/s);
+    expect(browser.expectHttpError('GET', /^\/runbook$/, 401)).toHaveLength(1);
+    await browser.screenshot(page, '01-sign-in-refused');
+
+    await page.fill('#credential', `Bearer ${app.token(ORG)}`);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Fleet' }).waitFor();
+    await page.getByText('No routers yet.').waitFor();
+    await browser.screenshot(page, '02-fleet-empty');
+  });
+
+  it('creates a runbook and copies its one-line bootstrap command', async () => {
+    await page.getByRole('link', { name: 'Runbooks' }).click();
+    await page.fill('#runbook-name', 'Branch routers');
+    await page.getByRole('button', { name: 'Create runbook' }).click();
+    await page.getByText('Runbook Branch routers created').waitFor();
+    await page.getByRole('button', { name: 'Copy command' }).first().click();
+    await page.getByText('Copied to the clipboard').waitFor();
+    copiedCommand = String(await page.evaluate('navigator.clipboard.readText()'));
+    expect(copiedCommand).toMatch(/^\/tool fetch url="http:\/\/127\.0\.0\.1:\d+\/bootstrap\/[0-9A-Za-z]{22}"/);
+    await browser.screenshot(page, '03-runbooks');
+  });
+
+  it('shows the router adopted with that command in the fleet, online', async () => {
+    await runInTerminal(copiedCommand);
+    await drainSamples(app.deps);
+    await page.getByRole('link', { name: 'Fleet' }).click();
+    const row = page.getByRole('row', { name: /branch-01/ });
+    await row.waitFor();
+    await expect(row.textContent()).resolves.toMatch(/Online.*last seen (just now|\d+ s ago).*7\.16\.2/s);
+    await browser.screenshot(page, '04-fleet');
+    await page.setViewportSize({ width: 390, height: 844 });
+    await browser.screenshot(page, '05-fleet-phone');
+    await page.setViewportSize({ width: 1280, height: 800 });
+  });
+
+  it('opens the site with its facts, 24-hour availability and heartbeat chart', async () => {
+    // A day of heartbeats every 30 s, as the sample drain would have written them.
+    await app.deps.pool.query(
+      `INSERT INTO site_sample (site_id, at, cpu_load, memory_free, disk_free, uptime)
+       SELECT s.id, now() - i * interval '30 seconds', 5 + (i % 97) / 4, 800000000 - (i % 400) * 100000, 900000000, 90000 - i * 30
+       FROM site s, generate_series(1, 2879) i WHERE s.org_id = $1 ON CONFLICT DO NOTHING`,
+      [ORG],
+    );
+    await page.getByRole('link', { name: 'branch-01' }).click();
+    await page.getByRole('heading', { name: 'branch-01', level: 1 }).waitFor();
+    await page.getByText(/% available over the last 24 h/).waitFor();
+    await page.locator('.chart canvas').first().waitFor();
+    await page.getByText(/2,880 heartbeats; latest/).waitFor();
+    await page.getByText('Not configured: express execute is off').waitFor();
+    await expect(page.locator('.facts').first().textContent()).resolves.toContain('7.16.2 (stable)');
+    // The management endpoint is absent, which the API answers with a 404 the page explains.
+    expect(browser.expectHttpError('GET', /\/management$/, 404)).toHaveLength(1);
+    await browser.screenshot(page, '06-site');
+  });
+
+  it('queues a job, shows the API error inline, and follows the job to completed as the router runs it', async () => {
+    await page.getByRole('link', { name: 'New job' }).first().click();
+    await page.getByRole('heading', { name: 'New job on branch-01' }).waitFor();
+    await page.fill('#job-description', 'ab');
+    await page.fill('#job-script', SCRIPT);
+    await page.getByRole('button', { name: 'Queue job' }).click();
+    await expect(page.getByRole('alert').textContent()).resolves.toMatch(/The job was not queued.*x-description.*parameter_invalid/is);
+    await expect(page.getAttribute('#job-description', 'aria-invalid')).resolves.toBe('true');
+    expect(browser.expectHttpError('POST', /\/job$/, 400)).toHaveLength(1);
+    await browser.screenshot(page, '07-new-job-error');
+
+    await page.fill('#job-description', 'Add guest address');
+    await page.getByRole('button', { name: 'Queue job' }).click();
+    await page.getByRole('heading', { name: 'Add guest address' }).waitFor();
+    expect(await status(page)).toBe('queued');
+    await browser.screenshot(page, '08-job-queued');
+
+    let open = (): void => undefined;
+    router.gate = new Promise((r) => (open = r));
+    const run = runSchedulerEvent('tikops-poll', router.state, host, { jobName: 'tikops-poll' });
+    await eventually(async () => (await status(page)) === 'delivered', 15_000);
+    await browser.screenshot(page, '09-job-delivered');
+    open();
+    router.gate = null;
+    await run;
+    await eventually(async () => (await status(page)) === 'completed', 15_000);
+    expect(router.state.ipAddresses.map((a) => a.address)).toContain('192.168.99.1/24');
+    const timeline = await page.locator('.timeline').textContent();
+    expect(timeline).toMatch(/Queued.*Delivered to the router.*Claimed and running on the router.*Completed/s);
+    await browser.screenshot(page, '10-job-completed');
+  });
+
+  it('lists the job on its site, newest first, with its final status', async () => {
+    await page.getByRole('link', { name: '← branch-01' }).click();
+    const first = page.locator('section', { hasText: 'Jobs' }).locator('tbody tr').first();
+    await first.waitFor();
+    await expect(first.textContent()).resolves.toMatch(/Completed.*Add guest address/s);
+    expect(browser.expectHttpError('GET', /\/management$/, 404)).toHaveLength(1);
+  });
+});
+
+describe('the fleet page against 10,000 sites', { timeout: 60_000 }, () => {
+  it('renders one page of the fleet and reports the load time (measured, not asserted)', async () => {
+    await app.deps.pool.query(
+      `INSERT INTO site (id, org_id, name, identity, model, software_version, serial_number, created_at, updated_at)
+       SELECT gen_random_uuid(), $1, 'site-' || lpad(i::text, 5, '0'), 'router-' || i, 'RB5009UG+S+',
+              CASE WHEN i % 3 = 0 THEN '6.49.10 (long-term)' ELSE '7.16.2 (stable)' END, 'SN' || i, now(), now()
+       FROM generate_series(1, 10000) i`,
+      [BIG_ORG],
+    );
+    const measure = async (org: string, rows: number): Promise<{ ms: number; api: { ms: number; kib: number } }> => {
+      const p = await browser.newPage();
+      // Signed in as that organisation before the page loads (the session is per tab).
+      await p.addInitScript(`sessionStorage.setItem('tikops.credential', ${JSON.stringify(app.token(org))})`);
+      const t0 = Date.now();
+      await p.goto(`${app.url}/ui/`);
+      await p.locator('table tbody tr').nth(rows - 1).waitFor();
+      const ms = Date.now() - t0;
+      // Resource Timing of the page's GET /site (code that runs in the page, hence a string).
+      const api = (await p.evaluate(`(() => {
+        const e = performance.getEntriesByType('resource').find((r) => new URL(r.name).pathname === '/site');
+        return { ms: Math.round(e.duration), kib: Math.round(e.encodedBodySize / 1024) };
+      })()`)) as { ms: number; kib: number };
+      expect(await p.locator('table tbody tr').count()).toBe(rows);
+      if (org === BIG_ORG) {
+        await p.getByText('1–50 of 10,000 sites').waitFor();
+        await browser.screenshot(p, '11-fleet-10000-sites');
+      }
+      await p.close();
+      return { ms, api };
+    };
+    const small = await measure(ORG, 1);
+    const big = await measure(BIG_ORG, 50);
+    console.log(
+      [
+        'fleet page load (navigation to first rows rendered, headless chromium, this machine):',
+        `  1 site:       ${small.ms} ms (GET /site ${small.api.ms} ms, ${small.api.kib} KiB)`,
+        `  10,000 sites: ${big.ms} ms (GET /site ${big.api.ms} ms, ${big.api.kib} KiB); ${(big.ms / small.ms).toFixed(1)}x the 1-site page`,
+      ].join('\n'),
+    );
+  });
+});
