@@ -3,7 +3,7 @@ import pg from 'pg';
 import { loadConfig, type Config } from '../../src/config.js';
 import { ensureDatabase, migrate } from '../../src/db/migrate.js';
 import { createKeys } from '../../src/redis/keys.js';
-import { createDeviceTokens } from '../../src/sites/device-token.js';
+import { createDeviceTokens } from '../../src/tokens/device-token.js';
 
 // Seeds a benchmark fleet straight into PostgreSQL and Redis (the API would take minutes to
 // create 100,000 sites one by one), in exactly the shape the API itself writes.

@@ -5,7 +5,7 @@ import * as repo from './express.repo.js';
 import { loadEndpoint, type Endpoint } from './management.service.js';
 
 // Express execute: ask the router to poll now, through its RouterOS v7 REST API
-// (`POST /rest/execute` running the installed poll script in the background; routeros.md §6).
+// (`POST /rest/execute` running the installed poll script in the background; REST API, help.mikrotik.com/docs/spaces/ROS/pages/47579162; docs/express-execute.md).
 // Best effort by contract: it records what happened as job events and never changes the job, so
 // whatever goes wrong here the job still goes out on the router's next regular poll.
 // A late express is worthless, so the call has a short per-try timeout and at most TRIES tries

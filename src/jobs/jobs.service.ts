@@ -6,8 +6,8 @@ import type { Deps } from '../runtime.js';
 import * as sites from '../sites/sites.service.js';
 import * as repo from './jobs.repo.js';
 import type { JobRow } from './jobs.repo.js';
-import { renderWrapper, wrapperByteLength } from './render.js';
-import { MAX_ATTEMPT, type CallbackStatus } from './signature.js';
+import { renderWrapper, wrapperByteLength } from '../routeros/wrapper.js';
+import { MAX_ATTEMPT, type CallbackStatus } from '../tokens/callback-signature.js';
 
 export type { JobRow };
 

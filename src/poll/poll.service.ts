@@ -1,9 +1,9 @@
 import { AppError } from '../errors.js';
 import * as jobs from '../jobs/jobs.service.js';
-import type { PollFacts } from '../redis/scripts.js';
+import type { PollFacts } from '../redis/dispatch.js';
 import { HeartbeatParseError, parseHeartbeat, type Heartbeat } from '../routeros/heartbeat.js';
 import type { Deps } from '../runtime.js';
-import type { DeviceIdentity } from '../sites/device-token.js';
+import type { DeviceIdentity } from '../tokens/device-token.js';
 
 const MAX_ROUNDS = 5;
 

@@ -5,8 +5,10 @@ import type { Redis } from 'ioredis';
 import { AppError } from '../errors.js';
 import type { Keys } from './keys.js';
 
-// Typed wrappers over the Lua scripts in ./scripts (named <name>-<numKeys>.lua, BullMQ style) and
-// the few plain commands the dispatch path uses. Nothing outside src/redis builds a key or runs Lua.
+// The dispatch path: typed wrappers over the Lua scripts in ./scripts (named <name>-<numKeys>.lua,
+// BullMQ style) and the few plain commands that move job ids. The reconciler's reads of the same
+// records are in ./dispatch-records.ts, fleet health's in ./fleet.ts. Nothing outside src/redis
+// builds a key or runs Lua.
 
 const SCRIPT_DIR = join(dirname(fileURLToPath(import.meta.url)), 'scripts');
 
@@ -59,13 +61,6 @@ export interface Dispatch {
   leaseRun(siteId: string, jobId: string, leaseUntilMs: number): Promise<boolean>;
   /** Merges PostgreSQL's view of the site into Redis; returns how many job ids were pushed. */
   restoreSite(siteId: string, state: SiteDispatchState): Promise<number>;
-  /** Per site: whether Redis knows it, its queue length and the job in its run slot. */
-  inspect(siteIds: string[]): Promise<{ siteId: string; known: boolean; queued: number; running: string | null }[]>;
-  /** The ids of sites with a held run slot, in batches. */
-  inflightSites(batch: number): AsyncIterable<string[]>;
-  forgetInflight(siteId: string): Promise<void>;
-  /** Waiting jobs of a BullMQ queue and the enqueue time (ms) of the oldest, if any. */
-  bullWaiting(queue: string): Promise<{ count: number; oldestMs: number | null }>;
   /** Warms a newly created site (nothing to restore yet). */
   registerSite(siteId: string, tokenVersion: number, orgId: string): Promise<void>;
   /** Revokes older device tokens of the site in the dispatch path. */
@@ -73,9 +68,6 @@ export interface Dispatch {
   enqueue(siteId: string, jobId: string): Promise<void>;
   /** Removes a queued job id; true if it was in the queue. */
   dequeue(siteId: string, jobId: string): Promise<boolean>;
-  queueLength(siteId: string): Promise<number>;
-  /** The site's hash fields (seen, from, …), or null if Redis does not know the site. */
-  siteInfo(siteId: string): Promise<Record<string, string> | null>;
 }
 
 export interface SiteDispatchState {
@@ -164,38 +156,6 @@ export function createDispatch(redis: Redis, keys: Keys): Dispatch {
         ...s.queued,
       )) as number;
     },
-    async inspect(siteIds) {
-      if (siteIds.length === 0) return [];
-      const pipe = redis.pipeline();
-      for (const id of siteIds) {
-        pipe.hexists(keys.site(id), 'org');
-        pipe.llen(keys.queue(id));
-        pipe.hget(keys.run(id), 'job');
-      }
-      const res = (await pipe.exec()) ?? [];
-      return siteIds.map((siteId, i) => ({
-        siteId,
-        known: res[i * 3]?.[1] === 1,
-        queued: Number(res[i * 3 + 1]?.[1] ?? 0),
-        running: (res[i * 3 + 2]?.[1] as string | null) ?? null,
-      }));
-    },
-    async *inflightSites(batch) {
-      let cursor = '0';
-      do {
-        const [next, ids] = await redis.sscan(keys.inflight, cursor, 'COUNT', batch);
-        cursor = next;
-        if (ids.length > 0) yield ids;
-      } while (cursor !== '0');
-    },
-    async forgetInflight(siteId) {
-      await redis.srem(keys.inflight, siteId);
-    },
-    async bullWaiting(queue) {
-      const [count, oldestId] = await Promise.all([redis.llen(keys.bullWait(queue)), redis.lindex(keys.bullWait(queue), -1)]);
-      const ts = oldestId ? await redis.hget(keys.bullJob(queue, oldestId), 'timestamp') : null;
-      return { count, oldestMs: ts ? Number(ts) : null };
-    },
     async registerSite(siteId, tokenVersion, orgId) {
       await redis.hset(keys.site(siteId), 'tv', tokenVersion, 'org', orgId);
     },
@@ -207,13 +167,6 @@ export function createDispatch(redis: Redis, keys: Keys): Dispatch {
     },
     async dequeue(siteId, jobId) {
       return (await redis.lrem(keys.queue(siteId), 0, jobId)) > 0;
-    },
-    async queueLength(siteId) {
-      return redis.llen(keys.queue(siteId));
-    },
-    async siteInfo(siteId) {
-      const h = await redis.hgetall(keys.site(siteId));
-      return Object.keys(h).length === 0 ? null : h;
     },
   };
 }
