@@ -1,7 +1,7 @@
 import { LOCKS, withAdvisoryLock } from '../db/lock.js';
 import type { Deps } from '../runtime.js';
 import * as repo from './jobs.repo.js';
-import { restoreSiteDispatch } from './jobs.service.js';
+import { restoreSiteDispatch } from './delivery.service.js';
 
 // PostgreSQL is the truth; this pass repairs Redis where it drifted (cnpmcore / BullMQ "stalled"):
 //  1. run slots that hold a job PostgreSQL has settled (a release lost to a Redis blip) are freed,
