@@ -175,7 +175,7 @@ describe('idempotency', () => {
     // The first request commits its job, then its push to Redis is lost (as when the API process
     // dies between the two), so the client retries with the same key.
     const dispatch = app.deps.dispatch;
-    const enqueue = dispatch.enqueue;
+    const enqueue = dispatch.enqueue.bind(dispatch);
     dispatch.enqueue = () => Promise.reject(new Error('push lost'));
     let first;
     try {
