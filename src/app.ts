@@ -52,7 +52,7 @@ export function buildApp(deps: Deps): Koa {
   // Fleet onboarding and health: runbooks (+ the unauthenticated bootstrap script), adoption,
   // site deletion and its router confirmation, faults/stats/metrics.
   runbookRoutes(router, deps, auth);
-  adoptionRoutes(router, deps, auth);
+  adoptionRoutes(router, deps);
   fleetRoutes(router, deps, auth);
 
   metricsRoutes(router, deps);

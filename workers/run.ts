@@ -1,6 +1,6 @@
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import { queueDefs, isQueueName, type QueueName } from '../src/queues/definitions.js';
-import { bullPrefix, createProducers, type Producers } from '../src/queues/enqueue.js';
+import { bullPrefix, type Producers } from '../src/queues/enqueue.js';
 import { finish as finishOutbox, startRelay } from '../src/queues/outbox.service.js';
 import type { Deps } from '../src/runtime.js';
 import { maintenanceTasks } from './maintenance.processor.js';
@@ -60,7 +60,7 @@ export async function startWorkerRole(deps: Deps, queues = selectQueues(deps.con
   if (missing.length > 0) throw new Error(`no processor for queue(s): ${missing.join(', ')}`);
 
   const prefix = bullPrefix(deps.config.redisPrefix);
-  const producers = createProducers(deps.redis, deps.config.redisPrefix);
+  const producers = deps.queues;
   const workers = queues.map((name) => {
     const d = queueDefs[name];
     const worker = new Worker(d.name, guarded(deps, name, processors[name]!), {
@@ -88,7 +88,6 @@ export async function startWorkerRole(deps: Deps, queues = selectQueues(deps.con
       if (refresh) clearInterval(refresh);
       await relay.stop();
       await Promise.all(workers.map((w) => w.close()));
-      await producers.close();
     },
   };
 }

@@ -3,7 +3,7 @@ import pg from 'pg';
 import { loadConfig, type Config } from '../../src/config.js';
 import { ensureDatabase, migrate } from '../../src/db/migrate.js';
 import { createKeys } from '../../src/redis/keys.js';
-import { createDeviceTokens } from '../../src/sites/device-token.js';
+import { createDeviceTokens } from '../../src/tokens/device-token.js';
 
 // Seeds a benchmark fleet straight into PostgreSQL and Redis (the API would take minutes to
 // create 100,000 sites one by one), in exactly the shape the API itself writes.
@@ -93,7 +93,8 @@ export async function seedFleet(config: Readonly<Config>, sites: number, pending
     await pipe.exec();
   }
   const pipe = redis.pipeline();
-  for (const j of jobs.rows) pipe.rpush(keys.queue(j.site_id), j.id);
+  // Queue entries as src/redis/dispatch.ts writes them: `<job id>/<lease seconds>` (acknowledged jobs).
+  for (const j of jobs.rows) pipe.rpush(keys.queue(j.site_id), `${j.id}/120`);
   await pipe.exec();
   await redis.quit();
 

@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import pg from 'pg';
 import { parseHeartbeat } from '../../src/routeros/heartbeat.js';
-import { createDeviceTokens } from '../../src/sites/device-token.js';
+import { createDeviceTokens } from '../../src/tokens/device-token.js';
 import { BENCH_SIGNING_KEY } from '../lib/fleet.js';
 
 // The baseline: the same poll done the straightforward way, PostgreSQL only. Every poll writes

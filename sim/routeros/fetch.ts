@@ -7,7 +7,7 @@ import { putFile } from './menu-kit.js';
 import type { Value } from './values.js';
 import { NOTHING, arr, arrayEntries, num, str, time, toStr } from './values.js';
 
-/** `output=user` keeps at most this many bytes of the body, silently (routeros.md §2.2). */
+/** `output=user` keeps at most this many bytes of the body, silently (Fetch, help.mikrotik.com/docs/spaces/ROS/pages/8978514). */
 export const FETCH_USER_LIMIT = 65536;
 
 const PARAMS: ReadonlySet<string> = new Set([

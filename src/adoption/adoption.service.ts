@@ -1,11 +1,11 @@
 import { AppError } from '../errors.js';
-import { inventoryFromFacts } from '../fleet/inventory.js';
+import { inventoryFromFacts } from '../routeros/inventory.js';
 import { readHeartbeat } from '../poll/poll.service.js';
 import { atLeast, dialectOf, MIN_VERSION, parseRouterOsVersion, type ScriptDialect } from '../routeros/version.js';
 import * as runbooks from '../runbooks/runbooks.service.js';
 import type { Deps } from '../runtime.js';
 import * as lifecycle from '../sites/lifecycle.service.js';
-import { renderInstall } from './agent.js';
+import { renderInstall } from '../routeros/agent.js';
 
 /** The script dialect for the router's reported version; too old or missing is a 400. */
 export function dialectFor(version: string | undefined): ScriptDialect {

@@ -1,9 +1,7 @@
 import { Prisma } from '../generated/prisma/client.js';
 import type { Db } from '../db/prisma.js';
 
-// site_management rows, plus the two job queries express execute needs. Express reads the job
-// table directly (a read of state and attempt) rather than through the jobs capability, and writes
-// only job_event rows of its own types: the job_event trigger sees them but acts on none of them.
+// site_management rows: a site's management endpoint for express execute.
 
 export interface ManagementRow {
   siteId: string;
@@ -48,32 +46,4 @@ export async function findBySite(db: Db, siteId: string): Promise<ManagementRow 
 /** True if the site had an endpoint. */
 export async function remove(db: Db, siteId: string): Promise<boolean> {
   return (await db.$executeRaw`DELETE FROM site_management WHERE site_id = ${siteId}::uuid`) > 0;
-}
-
-export interface ExpressJob {
-  id: string;
-  siteId: string;
-  state: string;
-  attempt: number;
-}
-
-export async function findJob(db: Db, jobId: string): Promise<ExpressJob | null> {
-  const rows = await db.$queryRaw<ExpressJob[]>`
-    SELECT id, site_id AS "siteId", state::text AS state, attempt FROM job WHERE id = ${jobId}::uuid`;
-  return rows[0] ?? null;
-}
-
-export type ExpressEventType = 'express_requested' | 'express_succeeded' | 'express_failed';
-
-/** Appends one express event to the job's history; never touches the job row itself. */
-export async function addEvent(
-  db: Db,
-  job: Pick<ExpressJob, 'id' | 'attempt'>,
-  type: ExpressEventType,
-  detail: Record<string, unknown>,
-  now: Date,
-): Promise<void> {
-  await db.$executeRaw`
-    INSERT INTO job_event (job_id, type, attempt, at, detail)
-    VALUES (${job.id}::uuid, ${type}::"JobEventType", ${job.attempt}, ${now}::timestamptz, ${JSON.stringify(detail)}::jsonb)`;
 }

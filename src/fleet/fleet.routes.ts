@@ -22,6 +22,6 @@ export function fleetRoutes(router: AppRouter, deps: Deps, auth: Middleware<Oper
 
   router.get('/site/:siteId/metrics', auth, async (ctx) => {
     const { siteId } = parse(siteParams, ctx.params);
-    ctx.body = await health.siteMetrics(deps, ctx.state.org, siteId);
+    ctx.body = await health.siteAvailability(deps, ctx.state.org, siteId);
   });
 }

@@ -2,14 +2,14 @@ import { AppError } from '../errors.js';
 import type { Deps } from '../runtime.js';
 import * as sites from '../sites/sites.service.js';
 import * as faults from './faults.repo.js';
-import { presenceOf } from './presence.service.js';
+import { presenceOf } from '../sites/presence.service.js';
 import * as samples from './samples.repo.js';
 
 // The read side of fleet health: faults, resource stats and 24-hour availability of one site.
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
-/** Ranges longer than this come back aggregated per hour (product-api.md §4.4). */
+/** Ranges longer than this come back aggregated per hour (README.md, "Onboarding and fleet health"). */
 const RAW_LIMIT_MS = 48 * HOUR;
 const MAX_RANGE_MS = 366 * DAY;
 
@@ -90,7 +90,7 @@ export async function siteStats(deps: Deps, org: string, siteId: string, range: 
   }));
 }
 
-export interface MetricsDto {
+export interface AvailabilityDto {
   uptime_percentage: number;
   downtime_duration_seconds: number;
   last_status: 'online' | 'offline';
@@ -101,7 +101,7 @@ export interface MetricsDto {
  * Availability over the last 24 hours (or since the site was created): outages count from their
  * first missed heartbeat; a site that went quiet but is not swept yet counts as down already.
  */
-export async function siteMetrics(deps: Deps, org: string, siteId: string): Promise<MetricsDto> {
+export async function siteAvailability(deps: Deps, org: string, siteId: string): Promise<AvailabilityDto> {
   const site = await sites.requireSite(deps, org, siteId);
   const now = deps.clock();
   const start = Math.max(now - DAY, site.createdAt.getTime());

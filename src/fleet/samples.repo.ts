@@ -1,7 +1,7 @@
 import type { Db } from '../db/prisma.js';
 import { sql, type SqlClient } from '../db/sql.js';
-import type { Inventory } from './inventory.js';
-import { sqlArray as a } from './sql-array.js';
+import type { Inventory } from '../routeros/inventory.js';
+import { sqlArray as a } from '../db/sql-array.js';
 
 // Heartbeat samples in PostgreSQL: many rows per statement (unnest of column arrays, each passed
 // as one array literal), written by the sample drain over hand-written SQL (src/db/sql.ts: the

@@ -1,9 +1,9 @@
 import { hostname } from 'node:os';
-import { fleetRedis, type SampleEntry } from '../redis/fleet.js';
+import type { SampleEntry } from '../redis/fleet.js';
 import { parseUptime } from '../routeros/heartbeat.js';
 import type { Deps } from '../runtime.js';
-import { inventoryFromFacts } from './inventory.js';
-import { lastSeenRefreshMs } from './presence.service.js';
+import { inventoryFromFacts } from '../routeros/inventory.js';
+import { lastSeenRefreshMs } from '../sites/presence.service.js';
 import * as repo from './samples.repo.js';
 
 // The heartbeat write path. The poll path only appends to a Redis stream (no PostgreSQL write per
@@ -72,7 +72,7 @@ async function writeBatch(deps: Deps, entries: SampleEntry[], report: DrainRepor
   const rows = entries.map((e, i) => toRow(e, facts[i]!));
   const res = await repo.insertBatch(deps.sql, rows);
   await repo.updateInventory(deps.sql, sightings(entries, facts), Math.floor(lastSeenRefreshMs(deps) / 1000), new Date(deps.clock()));
-  const fleet = fleetRedis(deps.redis, deps.config.redisPrefix);
+  const fleet = deps.fleet;
   // Samples of purged sites: a poll raced the purge and re-warmed the site in Redis; forget it.
   await fleet.forgetSites(res.unknown);
   await fleet.ack(entries.map((e) => e.id));
@@ -93,7 +93,7 @@ export async function drainSamples(
 ): Promise<DrainReport> {
   const batch = opts.batch ?? DRAIN_BATCH;
   const until = Date.now() + (opts.budgetMs ?? 5_000);
-  const fleet = fleetRedis(deps.redis, deps.config.redisPrefix);
+  const fleet = deps.fleet;
   const report: DrainReport = { samples: 0, inserted: 0, reboots: 0, recovered: 0, forgotten: 0 };
   const stale = await fleet.claimStale(CONSUMER, opts.staleMs ?? STALE_MS, batch);
   // A batch that keeps failing must not stop new heartbeats from being written: it stays pending

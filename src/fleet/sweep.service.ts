@@ -1,8 +1,8 @@
 import { LOCKS, withAdvisoryLock } from '../db/lock.js';
-import { fleetRedis, type FleetRedis, type SeenSite } from '../redis/fleet.js';
+import type { FleetRedis, SeenSite } from '../redis/fleet.js';
 import type { Deps } from '../runtime.js';
 import * as faults from './faults.repo.js';
-import { offlineWindowMs } from './presence.service.js';
+import { offlineWindowMs } from '../sites/presence.service.js';
 
 // Offline detection without per-site timers. Every poll scores its site in the `seen` sorted set
 // with the poll time. A site is offline once its score is older than N intervals, so each sweep
@@ -53,7 +53,7 @@ async function markOffline(deps: Deps, fleet: FleetRedis, quiet: SeenSite[], rep
 }
 
 async function sweep(deps: Deps): Promise<SweepReport> {
-  const fleet = fleetRedis(deps.redis, deps.config.redisPrefix);
+  const fleet = deps.fleet;
   const report: SweepReport = { scanned: 0, offline: 0, recovered: 0, forgotten: 0 };
   const cutoff = deps.clock() - offlineWindowMs(deps);
   const mark = await fleet.sweepMark();

@@ -27,7 +27,7 @@ export const asyncJobBody = z.strictObject({
   script: z.string(),
   make_backup: z.boolean().default(false),
   express_execute: z.boolean().default(false),
-  // The documented default of this form differs from the header form's (product-api.md §3.3).
+  // The documented default of this form differs from the header form's (README.md, "Using the API").
   needs_acknowledgement: z.boolean().default(false),
   notify_url: notifyUrl.nullable().default(null),
   lease_seconds: leaseSeconds.optional(),

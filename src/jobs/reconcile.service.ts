@@ -1,7 +1,7 @@
 import { LOCKS, withAdvisoryLock } from '../db/lock.js';
 import type { Deps } from '../runtime.js';
 import * as repo from './jobs.repo.js';
-import { restoreSiteDispatch } from './jobs.service.js';
+import { restoreSiteDispatch } from './delivery.service.js';
 
 // PostgreSQL is the truth; this pass repairs Redis where it drifted (cnpmcore / BullMQ "stalled"):
 //  1. run slots that hold a job PostgreSQL has settled (a release lost to a Redis blip) are freed,
@@ -26,10 +26,10 @@ export interface ReconcileReport {
 /** Frees run slots whose job is no longer in flight in PostgreSQL. */
 async function releaseStaleSlots(deps: Deps): Promise<number> {
   let released = 0;
-  for await (const siteIds of deps.dispatch.inflightSites(BATCH)) {
-    const slots = await deps.dispatch.inspect(siteIds);
+  for await (const siteIds of deps.records.inflightSites(BATCH)) {
+    const slots = await deps.records.inspect(siteIds);
     const held = slots.filter((s) => s.running !== null);
-    for (const s of slots) if (s.running === null) await deps.dispatch.forgetInflight(s.siteId);
+    for (const s of slots) if (s.running === null) await deps.records.forgetInflight(s.siteId);
     const states = new Map((await repo.statesByIds(deps.sql, held.map((s) => s.running!))).map((j) => [j.id, j]));
     for (const s of held) {
       const job = states.get(s.running!);
@@ -50,7 +50,7 @@ async function restoreMissing(deps: Deps): Promise<{ sites: number; pushed: numb
     const page = await repo.sitesWithWork(deps.sql, before, after, BATCH);
     if (page.length === 0) break;
     after = page[page.length - 1]!.siteId;
-    const seen = new Map((await deps.dispatch.inspect(page.map((w) => w.siteId))).map((s) => [s.siteId, s]));
+    const seen = new Map((await deps.records.inspect(page.map((w) => w.siteId))).map((s) => [s.siteId, s]));
     for (const work of page) {
       const redis = seen.get(work.siteId);
       // A site Redis does not know at all is restored whole by its next poll.

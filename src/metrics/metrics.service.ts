@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import { queueDefs } from '../queues/definitions.js';
+import { queueDefs, type QueueName } from '../queues/definitions.js';
 import type { Deps } from '../runtime.js';
 import * as repo from './metrics.repo.js';
 
@@ -11,10 +11,11 @@ export async function collectBacklog(deps: Deps): Promise<void> {
   queueDepth.set({ queue: 'jobs' }, b.queuedJobs);
   queueDepth.set({ queue: 'outbox' }, b.outboxRows);
   queueLag.set({ queue: 'outbox' }, b.outboxOldest ? Math.max(0, (now - b.outboxOldest.getTime()) / 1000) : 0);
-  for (const def of Object.values(queueDefs)) {
-    const w = await deps.dispatch.bullWaiting(def.name);
-    queueDepth.set({ queue: def.name }, w.count);
-    queueLag.set({ queue: def.name }, w.oldestMs === null ? 0 : Math.max(0, (now - w.oldestMs) / 1000));
+  for (const name of Object.keys(queueDefs) as QueueName[]) {
+    const q = deps.queues.queue(name);
+    const [count, [oldest]] = await Promise.all([q.getWaitingCount(), q.getJobs(['wait'], 0, 0, true)]);
+    queueDepth.set({ queue: q.name }, count);
+    queueLag.set({ queue: q.name }, oldest ? Math.max(0, (now - oldest.timestamp) / 1000) : 0);
   }
 }
 

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { createKeys, type Keys } from './keys.js';
+import type { Keys } from './keys.js';
 
 // Fleet health's Redis side: the heartbeat sample stream (consumer group `drain`), the `seen`
 // sorted set the offline sweep walks, and per-site presence for API reads. Plain commands only:
@@ -160,15 +160,4 @@ export function createFleetRedis(redis: Redis, keys: Keys): FleetRedis {
       return redis.xlen(keys.samples);
     },
   };
-}
-
-const cache = new WeakMap<Redis, Map<string, FleetRedis>>();
-
-/** The fleet commands for a connection and prefix, built once per pair. */
-export function fleetRedis(redis: Redis, prefix: string): FleetRedis {
-  let byPrefix = cache.get(redis);
-  if (!byPrefix) cache.set(redis, (byPrefix = new Map<string, FleetRedis>()));
-  let f = byPrefix.get(prefix);
-  if (!f) byPrefix.set(prefix, (f = createFleetRedis(redis, createKeys(prefix))));
-  return f;
 }

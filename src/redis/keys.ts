@@ -14,9 +14,6 @@ export interface Keys {
   seen: string;
   /** Set of site ids whose run slot is held; the reconciler checks them against PostgreSQL. */
   inflight: string;
-  /** BullMQ's list of waiting job ids of `queue` (oldest at the tail), and one job's hash. */
-  bullWait(queue: string): string;
-  bullJob(queue: string, id: string): string;
   /** String: last-seen ms up to which the offline sweep has handled `seen` (src/fleet). */
   sweepMark: string;
 }
@@ -30,8 +27,6 @@ export function createKeys(prefix: string): Keys {
     samples: `${prefix}samples`,
     seen: `${prefix}seen`,
     inflight: `${prefix}inflight`,
-    bullWait: (queue) => `${prefix}bull:${queue}:wait`,
-    bullJob: (queue, id) => `${prefix}bull:${queue}:${id}`,
     sweepMark: `${prefix}seen:mark`,
   };
 }

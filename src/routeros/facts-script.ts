@@ -1,4 +1,4 @@
-// RouterOS code that gathers a router's facts into a `key=value;` body (routeros.md §4), shared
+// RouterOS code that gathers a router's facts into a `key=value;` body (docs/onboarding.md), shared
 // by the bootstrap script (src/runbooks) and the agent (src/adoption). v6.43+ syntax that v7
 // accepts too: space-separated paths, comments only at column 0, `:do {} on-error={}`.
 //
@@ -57,7 +57,7 @@ interface Fact {
 const resource = (key: string, plain = false): Fact => ({ key, cmd: `/system resource get ${key}`, plain });
 const routerboard = (key: string): Fact => ({ key, cmd: `/system routerboard get ${key}`, guarded: true });
 
-// product-api.md §2.2 lists the adoption facts; uptime is added by the caller (it changes per poll).
+// The adoption facts (docs/onboarding.md); uptime is added by the caller (it changes per poll).
 const FACTS: Fact[] = [
   { key: 'name', cmd: '/system identity get name' },
   ...['version', 'architecture-name', 'board-name', 'platform', 'cpu', 'build-time', 'factory-software'].map((k) => resource(k)),

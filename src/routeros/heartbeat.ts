@@ -1,5 +1,5 @@
 // Parser for the `key=value;key=value;` bodies routers POST to /adopt and /poll
-// (routeros.md §4, product-api.md §2.2-2.3). Router input is untrusted, so the
+// (gathered by src/routeros/facts-script.ts, sent by src/routeros/agent.ts). Router input is untrusted, so the
 // parser is strict about structure but tolerant of formatting noise.
 import { Buffer } from 'node:buffer';
 
@@ -152,7 +152,7 @@ const ENCODE_MAP: Readonly<Record<string, string>> = {
   '\n': '%0A',
 };
 
-/** Percent-encodes only `%`, `;`, `=`, CR and LF, matching the router agent's encoder (routeros.md §4.2). */
+/** Percent-encodes only `%`, `;`, `=`, CR and LF, matching the router agent's encoder (src/routeros/agent.ts). */
 export function encodeHeartbeatValue(v: string): string {
   return v.replace(ENCODE_RE, (c) => ENCODE_MAP[c]!);
 }

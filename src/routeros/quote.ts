@@ -1,5 +1,5 @@
 // The single encoder for every server value that becomes RouterOS source code
-// (routeros.md §1.7, §8.3). Nothing else may concatenate raw values into scripts.
+// (escape sequences: Scripting, help.mikrotik.com/docs/spaces/ROS/pages/47579229). Nothing else may concatenate raw values into scripts.
 import { Buffer } from 'node:buffer';
 
 // Bytes that may appear verbatim inside "...": printable ASCII except the four

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { AppError } from '../errors.js';
 import { newId, uuidToBase62 } from '../lib/ids.js';
 import type { Deps } from '../runtime.js';
-import { bootstrapCommand, renderBootstrap } from './bootstrap.js';
+import { bootstrapCommand, renderBootstrap } from '../routeros/bootstrap.js';
 import * as repo from './runbooks.repo.js';
 import type { RunbookRow } from './runbooks.repo.js';
 import { RUNBOOK_TOKEN_RE } from './runbooks.schema.js';

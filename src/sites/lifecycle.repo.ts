@@ -1,6 +1,6 @@
 import { Prisma } from '../generated/prisma/client.js';
 import type { Db } from '../db/prisma.js';
-import type { Inventory } from '../fleet/inventory.js';
+import type { Inventory } from '../routeros/inventory.js';
 import { columns, type SiteRow } from './sites.repo.js';
 
 // The site lifecycle beyond create: adoption by a runbook (create, or find again by serial number

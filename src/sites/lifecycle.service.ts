@@ -1,9 +1,8 @@
 import { AppError } from '../errors.js';
-import { adoptedName, type Inventory } from '../fleet/inventory.js';
+import { adoptedName, type Inventory } from '../routeros/inventory.js';
 import { newId } from '../lib/ids.js';
-import { fleetRedis } from '../redis/fleet.js';
 import type { Deps } from '../runtime.js';
-import type { DeviceIdentity } from './device-token.js';
+import type { DeviceIdentity } from '../tokens/device-token.js';
 import * as repo from './lifecycle.repo.js';
 import type { SiteRow } from './sites.repo.js';
 import * as sites from './sites.repo.js';
@@ -72,7 +71,7 @@ export function deviceToken(deps: Deps, site: SiteRow): string {
  */
 export async function purgeSites(deps: Deps, ids: string[]): Promise<number> {
   const gone = await repo.purge(deps.db, ids);
-  await fleetRedis(deps.redis, deps.config.redisPrefix).forgetSites(gone);
+  await deps.fleet.forgetSites(gone);
   if (gone.length > 0) deps.log.info({ sites: gone }, 'sites purged');
   return gone.length;
 }

@@ -1,8 +1,8 @@
-import { hardwareHash } from '../fleet/inventory.js';
-import type { SitePresence } from '../fleet/presence.service.js';
+import { hardwareHash } from '../routeros/inventory.js';
+import type { SitePresence } from './presence.service.js';
 import type { SiteRow } from './sites.repo.js';
 
-/** The site object (product-api.md §4.1 field names; `purge_at` and `runbook_id` are tikops'). */
+/** The site object (the product's field names, README.md; `purge_at` and `runbook_id` are tikops'). */
 export interface SiteDto {
   id: string;
   name: string;

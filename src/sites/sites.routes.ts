@@ -1,12 +1,16 @@
 import type { Middleware } from 'koa';
-import type { OperatorState, AppRouter } from '../http/auth.js';
+import { bearer, type OperatorState, type AppRouter } from '../http/auth.js';
 import { readJson } from '../http/body.js';
 import { parse } from '../http/validate.js';
 import type { Deps } from '../runtime.js';
 import { createSiteBody, siteParams } from './sites.schema.js';
 import * as sites from './sites.service.js';
+import { deleteSite, notifyDeleted } from './deletion.service.js';
 
-/** Operator site API: create (returns the device token), list, get, rotate the device token. */
+/**
+ * Operator site API: create (returns the device token), list, get, rotate the device token, delete;
+ * and the router's confirmation that it removed its agent (device token).
+ */
 export function siteRoutes(router: AppRouter, deps: Deps, auth: Middleware<OperatorState>): void {
 
   router.post('/site', auth, async (ctx) => {
@@ -27,5 +31,17 @@ export function siteRoutes(router: AppRouter, deps: Deps, auth: Middleware<Opera
   router.post('/site/:siteId/token', auth, async (ctx) => {
     const { siteId } = parse(siteParams, ctx.params);
     ctx.body = await sites.rotateToken(deps, ctx.state.org, siteId);
+  });
+
+  router.delete('/site/:siteId', auth, async (ctx) => {
+    const { siteId } = parse(siteParams, ctx.params);
+    ctx.status = 202;
+    ctx.body = await deleteSite(deps, ctx.state.org, siteId);
+  });
+
+  router.post('/notify/delete', async (ctx) => {
+    await notifyDeleted(deps, bearer(ctx));
+    ctx.type = 'text/plain; charset=utf-8';
+    ctx.body = 'ok';
   });
 }

@@ -1,5 +1,5 @@
 import { AppError } from '../errors.js';
-import { presenceOf } from '../fleet/presence.service.js';
+import { presenceOf } from './presence.service.js';
 import { newId } from '../lib/ids.js';
 import type { Deps } from '../runtime.js';
 import { siteDto, type SiteDto } from './site-dto.js';

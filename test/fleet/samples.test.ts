@@ -2,7 +2,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pruneFleet } from '../../src/fleet/prune.service.js';
 import { insertBatch } from '../../src/fleet/samples.repo.js';
 import { drainSamples } from '../../src/fleet/samples.service.js';
-import { fleetRedis } from '../../src/redis/fleet.js';
 import { startApp, type TestApp } from '../support/app.js';
 import { buildSite, poll, routerFacts, type BuiltSite } from '../factories.js';
 
@@ -89,7 +88,7 @@ describe('the sample drain', () => {
   it('writes the samples a crashed worker had read but not acknowledged', async () => {
     const s = await buildSite(app);
     await poll(app, s, 'cpu-load=77;uptime=1m');
-    const taken = await fleetRedis(app.deps.redis, app.redisPrefix).readNew('crashed-worker', 100);
+    const taken = await app.deps.fleet.readNew('crashed-worker', 100);
     expect(taken.map((e) => e.siteId)).toContain(s.id);
     expect((await drainSamples(app.deps)).inserted).toBe(0);
     expect((await drainSamples(app.deps, { staleMs: 0 })).inserted).toBe(taken.length);

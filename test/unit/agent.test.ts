@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { dialectFor } from '../../src/adoption/adoption.service.js';
-import { renderAgent, renderInstall, renderRemoval, schedulerAdd, type InstallInput } from '../../src/adoption/agent.js';
-import { WRAPPER_END } from '../../src/jobs/render.js';
+import { renderAgent, renderInstall, renderRemoval, schedulerAdd, type InstallInput } from '../../src/routeros/agent.js';
+import { WRAPPER_END } from '../../src/routeros/wrapper.js';
 import { ENCODER_FN } from '../../src/routeros/facts-script.js';
 import { parseHeartbeat } from '../../src/routeros/heartbeat.js';
 import { rosQuote, rosUnquote } from '../../src/routeros/quote.js';
-import { bootstrapCommand, renderBootstrap } from '../../src/runbooks/bootstrap.js';
+import { bootstrapCommand, renderBootstrap } from '../../src/routeros/bootstrap.js';
 import { createFakeHost } from '../../sim/routeros/fake-host.js';
 import { createRouterState, runScript } from '../../sim/routeros/index.js';
 
@@ -118,7 +118,7 @@ describe('the agent installer', () => {
     ]);
   });
 
-  it('escapes $ in on-event code so nothing is substituted when the entry is added (routeros.md §7 case 29)', () => {
+  it('escapes $ in on-event code so nothing is substituted when the entry is added', () => {
     const line = schedulerAdd('x', ':global tikopsMore; :if ($tikopsMore < 100) do={ :put $tikopsMore }', 'interval=1m');
     expect(line).toContain('on-event=":global tikopsMore; :if (\\$tikopsMore < 100) do={ :put \\$tikopsMore }"');
     expect(rosUnquote(/on-event=(".*")$/.exec(line)![1]!)).toBe(':global tikopsMore; :if ($tikopsMore < 100) do={ :put $tikopsMore }');

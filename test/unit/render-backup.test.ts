@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { BACKUP_CHUNK_BYTES, BACKUP_STEP, renderWrapper, wrapperByteLength, type WrapperInput } from '../../src/jobs/render.js';
-import { createCallbackSigner } from '../../src/jobs/signature.js';
+import { BACKUP_CHUNK_BYTES, BACKUP_STEP, renderWrapper, wrapperByteLength, type WrapperInput } from '../../src/routeros/wrapper.js';
+import { createCallbackSigner } from '../../src/tokens/callback-signature.js';
 import { checkSyntax } from '../../sim/routeros/index.js';
 import { rosUnquote } from '../../src/routeros/quote.js';
 

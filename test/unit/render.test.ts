@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
-import { WRAPPER_END, renderWrapper, wrapperByteLength } from '../../src/jobs/render.js';
-import type { WrapperInput } from '../../src/jobs/render.js';
+import { WRAPPER_END, renderWrapper, wrapperByteLength } from '../../src/routeros/wrapper.js';
+import type { WrapperInput } from '../../src/routeros/wrapper.js';
 import { rosUnquote } from '../../src/routeros/quote.js';
 
 const TOKEN = '4KuKNp3QzpfwLcg3BUnn1a';

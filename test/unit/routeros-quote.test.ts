@@ -85,7 +85,7 @@ const HOSTILE: readonly string[] = [
 ];
 
 describe('rosQuote', () => {
-  it('matches the sample table in routeros.md §1.7', () => {
+  it('matches the sample table of RouterOS escape sequences', () => {
     expect(rosQuote(':log info "value=$a $[:len $a]"')).toBe(String.raw`":log info \"value=\$a \$[:len \$a]\""`);
     expect(rosQuote('url="https://h/p?a=1&b=2"')).toBe(String.raw`"url=\"https://h/p\3Fa=1&b=2\""`);
     expect(rosQuote('Café ✓')).toBe(String.raw`"Caf\C3\A9 \E2\9C\93"`);

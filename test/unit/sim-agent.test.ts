@@ -1,6 +1,6 @@
-// The routeros.md §8.1 poll agent, run on the simulator against a fake tikops server.
+// The poll agent, run on the simulator against a fake tikops server.
 import { describe, it, expect } from 'vitest';
-import { renderWrapper } from '../../src/jobs/render.js';
+import { renderWrapper } from '../../src/routeros/wrapper.js';
 import { createFakeHost } from '../../sim/routeros/fake-host.js';
 import type { FakeHost } from '../../sim/routeros/fake-host.js';
 import { FETCH_USER_LIMIT, createRouterState, runScript, toJs } from '../../sim/routeros/index.js';
@@ -8,7 +8,7 @@ import type { FetchRequest, RouterState } from '../../sim/routeros/index.js';
 
 const POLL_URL = 'https://tikops.example.net/poll';
 
-// Verbatim from routeros.md §8.1 (the URL already points at the fake server).
+// A minimal poll agent (the URL already points at the fake server).
 const AGENT = String.raw`:global tikopsLock
 :global tikopsMore
 :global tikopsLast
@@ -188,7 +188,7 @@ describe('poll agent on the simulator', () => {
     expect(state.globals.has('tikopsLock')).toBe(false);
   });
 
-  it('runs as a stored script from the scheduler entries of routeros.md §3.1', async () => {
+  it('runs as a stored script from the scheduler entries the installer adds', async () => {
     const state = createRouterState();
     const s = server([job('sch', ':log info "from scheduler"', 0)]);
     const install = [

@@ -1,7 +1,7 @@
-// routeros.md §7 cases run through the real job wrapper (src/jobs/render.ts) on the simulator.
+// Hostile payloads run through the real job wrapper (src/routeros/wrapper.ts) on the simulator.
 import { describe, it, expect } from 'vitest';
-import { renderWrapper } from '../../src/jobs/render.js';
-import type { WrapperInput } from '../../src/jobs/render.js';
+import { renderWrapper } from '../../src/routeros/wrapper.js';
+import type { WrapperInput } from '../../src/routeros/wrapper.js';
 import { createFakeHost } from '../../sim/routeros/fake-host.js';
 import type { FetchReply } from '../../sim/routeros/fake-host.js';
 import { createRouterState, exportConfig, runScript, toJs } from '../../sim/routeros/index.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reconcile } from '../../src/jobs/reconcile.service.js';
-import { sweepTimeouts } from '../../src/jobs/jobs.service.js';
+import { sweepTimeouts } from '../../src/jobs/delivery.service.js';
 import { startApp, type TestApp } from '../support/app.js';
 import { buildJob, buildSite, callback, parseWrapper, poll } from '../factories.js';
 

@@ -1,4 +1,3 @@
-import { fleetRedis } from '../redis/fleet.js';
 import type { Deps } from '../runtime.js';
 
 // Whether a site has a pulse, read cheaply at request time: the poll path records every
@@ -32,7 +31,7 @@ export function lastSeenRefreshMs(deps: Deps): number {
 /** Presence per site id; never throws (Redis trouble degrades to PostgreSQL's view). */
 export async function presenceOf(deps: Deps, sites: PresenceInput[]): Promise<Map<string, SitePresence>> {
   const now = deps.clock();
-  const live = await fleetRedis(deps.redis, deps.config.redisPrefix)
+  const live = await deps.fleet
     .presence(sites.map((s) => s.id))
     .catch((err: unknown) => {
       deps.log.warn({ err }, 'presence from redis failed; using postgres');

@@ -1,18 +1,18 @@
-// Renders the per-job wrapper script returned by /poll (routeros.md §8.2).
+// Renders the per-job wrapper script returned by /poll (ARCHITECTURE.md, "The job pipeline").
 //
 // Invariants the router side relies on:
 // - the payload is only ever data inside one rosQuote literal, executed through
 //   `[:parse ...]` and then called, so no payload text can break out of the
 //   wrapper's blocks, swallow wrapper lines via comments or `\` continuation, or
-//   turn a payload syntax error into an unparseable response (§1.8);
-// - every other server value is a rosQuote literal too (§8.3);
+//   turn a payload syntax error into an unparseable response;
+// - every other server value is a rosQuote literal too (src/routeros/quote.ts);
 // - LF only, comments only at column 0, space-separated command paths (v6 + v7);
 // - the body ends with "\n# tikops-end\n", which the agent checks before parsing
-//   so a truncated response (fetch output=user caps at 64 KB) never runs (§8.1);
+//   so a truncated response (fetch output=user caps at 64 KB) never runs (Fetch, help.mikrotik.com/docs/spaces/ROS/pages/8978514);
 // - with a backup step (docs/backups.md), the payload runs only after the claim
 //   succeeded AND the server answered the backup commit with "stored".
-import { rosQuote, rosQuotedLength } from '../routeros/quote.js';
-import type { BackupUrls } from './signature.js';
+import { rosQuote, rosQuotedLength } from './quote.js';
+import type { BackupUrls } from '../tokens/callback-signature.js';
 
 export interface WrapperInput {
   /** Job token (22-char base62). */

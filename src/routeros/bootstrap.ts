@@ -5,8 +5,8 @@
 //     (the agent installer, src/adoption/agent.ts) to a file and imports it.
 // Files rather than `output=user`, because v6's in-memory fetch limit is unverified (4 KB?) and
 // the installer is bigger than that. Every literal is built with rosQuote.
-import { ENCODER_FN, factLines } from '../routeros/facts-script.js';
-import { rosQuote as q } from '../routeros/quote.js';
+import { ENCODER_FN, factLines } from './facts-script.js';
+import { rosQuote as q } from './quote.js';
 
 export const BOOTSTRAP_FILE = 'tikops-bootstrap.rsc';
 export const ADOPT_FILE = 'tikops-adopt.rsc';
@@ -20,7 +20,7 @@ export function bootstrapCommand(publicUrl: string, token: string): string {
 }
 
 // Device-mode (7.17+, home routers) can turn the scheduler off; only a button press turns it back
-// on, so stop with instructions instead of installing an agent that never runs (routeros.md §3.4).
+// on, so stop with instructions instead of installing an agent that never runs (Device-mode, help.mikrotik.com/docs/spaces/ROS/pages/93749258).
 const DEVICE_MODE_CHECK = [
   ':local tkNoSched false',
   `:do { :local tkF [:parse ${q(':return [/system device-mode get scheduler]')}]; :local tkV [:tostr [$tkF]]; ` +

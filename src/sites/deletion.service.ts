@@ -2,12 +2,12 @@ import { createHash } from 'node:crypto';
 import { AppError } from '../errors.js';
 import * as jobs from '../jobs/jobs.service.js';
 import type { Deps } from '../runtime.js';
-import type { DeviceIdentity } from '../sites/device-token.js';
-import * as lifecycle from '../sites/lifecycle.service.js';
-import * as sites from '../sites/sites.service.js';
-import { renderRemoval } from './agent.js';
+import type { DeviceIdentity } from '../tokens/device-token.js';
+import * as lifecycle from './lifecycle.service.js';
+import * as sites from './sites.service.js';
+import { renderRemoval } from '../routeros/agent.js';
 
-// Site deletion (product-api.md §8.4): DELETE marks the site and queues an ordinary job that makes
+// Site deletion (docs/onboarding.md): DELETE marks the site and queues an ordinary job that makes
 // the router confirm (POST /notify/delete, which purges the site) and then remove its agent. A
 // router that never runs it (offline, already reset) is purged when the grace period ends.
 

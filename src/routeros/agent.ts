@@ -1,16 +1,16 @@
-// Pure renderers of the router agent (routeros.md §8.1) and its installer and remover.
+// Pure renderers of the router agent (docs/onboarding.md) and its installer and remover.
 //
 // The agent is a named script, `tikops-poll`, run by two scheduler entries (every interval, and
-// once 20 s after boot; routeros.md §3.1). Each run: take the lock (a global uptime stamp with a
+// once 20 s after boot; Scheduler, help.mikrotik.com/docs/spaces/ROS/pages/40992881). Each run: take the lock (a global uptime stamp with a
 // 15-minute TTL, so a crashed run cannot block forever), build the heartbeat with percent-encoded
 // values, POST /poll, run the answer only if it ends with the job wrapper's end marker (a 64 KB
 // `output=user` truncation must never run half a script), and repeat while the wrapper reports
 // more queued jobs (`tikopsMore`, at most 10 rounds). Every server value (URL, token, names) is a
 // rosQuote literal, and the whole agent is one more rosQuote literal in `source=`.
-import { WRAPPER_END } from '../jobs/render.js';
-import { ENCODER_FN, factLines } from '../routeros/facts-script.js';
-import { rosQuote as q } from '../routeros/quote.js';
-import type { ScriptDialect } from '../routeros/version.js';
+import { WRAPPER_END } from './wrapper.js';
+import { ENCODER_FN, factLines } from './facts-script.js';
+import { rosQuote as q } from './quote.js';
+import type { ScriptDialect } from './version.js';
 
 export const AGENT_NAME = 'tikops-poll';
 export const BOOT_NAME = 'tikops-boot';

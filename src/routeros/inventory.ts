@@ -1,5 +1,5 @@
 // What a router's facts say about its hardware and software: the site inventory columns
-// (product-api.md §4.1), from the `key=value;` facts of an adoption or a heartbeat.
+// (the site object's fields, docs/onboarding.md), from the `key=value;` facts of an adoption or a heartbeat.
 import { createHash } from 'node:crypto';
 
 export interface Inventory {
