@@ -14,7 +14,7 @@ function precompress(outDir: () => string): Plugin {
     name: 'tikops-precompress',
     apply: 'build',
     writeBundle(_options, bundle) {
-      for (const name of [...Object.keys(bundle), 'index.html']) {
+      for (const name of new Set([...Object.keys(bundle), 'index.html'])) {
         if (!/\.(js|css|html|svg|json)$/.test(name)) continue;
         const path = join(outDir(), name);
         const data = readFileSync(path);

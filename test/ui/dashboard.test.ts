@@ -171,6 +171,49 @@ describe('the operator dashboard in chromium', { timeout: 60_000 }, () => {
     await expect(first.textContent()).resolves.toMatch(/Completed.*Add guest address/s);
     expect(browser.expectHttpError('GET', /\/management$/, 404)).toHaveLength(1);
   });
+
+  it('saves a management endpoint and rotates the device token only after a confirmation', async () => {
+    const mgmt = page.locator('#management');
+    await mgmt.getByLabel('Address').fill('100.64.12.7');
+    await mgmt.getByLabel('User').fill('tikops-express');
+    await mgmt.getByLabel('Password').fill('s3cret');
+    await mgmt.getByRole('button', { name: 'Save endpoint' }).click();
+    await mgmt.getByText('Express execute reaches this router at https://100.64.12.7:443').waitFor();
+    await expect(mgmt.getByLabel('Password').inputValue()).resolves.toBe('');
+
+    await page.getByRole('button', { name: 'Rotate token…' }).click();
+    // Nothing happens until the second, explicit click; the confirm button takes the focus.
+    await expect(page.evaluate('document.activeElement.textContent')).resolves.toBe('Rotate now');
+    await page.getByRole('button', { name: 'Rotate now' }).click();
+    const token = await page.getByTestId('device-token').textContent();
+    expect(token).toMatch(/^\S{20,}$/);
+    // The token the router's agent holds (src/adoption/agent.ts puts it in the poll script) is refused now.
+    const held = /Authorization: Bearer ([^,"]+),/.exec(router.state.scripts.map((x) => x.source).join('\n'))?.[1];
+    expect(held).toBeTruthy();
+    expect(held).not.toBe(token);
+    const refused = await fetch(`${app.url}/poll`, { method: 'POST', headers: { authorization: `Bearer ${held}` }, body: 'uptime=1s' });
+    expect(refused.status).toBe(401);
+    const accepted = await fetch(`${app.url}/poll`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: 'uptime=1s' });
+    expect(accepted.status).toBe(200);
+    await browser.screenshot(page, '11-site-after-changes');
+  });
+
+  it('keeps the session over a reload, and can be used from the keyboard with visible focus', async () => {
+    await page.reload();
+    await page.getByRole('heading', { name: 'branch-01', level: 1 }).waitFor();
+    await page.getByRole('link', { name: 'Fleet', exact: true }).click();
+    await page.getByRole('heading', { name: 'Fleet' }).waitFor();
+    await page.reload();
+    await page.getByRole('row', { name: /branch-01/ }).waitFor();
+    await page.keyboard.press('Tab');
+    await expect(page.evaluate('document.activeElement.textContent')).resolves.toBe('Skip to content');
+    await page.keyboard.press('Enter');
+    await expect(page.evaluate('document.activeElement.id')).resolves.toBe('main');
+    await page.keyboard.press('Tab');
+    await expect(page.evaluate('document.activeElement.textContent')).resolves.toBe('Refresh');
+    const outline = String(await page.evaluate('getComputedStyle(document.activeElement).outlineStyle'));
+    expect(outline).toBe('solid');
+  });
 });
 
 describe('the fleet page against 10,000 sites', { timeout: 60_000 }, () => {
@@ -191,14 +234,14 @@ describe('the fleet page against 10,000 sites', { timeout: 60_000 }, () => {
       await p.locator('table tbody tr').nth(rows - 1).waitFor();
       const ms = Date.now() - t0;
       // Resource Timing of the page's GET /site (code that runs in the page, hence a string).
-      const api = (await p.evaluate(`(() => {
+      const api = await p.evaluate<{ ms: number; kib: number }>(`(() => {
         const e = performance.getEntriesByType('resource').find((r) => new URL(r.name).pathname === '/site');
         return { ms: Math.round(e.duration), kib: Math.round(e.encodedBodySize / 1024) };
-      })()`)) as { ms: number; kib: number };
+      })()`);
       expect(await p.locator('table tbody tr').count()).toBe(rows);
       if (org === BIG_ORG) {
         await p.getByText('1–50 of 10,000 sites').waitFor();
-        await browser.screenshot(p, '11-fleet-10000-sites');
+        await browser.screenshot(p, '12-fleet-10000-sites');
       }
       await p.close();
       return { ms, api };

@@ -68,6 +68,7 @@ export function interceptLinks(): void {
     if (e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
     const a = (e.target as Element | null)?.closest?.('a');
     if (!a || a.target || a.hasAttribute('download') || a.origin !== location.origin) return;
+    if (a.getAttribute('href')?.startsWith('#')) return; // in-page anchors (the skip link)
     if (a.pathname !== BASE && !a.pathname.startsWith(`${BASE}/`)) return;
     e.preventDefault();
     navigate(a.pathname.slice(BASE.length) + a.search);

@@ -32,7 +32,8 @@ export function SiteManagement({ siteId }: { siteId: string }) {
     if (result.state === 'ok') setForm(result.data ? fromEndpoint(result.data) : EMPTY);
   }, [result]);
   const save = useAction(async () => {
-    await putManagement(siteId, { ...form, ca_pem: form.ca_pem?.trim() ? form.ca_pem : null, port: form.port || undefined });
+    const caPem = form.use_tls && form.ca_pem?.trim() ? form.ca_pem : null;
+    await putManagement(siteId, { ...form, ca_pem: caPem, port: form.port || undefined });
     setSaved(true);
     reload();
   });
