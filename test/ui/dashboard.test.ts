@@ -1,6 +1,7 @@
 import { rmSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from '../../src/db/sql.js';
 import { drainSamples } from '../../src/fleet/samples.service.js';
 import { createRouterState, runScript, runSchedulerEvent, type Host, type RouterState } from '../../sim/routeros/index.js';
 import { startApp, type TestApp } from '../support/app.js';
@@ -114,12 +115,10 @@ describe('the operator dashboard in chromium', { timeout: 60_000 }, () => {
 
   it('opens the site with its facts, 24-hour availability and heartbeat chart', async () => {
     // A day of heartbeats every 30 s, as the sample drain would have written them.
-    await app.deps.pool.query(
-      `INSERT INTO site_sample (site_id, at, cpu_load, memory_free, disk_free, uptime)
-       SELECT s.id, now() - i * interval '30 seconds', 5 + (i % 97) / 4, 800000000 - (i % 400) * 100000, 900000000, 90000 - i * 30
-       FROM site s, generate_series(1, 2879) i WHERE s.org_id = $1 ON CONFLICT DO NOTHING`,
-      [ORG],
-    );
+    await app.deps.sql.rows(sql`
+      INSERT INTO site_sample (site_id, at, cpu_load, memory_free, disk_free, uptime)
+      SELECT s.id, now() - i * interval '30 seconds', 5 + (i % 97) / 4, 800000000 - (i % 400) * 100000, 900000000, 90000 - i * 30
+      FROM site s, generate_series(1, 2879) i WHERE s.org_id = ${ORG} ON CONFLICT DO NOTHING`);
     await page.getByRole('link', { name: 'branch-01' }).click();
     await page.getByRole('heading', { name: 'branch-01', level: 1 }).waitFor();
     await page.getByText(/% available over the last 24 h/).waitFor();
@@ -218,13 +217,11 @@ describe('the operator dashboard in chromium', { timeout: 60_000 }, () => {
 
 describe('the fleet page against 10,000 sites', { timeout: 60_000 }, () => {
   it('renders one page of the fleet and reports the load time (measured, not asserted)', async () => {
-    await app.deps.pool.query(
-      `INSERT INTO site (id, org_id, name, identity, model, software_version, serial_number, created_at, updated_at)
-       SELECT gen_random_uuid(), $1, 'site-' || lpad(i::text, 5, '0'), 'router-' || i, 'RB5009UG+S+',
-              CASE WHEN i % 3 = 0 THEN '6.49.10 (long-term)' ELSE '7.16.2 (stable)' END, 'SN' || i, now(), now()
-       FROM generate_series(1, 10000) i`,
-      [BIG_ORG],
-    );
+    await app.deps.sql.rows(sql`
+      INSERT INTO site (id, org_id, name, identity, model, software_version, serial_number, created_at, updated_at)
+      SELECT gen_random_uuid(), ${BIG_ORG}, 'site-' || lpad(i::text, 5, '0'), 'router-' || i, 'RB5009UG+S+',
+             CASE WHEN i % 3 = 0 THEN '6.49.10 (long-term)' ELSE '7.16.2 (stable)' END, 'SN' || i, now(), now()
+      FROM generate_series(1, 10000) i`);
     const measure = async (org: string, rows: number): Promise<{ ms: number; api: { ms: number; kib: number } }> => {
       const p = await browser.newPage();
       // Signed in as that organisation before the page loads (the session is per tab).
