@@ -66,7 +66,7 @@ async function restoreMissing(deps: Deps): Promise<{ sites: number; pushed: numb
 
 /** One reconcile pass, under an advisory lock so concurrent workers do not repeat each other. */
 export async function reconcile(deps: Deps): Promise<ReconcileReport | null> {
-  return withAdvisoryLock(deps.db, LOCKS.reconcile, async () => {
+  return withAdvisoryLock(deps.sql, LOCKS.reconcile, async () => {
     const released = await releaseStaleSlots(deps);
     const { sites, pushed } = await restoreMissing(deps);
     return { released, repairedSites: sites, pushed };

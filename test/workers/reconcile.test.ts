@@ -35,6 +35,21 @@ describe('reconciler', () => {
     expect(await poll(app, site)).toBe('');
   });
 
+  it('restores lost pushes in creation order, around the ones Redis still holds', async () => {
+    const site = await buildSite(app);
+    const [a, b, c] = [await buildJob(app, site, { needsAck: false }), await buildJob(app, site, { needsAck: false }), await buildJob(app, site, { needsAck: false })];
+    const queue = keys(site.id).queue;
+    // Only the middle job's push reached Redis.
+    for (const entry of await app.deps.redis.lrange(queue, 0, -1)) {
+      if (!entry.startsWith(b.id)) await app.deps.redis.lrem(queue, 0, entry);
+    }
+    app.clock.advance(10_000);
+    expect(await reconcile(app.deps)).toMatchObject({ repairedSites: 1, pushed: 2 });
+    const order = [parseWrapper(await poll(app, site)).token, parseWrapper(await poll(app, site)).token, parseWrapper(await poll(app, site)).token];
+    expect(order).toEqual([a.token, b.token, c.token]);
+    expect(await poll(app, site)).toBe('');
+  });
+
   it('leaves jobs younger than the grace period to their creator', async () => {
     const site = await buildSite(app);
     await buildJob(app, site);
