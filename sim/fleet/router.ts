@@ -1,5 +1,6 @@
 import {
   RebootSignal,
+  bootRouter,
   createRouterState,
   runScript,
   runSchedulerEvent,
@@ -91,8 +92,7 @@ export class SimRouter {
 
   private powerCut(): never {
     this.ledger.reboots++;
-    this.state.globals.clear();
-    this.state.bootedAtMs = Date.now();
+    bootRouter(this.state, this.host);
     throw new RebootSignal();
   }
 

@@ -2,9 +2,10 @@
 import { Buffer } from 'node:buffer';
 import { argValue, split } from './args.js';
 import type { GlobalCommand, GlobalCtx } from './interpreter.js';
+import { clockMs } from './clock.js';
 import { commandError } from './interpreter.js';
 import { valuesEqual } from './ops.js';
-import type { Value } from './values.js';
+import type { Value } from './ast.js';
 import {
   NIL,
   NOTHING,
@@ -146,30 +147,35 @@ const conv =
   async (c) =>
     f(await one(c));
 
-export const DATA_COMMANDS: readonly [string, GlobalCommand][] = [
-  ['typeof', conv((v) => str(v.t))],
-  ['tostr', conv((v) => str(toStr(v)))],
+type DataCommand = readonly [name: string, run: GlobalCommand, params: readonly string[], positional: number, v7?: boolean];
+
+const VALUE = ['value'];
+
+/** Each command with its named parameters, unnamed count and whether it is v7 only (Scripting 47579229). */
+export const DATA_COMMANDS: readonly DataCommand[] = [
+  ['typeof', conv((v) => str(v.t)), VALUE, 1],
+  ['tostr', conv((v) => str(toStr(v))), VALUE, 1],
   ['tonum', conv((v) => {
     const n = toNum(v);
     return n === null ? NIL : num(n);
-  })],
+  }), VALUE, 1],
   ['tobool', conv((v) => {
     const b = toBool(v);
     return b === null ? NIL : bool(b);
-  })],
+  }), VALUE, 1],
   ['totime', conv((v) => {
     const t = toTime(v);
     return t === null ? NIL : time(t);
-  })],
+  }), VALUE, 1],
   ['tonsec', conv((v) => {
     const t = toTime(v);
     return t === null ? NIL : num(Math.round(t * 1e9));
-  })],
-  ['toarray', conv(toArray)],
-  ['len', conv((v) => num(lengthOf(v)))],
-  ['pick', cmdPick],
-  ['find', cmdFind],
-  ['convert', cmdConvert],
-  ['rndnum', cmdRndnum],
-  ['timestamp', (c) => Promise.resolve(time((c.rt.host.now?.() ?? 0) / 1000))],
+  }), VALUE, 1, true],
+  ['toarray', conv(toArray), VALUE, 1],
+  ['len', conv((v) => num(lengthOf(v))), VALUE, 1],
+  ['pick', cmdPick, ['value', 'begin', 'end'], 3],
+  ['find', cmdFind, ['value', 'needle', 'start'], 3],
+  ['convert', cmdConvert, ['value', 'from', 'to', 'transform'], 1, true],
+  ['rndnum', cmdRndnum, ['from', 'to'], 0],
+  ['timestamp', (c) => Promise.resolve(time(clockMs(c.rt.state, c.rt.host, c.rt.v6) / 1000)), [], 0, true],
 ];

@@ -2,10 +2,11 @@
 import { fromBin, toBin } from './bytes.js';
 import { commandError } from './interpreter.js';
 import type { EWhere, MenuCall, MenuCommand, MenuNode } from './menu-kit.js';
+import type { Runtime } from './runtime.js';
 import { exportQuote, menu, print } from './menu-kit.js';
 import type { RouterState } from './state.js';
 import { allocId } from './state.js';
-import type { Value } from './values.js';
+import type { Value } from './ast.js';
 import { NOTHING, arr, arrayEntries, bool, num, str, time, toNum, toStr, toTime, formatInterval } from './values.js';
 
 export type FieldValue = string | number | boolean;
@@ -22,7 +23,20 @@ export interface FieldSpec {
   readonly required?: boolean;
   /** Shown by get/print but not settable (and not exported). */
   readonly readOnly?: boolean;
+  /** The values it accepts (`invalid value for argument` otherwise). */
+  readonly choices?: readonly string[];
+  /** Computed on every read instead of stored (read-only). */
+  readonly compute?: (e: Entry) => FieldValue;
+  /** `get` refuses values longer than this many bytes (Files 2555971: contents up to 60KB). */
+  readonly getLimit?: number;
 }
+
+/** A field's current value. */
+export function valueOf(f: FieldSpec, e: Entry): FieldValue {
+  return f.compute ? f.compute(e) : (e[f.prop] ?? f.def);
+}
+
+export type WriteAction = 'add' | 'set' | 'remove' | 'enable' | 'disable';
 
 export interface TableSpec {
   /** Menu path as export writes it, e.g. `/ip address`. */
@@ -39,6 +53,12 @@ export interface TableSpec {
   readonly validate?: (state: RouterState, e: Entry, others: readonly Entry[]) => string | undefined;
   /** Extra commands (e.g. `run` for scripts). */
   readonly extra?: Record<string, MenuCommand>;
+  /** Policies its changes need (default `write`; user management also needs `policy`, User 8978504). */
+  readonly writePolicy?: readonly string[];
+  /** Throws a ScriptError when the router refuses a change outright (device-mode, Device-mode 93749258). */
+  readonly guard?: (c: MenuCall, action: WriteAction) => void;
+  /** Fills fields the router sets itself when an item is added (owner, ...). */
+  readonly onAdd?: (c: MenuCall, e: Entry) => void;
   readonly children?: Record<string, MenuNode>;
 }
 
@@ -90,9 +110,9 @@ function applyFields(spec: TableSpec, c: MenuCall, e: Entry, skip: ReadonlySet<s
   for (const [name, v] of c.named) {
     if (skip.has(name)) continue;
     const f = fieldByRos(spec, c, name);
-    if (f.readOnly) throw commandError(c.st, `unknown parameter ${name}`);
+    if (f.readOnly || f.compute) throw commandError(c.st, `unknown parameter ${name}`);
     const x = convert(f.kind, v);
-    if (x === null) throw commandError(c.st, `invalid value for argument ${name}`);
+    if (x === null || (f.choices && !f.choices.includes(String(x)))) throw commandError(c.st, `invalid value for argument ${name}`);
     e[f.prop] = x;
   }
 }
@@ -134,11 +154,12 @@ function matches(spec: TableSpec, e: Entry, w: EWhere): boolean {
       return !matches(spec, e, w.c);
     case 'field': {
       const f = spec.fields.find((x) => x.ros === w.field);
-      return f !== undefined && e[f.prop] !== '' && e[f.prop] !== false && e[f.prop] !== 0;
+      const v = f && valueOf(f, e);
+      return v !== undefined && v !== '' && v !== false && v !== 0;
     }
     case 'cmp': {
       const f = spec.fields.find((x) => x.ros === w.field);
-      const actual = w.field === '.id' ? e.id : f ? e[f.prop] : undefined;
+      const actual = w.field === '.id' ? e.id : f ? valueOf(f, e) : undefined;
       if (actual === undefined) return w.op === '!=';
       const want = w.field === '.id' ? fromBin(toStr(w.value)) : convert(f!.kind, w.value);
       if (w.op === '~') return new RegExp(fromBin(toStr(w.value))).test(String(actual));
@@ -172,7 +193,7 @@ function filtered(spec: TableSpec, c: MenuCall, skip: ReadonlySet<string>): Entr
 
 function record(spec: TableSpec, e: Entry): Value {
   const keys = new Map<string, Value>([['.id', { t: 'id', v: e.id }]]);
-  for (const f of spec.fields) keys.set(f.ros, toValue(f.kind, e[f.prop] ?? f.def));
+  for (const f of spec.fields) keys.set(f.ros, toValue(f.kind, valueOf(f, e)));
   return arr([], keys);
 }
 
@@ -181,7 +202,7 @@ function describe(spec: TableSpec, e: Entry, i: number): string {
   const comment = typeof e.comment === 'string' && e.comment !== '' ? `;;; ${e.comment}\n      ` : '';
   const props = spec.fields
     .filter((f) => f.prop !== 'comment' && f.prop !== 'disabled')
-    .map((f) => `${f.ros}=${exportQuote(fieldText(f, e[f.prop] ?? f.def), false)}`)
+    .map((f) => `${f.ros}=${exportQuote(fieldText(f, valueOf(f, e)), false)}`)
     .join(' ');
   return `${String(i).padStart(2)} ${disabled ? 'X' : ' '} ${comment}${props}\n`;
 }
@@ -193,7 +214,7 @@ export function exportTable(spec: TableSpec, state: RouterState, v6: boolean): s
   let out = `${spec.path}\n`;
   for (const e of list) {
     const props = spec.fields
-      .filter((f) => !f.readOnly && e[f.prop] !== f.def)
+      .filter((f) => !f.readOnly && !f.compute && e[f.prop] !== f.def)
       .sort((a, b) => (a.ros < b.ros ? -1 : 1))
       .map((f) => `${f.ros}=${exportQuote(fieldText(f, e[f.prop]!), v6)}`);
     out += `add ${props.join(' ')}\n`;
@@ -202,11 +223,25 @@ export function exportTable(spec: TableSpec, state: RouterState, v6: boolean): s
 }
 
 const NUMBERS: ReadonlySet<string> = new Set(['numbers']);
-const FIND_FLAGS = ['count-only', 'as-value', 'detail', 'terse', 'without-paging', 'brief'];
+// print parameters (Scripting 47579229, "print parameters"); properties filter only after `where`.
+const PRINT_FLAGS = ['append', 'as-value', 'brief', 'count-only', 'detail', 'follow', 'follow-only', 'terse', 'value-list', 'without-paging'];
+const PRINT_PARAMS = ['file', 'from', 'interval', 'proplist', 'where', ...PRINT_FLAGS];
+const EXPORT_FLAGS = (rt: Runtime): string[] => ['compact', 'terse', 'verbose', rt.v6 ? 'hide-sensitive' : 'show-sensitive'];
+const READ = ['read'];
+
+/** The settable properties of a table (what add and set take). */
+function settable(spec: TableSpec): string[] {
+  return spec.fields.filter((f) => !f.readOnly && !f.compute).map((f) => f.ros);
+}
 
 export function tableMenu(spec: TableSpec): MenuNode {
+  const write = spec.writePolicy ?? ['write'];
+  const fieldNames = spec.fields.map((f) => f.ros);
   const commands: Record<string, MenuCommand> = {
     get: {
+      params: ['number', 'value-name'],
+      positional: 2,
+      policy: READ,
       run: (c) => {
         const [e] = resolveItems(spec, c, c.named.get('number') ?? c.pos[0]);
         const name = c.named.get('value-name') ?? c.pos[1];
@@ -215,14 +250,18 @@ export function tableMenu(spec: TableSpec): MenuNode {
         if (ros === '.id') return { t: 'id', v: e!.id };
         const f = spec.fields.find((x) => x.ros === ros);
         if (!f) throw commandError(c.st, 'input does not match any value of value-name');
-        return toValue(f.kind, e![f.prop] ?? f.def);
+        const v = valueOf(f, e!);
+        if (f.getLimit !== undefined && Buffer.byteLength(String(v)) > f.getLimit) throw commandError(c.st, 'failure: file is too big');
+        return toValue(f.kind, v);
       },
     },
-    find: { run: (c) => arr(filtered(spec, c, NUMBERS).map((e): Value => ({ t: 'id', v: e.id }))) },
+    find: { params: ['where', '.id', ...fieldNames], policy: READ, run: (c) => arr(filtered(spec, c, NUMBERS).map((e): Value => ({ t: 'id', v: e.id }))) },
     print: {
-      flags: FIND_FLAGS,
+      flags: PRINT_FLAGS,
+      params: PRINT_PARAMS,
+      policy: READ,
       run: (c) => {
-        const items = filtered(spec, c, new Set(['file', 'interval', 'follow']));
+        const items = filtered(spec, c, new Set(PRINT_PARAMS));
         if (c.flags.has('count-only')) {
           if (!c.inSub) print(c, `${String(items.length)}\n`);
           return num(items.length);
@@ -233,7 +272,11 @@ export function tableMenu(spec: TableSpec): MenuNode {
       },
     },
     set: {
+      params: ['numbers', ...settable(spec)],
+      positional: 1,
+      policy: write,
       run: (c) => {
+        spec.guard?.(c, 'set');
         for (const e of resolveItems(spec, c, c.named.get('numbers') ?? c.pos[0])) {
           const next: Entry = { ...e };
           applyFields(spec, c, next, NUMBERS);
@@ -244,12 +287,21 @@ export function tableMenu(spec: TableSpec): MenuNode {
         return NOTHING;
       },
     },
-    export: { flags: ['terse', 'verbose', 'compact', 'show-sensitive', 'hide-sensitive'], run: (c) => (print(c, exportTable(spec, c.rt.state, c.rt.v6)), NOTHING) },
+    export: {
+      flags: EXPORT_FLAGS,
+      params: (rt) => ['file', ...EXPORT_FLAGS(rt)],
+      policy: READ,
+      run: (c) => (print(c, exportTable(spec, c.rt.state, c.rt.v6)), NOTHING),
+    },
   };
   if (spec.fields.some((f) => f.prop === 'disabled')) {
     for (const [name, value] of [['enable', false], ['disable', true]] as const) {
       commands[name] = {
+        params: ['numbers'],
+        positional: 1,
+        policy: write,
         run: (c) => {
+          spec.guard?.(c, name);
           for (const e of resolveItems(spec, c, c.named.get('numbers') ?? c.pos[0])) e.disabled = value;
           return NOTHING;
         },
@@ -258,11 +310,14 @@ export function tableMenu(spec: TableSpec): MenuNode {
   }
   if (!spec.fixed) {
     commands.add = {
-      flags: ['copy-from'],
+      params: ['copy-from', 'place-before', ...settable(spec)],
+      policy: write,
       run: (c) => {
+        spec.guard?.(c, 'add');
         const e: Entry = { id: allocId(c.rt.state) };
         for (const f of spec.fields) e[f.prop] = f.def;
-        applyFields(spec, c, e, new Set());
+        spec.onAdd?.(c, e);
+        applyFields(spec, c, e, new Set(['copy-from', 'place-before']));
         for (const f of spec.fields) {
           if (f.required && !c.named.has(f.ros)) throw commandError(c.st, `failure: ${f.ros} not set`);
         }
@@ -273,7 +328,11 @@ export function tableMenu(spec: TableSpec): MenuNode {
       },
     };
     commands.remove = {
+      params: ['numbers'],
+      positional: 1,
+      policy: write,
       run: (c) => {
+        spec.guard?.(c, 'remove');
         const gone = new Set(resolveItems(spec, c, c.named.get('numbers') ?? c.pos[0]));
         const list = spec.list(c.rt.state);
         for (let i = list.length - 1; i >= 0; i--) if (gone.has(list[i]!)) list.splice(i, 1);
