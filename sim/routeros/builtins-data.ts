@@ -147,35 +147,35 @@ const conv =
   async (c) =>
     f(await one(c));
 
-type DataCommand = readonly [name: string, run: GlobalCommand, params: readonly string[], positional: number, v7?: boolean];
+type DataCommand = readonly [name: string, run: GlobalCommand, params: readonly string[], unnamed: readonly string[], v7?: boolean];
 
 const VALUE = ['value'];
 
 /** Each command with its named parameters, unnamed count and whether it is v7 only (Scripting 47579229). */
 export const DATA_COMMANDS: readonly DataCommand[] = [
-  ['typeof', conv((v) => str(v.t)), VALUE, 1],
-  ['tostr', conv((v) => str(toStr(v))), VALUE, 1],
+  ['typeof', conv((v) => str(v.t)), VALUE, VALUE],
+  ['tostr', conv((v) => str(toStr(v))), VALUE, VALUE],
   ['tonum', conv((v) => {
     const n = toNum(v);
     return n === null ? NIL : num(n);
-  }), VALUE, 1],
+  }), VALUE, VALUE],
   ['tobool', conv((v) => {
     const b = toBool(v);
     return b === null ? NIL : bool(b);
-  }), VALUE, 1],
+  }), VALUE, VALUE],
   ['totime', conv((v) => {
     const t = toTime(v);
     return t === null ? NIL : time(t);
-  }), VALUE, 1],
+  }), VALUE, VALUE],
   ['tonsec', conv((v) => {
     const t = toTime(v);
     return t === null ? NIL : num(Math.round(t * 1e9));
-  }), VALUE, 1, true],
-  ['toarray', conv(toArray), VALUE, 1],
-  ['len', conv((v) => num(lengthOf(v))), VALUE, 1],
-  ['pick', cmdPick, ['value', 'begin', 'end'], 3],
-  ['find', cmdFind, ['value', 'needle', 'start'], 3],
-  ['convert', cmdConvert, ['value', 'from', 'to', 'transform'], 1, true],
-  ['rndnum', cmdRndnum, ['from', 'to'], 0],
-  ['timestamp', (c) => Promise.resolve(time(clockMs(c.rt.state, c.rt.host, c.rt.v6) / 1000)), [], 0, true],
+  }), VALUE, VALUE, true],
+  ['toarray', conv(toArray), VALUE, VALUE],
+  ['len', conv((v) => num(lengthOf(v))), VALUE, VALUE],
+  ['pick', cmdPick, ['value', 'begin', 'end'], ['value', 'begin', 'end']],
+  ['find', cmdFind, ['value', 'needle', 'start'], ['value', 'needle', 'start']],
+  ['convert', cmdConvert, ['value', 'from', 'to', 'transform'], VALUE, true],
+  ['rndnum', cmdRndnum, ['from', 'to'], []],
+  ['timestamp', (c) => Promise.resolve(time(clockMs(c.rt.state, c.rt.host, c.rt.v6) / 1000)), [], [], true],
 ];

@@ -221,52 +221,52 @@ export interface GlobalSpec {
   readonly run: GlobalCommand;
   /** Named parameters; any other fails when the script is compiled (`expected end of command`). */
   readonly params: readonly string[] | ((rt: Runtime) => readonly string[]);
-  /** Unnamed parameters it takes. */
-  readonly positional: number;
+  /** The parameters its unnamed values fill, in order. */
+  readonly unnamed: readonly string[];
   /** Bare words that are flags, not values. */
   readonly flags?: readonly string[] | ((rt: Runtime) => readonly string[]);
   /** The version feature it needs (version.ts); older routers answer `bad command name`. */
   readonly feature?: Feature;
 }
 
-const spec = (run: GlobalCommand, params: readonly string[], positional: number, extra: Partial<GlobalSpec> = {}): GlobalSpec => ({
+const spec = (run: GlobalCommand, params: readonly string[], unnamed: readonly string[], extra: Partial<GlobalSpec> = {}): GlobalSpec => ({
   run,
   params,
-  positional,
+  unnamed,
   ...extra,
 });
 const V7 = { feature: 'v7' } as const;
 
 export const GLOBALS: ReadonlyMap<string, GlobalSpec> = new Map<string, GlobalSpec>([
-  ['local', spec((c) => cmdLocalOrGlobal(c, false), ['name', 'value', 'do'], 2)],
-  ['global', spec((c) => cmdLocalOrGlobal(c, true), ['name', 'value', 'do'], 2)],
-  ['set', spec(cmdSet, ['name', 'value'], 2)],
-  ['do', spec(cmdDo, ['command', 'on-error', 'while'], 1)],
-  ['if', spec(cmdIf, ['condition', 'do', 'else'], 1)],
-  ['while', spec(cmdWhile, ['condition', 'do'], 1)],
-  ['for', spec(cmdFor, ['counter', 'from', 'to', 'step', 'do'], 1)],
-  ['foreach', spec(cmdForeach, ['counter', 'in', 'do'], 1)],
-  ['onerror', spec(cmdOnerror, ['in', 'do'], 2, { feature: 'onerror' })],
-  ['put', spec(cmdPut, ['message'], 1)],
-  ['log', spec(cmdLog, ['message'], 2)],
-  ['delay', spec(cmdDelay, ['delay-time'], 1)],
-  ['error', spec(cmdError, ['message'], 1)],
-  ['return', spec(cmdReturn, ['value'], 1)],
-  ['parse', spec(cmdParse, ['value'], 1)],
+  ['local', spec((c) => cmdLocalOrGlobal(c, false), ['name', 'value', 'do'], ['name', 'value'])],
+  ['global', spec((c) => cmdLocalOrGlobal(c, true), ['name', 'value', 'do'], ['name', 'value'])],
+  ['set', spec(cmdSet, ['name', 'value'], ['name', 'value'])],
+  ['do', spec(cmdDo, ['command', 'on-error', 'while'], ['command'])],
+  ['if', spec(cmdIf, ['condition', 'do', 'else'], ['condition'])],
+  ['while', spec(cmdWhile, ['condition', 'do'], ['condition'])],
+  ['for', spec(cmdFor, ['counter', 'from', 'to', 'step', 'do'], ['counter'])],
+  ['foreach', spec(cmdForeach, ['counter', 'in', 'do'], ['counter'])],
+  ['onerror', spec(cmdOnerror, ['in', 'do'], ['error-name', 'in'], { feature: 'onerror' })],
+  ['put', spec(cmdPut, ['message'], ['message'])],
+  ['log', spec(cmdLog, ['message'], ['topic', 'message'])],
+  ['delay', spec(cmdDelay, ['delay-time'], ['delay-time'])],
+  ['error', spec(cmdError, ['message'], ['message'])],
+  ['return', spec(cmdReturn, ['value'], ['value'])],
+  ['parse', spec(cmdParse, ['value'], ['value'])],
   // `as-string` is v7 (routeros.md §8.2; issue 13); v6 has only the background form.
   [
     'execute',
     {
       run: cmdExecute,
       params: (rt) => (rt.v6 ? ['script', 'file'] : ['script', 'file', 'as-string']),
-      positional: 1,
+      unnamed: ['script'],
       flags: (rt) => (rt.v6 ? [] : ['as-string']),
     },
   ],
-  ['break', spec(signal('break'), [], 0)],
-  ['continue', spec(signal('continue'), [], 0)],
-  ['nothing', spec(() => Promise.resolve(NOTHING), [], 0)],
-  ['jobname', spec((c) => Promise.resolve(str(toBin(c.rt.jobName))), [], 0, V7)],
-  ...DATA_COMMANDS.map(([name, run, params, positional, v7]): [string, GlobalSpec] => [name, spec(run, params, positional, v7 ? V7 : {})]),
+  ['break', spec(signal('break'), [], [])],
+  ['continue', spec(signal('continue'), [], [])],
+  ['nothing', spec(() => Promise.resolve(NOTHING), [], [])],
+  ['jobname', spec((c) => Promise.resolve(str(toBin(c.rt.jobName))), [], [], V7)],
+  ...DATA_COMMANDS.map(([name, run, params, unnamed, v7]): [string, GlobalSpec] => [name, spec(run, params, unnamed, v7 ? V7 : {})]),
 ]);
 

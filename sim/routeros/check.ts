@@ -37,6 +37,20 @@ function checkArgs(args: readonly Arg[], params: readonly string[], flags: reado
   }
 }
 
+/** As checkArgs; an unnamed value may not fill a parameter also given by name. */
+function checkGlobalArgs(args: readonly Arg[], params: readonly string[], flags: readonly string[], unnamed: readonly string[]): void {
+  const given = new Set(args.flatMap((a) => (a.name === undefined ? [] : [a.name])));
+  let i = 0;
+  for (const a of args) {
+    if (a.name !== undefined) {
+      if (!params.includes(a.name)) throw endOfCommand(a);
+    } else if (!(a.value.k === 'word' && flags.includes(a.value.w))) {
+      const slot = unnamed[i++];
+      if (slot === undefined || given.has(slot)) throw endOfCommand(a);
+    }
+  }
+}
+
 function walkWhere(w: Walk, c: WhereCond, frame: Frame): void {
   if (c.k === 'and' || c.k === 'or') {
     walkWhere(w, c.l, frame);
@@ -88,7 +102,7 @@ function checkGlobal(w: Walk, st: CmdStmt, name: string, args: readonly Arg[], f
   if (!spec) {
     w.bad.push(`bad command name ${name} ${at(st)}`);
   } else {
-    checkArgs(args, listOf(spec.params, w.rt), listOf(spec.flags, w.rt), spec.positional, []);
+    checkGlobalArgs(args, listOf(spec.params, w.rt), listOf(spec.flags, w.rt), spec.unnamed);
   }
   // Function bodies and :execute blocks run with a menu of their own.
   const fresh = name === 'local' || name === 'global' || name === 'execute';
