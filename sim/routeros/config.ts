@@ -151,7 +151,7 @@ export const SCRIPT: TableSpec = {
     return validPolicy(e);
   },
   extra: {
-    run: { params: ['number', 'use-script-permissions'], positional: 1, run: runScriptEntry },
+    run: { params: ['number', 'use-script-permissions'], flags: ['use-script-permissions'], positional: 1, run: runScriptEntry },
   },
 };
 

@@ -1,5 +1,6 @@
 // An in-memory Host for tests and the fleet simulator: virtual clock, recorded requests, and a
 // small model of the network (peers: address, egress interface, certificate issuer).
+import { setImmediate } from 'node:timers';
 import type { FetchRequest, Host, Peer } from './state-types.js';
 
 export type FetchReply = { status: number; body: string };
@@ -29,9 +30,10 @@ export function createFakeHost(handler: FetchHandler = () => ({ status: 200, bod
     peers: new Map(),
     ntp: true,
     now: () => host.clockMs,
+    // Time jumps, but the wait still lets background runs (`:execute`) take their turn.
     sleep: (ms) => {
       host.clockMs += ms;
-      return Promise.resolve();
+      return new Promise((resolve) => setImmediate(resolve));
     },
     peer: (name) => host.peers.get(name),
     fetch: async (req) => {

@@ -1,6 +1,8 @@
 // Script jobs (`/system script job`: owner, policy, started; Scripting 47579229, "Job") and
 // background runs. `:execute` without `as-string` runs "in the background" (ibid.): it returns a
-// job id at once and the script starts when the caller next waits, running alongside it.
+// job id at once and the script starts once the caller finishes or waits (a `:delay`, a fetch
+// that really goes out), then runs alongside it.
+import { setImmediate } from 'node:timers';
 import type { Stmt } from './ast.js';
 import { fromBin } from './bytes.js';
 import { ControlSignal, RebootSignal, isCatchable } from './errors.js';
@@ -41,7 +43,7 @@ export function startBackground(rt: Runtime, body: readonly Stmt[], done?: (outp
     }
     done?.(fromBin(bg.sink.text));
   };
-  const p: Promise<void> = Promise.resolve()
+  const p: Promise<void> = new Promise<void>((resolve) => setImmediate(resolve))
     .then(run)
     .finally(() => rt.state.background.delete(p));
   rt.state.background.add(p);

@@ -1,110 +1,20 @@
 // Generic list menus (/ip address, /system script, ...): add, remove, set, get, find, print, export.
-import { fromBin, toBin } from './bytes.js';
+import { fromBin } from './bytes.js';
+import { notEnoughPermissions } from './errors.js';
 import { commandError } from './interpreter.js';
-import type { EWhere, MenuCall, MenuCommand, MenuNode } from './menu-kit.js';
-import type { Runtime } from './runtime.js';
+import type { MenuCall, MenuCommand, MenuNode } from './menu-kit.js';
 import { exportQuote, menu, print } from './menu-kit.js';
+import type { Runtime } from './runtime.js';
 import type { RouterState } from './state.js';
 import { allocId } from './state.js';
 import type { Value } from './ast.js';
-import { NOTHING, arr, arrayEntries, bool, num, str, time, toNum, toStr, toTime, formatInterval } from './values.js';
+import type { Entry, TableSpec } from './table-fields.js';
+import { convert, fieldByRos, fieldText, record, toValue, valueOf } from './table-fields.js';
+import { filtered, resolveItems } from './table-select.js';
+import { NOTHING, arr, num, toStr } from './values.js';
 
-export type FieldValue = string | number | boolean;
-export type Entry = { id: string } & Record<string, FieldValue>;
-export type FieldKind = 'str' | 'bool' | 'time' | 'num';
-
-export interface FieldSpec {
-  /** RouterOS property name, e.g. `on-event`. */
-  readonly ros: string;
-  /** Property of the state entry, e.g. `onEvent`. */
-  readonly prop: string;
-  readonly kind: FieldKind;
-  readonly def: FieldValue;
-  readonly required?: boolean;
-  /** Shown by get/print but not settable (and not exported). */
-  readonly readOnly?: boolean;
-  /** The values it accepts (`invalid value for argument` otherwise). */
-  readonly choices?: readonly string[];
-  /** Computed on every read instead of stored (read-only). */
-  readonly compute?: (e: Entry) => FieldValue;
-  /** `get` refuses values longer than this many bytes (Files 2555971: contents up to 60KB). */
-  readonly getLimit?: number;
-}
-
-/** A field's current value. */
-export function valueOf(f: FieldSpec, e: Entry): FieldValue {
-  return f.compute ? f.compute(e) : (e[f.prop] ?? f.def);
-}
-
-export type WriteAction = 'add' | 'set' | 'remove' | 'enable' | 'disable';
-
-export interface TableSpec {
-  /** Menu path as export writes it, e.g. `/ip address`. */
-  readonly path: string;
-  readonly list: (state: RouterState) => Entry[];
-  readonly fields: readonly FieldSpec[];
-  /** Property that names items uniquely (lets numbers= use names). */
-  readonly nameProp?: string;
-  /** No add/remove (e.g. interfaces, jobs). */
-  readonly fixed?: boolean;
-  /** Recomputes derived fields after add/set. */
-  readonly derive?: (e: Entry) => void;
-  /** Throws a message string when the entry is invalid. */
-  readonly validate?: (state: RouterState, e: Entry, others: readonly Entry[]) => string | undefined;
-  /** Extra commands (e.g. `run` for scripts). */
-  readonly extra?: Record<string, MenuCommand>;
-  /** Policies its changes need (default `write`; user management also needs `policy`, User 8978504). */
-  readonly writePolicy?: readonly string[];
-  /** Throws a ScriptError when the router refuses a change outright (device-mode, Device-mode 93749258). */
-  readonly guard?: (c: MenuCall, action: WriteAction) => void;
-  /** Fills fields the router sets itself when an item is added (owner, ...). */
-  readonly onAdd?: (c: MenuCall, e: Entry) => void;
-  readonly children?: Record<string, MenuNode>;
-}
-
-function fieldByRos(spec: TableSpec, c: MenuCall, ros: string): FieldSpec {
-  const f = spec.fields.find((x) => x.ros === ros);
-  if (!f) throw commandError(c.st, `unknown parameter ${ros}`);
-  return f;
-}
-
-/** Converts a script value to a field value; null when it does not fit the kind. */
-function convert(kind: FieldKind, v: Value): FieldValue | null {
-  switch (kind) {
-    case 'str':
-      return fromBin(toStr(v));
-    case 'bool': {
-      if (v.t === 'bool') return v.v;
-      const s = toStr(v);
-      if (s === 'yes' || s === 'true') return true;
-      if (s === 'no' || s === 'false') return false;
-      return null;
-    }
-    case 'time':
-      return toTime(v);
-    case 'num':
-      return toNum(v);
-  }
-}
-
-function toValue(kind: FieldKind, x: FieldValue): Value {
-  switch (kind) {
-    case 'str':
-      return str(toBin(String(x)));
-    case 'bool':
-      return bool(x === true);
-    case 'time':
-      return time(Number(x));
-    case 'num':
-      return num(Number(x));
-  }
-}
-
-export function fieldText(f: FieldSpec, x: FieldValue): string {
-  if (f.kind === 'bool') return x === true ? 'yes' : 'no';
-  if (f.kind === 'time') return formatInterval(Number(x));
-  return String(x);
-}
+export type { Entry, FieldSpec, FieldValue, TableSpec, WriteAction } from './table-fields.js';
+export { resolveItems } from './table-select.js';
 
 function applyFields(spec: TableSpec, c: MenuCall, e: Entry, skip: ReadonlySet<string>): void {
   for (const [name, v] of c.named) {
@@ -124,77 +34,6 @@ function check(spec: TableSpec, c: MenuCall, e: Entry): void {
   if (spec.nameProp !== undefined && others.some((x) => x[spec.nameProp!] === e[spec.nameProp!])) {
     throw commandError(c.st, 'failure: item with such name already exists');
   }
-}
-
-/** Items referred to by `numbers`: ids (`*1`), print positions, names, arrays or comma lists of them. */
-export function resolveItems(spec: TableSpec, c: MenuCall, v: Value | undefined): Entry[] {
-  const list = spec.list(c.rt.state);
-  if (v === undefined) throw commandError(c.st, 'missing value for numbers');
-  const refs: Value[] = v.t === 'array' ? arrayEntries(v.v).map(([, x]) => x) : v.t === 'str' ? v.v.split(',').map((s) => str(s)) : [v];
-  const out: Entry[] = [];
-  for (const r of refs) {
-    const s = fromBin(toStr(r));
-    let e: Entry | undefined;
-    if (r.t === 'id' || s.startsWith('*')) e = list.find((x) => x.id === s);
-    else if (/^\d+$/.test(s)) e = list[Number(s)];
-    else if (spec.nameProp !== undefined) e = list.find((x) => x[spec.nameProp!] === s);
-    if (!e) throw commandError(c.st, 'no such item');
-    if (!out.includes(e)) out.push(e);
-  }
-  return out;
-}
-
-function matches(spec: TableSpec, e: Entry, w: EWhere): boolean {
-  switch (w.k) {
-    case 'and':
-      return matches(spec, e, w.l) && matches(spec, e, w.r);
-    case 'or':
-      return matches(spec, e, w.l) || matches(spec, e, w.r);
-    case 'not':
-      return !matches(spec, e, w.c);
-    case 'field': {
-      const f = spec.fields.find((x) => x.ros === w.field);
-      const v = f && valueOf(f, e);
-      return v !== undefined && v !== '' && v !== false && v !== 0;
-    }
-    case 'cmp': {
-      const f = spec.fields.find((x) => x.ros === w.field);
-      const actual = w.field === '.id' ? e.id : f ? valueOf(f, e) : undefined;
-      if (actual === undefined) return w.op === '!=';
-      const want = w.field === '.id' ? fromBin(toStr(w.value)) : convert(f!.kind, w.value);
-      if (w.op === '~') return new RegExp(fromBin(toStr(w.value))).test(String(actual));
-      if (want === null) return w.op === '!=';
-      switch (w.op) {
-        case '=':
-          return actual === want;
-        case '!=':
-          return actual !== want;
-        case '<':
-          return actual < want;
-        case '>':
-          return actual > want;
-        case '<=':
-          return actual <= want;
-        case '>=':
-          return actual >= want;
-      }
-    }
-  }
-}
-
-/** Items matching named `field=value` filters and a `where` condition. */
-function filtered(spec: TableSpec, c: MenuCall, skip: ReadonlySet<string>): Entry[] {
-  const conds: EWhere[] = [];
-  for (const [name, value] of c.named) if (!skip.has(name)) conds.push({ k: 'cmp', field: name, op: '=', value });
-  if (c.where) conds.push(c.where);
-  for (const w of conds) if (w.k === 'cmp' && w.field !== '.id') fieldByRos(spec, c, w.field);
-  return spec.list(c.rt.state).filter((e) => conds.every((w) => matches(spec, e, w)));
-}
-
-function record(spec: TableSpec, e: Entry): Value {
-  const keys = new Map<string, Value>([['.id', { t: 'id', v: e.id }]]);
-  for (const f of spec.fields) keys.set(f.ros, toValue(f.kind, valueOf(f, e)));
-  return arr([], keys);
 }
 
 function describe(spec: TableSpec, e: Entry, i: number): string {
@@ -291,7 +130,11 @@ export function tableMenu(spec: TableSpec): MenuNode {
       flags: EXPORT_FLAGS,
       params: (rt) => ['file', ...EXPORT_FLAGS(rt)],
       policy: READ,
-      run: (c) => (print(c, exportTable(spec, c.rt.state, c.rt.v6)), NOTHING),
+      run: (c) => {
+        if (c.flags.has('show-sensitive') && !c.rt.policy.has('sensitive')) throw notEnoughPermissions();
+        print(c, exportTable(spec, c.rt.state, c.rt.v6));
+        return NOTHING;
+      },
     },
   };
   if (spec.fields.some((f) => f.prop === 'disabled')) {
