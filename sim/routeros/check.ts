@@ -28,8 +28,8 @@ function endOfCommand(a: Arg): ScriptError {
 }
 
 /** Checks named parameters and the count of unnamed ones (flags aside). */
-function checkArgs(args: readonly Arg[], params: readonly string[], flags: readonly string[], positional: number, leftover: readonly string[]): void {
-  let unnamed = leftover.filter((w) => !flags.includes(w)).length;
+function checkArgs(args: readonly Arg[], params: readonly string[], flags: readonly string[], positional: number): void {
+  let unnamed = 0;
   for (const a of args) {
     if (a.name !== undefined) {
       if (!params.includes(a.name)) throw endOfCommand(a);
@@ -133,7 +133,9 @@ function walkStmt(w: Walk, st: Stmt, frame: Frame): void {
     frame.menu = r.path;
     return;
   }
-  checkArgs(rest, listOf(r.cmd.params, w.rt), listOf(r.cmd.flags, w.rt), r.cmd.positional ?? 0, r.leftover);
+  // Words after the command name that looked like more path are its first unnamed values.
+  const leftover = st.args.slice(Math.max(0, r.argStart - r.leftover.length), r.argStart);
+  checkArgs([...leftover, ...rest], listOf(r.cmd.params, w.rt), listOf(r.cmd.flags, w.rt), r.cmd.positional ?? 0);
   const cmdFrame: Frame = { menu: r.path };
   for (const a of rest) walkExpr(w, a.value, cmdFrame);
 }

@@ -166,7 +166,10 @@ export function tableMenu(spec: TableSpec): MenuNode {
         }
         spec.derive?.(e);
         check(spec, c, e);
-        spec.list(c.rt.state).push(e);
+        const list = spec.list(c.rt.state);
+        const before = c.named.get('place-before');
+        const at = before === undefined ? -1 : list.indexOf(resolveItems(spec, c, before)[0]!);
+        list.splice(at < 0 ? list.length : at, 0, e);
         return { t: 'id', v: e.id };
       },
     };
