@@ -64,6 +64,10 @@ describe('compile-time checks', () => {
   it('refuses unknown parameters of menu and : commands when compiling, not when they run', async () => {
     expect(checkSyntax('/ip address add address=10.0.0.1/24 interface=ether1 bogus=1')).toBe('expected end of command (line 1 column 54)');
     expect(checkSyntax(':if (false) do={ /system identity set nam=x }')).toBe('expected end of command (line 1 column 39)');
+    // Even in a branch that never runs, and before the lines ahead of it run.
+    const state = createRouterState();
+    await expect(runScript(':log info "x"\n:if (false) do={ /system identity set nam=x }', state, createFakeHost())).rejects.toThrow('expected end of command (line 2 column 39)');
+    expect(state.log).toEqual([]);
     expect(checkSyntax(':put "a" "b"')).toBe('expected end of command (line 1 column 10)');
     expect(checkSyntax(':put message="a" "b"')).toBe('expected end of command (line 1 column 18)');
     expect(checkSyntax(':local x do=1 bogus=2')).toBe('expected end of command (line 1 column 15)');
