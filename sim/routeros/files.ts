@@ -46,6 +46,7 @@ export const FILE: TableSpec = {
   nameProp: 'name',
   // "All groups have access to file operations" (User 8978504).
   writePolicy: [],
+  readPolicy: [],
   fields: [
     { ros: 'name', prop: 'name', kind: 'str', def: '', required: true },
     { ros: 'type', prop: 'type', kind: 'str', def: 'file', readOnly: true },

@@ -52,6 +52,8 @@ export interface TableSpec {
   readonly extra?: Record<string, MenuCommand>;
   /** Policies its changes need (default `write`; user management also needs `policy`, User 8978504). */
   readonly writePolicy?: readonly string[];
+  /** Policies reading it needs (default `read`). */
+  readonly readPolicy?: readonly string[];
   /** Throws a ScriptError when the router refuses a change outright (device-mode, Device-mode 93749258). */
   readonly guard?: (c: MenuCall, action: WriteAction) => void;
   /** Fills fields the router sets itself when an item is added (owner, ...). */

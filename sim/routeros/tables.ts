@@ -75,12 +75,13 @@ function settable(spec: TableSpec): string[] {
 
 export function tableMenu(spec: TableSpec): MenuNode {
   const write = spec.writePolicy ?? ['write'];
+  const read = spec.readPolicy ?? READ;
   const fieldNames = spec.fields.map((f) => f.ros);
   const commands: Record<string, MenuCommand> = {
     get: {
       params: ['number', 'value-name'],
       positional: 2,
-      policy: READ,
+      policy: read,
       run: (c) => {
         const [e] = resolveItems(spec, c, c.named.get('number') ?? c.pos[0]);
         const name = c.named.get('value-name') ?? c.pos[1];
@@ -94,11 +95,11 @@ export function tableMenu(spec: TableSpec): MenuNode {
         return toValue(f.kind, v);
       },
     },
-    find: { params: ['where', '.id', ...fieldNames], policy: READ, run: (c) => arr(filtered(spec, c, NUMBERS).map((e): Value => ({ t: 'id', v: e.id }))) },
+    find: { params: ['where', '.id', ...fieldNames], policy: read, run: (c) => arr(filtered(spec, c, NUMBERS).map((e): Value => ({ t: 'id', v: e.id }))) },
     print: {
       flags: PRINT_FLAGS,
       params: PRINT_PARAMS,
-      policy: READ,
+      policy: read,
       run: (c) => {
         const items = filtered(spec, c, new Set(PRINT_PARAMS));
         if (c.flags.has('count-only')) {
@@ -129,7 +130,7 @@ export function tableMenu(spec: TableSpec): MenuNode {
     export: {
       flags: EXPORT_FLAGS,
       params: (rt) => ['file', ...EXPORT_FLAGS(rt)],
-      policy: READ,
+      policy: read,
       run: (c) => {
         if (c.flags.has('show-sensitive') && !c.rt.policy.has('sensitive')) throw notEnoughPermissions();
         print(c, exportTable(spec, c.rt.state, c.rt.v6));

@@ -123,3 +123,21 @@ describe.each([
     expect(state.schedulers).toEqual([]);
   });
 });
+
+describe('the bootstrap on a router whose device-mode blocks it (Device-mode 93749258)', () => {
+  it('stops at the first fetch in home mode, installing nothing', async () => {
+    const state = createRouterState({ deviceMode: { mode: 'home', flagged: false, features: {} } });
+    const s = server();
+    await expect(runScript(bootstrapCommand(URL_BASE, RUNBOOK), state, s.host)).rejects.toThrow('failure: not allowed by device-mode');
+    expect(s.seen).toEqual([]);
+    expect(state.scripts).toEqual([]);
+  });
+
+  it('refuses with instructions when only the scheduler is off', async () => {
+    const state = createRouterState({ deviceMode: { mode: 'advanced', flagged: false, features: { scheduler: false } } });
+    const s = server();
+    await expect(runScript(bootstrapCommand(URL_BASE, RUNBOOK), state, s.host)).rejects.toThrow('device-mode disables the scheduler');
+    expect(s.seen).toEqual([`GET /bootstrap/${RUNBOOK}`]);
+    expect(state.scripts).toEqual([]);
+  });
+});
