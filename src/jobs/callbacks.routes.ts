@@ -4,7 +4,7 @@ import type { AppRouter } from '../http/auth.js';
 import type { Deps } from '../runtime.js';
 import { z } from 'zod';
 import { reportBackupFailed } from './backup-step.service.js';
-import { applyCallback } from './jobs.service.js';
+import { applyCallback } from './delivery.service.js';
 import { callbackQuery } from './jobs.schema.js';
 
 /** GET /job/{jobId}/update — the router's signed busy/done/fail callbacks. */
