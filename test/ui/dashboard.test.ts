@@ -27,28 +27,16 @@ const router: { state: RouterState; gate: Promise<void> | null } = {
   gate: null,
 };
 
-/** The router's network: real HTTP to the test API; a `busy` claim waits while `router.gate` is closed. */
+/** The router's network: real HTTP to the test API (redirects not followed, like /tool fetch); a `busy` claim waits while `router.gate` is closed. */
 const host: Host = {
   now: () => Date.now(),
   sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
   async fetch(req) {
     if (router.gate && /\/update\?.*status=busy/.test(req.url)) await router.gate;
-    const res = await fetch(req.url, { method: req.method, headers: req.headers, ...(req.body === undefined ? {} : { body: req.body }) });
+    const res = await fetch(req.url, { method: req.method, headers: req.headers, redirect: 'manual', ...(req.body === undefined ? {} : { body: req.body }) });
     return { status: res.status, body: await res.text() };
   },
 };
-
-/** Runs a script like a terminal would, standing in for `/import` where the simulator lacks it. */
-async function runInTerminal(script: string): Promise<void> {
-  try {
-    await runScript(script, router.state, host);
-  } catch (err) {
-    const file = /\/import file-name="([^"]+)"/.exec(script)?.[1];
-    const saved = router.state.files.find((f) => f.name === file);
-    if (!/import/.test((err as Error).message) || !saved) throw err;
-    await runInTerminal(saved.contents);
-  }
-}
 
 const status = (p: Page): Promise<string | null> => p.getAttribute('[data-testid="job-status"] .badge', 'data-status');
 
@@ -101,7 +89,7 @@ describe('the operator dashboard in chromium', { timeout: 60_000 }, () => {
   });
 
   it('shows the router adopted with that command in the fleet, online', async () => {
-    await runInTerminal(copiedCommand);
+    await runScript(copiedCommand, router.state, host);
     await drainSamples(app.deps);
     await page.getByRole('link', { name: 'Fleet' }).click();
     const row = page.getByRole('row', { name: /branch-01/ });
