@@ -19,7 +19,7 @@ const REDOC_CSP = `${LOCKDOWN}; script-src 'self'; style-src 'self' 'unsafe-inli
 
 const ERRORS_CSS = `body{font:16px/1.5 system-ui,sans-serif;max-width:48rem;margin:2rem auto;padding:0 1rem;color:#1f2328}
 code,pre{font:14px ui-monospace,monospace;background:#f6f8fa;border-radius:4px}code{padding:.1em .3em}pre{padding:1rem;overflow:auto}
-h2{margin-top:2.5rem;border-bottom:1px solid #d1d9e0}h2 a{color:inherit;text-decoration:none}h2:target{background:#fff8c5}`;
+h2{margin-top:2.5rem;border-bottom:1px solid #d1d9e0}h1 a,h2 a{color:inherit;text-decoration:none}h2:target{background:#fff8c5}`;
 
 /** The script the build copies next to this file (scripts/copy-assets.mjs), or node_modules' when run from source. */
 function redocPath(): string {

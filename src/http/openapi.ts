@@ -200,14 +200,23 @@ function security(route: AnyRoute): Obj[] {
   return [];
 }
 
+/** The description, plus the scopes in words (renderers such as Redoc show scopes only for OAuth2 schemes). */
+function describe(route: AnyRoute): string | undefined {
+  const auth = route.auth;
+  const scopes = typeof auth === 'object' && 'operator' in auth ? auth.operator : [];
+  const needs = scopes.length > 0 ? `Requires the ${scopes.map((s) => `\`${s}\``).join(', ')} scope.` : undefined;
+  return [route.description, needs].filter(Boolean).join('\n\n') || undefined;
+}
+
 function operation(route: AnyRoute, schemas: Schemas): Obj {
   const params = parameters(route, schemas);
   const ok = Object.entries(route.responses).map(([status, spec]) => [status, success(spec!, schemas)]);
+  const description = describe(route);
   return {
     tags: route.tags,
     operationId: route.operationId,
     summary: route.summary,
-    ...(route.description === undefined ? {} : { description: route.description }),
+    ...(description === undefined ? {} : { description }),
     security: security(route),
     ...(params.length > 0 ? { parameters: params } : {}),
     ...(route.body ? { requestBody: requestBody(route.body, schemas) } : {}),
