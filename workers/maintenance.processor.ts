@@ -2,7 +2,7 @@ import type { Job } from 'bullmq';
 import { UnrecoverableError } from 'bullmq';
 import { pruneBackups } from '../src/backups/backups.service.js';
 import { reconcile } from '../src/jobs/reconcile.service.js';
-import { sweepTimeouts } from '../src/jobs/jobs.service.js';
+import { sweepTimeouts } from '../src/jobs/delivery.service.js';
 import { pruneFleet } from '../src/fleet/prune.service.js';
 import { drainSamples } from '../src/fleet/samples.service.js';
 import { sweepOffline } from '../src/fleet/sweep.service.js';

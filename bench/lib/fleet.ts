@@ -93,7 +93,8 @@ export async function seedFleet(config: Readonly<Config>, sites: number, pending
     await pipe.exec();
   }
   const pipe = redis.pipeline();
-  for (const j of jobs.rows) pipe.rpush(keys.queue(j.site_id), j.id);
+  // Queue entries as src/redis/dispatch.ts writes them: `<job id>/<lease seconds>` (acknowledged jobs).
+  for (const j of jobs.rows) pipe.rpush(keys.queue(j.site_id), `${j.id}/120`);
   await pipe.exec();
   await redis.quit();
 

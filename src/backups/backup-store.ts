@@ -30,6 +30,6 @@ export interface BackupStore {
 }
 
 /** The deployment's backup store (PostgreSQL today; the one place to switch implementations). */
-export function backupStore(deps: Pick<Deps, 'db'>): BackupStore {
-  return createPgBackupStore(deps.db);
+export function backupStore(deps: Pick<Deps, 'db' | 'sql'>): BackupStore {
+  return createPgBackupStore(deps.db, deps.sql);
 }

@@ -1,4 +1,5 @@
 import type { Db } from '../db/prisma.js';
+import { sql, type SqlClient } from '../db/sql.js';
 import type { Payload } from '../queues/definitions.js';
 
 // Backup parts in flight (table backup_part, keyed by job, delivery attempt and part index) and
@@ -11,39 +12,38 @@ export interface PartRow {
 
 /**
  * Stores (or replaces: a retried upload) one part, unless the attempt's parts would then add up
- * to more than `maxBytes`. False when refused for size.
+ * to more than `maxBytes`. False when refused for size. (One conditional statement: src/db/sql.ts.)
  */
 export async function savePart(
-  db: Db,
+  db: SqlClient,
   p: { jobId: string; attempt: number; part: number; content: Buffer },
   maxBytes: number,
   now: Date,
 ): Promise<boolean> {
-  const rows = await db.$queryRaw<{ part: number }[]>`
+  const rows = await db.rows<{ part: number }>(sql`
     INSERT INTO backup_part (job_id, attempt, part, content, created_at)
     SELECT ${p.jobId}::uuid, ${p.attempt}, ${p.part}, ${p.content}, ${now}::timestamptz
     WHERE (SELECT COALESCE(SUM(octet_length(content)), 0) FROM backup_part
            WHERE job_id = ${p.jobId}::uuid AND attempt = ${p.attempt} AND part <> ${p.part}) + ${p.content.length} <= ${maxBytes}
     ON CONFLICT (job_id, attempt, part) DO UPDATE SET content = EXCLUDED.content, created_at = EXCLUDED.created_at
-    RETURNING part`;
+    RETURNING part`);
   return rows.length > 0;
 }
 
 /** The parts of one delivery attempt, in index order. */
 export async function listParts(db: Db, jobId: string, attempt: number): Promise<PartRow[]> {
-  const rows = await db.$queryRaw<{ part: number; content: Uint8Array }[]>`
-    SELECT part, content FROM backup_part WHERE job_id = ${jobId}::uuid AND attempt = ${attempt} ORDER BY part`;
+  const rows = await db.backupPart.findMany({ where: { jobId, attempt }, select: { part: true, content: true }, orderBy: { part: 'asc' } });
   return rows.map((r) => ({ part: r.part, content: Buffer.from(r.content) }));
 }
 
 /** Removes every part of the job (all attempts). */
-export function deleteParts(db: Db, jobId: string): Promise<number> {
-  return db.$executeRaw`DELETE FROM backup_part WHERE job_id = ${jobId}::uuid`;
+export async function deleteParts(db: Db, jobId: string): Promise<number> {
+  return (await db.backupPart.deleteMany({ where: { jobId } })).count;
 }
 
 /** Removes parts uploaded before `before` (abandoned uploads); returns how many. */
-export function deleteStaleParts(db: Db, before: Date): Promise<number> {
-  return db.$executeRaw`DELETE FROM backup_part WHERE created_at < ${before}::timestamptz`;
+export async function deleteStaleParts(db: Db, before: Date): Promise<number> {
+  return (await db.backupPart.deleteMany({ where: { createdAt: { lt: before } } })).count;
 }
 
 /**
@@ -51,7 +51,5 @@ export function deleteStaleParts(db: Db, before: Date): Promise<number> {
  * (job key = BullMQ job id, so a repeated request is one queue job).
  */
 export async function insertRequest(db: Db, jobKey: string, payload: Payload<'backup'>): Promise<void> {
-  await db.$executeRaw`
-    INSERT INTO outbox (queue, job_key, payload) VALUES ('backup', ${jobKey}, ${JSON.stringify(payload)}::jsonb)
-    ON CONFLICT (job_key) DO NOTHING`;
+  await db.outbox.createMany({ data: [{ queue: 'backup', jobKey, payload }], skipDuplicates: true });
 }

@@ -106,7 +106,7 @@ export async function createRequestedBackup(deps: Deps, p: Payload<'backup'>): P
  * advisory lock; null when another worker is already pruning.
  */
 export function pruneBackups(deps: Deps): Promise<{ backups: number; parts: number } | null> {
-  return withAdvisoryLock(deps.db, LOCKS.backupPrune, async () => {
+  return withAdvisoryLock(deps.sql, LOCKS.backupPrune, async () => {
     const now = deps.clock();
     const cutoff = new Date(now - deps.config.backup.retentionDays * DAY_MS);
     const store = backupStore(deps);

@@ -26,7 +26,7 @@ async function requireUploader(deps: Deps, jobId: string, attempt: number): Prom
 export async function uploadPart(deps: Deps, jobId: string, attempt: number, part: number, content: Buffer): Promise<'ok'> {
   const job = await requireUploader(deps, jobId, attempt);
   if (job.associatedBackup !== null) throw new AppError('backup_refused');
-  const saved = await repo.savePart(deps.db, { jobId, attempt, part, content }, deps.config.backup.maxBytes, new Date(deps.clock()));
+  const saved = await repo.savePart(deps.sql, { jobId, attempt, part, content }, deps.config.backup.maxBytes, new Date(deps.clock()));
   if (!saved) throw new AppError('backup_too_large');
   return 'ok';
 }

@@ -1,4 +1,4 @@
-import type { Db } from './prisma.js';
+import { sql, type SqlClient } from './sql.js';
 
 /** Stable advisory-lock ids for singleton background work. */
 export const LOCKS = {
@@ -13,12 +13,9 @@ export const LOCKS = {
  * Runs `fn` only if no other process holds the advisory lock `id` (a transaction-scoped lock on
  * one pooled connection, released however `fn` ends); returns null when another holder has it.
  */
-export async function withAdvisoryLock<T>(db: Db, id: number, fn: () => Promise<T>, timeoutMs = 120_000): Promise<T | null> {
-  return db.$transaction(
-    async (tx) => {
-      const [row] = await tx.$queryRaw<{ locked: boolean }[]>`SELECT pg_try_advisory_xact_lock(${id}) AS locked`;
-      return row?.locked ? fn() : null;
-    },
-    { timeout: timeoutMs, maxWait: 10_000 },
-  );
+export async function withAdvisoryLock<T>(db: SqlClient, id: number, fn: () => Promise<T>): Promise<T | null> {
+  return db.transaction(async (tx) => {
+    const row = await tx.one<{ locked: boolean }>(sql`SELECT pg_try_advisory_xact_lock(${id}) AS locked`);
+    return row?.locked ? fn() : null;
+  });
 }

@@ -1,9 +1,6 @@
-import { Prisma } from '../generated/prisma/client.js';
 import type { Db } from '../db/prisma.js';
 
-// site_management rows, plus the two job queries express execute needs. Express reads the job
-// table directly (a read of state and attempt) rather than through the jobs capability, and writes
-// only job_event rows of its own types: the job_event trigger sees them but acts on none of them.
+// site_management rows: a site's management endpoint for express execute.
 
 export interface ManagementRow {
   siteId: string;
@@ -21,59 +18,18 @@ export interface ManagementRow {
 
 export type NewManagement = Omit<ManagementRow, 'createdAt' | 'updatedAt'>;
 
-const COLS = Prisma.raw(`site_id AS "siteId", address, port, use_tls AS "useTls", verify_tls AS "verifyTls", ca_pem AS "caPem",
-  username, password_enc AS "passwordEnc", poll_script_name AS "pollScriptName", created_at AS "createdAt",
-  updated_at AS "updatedAt"`);
-
 /** Creates or replaces the site's endpoint (created_at survives a replacement). */
-export async function upsert(db: Db, m: NewManagement, now: Date): Promise<ManagementRow> {
-  const rows = await db.$queryRaw<ManagementRow[]>`
-    INSERT INTO site_management (site_id, address, port, use_tls, verify_tls, ca_pem, username, password_enc,
-                                 poll_script_name, created_at, updated_at)
-    VALUES (${m.siteId}::uuid, ${m.address}, ${m.port}, ${m.useTls}, ${m.verifyTls}, ${m.caPem}, ${m.username},
-            ${m.passwordEnc}, ${m.pollScriptName}, ${now}::timestamptz, ${now}::timestamptz)
-    ON CONFLICT (site_id) DO UPDATE SET address = EXCLUDED.address, port = EXCLUDED.port, use_tls = EXCLUDED.use_tls,
-      verify_tls = EXCLUDED.verify_tls, ca_pem = EXCLUDED.ca_pem, username = EXCLUDED.username,
-      password_enc = EXCLUDED.password_enc, poll_script_name = EXCLUDED.poll_script_name,
-      updated_at = EXCLUDED.updated_at
-    RETURNING ${COLS}`;
-  return rows[0]!;
+export function upsert(db: Db, m: NewManagement, now: Date): Promise<ManagementRow> {
+  const { siteId, ...fields } = m;
+  const data = { ...fields, passwordEnc: new Uint8Array(m.passwordEnc), updatedAt: now };
+  return db.siteManagement.upsert({ where: { siteId }, create: { siteId, ...data, createdAt: now }, update: data });
 }
 
-export async function findBySite(db: Db, siteId: string): Promise<ManagementRow | null> {
-  const rows = await db.$queryRaw<ManagementRow[]>`SELECT ${COLS} FROM site_management WHERE site_id = ${siteId}::uuid`;
-  return rows[0] ?? null;
+export function findBySite(db: Db, siteId: string): Promise<ManagementRow | null> {
+  return db.siteManagement.findUnique({ where: { siteId } });
 }
 
 /** True if the site had an endpoint. */
 export async function remove(db: Db, siteId: string): Promise<boolean> {
-  return (await db.$executeRaw`DELETE FROM site_management WHERE site_id = ${siteId}::uuid`) > 0;
-}
-
-export interface ExpressJob {
-  id: string;
-  siteId: string;
-  state: string;
-  attempt: number;
-}
-
-export async function findJob(db: Db, jobId: string): Promise<ExpressJob | null> {
-  const rows = await db.$queryRaw<ExpressJob[]>`
-    SELECT id, site_id AS "siteId", state::text AS state, attempt FROM job WHERE id = ${jobId}::uuid`;
-  return rows[0] ?? null;
-}
-
-export type ExpressEventType = 'express_requested' | 'express_succeeded' | 'express_failed';
-
-/** Appends one express event to the job's history; never touches the job row itself. */
-export async function addEvent(
-  db: Db,
-  job: Pick<ExpressJob, 'id' | 'attempt'>,
-  type: ExpressEventType,
-  detail: Record<string, unknown>,
-  now: Date,
-): Promise<void> {
-  await db.$executeRaw`
-    INSERT INTO job_event (job_id, type, attempt, at, detail)
-    VALUES (${job.id}::uuid, ${type}::"JobEventType", ${job.attempt}, ${now}::timestamptz, ${JSON.stringify(detail)}::jsonb)`;
+  return (await db.siteManagement.deleteMany({ where: { siteId } })).count > 0;
 }

@@ -1,7 +1,7 @@
 import type { Config } from '../config.js';
 import { createSafeFetch, OutboundRefused, type OutboundPolicy, type SafeFetch } from '../lib/safe-fetch.js';
 import type { Deps } from '../runtime.js';
-import * as repo from './express.repo.js';
+import * as jobs from '../jobs/jobs.service.js';
 import { loadEndpoint, type Endpoint } from './management.service.js';
 
 // Express execute: ask the router to poll now, through its RouterOS v7 REST API
@@ -90,16 +90,15 @@ async function callRouter(fetch: SafeFetch, ep: Endpoint, timeoutMs: number): Pr
 }
 
 async function expressJob(deps: Deps, fetch: SafeFetch, jobId: string): Promise<ExpressOutcome> {
-  const job = await repo.findJob(deps.db, jobId);
+  const job = await jobs.findJob(deps, jobId);
   if (!job) return 'skipped'; // deleted with its site: no history left to write to
-  const record = (type: repo.ExpressEventType, detail: Record<string, unknown>): Promise<void> =>
-    repo.addEvent(deps.db, job, type, detail, new Date(deps.clock()));
-  if (job.state !== 'queued') {
+  const record = (type: jobs.NoteType, detail: Record<string, unknown>): Promise<void> => jobs.noteJob(deps, jobId, type, detail);
+  if (job.status !== 'queued') {
     // A poll (or a cancel) got there first; asking the router to poll again would be pointless.
-    await record('express_failed', { reason: `job no longer queued (${job.state})` });
+    await record('express_failed', { reason: `job no longer queued (${job.status})` });
     return 'skipped';
   }
-  const ep = await loadEndpoint(deps, job.siteId);
+  const ep = await loadEndpoint(deps, job.site_id);
   await record('express_requested', ep && ep !== 'unreadable' ? { url: executeUrl(ep), script: ep.pollScriptName } : {});
   if (ep === null) {
     await record('express_failed', { reason: 'no management endpoint configured' });

@@ -1,5 +1,5 @@
-import { Prisma } from '../generated/prisma/client.js';
 import type { Db } from '../db/prisma.js';
+import { sql, type SqlClient } from '../db/sql.js';
 
 // Site faults: outages (`site_offline`, opened by the sweep, resolved by the next heartbeat) and
 // reboots (`site_rebooted`, written resolved by the sample drain). A site's open outage is also
@@ -28,12 +28,12 @@ export interface Quiet {
  * ids PostgreSQL does not know (purged sites).
  */
 export async function openOutages(
-  db: Db,
+  db: SqlClient,
   quiet: Quiet[],
   intervalSeconds: number,
   now: Date,
 ): Promise<{ offline: Quiet[]; unknown: string[] }> {
-  const rows = await db.$queryRaw<{ siteId: string; seen: Date | null; known: boolean }[]>`
+  const rows = await db.rows<{ siteId: string; seen: Date | null; known: boolean }>(sql`
     WITH q AS (
       SELECT * FROM unnest(${quiet.map((x) => x.siteId)}::uuid[], ${quiet.map((x) => x.seen)}::timestamptz[]) AS q(id, seen)
     ), off AS (
@@ -47,7 +47,7 @@ export async function openOutages(
       ON CONFLICT (site_id, type, created_at) DO NOTHING
     )
     SELECT q.id::text AS "siteId", off.seen, EXISTS (SELECT 1 FROM site s WHERE s.id = q.id) AS known
-    FROM q LEFT JOIN off ON off.id = q.id`;
+    FROM q LEFT JOIN off ON off.id = q.id`);
   return {
     offline: rows.filter((r) => r.seen !== null).map((r) => ({ siteId: r.siteId, seen: r.seen! })),
     unknown: rows.filter((r) => !r.known).map((r) => r.siteId),
@@ -58,9 +58,9 @@ export async function openOutages(
  * Ends the open outage of each site that was heard from at or after the outage began, at its
  * first such heartbeat. Returns the sites that came back.
  */
-export async function resolveOutages(db: Db, heard: { siteId: string; at: Date }[]): Promise<string[]> {
+export async function resolveOutages(db: SqlClient, heard: { siteId: string; at: Date }[]): Promise<string[]> {
   if (heard.length === 0) return [];
-  const rows = await db.$queryRaw<{ siteId: string }[]>`
+  const rows = await db.rows<{ siteId: string }>(sql`
     WITH v AS (
       SELECT * FROM unnest(${heard.map((h) => h.siteId)}::uuid[], ${heard.map((h) => h.at)}::timestamptz[]) AS v(id, at)
     ), w AS (
@@ -73,42 +73,48 @@ export async function resolveOutages(db: Db, heard: { siteId: string; at: Date }
       UPDATE site_fault f SET resolved_at = back.at FROM back
       WHERE f.site_id = back.id AND f.type = 'site_offline' AND f.resolved_at IS NULL
     )
-    SELECT id::text AS "siteId" FROM back`;
+    SELECT id::text AS "siteId" FROM back`);
   return rows.map((r) => r.siteId);
 }
 
-const COLS = Prisma.raw(`id::text, site_id::text AS "siteId", type::text AS type, created_at AS "createdAt",
-  resolved_at AS "resolvedAt", detected_at AS "detectedAt"`);
+const FAULT = { id: true, siteId: true, type: true, createdAt: true, resolvedAt: true, detectedAt: true } as const;
 
 /** A site's faults, newest first, optionally only open or only resolved ones. */
 export function listBySite(db: Db, siteId: string, limit: number, status: 'resolved' | 'unresolved' | null): Promise<FaultRow[]> {
-  const filter =
-    status === null ? Prisma.empty : status === 'resolved' ? Prisma.sql`AND resolved_at IS NOT NULL` : Prisma.sql`AND resolved_at IS NULL`;
-  return db.$queryRaw<FaultRow[]>`
-    SELECT ${COLS} FROM site_fault WHERE site_id = ${siteId}::uuid ${filter}
-    ORDER BY created_at DESC, id LIMIT ${limit}`;
+  const resolvedAt = status === null ? undefined : status === 'resolved' ? { not: null } : null;
+  return db.siteFault.findMany({
+    where: { siteId, resolvedAt },
+    select: FAULT,
+    orderBy: [{ createdAt: 'desc' }, { id: 'asc' }],
+    take: limit,
+  });
 }
 
 /** The site's outages that overlap [from, now]. */
 export function outagesSince(db: Db, siteId: string, from: Date): Promise<FaultRow[]> {
-  return db.$queryRaw<FaultRow[]>`
-    SELECT ${COLS} FROM site_fault WHERE site_id = ${siteId}::uuid AND type = 'site_offline'
-      AND (resolved_at IS NULL OR resolved_at > ${from}::timestamptz)
-    ORDER BY created_at`;
+  return db.siteFault.findMany({
+    where: { siteId, type: 'site_offline', OR: [{ resolvedAt: null }, { resolvedAt: { gt: from } }] },
+    select: FAULT,
+    orderBy: { createdAt: 'asc' },
+  });
 }
 
 /** Deletes up to `limit` faults resolved before `before`; returns how many. */
-export function pruneFaults(db: Db, before: Date, limit: number): Promise<number> {
-  return db.$executeRaw`
+export async function pruneFaults(db: SqlClient, before: Date, limit: number): Promise<number> {
+  const rows = await db.rows<{ id: string }>(sql`
     DELETE FROM site_fault WHERE id IN (
-      SELECT id FROM site_fault WHERE resolved_at < ${before}::timestamptz LIMIT ${limit})`;
+      SELECT id FROM site_fault WHERE resolved_at < ${before}::timestamptz LIMIT ${limit})
+    RETURNING id`);
+  return rows.length;
 }
 
 /** A page (by id) of sites PostgreSQL believes online, with their last heartbeat. */
-export function onlineAfter(db: Db, after: string | null, limit: number): Promise<Quiet[]> {
-  const from = after === null ? Prisma.empty : Prisma.sql`AND id > ${after}::uuid`;
-  return db.$queryRaw<Quiet[]>`
-    SELECT id::text AS "siteId", last_seen_at AS seen FROM site
-    WHERE last_seen_at IS NOT NULL AND offline_since IS NULL AND deleted_at IS NULL ${from}
-    ORDER BY id LIMIT ${limit}`;
+export async function onlineAfter(db: Db, after: string | null, limit: number): Promise<Quiet[]> {
+  const rows = await db.site.findMany({
+    where: { lastSeenAt: { not: null }, offlineSince: null, deletedAt: null, ...(after === null ? {} : { id: { gt: after } }) },
+    select: { id: true, lastSeenAt: true },
+    orderBy: { id: 'asc' },
+    take: limit,
+  });
+  return rows.map((r) => ({ siteId: r.id, seen: r.lastSeenAt! }));
 }

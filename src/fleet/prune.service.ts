@@ -31,14 +31,14 @@ async function inBatches(step: () => Promise<number>): Promise<number> {
 
 /** One housekeeping pass; null if another worker is running one. */
 export function pruneFleet(deps: Deps): Promise<PruneReport | null> {
-  return withAdvisoryLock(deps.db, LOCKS.fleetPrune, async () => {
+  return withAdvisoryLock(deps.sql, LOCKS.fleetPrune, async () => {
     const now = deps.clock();
     const f = deps.config.fleet;
     const sampleCutoff = new Date(now - f.sampleRetentionDays * DAY);
     const faultCutoff = new Date(now - f.faultRetentionDays * DAY);
     return {
-      samples: await inBatches(() => samples.pruneSamples(deps.db, sampleCutoff, BATCH)),
-      faults: await inBatches(() => faults.pruneFaults(deps.db, faultCutoff, BATCH)),
+      samples: await inBatches(() => samples.pruneSamples(deps.sql, sampleCutoff, BATCH)),
+      faults: await inBatches(() => faults.pruneFaults(deps.sql, faultCutoff, BATCH)),
       purgedSites: await lifecycle.purgeDue(deps, 500),
     };
   });

@@ -138,24 +138,27 @@ export interface StatPoint {
 
 /** Raw samples of a site in [from, to), oldest first. */
 export function rawStats(db: Db, siteId: string, from: Date, to: Date): Promise<StatPoint[]> {
-  return db.$queryRaw<StatPoint[]>`
-    SELECT at, cpu_load AS "cpuLoad", memory_free AS "memoryFree", disk_free AS "diskFree", uptime
-    FROM site_sample WHERE site_id = ${siteId}::uuid AND at >= ${from}::timestamptz AND at < ${to}::timestamptz
-    ORDER BY at`;
+  return db.siteSample.findMany({
+    where: { siteId, at: { gte: from, lt: to } },
+    select: { at: true, cpuLoad: true, memoryFree: true, diskFree: true, uptime: true },
+    orderBy: { at: 'asc' },
+  });
 }
 
 /** Hourly aggregates of a site's samples in [from, to): averages, and the highest uptime. */
-export function hourlyStats(db: Db, siteId: string, from: Date, to: Date): Promise<StatPoint[]> {
-  return db.$queryRaw<StatPoint[]>`
+export function hourlyStats(db: SqlClient, siteId: string, from: Date, to: Date): Promise<StatPoint[]> {
+  return db.rows<StatPoint>(sql`
     SELECT date_trunc('hour', at) AS at, round(avg(cpu_load))::int AS "cpuLoad",
       round(avg(memory_free))::bigint AS "memoryFree", round(avg(disk_free))::bigint AS "diskFree", max(uptime) AS uptime
     FROM site_sample WHERE site_id = ${siteId}::uuid AND at >= ${from}::timestamptz AND at < ${to}::timestamptz
-    GROUP BY 1 ORDER BY 1`;
+    GROUP BY 1 ORDER BY 1`);
 }
 
 /** Deletes up to `limit` samples older than `before`; returns how many. */
-export function pruneSamples(db: Db, before: Date, limit: number): Promise<number> {
-  return db.$executeRaw`
+export async function pruneSamples(db: SqlClient, before: Date, limit: number): Promise<number> {
+  const rows = await db.rows<{ at: Date }>(sql`
     DELETE FROM site_sample WHERE ctid IN (
-      SELECT ctid FROM site_sample WHERE at < ${before}::timestamptz LIMIT ${limit})`;
+      SELECT ctid FROM site_sample WHERE at < ${before}::timestamptz LIMIT ${limit})
+    RETURNING at`);
+  return rows.length;
 }

@@ -34,7 +34,7 @@ async function seedFromPostgres(deps: Deps, fleet: FleetRedis): Promise<void> {
 async function markOffline(deps: Deps, fleet: FleetRedis, quiet: SeenSite[], report: SweepReport): Promise<void> {
   const f = deps.config.fleet;
   const { offline, unknown } = await faults.openOutages(
-    deps.db,
+    deps.sql,
     quiet.map((q) => ({ siteId: q.siteId, seen: new Date(q.seenMs) })),
     f.heartbeatIntervalSeconds,
     new Date(deps.clock()),
@@ -47,7 +47,7 @@ async function markOffline(deps: Deps, fleet: FleetRedis, quiet: SeenSite[], rep
     .map((o) => ({ siteId: o.siteId, seenMs: now.get(o.siteId)?.seenMs ?? null, before: o.seen.getTime() }))
     .filter((o) => o.seenMs !== null && o.seenMs > o.before)
     .map((o) => ({ siteId: o.siteId, at: new Date(o.seenMs!) }));
-  report.recovered += (await faults.resolveOutages(deps.db, heard)).length;
+  report.recovered += (await faults.resolveOutages(deps.sql, heard)).length;
   report.offline += offline.length;
   report.forgotten += unknown.length;
 }
@@ -77,10 +77,7 @@ async function sweep(deps: Deps): Promise<SweepReport> {
   return report;
 }
 
-/** A first sweep after a Redis loss walks every quiet site once; give it time. */
-const LOCK_TIMEOUT_MS = 600_000;
-
 /** One offline sweep, singleton across workers (advisory lock); null if another one is running. */
 export function sweepOffline(deps: Deps): Promise<SweepReport | null> {
-  return withAdvisoryLock(deps.db, LOCKS.offlineSweep, () => sweep(deps), LOCK_TIMEOUT_MS);
+  return withAdvisoryLock(deps.sql, LOCKS.offlineSweep, () => sweep(deps));
 }

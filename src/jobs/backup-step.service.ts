@@ -1,40 +1,43 @@
 import type { Deps } from '../runtime.js';
-import * as repo from './backup-step.repo.js';
-import type { BackupJobRow } from './backup-step.repo.js';
-import { applyCallback, type CallbackResult } from './jobs.service.js';
+import * as repo from './jobs.repo.js';
+import type { JobRow } from './jobs.repo.js';
+import { applyCallback, type CallbackResult } from './delivery.service.js';
+import { applyTransition } from './transitions.js';
+import * as transitions from './transitions.repo.js';
 
 // The jobs side of the pre-job backup step (docs/backups.md): what src/backups may ask of a job
 // and the transitions a backup's outcome causes. src/backups reaches jobs only through here and
 // jobs.service.ts.
 
-export type BackupJob = BackupJobRow;
+export type BackupJob = Pick<JobRow, 'id' | 'siteId' | 'state' | 'attempt' | 'shouldBackup' | 'associatedBackup'>;
 
 /** A job by id for the router-facing backup routes (the signature names it), or null. */
 export function findBackupJob(deps: Deps, jobId: string): Promise<BackupJob | null> {
-  return repo.findById(deps.db, jobId);
+  return repo.findById(deps.sql, jobId);
 }
 
 /** The id of the site's job created with `key`, or null. */
-export function findJobIdByKey(deps: Deps, siteId: string, key: string): Promise<string | null> {
-  return repo.findIdByKey(deps.db, siteId, key);
+export async function findJobIdByKey(deps: Deps, siteId: string, key: string): Promise<string | null> {
+  return (await repo.findByIdempotencyKey(deps.sql, siteId, key))?.id ?? null;
 }
 
 /** Records a stored backup on the claimed delivery; false if the job moved on meanwhile. */
-export function attachBackup(
+export async function attachBackup(
   deps: Deps,
   jobId: string,
   attempt: number,
   stored: { path: string; size: number; sha256: string },
 ): Promise<boolean> {
-  return repo.attachBackup(deps.db, jobId, attempt, stored, new Date(deps.clock()));
+  const attached = await transitions.attachBackup(deps.sql, jobId, attempt, stored, new Date(deps.clock()));
+  await applyTransition(deps, attached);
+  return attached !== null;
 }
 
 /** Fails the delivery because its backup failed (`cause` goes in the backup_failed event); false if it had moved on. */
 export async function failBackup(deps: Deps, jobId: string, attempt: number, cause: string): Promise<boolean> {
-  const siteId = await repo.failBackup(deps.db, jobId, attempt, cause, new Date(deps.clock()));
-  if (siteId === null) return false;
-  await deps.dispatch.releaseRun(siteId, jobId);
-  return true;
+  const failed = await transitions.failBackup(deps.sql, jobId, attempt, cause, new Date(deps.clock()));
+  await applyTransition(deps, failed);
+  return failed !== null;
 }
 
 /**

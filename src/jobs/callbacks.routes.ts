@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { defineRoute, text } from '../http/route.js';
 import { uuid } from '../http/validate.js';
 import { reportBackupFailed } from './backup-step.service.js';
-import { applyCallback } from './jobs.service.js';
+import { applyCallback } from './delivery.service.js';
 import { callbackQuery } from './jobs.schema.js';
 
 /** GET /job/{jobId}/update — the router's signed busy/done/fail callbacks. */

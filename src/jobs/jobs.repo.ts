@@ -1,7 +1,7 @@
 import { empty, raw, sql, type SqlClient } from '../db/sql.js';
 
-// Every state transition is one compare-and-set statement that also records its job event, so
-// PostgreSQL alone decides whether a delivery, claim or outcome happened, whatever Redis says.
+// Job rows: creation, reads, and what the dispatch path and the reconciler need. Every change of a
+// job's state is a compare-and-set in ./transitions.repo.ts.
 
 export type JobState = 'queued' | 'delivered' | 'started' | 'completed' | 'failed' | 'cancelled' | 'timed_out';
 
@@ -59,7 +59,7 @@ export interface JobEventRow {
   detail: unknown;
 }
 
-const COLS = raw(`id, seq, site_id AS "siteId", org_id AS "orgId", token, idempotency_key AS "idempotencyKey",
+export const COLS = raw(`id, seq, site_id AS "siteId", org_id AS "orgId", token, idempotency_key AS "idempotencyKey",
   request_hash AS "requestHash", description, script, express_execute AS "expressExecute",
   needs_acknowledgement AS "needsAck", should_backup AS "shouldBackup", associated_backup AS "associatedBackup",
   notify_url AS "notifyUrl", state::text AS state, attempt, lease_until AS "leaseUntil",
@@ -123,127 +123,16 @@ export function listEvents(db: SqlClient, jobId: string): Promise<JobEventRow[]>
     SELECT type::text AS type, attempt, at, detail FROM job_event WHERE job_id = ${jobId}::uuid ORDER BY id`);
 }
 
-/** What Redis needs to dispatch a site: its queued ids in FIFO order and its in-flight job. */
-export async function dispatchState(
-  db: SqlClient,
-  siteId: string,
-): Promise<{ queued: string[]; inflight: Pick<JobRow, 'id' | 'state' | 'leaseUntil'> | null }> {
-  const rows = await db.rows<Pick<JobRow, 'id' | 'state' | 'leaseUntil'>>(sql`
-    SELECT id, state::text AS state, lease_until AS "leaseUntil" FROM job
-    WHERE site_id = ${siteId}::uuid AND state IN ('queued', 'delivered', 'started') ORDER BY seq`);
+export type DispatchRow = Pick<JobRow, 'id' | 'state' | 'leaseUntil' | 'leaseSeconds' | 'needsAck' | 'shouldBackup'>;
+
+/** What Redis needs to dispatch a site: its queued jobs in FIFO order and its in-flight job. */
+export async function dispatchState(db: SqlClient, siteId: string): Promise<{ queued: DispatchRow[]; inflight: DispatchRow | null }> {
+  const rows = await db.rows<DispatchRow>(sql`
+    SELECT id, state::text AS state, lease_until AS "leaseUntil", lease_seconds AS "leaseSeconds",
+           needs_acknowledgement AS "needsAck", should_backup AS "shouldBackup"
+    FROM job WHERE site_id = ${siteId}::uuid AND state IN ('queued', 'delivered', 'started') ORDER BY seq`);
   const inflight = rows.find((r) => r.state !== 'queued') ?? null;
-  return { queued: rows.filter((r) => r.state === 'queued').map((r) => r.id), inflight };
-}
-
-/**
- * Hands the job out: queued → delivered (or completed when no acknowledgement is needed and there
- * is no backup step, whose outcome the server must hear), or a
- * new attempt of a delivered job whose lease expired — or at once with `force` (the router
- * rebooted, so the unclaimed delivery is gone). Bumps the attempt, which voids every URL of the
- * earlier delivery. Null if the CAS lost.
- */
-export async function claimDelivery(db: SqlClient, id: string, siteId: string, now: Date, force: boolean): Promise<JobRow | null> {
-  const rows = await db.rows<JobRow>(sql`
-    WITH c AS (
-      UPDATE job SET
-        state = (CASE WHEN needs_acknowledgement OR should_backup THEN 'delivered' ELSE 'completed' END)::"JobState",
-        attempt = attempt + 1,
-        delivered_at = ${now}::timestamptz,
-        lease_until = CASE WHEN needs_acknowledgement OR should_backup
-          THEN ${now}::timestamptz + make_interval(secs => lease_seconds) ELSE NULL END,
-        completed_at = CASE WHEN needs_acknowledgement OR should_backup THEN NULL ELSE ${now}::timestamptz END
-      WHERE id = ${id}::uuid AND site_id = ${siteId}::uuid
-        AND (state = 'queued' OR (state = 'delivered' AND (lease_until <= ${now}::timestamptz OR ${force})))
-      RETURNING *
-    ), e AS (
-      INSERT INTO job_event (job_id, type, attempt, at)
-      SELECT id, 'lease_expired'::"JobEventType", attempt - 1, ${now}::timestamptz FROM c WHERE attempt > 1
-      UNION ALL SELECT id, 'delivered'::"JobEventType", attempt, ${now}::timestamptz FROM c
-      UNION ALL SELECT id, 'completed'::"JobEventType", attempt, ${now}::timestamptz FROM c
-        WHERE NOT (needs_acknowledgement OR should_backup)
-    )
-    SELECT ${COLS} FROM c`);
-  return rows[0] ?? null;
-}
-
-/** The busy callback: delivered → started for this attempt while its lease holds. Null if refused. */
-export async function claimStart(db: SqlClient, id: string, attempt: number, now: Date): Promise<JobRow | null> {
-  const rows = await db.rows<JobRow>(sql`
-    WITH c AS (
-      UPDATE job SET state = 'started', started_at = ${now}::timestamptz, lease_until = NULL,
-        deadline_at = ${now}::timestamptz + make_interval(secs => timeout_seconds)
-      WHERE id = ${id}::uuid AND attempt = ${attempt} AND state = 'delivered' AND lease_until > ${now}::timestamptz
-      RETURNING *
-    ), e AS (
-      INSERT INTO job_event (job_id, type, attempt, at) SELECT id, 'started', attempt, ${now}::timestamptz FROM c
-    )
-    SELECT ${COLS} FROM c`);
-  return rows[0] ?? null;
-}
-
-/** The done/fail callback: delivered|started → completed|failed for this attempt. Null if a no-op. */
-export async function finish(
-  db: SqlClient,
-  id: string,
-  attempt: number,
-  outcome: 'completed' | 'failed',
-  now: Date,
-): Promise<JobRow | null> {
-  const completedAt = outcome === 'completed' ? now : null;
-  const failedAt = outcome === 'failed' ? now : null;
-  const rows = await db.rows<JobRow>(sql`
-    WITH c AS (
-      UPDATE job SET state = ${outcome}::"JobState", lease_until = NULL, deadline_at = NULL,
-        completed_at = COALESCE(${completedAt}::timestamptz, completed_at),
-        failed_at = COALESCE(${failedAt}::timestamptz, failed_at)
-      WHERE id = ${id}::uuid AND attempt = ${attempt} AND state IN ('delivered', 'started')
-      RETURNING *
-    ), e AS (
-      INSERT INTO job_event (job_id, type, attempt, at) SELECT id, ${outcome}::"JobEventType", attempt, ${now}::timestamptz FROM c
-    )
-    SELECT ${COLS} FROM c`);
-  return rows[0] ?? null;
-}
-
-/** queued → cancelled. Null if the job was not queued (or is not the site's). */
-export async function cancel(db: SqlClient, siteId: string, id: string, now: Date): Promise<JobRow | null> {
-  const rows = await db.rows<JobRow>(sql`
-    WITH c AS (
-      UPDATE job SET state = 'cancelled', cancelled_at = ${now}::timestamptz
-      WHERE id = ${id}::uuid AND site_id = ${siteId}::uuid AND state = 'queued'
-      RETURNING *
-    ), e AS (
-      INSERT INTO job_event (job_id, type, attempt, at) SELECT id, 'cancelled', attempt, ${now}::timestamptz FROM c
-    )
-    SELECT ${COLS} FROM c`);
-  return rows[0] ?? null;
-}
-
-/**
- * Settles claimed jobs that will never report: started → timed_out, for one job (`id`, e.g. the
- * router rebooted mid-job) or for every job past its deadline. Returns the settled jobs.
- */
-export function timeOut(
-  db: SqlClient,
-  now: Date,
-  reason: string,
-  which: { id: string } | { limit: number },
-): Promise<Pick<JobRow, 'id' | 'siteId'>[]> {
-  const target =
-    'id' in which
-      ? sql`id = ${which.id}::uuid AND state = 'started'`
-      : sql`id IN (SELECT id FROM job WHERE state = 'started' AND deadline_at <= ${now}::timestamptz
-                          ORDER BY deadline_at LIMIT ${which.limit} FOR UPDATE SKIP LOCKED)`;
-  return db.rows<Pick<JobRow, 'id' | 'siteId'>>(sql`
-    WITH c AS (
-      UPDATE job SET state = 'timed_out', timed_out_at = ${now}::timestamptz, deadline_at = NULL
-      WHERE ${target}
-      RETURNING id, site_id, attempt
-    ), e AS (
-      INSERT INTO job_event (job_id, type, attempt, at, detail)
-      SELECT id, 'timed_out', attempt, ${now}::timestamptz, jsonb_build_object('reason', ${reason}::text) FROM c
-    )
-    SELECT id, site_id AS "siteId" FROM c`);
+  return { queued: rows.filter((r) => r.state === 'queued'), inflight };
 }
 
 /** Current state and site of each job id (missing ids are absent). */
@@ -273,31 +162,4 @@ export function sitesWithWork(db: SqlClient, queuedBefore: Date, after: string |
     WHERE ((state = 'queued' AND created_at < ${queuedBefore}::timestamptz) OR state IN ('delivered', 'started'))
     ${from}
     GROUP BY site_id ORDER BY site_id LIMIT ${limit}`);
-}
-
-/**
- * An outcome the router's agent reported in its heartbeat (its done/fail callback was lost):
- * started → completed|failed for the site's job with this token. Null if the job is not running.
- */
-export async function finishReported(
-  db: SqlClient,
-  siteId: string,
-  token: string,
-  outcome: 'completed' | 'failed',
-  now: Date,
-): Promise<Pick<JobRow, 'id' | 'siteId' | 'state'> | null> {
-  const completedAt = outcome === 'completed' ? now : null;
-  const failedAt = outcome === 'failed' ? now : null;
-  return db.one<Pick<JobRow, 'id' | 'siteId' | 'state'>>(sql`
-    WITH c AS (
-      UPDATE job SET state = ${outcome}::"JobState", lease_until = NULL, deadline_at = NULL,
-        completed_at = COALESCE(${completedAt}::timestamptz, completed_at),
-        failed_at = COALESCE(${failedAt}::timestamptz, failed_at)
-      WHERE site_id = ${siteId}::uuid AND token = ${token} AND state = 'started'
-      RETURNING id, site_id, state, attempt
-    ), e AS (
-      INSERT INTO job_event (job_id, type, attempt, at, detail)
-      SELECT id, ${outcome}::"JobEventType", attempt, ${now}::timestamptz, '{"source":"heartbeat last-job"}'::jsonb FROM c
-    )
-    SELECT id, site_id AS "siteId", state::text AS state FROM c`);
 }

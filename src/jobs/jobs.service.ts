@@ -7,8 +7,11 @@ import * as sites from '../sites/sites.service.js';
 import * as repo from './jobs.repo.js';
 import type { JobRow } from './jobs.repo.js';
 import type { JobDto, JobEventDto } from './jobs.schema.js';
-import { renderWrapper, wrapperByteLength } from '../routeros/wrapper.js';
-import { MAX_ATTEMPT, type CallbackStatus } from '../tokens/callback-signature.js';
+import { wrapperByteLength } from '../routeros/wrapper.js';
+import { MAX_ATTEMPT } from '../tokens/callback-signature.js';
+import { restoreSiteDispatch } from './delivery.service.js';
+import { applyTransition, queuedJob } from './transitions.js';
+import * as transitions from './transitions.repo.js';
 
 export type { JobRow, JobDto };
 
@@ -140,24 +143,42 @@ export async function createJob(
     },
     new Date(deps.clock()),
   );
-  if (!row) {
-    const prior = await repo.findByIdempotencyKey(deps.sql, site.id, input.idempotencyKey);
-    if (!prior) throw new AppError('internal_server_error', { message: 'idempotency conflict without a job' });
-    if (prior.requestHash !== hash) throw new AppError('idempotency_key_reused', { param: 'X-Idempotency-Key' });
-    return { job: toJobDto(prior), created: false };
-  }
+  if (!row) return { job: await replay(deps, site.id, input.idempotencyKey, hash), created: false };
   // The row is committed: if this push fails the job is still safe, and the reconciler or the
   // site's next cold restore puts it in the queue.
   await deps.dispatch
-    .enqueue(site.id, row.id)
+    .enqueue(site.id, queuedJob(row))
     .catch((err: unknown) => deps.log.warn({ err, jobId: row.id }, 'job not pushed to redis; reconciler will'));
   return { job: toJobDto(row), created: true };
+}
+
+/**
+ * The job an idempotent retry names. Its first request may have died between the commit and the
+ * push; a job still queued is therefore restored into the site's queue, in creation order, before
+ * the retry is answered (so jobs created after it are not handed out first).
+ */
+async function replay(deps: Deps, siteId: string, key: string, hash: string): Promise<JobDto> {
+  const prior = await repo.findByIdempotencyKey(deps.sql, siteId, key);
+  if (!prior) throw new AppError('internal_server_error', { message: 'idempotency conflict without a job' });
+  if (prior.requestHash !== hash) throw new AppError('idempotency_key_reused', { param: 'X-Idempotency-Key' });
+  if (prior.state === 'queued') await restoreSiteDispatch(deps, siteId);
+  return toJobDto(prior);
 }
 
 /** A job by id for internal (worker) paths that carry no tenant, or null if it no longer exists. */
 export async function findJob(deps: Deps, jobId: string): Promise<JobDto | null> {
   const job = await repo.findById(deps.sql, jobId);
   return job ? toJobDto(job) : null;
+}
+
+export type { NoteType } from './transitions.repo.js';
+
+/**
+ * Adds an annotation (express execute's progress) to the job's history; the job's state is not
+ * touched, and the job_event trigger acts on none of these types.
+ */
+export async function noteJob(deps: Deps, jobId: string, type: transitions.NoteType, detail: Record<string, unknown>): Promise<void> {
+  await transitions.note(deps.sql, jobId, type, detail, new Date(deps.clock()));
 }
 
 export async function getJob(deps: Deps, org: string, siteId: string, jobId: string): Promise<JobDto> {
@@ -194,142 +215,12 @@ export async function listJobEvents(
 /** Cancels a job the router has not been handed; repeating it is harmless. */
 export async function cancelJob(deps: Deps, org: string, siteId: string, jobId: string): Promise<JobDto> {
   await sites.requireSite(deps, org, siteId);
-  const cancelled = await repo.cancel(deps.sql, siteId, jobId, new Date(deps.clock()));
-  if (cancelled) {
-    deps.metrics.transitions.inc({ to: 'cancelled' });
-    // A stale id left in Redis is skipped anyway by the delivery compare-and-set.
-    await deps.dispatch.dequeue(siteId, jobId).catch((err: unknown) => deps.log.warn({ err, jobId }, 'dequeue failed'));
-    return toJobDto(cancelled);
-  }
+  const cancelled = await transitions.cancel(deps.sql, siteId, jobId, new Date(deps.clock()));
+  // A stale id left in Redis is skipped anyway by the delivery compare-and-set.
+  await applyTransition(deps, cancelled);
+  if (cancelled) return toJobDto(cancelled.job);
   const job = await repo.findBySite(deps.sql, siteId, jobId);
   if (!job) throw new AppError('job_not_found');
   if (job.state === 'cancelled') return toJobDto(job);
   throw new AppError('job_already_started');
-}
-
-/**
- * Merges a site's dispatch state from PostgreSQL into Redis; returns how many job ids were
- * pushed, or null if the site no longer exists.
- */
-export async function restoreSiteDispatch(deps: Deps, siteId: string): Promise<number | null> {
-  const site = await sites.findSite(deps, siteId);
-  if (!site) return null;
-  const { queued, inflight } = await repo.dispatchState(deps.sql, siteId);
-  return deps.dispatch.restoreSite(siteId, {
-    tokenVersion: site.tokenVersion,
-    orgId: site.orgId,
-    queued,
-    run: inflight
-      ? { jobId: inflight.id, claimed: inflight.state === 'started', leaseUntilMs: inflight.leaseUntil?.getTime() ?? 0 }
-      : null,
-  });
-}
-
-/**
- * Claims the popped job in PostgreSQL and renders its wrapper; null when the compare-and-set
- * lost (the Redis run slot is then brought in line with PostgreSQL).
- */
-export async function deliver(
-  deps: Deps,
-  siteId: string,
-  popped: { jobId: string; remaining: number; rebooted: boolean },
-): Promise<string | null> {
-  const { jobId, remaining } = popped;
-  const job = await repo.claimDelivery(deps.sql, jobId, siteId, new Date(deps.clock()), popped.rebooted);
-  if (job) {
-    deps.metrics.transitions.inc({ to: 'delivered' });
-    if (job.state === 'completed') deps.metrics.transitions.inc({ to: 'completed' });
-    // A backup job runs acknowledged whatever needs_acknowledgement says: the server must hear the
-    // backup's outcome before the payload may run (docs/backups.md).
-    const acked = job.needsAck || job.shouldBackup;
-    // Completed at hand-out: nothing to wait for, so the next poll may take the next job.
-    if (!acked) await deps.dispatch.releaseRun(siteId, jobId);
-    else if (job.leaseSeconds !== deps.config.jobLeaseSeconds && job.leaseUntil) {
-      await deps.dispatch.leaseRun(siteId, jobId, job.leaseUntil.getTime());
-    }
-    const url = (s: CallbackStatus): string => deps.signer.url(job.id, s, job.attempt);
-    return renderWrapper({
-      token: job.token,
-      needsAck: acked,
-      urls: { busy: url('busy'), done: url('done'), fail: url('fail') },
-      script: job.script,
-      remaining,
-      backup: job.shouldBackup ? deps.signer.backupUrls(job.id, job.attempt) : undefined,
-    });
-  }
-  const current = await repo.findById(deps.sql, jobId);
-  if (current?.siteId === siteId && current.state === 'started') await deps.dispatch.claimRun(siteId, jobId);
-  else if (current?.siteId === siteId && current.state === 'delivered' && current.leaseUntil) {
-    await deps.dispatch.leaseRun(siteId, jobId, current.leaseUntil.getTime());
-  } else await deps.dispatch.releaseRun(siteId, jobId);
-  return null;
-}
-
-export type CallbackResult = 'claimed' | 'ok';
-
-/**
- * Mirrors a committed transition into Redis, best effort: the router must hear that PostgreSQL
- * took its callback even while Redis is away (a 5xx would make it think the claim or outcome was
- * lost). The poll script's lease check and the reconciler bring a missed mirror back in line.
- */
-async function mirror(deps: Deps, apply: () => Promise<unknown>): Promise<void> {
-  await apply().catch((err: unknown) => deps.log.warn({ err }, 'redis run slot not updated; reconciler will'));
-}
-
-/** Applies a verified router callback; repeats and stale attempts are harmless no-ops. */
-export async function applyCallback(
-  deps: Deps,
-  jobId: string,
-  status: CallbackStatus,
-  attempt: number,
-): Promise<CallbackResult> {
-  const now = new Date(deps.clock());
-  if (status === 'busy') {
-    const started = await repo.claimStart(deps.sql, jobId, attempt, now);
-    if (started) {
-      deps.metrics.transitions.inc({ to: 'started' });
-      await mirror(deps, () => deps.dispatch.claimRun(started.siteId, jobId));
-      return 'claimed';
-    }
-    const job = await repo.findById(deps.sql, jobId);
-    if (!job) throw new AppError('job_not_found');
-    if (job.state === 'started' && job.attempt === attempt) return 'claimed';
-    throw new AppError('claim_refused');
-  }
-  const done = await repo.finish(deps.sql, jobId, attempt, status === 'done' ? 'completed' : 'failed', now);
-  if (done) {
-    deps.metrics.transitions.inc({ to: done.state });
-    await mirror(deps, () => deps.dispatch.releaseRun(done.siteId, jobId));
-    return 'ok';
-  }
-  if (!(await repo.findById(deps.sql, jobId))) throw new AppError('job_not_found');
-  return 'ok';
-}
-
-/** Settles a claimed job the router can no longer finish (it rebooted mid-job) as timed_out. */
-export async function settleInterrupted(deps: Deps, siteId: string, jobId: string, reason: string): Promise<void> {
-  const settled = await repo.timeOut(deps.sql, new Date(deps.clock()), reason, { id: jobId });
-  deps.metrics.transitions.inc({ to: 'timed_out' }, settled.length);
-  await deps.dispatch.releaseRun(siteId, jobId);
-}
-
-/** Settles up to `limit` claimed jobs past their deadline as timed_out; returns how many. */
-export async function sweepTimeouts(deps: Deps, limit: number): Promise<number> {
-  const settled = await repo.timeOut(deps.sql, new Date(deps.clock()), 'no final callback before the job timeout', { limit });
-  for (const j of settled) await deps.dispatch.releaseRun(j.siteId, j.id);
-  deps.metrics.transitions.inc({ to: 'timed_out' }, settled.length);
-  return settled.length;
-}
-
-/**
- * Settles a claimed job whose outcome reached tikops only through the agent's `last-job` heartbeat
- * field (`<token>:ok|fail`; its done/fail callback was lost). A no-op for any job not running.
- */
-export async function settleReported(deps: Deps, siteId: string, report: string): Promise<void> {
-  const [token, outcome] = report.split(':');
-  if (!token || (outcome !== 'ok' && outcome !== 'fail')) return;
-  const job = await repo.finishReported(deps.sql, siteId, token, outcome === 'ok' ? 'completed' : 'failed', new Date(deps.clock()));
-  if (!job) return;
-  deps.metrics.transitions.inc({ to: job.state });
-  await mirror(deps, () => deps.dispatch.releaseRun(siteId, job.id));
 }

@@ -1,7 +1,7 @@
 import { LOCKS, withAdvisoryLock } from '../db/lock.js';
 import type { Deps } from '../runtime.js';
 import * as repo from './jobs.repo.js';
-import { restoreSiteDispatch } from './jobs.service.js';
+import { restoreSiteDispatch } from './delivery.service.js';
 
 // PostgreSQL is the truth; this pass repairs Redis where it drifted (cnpmcore / BullMQ "stalled"):
 //  1. run slots that hold a job PostgreSQL has settled (a release lost to a Redis blip) are freed,
@@ -66,7 +66,7 @@ async function restoreMissing(deps: Deps): Promise<{ sites: number; pushed: numb
 
 /** One reconcile pass, under an advisory lock so concurrent workers do not repeat each other. */
 export async function reconcile(deps: Deps): Promise<ReconcileReport | null> {
-  return withAdvisoryLock(deps.db, LOCKS.reconcile, async () => {
+  return withAdvisoryLock(deps.sql, LOCKS.reconcile, async () => {
     const released = await releaseStaleSlots(deps);
     const { sites, pushed } = await restoreMissing(deps);
     return { released, repairedSites: sites, pushed };

@@ -1,5 +1,5 @@
 import { AppError } from '../errors.js';
-import * as jobs from '../jobs/jobs.service.js';
+import * as jobs from '../jobs/delivery.service.js';
 import type { PollFacts } from '../redis/dispatch.js';
 import { HeartbeatParseError, parseHeartbeat, type Heartbeat } from '../routeros/heartbeat.js';
 import type { Deps } from '../runtime.js';
@@ -24,10 +24,9 @@ export function readHeartbeat(body: string): Heartbeat {
  * claimed in PostgreSQL and wrapped. Returns '' when there is nothing to run.
  */
 export async function nextScript(deps: Deps, device: DeviceIdentity, poll: PollFacts): Promise<string> {
-  const leaseMs = deps.config.jobLeaseSeconds * 1000;
   let recorded = false; // the heartbeat is recorded by the first call that gets past authentication
   for (let round = 0; round < MAX_ROUNDS; round++) {
-    const popped = await deps.dispatch.popNext(device.siteId, device.tokenVersion, deps.clock(), leaseMs, poll, recorded);
+    const popped = await deps.dispatch.popNext(device.siteId, device.tokenVersion, deps.clock(), deps.config.jobLeaseSeconds, poll, recorded);
     recorded ||= popped.kind !== 'cold';
     switch (popped.kind) {
       case 'idle':
@@ -43,7 +42,7 @@ export async function nextScript(deps: Deps, device: DeviceIdentity, poll: PollF
         await jobs.settleInterrupted(deps, device.siteId, popped.jobId, 'router rebooted while the job was running');
         break;
       case 'reported':
-        await jobs.settleReported(deps, device.siteId, poll.lastJob ?? '');
+        if (poll.lastJob) await jobs.settleReported(deps, device.siteId, poll.lastJob);
         break;
       case 'job': {
         const script = await jobs.deliver(deps, device.siteId, popped);
@@ -58,8 +57,8 @@ export async function nextScript(deps: Deps, device: DeviceIdentity, poll: PollF
   return '';
 }
 
-/** `last-job=<job token>:ok|fail`, set by the wrapper after it ran a payload (src/jobs/render.ts). */
-const LAST_JOB = /^[0-9A-Za-z]{22}:(ok|fail)$/;
+/** `last-job=<job token>:ok|fail`, set by the wrapper after it ran a payload (src/routeros/wrapper.ts). */
+const LAST_JOB = /^([0-9A-Za-z]{22}):(ok|fail)$/;
 
 const KEPT_FACTS = [
   'name', 'serial-number', 'model', 'board-name', 'version', 'architecture-name', 'platform', 'routerboard',
@@ -73,11 +72,11 @@ export function pollFacts(hb: Heartbeat, from: string): PollFacts {
     const v = hb.fields[k];
     if (v !== undefined) kept[k] = v;
   }
-  const lastJob = hb.fields['last-job'];
+  const lastJob = LAST_JOB.exec(hb.fields['last-job'] ?? '');
   return {
     from,
     uptimeSeconds: hb.uptimeSeconds,
     facts: JSON.stringify(kept),
-    lastJob: lastJob && LAST_JOB.test(lastJob) ? lastJob : null,
+    lastJob: lastJob ? { token: lastJob[1]!, ok: lastJob[2] === 'ok' } : null,
   };
 }

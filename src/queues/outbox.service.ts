@@ -19,7 +19,7 @@ export async function relayOnce(deps: Deps, producers: Producers, queues: QueueN
   let total = 0;
   for (;;) {
     const staleBefore = new Date(deps.clock() - RELAY_AGAIN_AFTER_MS);
-    const n = await repo.relayBatch(deps.db, queues, staleBefore, BATCH, async (rows) => {
+    const n = await repo.relayBatch(deps.sql, queues, staleBefore, BATCH, async (rows) => {
       const byQueue = new Map<QueueName, { jobId: string; data: unknown }[]>();
       for (const r of rows) {
         if (!isQueueName(r.queue)) continue;

@@ -39,42 +39,58 @@ export interface PollFacts {
   uptimeSeconds: number | null;
   /** Compact JSON of the heartbeat fields worth keeping. */
   facts: string;
-  /** The agent's `last-job` report (`<job token>:ok|fail`), or null. */
-  lastJob: string | null;
+  /** The agent's `last-job` report (the wrapper's job token and whether its payload succeeded), or null. */
+  lastJob: { token: string; ok: boolean } | null;
 }
 
 /** Approximate cap of the samples stream; the drain worker keeps it far below this. */
 const SAMPLES_MAXLEN = 1_000_000;
 
+/**
+ * A job as the site's queue holds it: its id and its delivery lease. `leaseSeconds` 0 means no
+ * acknowledgement is expected, so the poll hands it out without holding the run slot.
+ */
+export interface QueuedJob {
+  id: string;
+  leaseSeconds: number;
+}
+
+/** The queue entry of a job, `<id>/<lease seconds>` (pop-next-6.lua reads it). */
+const entry = (j: QueuedJob): string => `${j.id}/${j.leaseSeconds}`;
+
 export interface RunSlot {
   jobId: string;
   claimed: boolean;
   leaseUntilMs: number;
+  leaseSeconds: number;
 }
 
 export interface Dispatch {
-  /** `retry`: a second call within one poll (the heartbeat is recorded once, by the first). */
-  popNext(siteId: string, tokenVersion: number, nowMs: number, leaseMs: number, poll: PollFacts, retry?: boolean): Promise<PopResult>;
+  /**
+   * `defaultLeaseSeconds` applies to a queue entry that carries no lease; `retry`: a second call
+   * within one poll (the heartbeat is recorded once, by the first).
+   */
+  popNext(siteId: string, tokenVersion: number, nowMs: number, defaultLeaseSeconds: number, poll: PollFacts, retry?: boolean): Promise<PopResult>;
   /** Compare-and-set on the site's run slot; true if it held `jobId`. */
   releaseRun(siteId: string, jobId: string): Promise<boolean>;
   claimRun(siteId: string, jobId: string): Promise<boolean>;
   leaseRun(siteId: string, jobId: string, leaseUntilMs: number): Promise<boolean>;
-  /** Merges PostgreSQL's view of the site into Redis; returns how many job ids were pushed. */
+  /** Merges PostgreSQL's view of the site into Redis, in its order; returns how many jobs were added. */
   restoreSite(siteId: string, state: SiteDispatchState): Promise<number>;
   /** Warms a newly created site (nothing to restore yet). */
   registerSite(siteId: string, tokenVersion: number, orgId: string): Promise<void>;
   /** Revokes older device tokens of the site in the dispatch path. */
   raiseTokenVersion(siteId: string, tokenVersion: number): Promise<void>;
-  enqueue(siteId: string, jobId: string): Promise<void>;
-  /** Removes a queued job id; true if it was in the queue. */
-  dequeue(siteId: string, jobId: string): Promise<boolean>;
+  enqueue(siteId: string, job: QueuedJob): Promise<void>;
+  /** Removes a queued job; true if it was in the queue. */
+  dequeue(siteId: string, job: QueuedJob): Promise<boolean>;
 }
 
 export interface SiteDispatchState {
   tokenVersion: number;
   orgId: string;
   run: RunSlot | null;
-  queued: string[];
+  queued: QueuedJob[];
 }
 
 /** Maps a script's negative return code to the API error it stands for (one place, BullMQ style). */
@@ -95,7 +111,7 @@ export function createDispatch(redis: Redis, keys: Keys): Dispatch {
     call('set-run', keys.run(siteId), keys.inflight, jobId, action, lease, siteId);
 
   return {
-    async popNext(siteId, tokenVersion, nowMs, leaseMs, poll, retry = false) {
+    async popNext(siteId, tokenVersion, nowMs, defaultLeaseSeconds, poll, retry = false) {
       const [code, jobId, remaining, redelivery, rebooted] = (await call(
         'pop-next',
         keys.site(siteId),
@@ -106,13 +122,13 @@ export function createDispatch(redis: Redis, keys: Keys): Dispatch {
         keys.inflight,
         tokenVersion,
         nowMs,
-        leaseMs,
+        defaultLeaseSeconds,
         poll.from,
         poll.uptimeSeconds ?? '',
         poll.facts,
         siteId,
         SAMPLES_MAXLEN,
-        retry ? '' : (poll.lastJob ?? ''),
+        retry || !poll.lastJob ? '' : `${poll.lastJob.token}:${poll.lastJob.ok ? 'ok' : 'fail'}`,
         retry ? '0' : '1',
       )) as [number, string, number, number, number];
       switch (code) {
@@ -153,7 +169,8 @@ export function createDispatch(redis: Redis, keys: Keys): Dispatch {
         run?.claimed ? 1 : 0,
         run?.leaseUntilMs ?? 0,
         siteId,
-        ...s.queued,
+        run?.leaseSeconds ?? 0,
+        ...s.queued.map(entry),
       )) as number;
     },
     async registerSite(siteId, tokenVersion, orgId) {
@@ -162,11 +179,11 @@ export function createDispatch(redis: Redis, keys: Keys): Dispatch {
     async raiseTokenVersion(siteId, tokenVersion) {
       await call('raise-token-version', keys.site(siteId), tokenVersion);
     },
-    async enqueue(siteId, jobId) {
-      await redis.rpush(keys.queue(siteId), jobId);
+    async enqueue(siteId, job) {
+      await redis.rpush(keys.queue(siteId), entry(job));
     },
-    async dequeue(siteId, jobId) {
-      return (await redis.lrem(keys.queue(siteId), 0, jobId)) > 0;
+    async dequeue(siteId, job) {
+      return (await redis.lrem(keys.queue(siteId), 0, entry(job))) > 0;
     },
   };
 }

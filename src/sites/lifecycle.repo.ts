@@ -1,5 +1,6 @@
 import { Prisma } from '../generated/prisma/client.js';
 import type { Db } from '../db/prisma.js';
+import { sql, type SqlClient } from '../db/sql.js';
 import type { Inventory } from '../routeros/inventory.js';
 import { columns, type SiteRow } from './sites.repo.js';
 
@@ -50,9 +51,9 @@ export async function markDeleted(db: Db, orgId: string, id: string, now: Date, 
 }
 
 /** Deletes sites and, by cascade, their jobs, samples, faults and backups; returns the ids deleted. */
-export async function purge(db: Db, ids: string[]): Promise<string[]> {
+export async function purge(db: SqlClient, ids: string[]): Promise<string[]> {
   if (ids.length === 0) return [];
-  const rows = await db.$queryRaw<{ id: string }[]>`DELETE FROM site WHERE id = ANY(${ids}::uuid[]) RETURNING id::text`;
+  const rows = await db.rows<{ id: string }>(sql`DELETE FROM site WHERE id = ANY(${ids}::uuid[]) RETURNING id::text`);
   return rows.map((r) => r.id);
 }
 

@@ -70,7 +70,7 @@ export function deviceToken(deps: Deps, site: SiteRow): string {
  * PostgreSQL no longer has. Returns how many sites were purged.
  */
 export async function purgeSites(deps: Deps, ids: string[]): Promise<number> {
-  const gone = await repo.purge(deps.db, ids);
+  const gone = await repo.purge(deps.sql, ids);
   await deps.fleet.forgetSites(gone);
   if (gone.length > 0) deps.log.info({ sites: gone }, 'sites purged');
   return gone.length;
@@ -86,7 +86,7 @@ export async function purgeDue(deps: Deps, limit: number): Promise<number> {
  * Only a current device token of a site that is being deleted may do this.
  */
 export async function confirmDeletion(deps: Deps, device: DeviceIdentity): Promise<void> {
-  const site = await sites.findById(deps.sql, device.siteId);
+  const site = await sites.findById(deps.db, device.siteId);
   if (!site || site.tokenVersion !== device.tokenVersion) throw new AppError('device_token_invalid');
   if (!site.deletedAt) throw new AppError('site_not_deleting');
   await purgeSites(deps, [site.id]);

@@ -1,5 +1,4 @@
 import type { Db } from '../db/prisma.js';
-import { raw, sql, type SqlClient } from '../db/sql.js';
 
 export interface SiteRow {
   id: string;
@@ -51,20 +50,13 @@ export function create(db: Db, data: { id: string; orgId: string; name: string }
   return db.site.create({ data, select: columns });
 }
 
-// The two lookups every job request and every cold poll makes, in plain SQL (src/db/sql.ts).
-const SITE_COLS = raw(`id, org_id AS "orgId", name, token_version AS "tokenVersion", created_at AS "createdAt",
-  updated_at AS "updatedAt", runbook_id AS "runbookId", identity, model, board_name AS "boardName",
-  serial_number AS "serialNumber", software_version AS "softwareVersion", software_id AS "softwareId",
-  architecture_name AS "architectureName", routerboard, last_seen_at AS "lastSeenAt",
-  last_seen_from AS "lastSeenFrom", offline_since AS "offlineSince", deleted_at AS "deletedAt", purge_at AS "purgeAt"`);
-
 /** Any org's site: only for device-authenticated paths, where the token already names the site. */
-export function findById(db: SqlClient, id: string): Promise<SiteRow | null> {
-  return db.one<SiteRow>(sql`SELECT ${SITE_COLS} FROM site WHERE id = ${id}::uuid`);
+export function findById(db: Db, id: string): Promise<SiteRow | null> {
+  return db.site.findUnique({ where: { id }, select: columns });
 }
 
-export function findForOrg(db: SqlClient, orgId: string, id: string): Promise<SiteRow | null> {
-  return db.one<SiteRow>(sql`SELECT ${SITE_COLS} FROM site WHERE id = ${id}::uuid AND org_id = ${orgId}`);
+export function findForOrg(db: Db, orgId: string, id: string): Promise<SiteRow | null> {
+  return db.site.findFirst({ where: { id, orgId }, select: columns });
 }
 
 export function listForOrg(db: Db, orgId: string): Promise<SiteRow[]> {

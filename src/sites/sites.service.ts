@@ -20,14 +20,14 @@ async function toDto(deps: Deps, s: SiteRow): Promise<SiteDto> {
 
 /** The org's site, or a 404 (another org's site is indistinguishable from a missing one). */
 export async function requireSite(deps: Deps, org: string, siteId: string): Promise<SiteRow> {
-  const site = await repo.findForOrg(deps.sql, org, siteId);
+  const site = await repo.findForOrg(deps.db, org, siteId);
   if (!site) throw new AppError('site_not_found');
   return site;
 }
 
 /** A site by id for device-authenticated paths, or null if it no longer exists. */
 export function findSite(deps: Deps, siteId: string): Promise<SiteRow | null> {
-  return repo.findById(deps.sql, siteId);
+  return repo.findById(deps.db, siteId);
 }
 
 export async function createSite(deps: Deps, org: string, input: { name: string }): Promise<SiteDto & { token: string }> {

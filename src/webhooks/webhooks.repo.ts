@@ -30,39 +30,30 @@ export interface AttemptRow {
 
 export type NewAttempt = Omit<AttemptRow, 'at'> & { jobId: string; deliveryId: string };
 
+const EVENT = { id: true, jobId: true, type: true, at: true, detail: true } as const;
+const ATTEMPT = { eventId: true, attempt: true, url: true, statusCode: true, durationMs: true, error: true, outcome: true, at: true } as const;
+const webhookWorthy = { in: [...WEBHOOK_EVENT_TYPES] };
+
 /** A webhook-worthy job event, or null if it does not exist (its job was deleted) or is of another type. */
 export async function findEvent(db: Db, id: bigint): Promise<EventRow | null> {
-  const rows = await db.$queryRaw<EventRow[]>`
-    SELECT id, job_id AS "jobId", type::text AS type, at, detail FROM job_event
-    WHERE id = ${id}::bigint AND type::text = ANY(${[...WEBHOOK_EVENT_TYPES]}::text[])`;
-  return rows[0] ?? null;
+  return (await db.jobEvent.findFirst({ where: { id, type: webhookWorthy }, select: EVENT })) as EventRow | null;
 }
 
 /** The event's latest attempt, or null before the first. */
-export async function findLastAttempt(db: Db, eventId: bigint): Promise<Pick<AttemptRow, 'attempt' | 'outcome'> | null> {
-  const rows = await db.$queryRaw<Pick<AttemptRow, 'attempt' | 'outcome'>[]>`
-    SELECT attempt, outcome::text AS outcome FROM webhook_attempt WHERE event_id = ${eventId}::bigint ORDER BY id DESC LIMIT 1`;
-  return rows[0] ?? null;
+export function findLastAttempt(db: Db, eventId: bigint): Promise<Pick<AttemptRow, 'attempt' | 'outcome'> | null> {
+  return db.webhookAttempt.findFirst({ where: { eventId }, select: { attempt: true, outcome: true }, orderBy: { id: 'desc' } });
 }
 
 export async function createAttempt(db: Db, a: NewAttempt, at: Date): Promise<void> {
-  await db.$executeRaw`
-    INSERT INTO webhook_attempt (job_id, event_id, delivery_id, attempt, url, status_code, duration_ms, error, outcome, at)
-    VALUES (${a.jobId}::uuid, ${a.eventId}::bigint, ${a.deliveryId}, ${a.attempt}, ${a.url}, ${a.statusCode}, ${a.durationMs},
-            ${a.error}, ${a.outcome}::"WebhookOutcome", ${at}::timestamptz)`;
+  await db.webhookAttempt.create({ data: { ...a, at } });
 }
 
 /** The job's webhook-worthy events, oldest first. */
-export function listEvents(db: Db, jobId: string): Promise<EventRow[]> {
-  return db.$queryRaw<EventRow[]>`
-    SELECT id, job_id AS "jobId", type::text AS type, at, detail FROM job_event
-    WHERE job_id = ${jobId}::uuid AND type::text = ANY(${[...WEBHOOK_EVENT_TYPES]}::text[]) ORDER BY id`;
+export async function listEvents(db: Db, jobId: string): Promise<EventRow[]> {
+  return (await db.jobEvent.findMany({ where: { jobId, type: webhookWorthy }, select: EVENT, orderBy: { id: 'asc' } })) as EventRow[];
 }
 
 /** Every attempt of the job's deliveries, oldest first. */
 export function listAttempts(db: Db, jobId: string): Promise<AttemptRow[]> {
-  return db.$queryRaw<AttemptRow[]>`
-    SELECT event_id AS "eventId", attempt, url, status_code AS "statusCode", duration_ms AS "durationMs", error,
-           outcome::text AS outcome, at
-    FROM webhook_attempt WHERE job_id = ${jobId}::uuid ORDER BY id`;
+  return db.webhookAttempt.findMany({ where: { jobId }, select: ATTEMPT, orderBy: { id: 'asc' } });
 }

@@ -189,6 +189,33 @@ describe('idempotency', () => {
     expect(await poll(app, s)).toBe('');
   });
 
+  it('keeps FIFO when the push after the commit was lost: the retry restores the job ahead of later ones', async () => {
+    const fifo = await buildSite(app);
+    const key = randomUUID();
+    // The first request commits its job, then its push to Redis is lost (as when the API process
+    // dies between the two), so the client retries with the same key.
+    const dispatch = app.deps.dispatch;
+    const enqueue = dispatch.enqueue.bind(dispatch);
+    dispatch.enqueue = () => Promise.reject(new Error('push lost'));
+    let first;
+    try {
+      first = await buildJob(app, fifo, { key, needsAck: false, script: ':log info "first"' });
+    } finally {
+      dispatch.enqueue = enqueue;
+    }
+    await buildJob(app, fifo, { needsAck: false, script: ':log info "second"' });
+    const retry = await app.request('POST', `/site/${fifo.id}/job`, {
+      token: fifo.auth,
+      headers: { 'content-type': 'text/plain', 'x-idempotency-key': key, 'x-description': 'Add guest address', 'x-needs-ack': 'false' },
+      body: ':log info "first"',
+    });
+    expect(retry.status).toBe(200);
+    expect(retry.body.id).toBe(first.id);
+    expect(parseWrapper(await poll(app, fifo)).script).toBe(':log info "first"');
+    expect(parseWrapper(await poll(app, fifo)).script).toBe(':log info "second"');
+    expect(await poll(app, fifo)).toBe('');
+  });
+
   it('scopes keys per site', async () => {
     const s = await buildSite(app);
     const key = randomUUID();

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sweepTimeouts } from '../../src/jobs/jobs.service.js';
+import { sweepTimeouts } from '../../src/jobs/delivery.service.js';
 import { buildSite, callback, parseWrapper, poll, type BuiltSite } from '../factories.js';
 import { startApp, type TestApp } from '../support/app.js';
 import { eventually, startWorker, type TestWorker } from '../support/worker.js';

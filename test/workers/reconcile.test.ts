@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reconcile } from '../../src/jobs/reconcile.service.js';
-import { sweepTimeouts } from '../../src/jobs/jobs.service.js';
+import { sweepTimeouts } from '../../src/jobs/delivery.service.js';
 import { startApp, type TestApp } from '../support/app.js';
 import { buildJob, buildSite, callback, parseWrapper, poll } from '../factories.js';
 
@@ -32,6 +32,21 @@ describe('reconciler', () => {
     expect(report).toMatchObject({ repairedSites: 1, pushed: 1 });
     expect(await reconcile(app.deps)).toMatchObject({ pushed: 0 });
     expect(parseWrapper(await poll(app, site)).token).toBe(job.token);
+    expect(await poll(app, site)).toBe('');
+  });
+
+  it('restores lost pushes in creation order, around the ones Redis still holds', async () => {
+    const site = await buildSite(app);
+    const [a, b, c] = [await buildJob(app, site, { needsAck: false }), await buildJob(app, site, { needsAck: false }), await buildJob(app, site, { needsAck: false })];
+    const queue = keys(site.id).queue;
+    // Only the middle job's push reached Redis.
+    for (const entry of await app.deps.redis.lrange(queue, 0, -1)) {
+      if (!entry.startsWith(b.id)) await app.deps.redis.lrem(queue, 0, entry);
+    }
+    app.clock.advance(10_000);
+    expect(await reconcile(app.deps)).toMatchObject({ repairedSites: 1, pushed: 2 });
+    const order = [parseWrapper(await poll(app, site)).token, parseWrapper(await poll(app, site)).token, parseWrapper(await poll(app, site)).token];
+    expect(order).toEqual([a.token, b.token, c.token]);
     expect(await poll(app, site)).toBe('');
   });
 

@@ -8,14 +8,15 @@
   reports a claimed one as interrupted so the caller can settle it.
 
   KEYS[1] site hash    (tv, org, seen, from, up, hb)
-  KEYS[2] queue list   (job ids, FIFO)
-  KEYS[3] run hash     (job, lease, claimed)
+  KEYS[2] queue list   (entries `<job id>/<lease seconds>`, FIFO; lease 0 = no acknowledgement
+                        expected, so the job is handed out without holding the run slot)
+  KEYS[3] run hash     (job, lease = deadline ms, ls = lease seconds, claimed)
   KEYS[4] samples stream (one entry per poll, drained into PostgreSQL by a worker)
   KEYS[5] seen zset    (site id scored by last-seen ms; the offline sweep reads its low end)
   KEYS[6] inflight set (site ids whose run slot is held; the reconciler checks them against SQL)
   ARGV[1] token version carried by the device token
   ARGV[2] now, ms since epoch
-  ARGV[3] delivery lease, ms
+  ARGV[3] delivery lease in seconds for an entry that carries none (written by an older version)
   ARGV[4] source address of the poll
   ARGV[5] uptime in seconds from the heartbeat, or '' if it carried none
   ARGV[6] heartbeat facts, compact JSON
@@ -25,7 +26,8 @@
   ARGV[10] '1' to record the heartbeat; '0' on a caller's retry within the same poll
 
   Returns { code, jobId, remaining, redelivery, rebooted }:
-  code  1  a job to deliver (remaining = ids still queued; redelivery 1 if handed out before)
+  code  1  a job to deliver (remaining = ids still queued; redelivery 1 if handed out before); its
+           run slot already holds it with its own lease, unless it needs no acknowledgement
   code  0  nothing to deliver now
   code  3  the claimed job jobId was interrupted by a reboot: settle it, then poll again
   code  4  the agent reports an outcome not seen before (ARGV[9]): settle it in SQL, then poll again
@@ -60,19 +62,23 @@ if ARGV[9] ~= '' and redis.call('HGET', KEYS[1], 'lj') ~= ARGV[9] then
   return { 4, '', 0, 0, rebooted }
 end
 
-local run = redis.call('HMGET', KEYS[3], 'job', 'lease', 'claimed')
+local run = redis.call('HMGET', KEYS[3], 'job', 'lease', 'claimed', 'ls')
 if run[1] then
   if run[3] == '1' then
     if rebooted == 1 then return { 3, run[1], 0, 0, 1 } end
     return { 0, '', 0, 0, rebooted }
   end
   if rebooted == 0 and now < tonumber(run[2] or '0') then return { 0, '', 0, 0, rebooted } end
-  redis.call('HSET', KEYS[3], 'lease', now + tonumber(ARGV[3]))
+  redis.call('HSET', KEYS[3], 'lease', now + 1000 * tonumber(run[4] or ARGV[3]))
   return { 1, run[1], redis.call('LLEN', KEYS[2]), 1, rebooted }
 end
 
-local id = redis.call('LPOP', KEYS[2])
-if not id then return { 0, '', 0, 0, rebooted } end
-redis.call('HSET', KEYS[3], 'job', id, 'lease', now + tonumber(ARGV[3]), 'claimed', 0)
-redis.call('SADD', KEYS[6], ARGV[7])
+local entry = redis.call('LPOP', KEYS[2])
+if not entry then return { 0, '', 0, 0, rebooted } end
+local id, ls = string.match(entry, '^([^/]+)/(%d+)$')
+if not id then id, ls = entry, ARGV[3] end
+if tonumber(ls) > 0 then
+  redis.call('HSET', KEYS[3], 'job', id, 'lease', now + 1000 * tonumber(ls), 'ls', ls, 'claimed', 0)
+  redis.call('SADD', KEYS[6], ARGV[7])
+end
 return { 1, id, redis.call('LLEN', KEYS[2]), 0, rebooted }

@@ -1,0 +1,112 @@
+import { AppError } from '../errors.js';
+import type { Deps } from '../runtime.js';
+import { renderWrapper } from '../routeros/wrapper.js';
+import * as sites from '../sites/sites.service.js';
+import type { CallbackStatus } from '../tokens/callback-signature.js';
+import * as repo from './jobs.repo.js';
+import { alignRunSlot, applyTransition, queuedJob } from './transitions.js';
+import * as transitions from './transitions.repo.js';
+
+// The router-facing life of a job after its creation: restoring a site's dispatch state into
+// Redis, handing a popped job out, the router's callbacks, and settling jobs that will not report.
+
+/**
+ * Merges a site's dispatch state from PostgreSQL into Redis; returns how many job ids were
+ * pushed, or null if the site no longer exists.
+ */
+export async function restoreSiteDispatch(deps: Deps, siteId: string): Promise<number | null> {
+  const site = await sites.findSite(deps, siteId);
+  if (!site) return null;
+  const { queued, inflight } = await repo.dispatchState(deps.sql, siteId);
+  return deps.dispatch.restoreSite(siteId, {
+    tokenVersion: site.tokenVersion,
+    orgId: site.orgId,
+    queued: queued.map(queuedJob),
+    run: inflight
+      ? {
+          jobId: inflight.id,
+          claimed: inflight.state === 'started',
+          leaseUntilMs: inflight.leaseUntil?.getTime() ?? 0,
+          leaseSeconds: inflight.leaseSeconds,
+        }
+      : null,
+  });
+}
+
+/**
+ * Claims the popped job in PostgreSQL and renders its wrapper; null when the compare-and-set
+ * lost (the Redis run slot is then brought in line with PostgreSQL).
+ */
+export async function deliver(
+  deps: Deps,
+  siteId: string,
+  popped: { jobId: string; remaining: number; rebooted: boolean },
+): Promise<string | null> {
+  const delivery = await transitions.claimDelivery(deps.sql, popped.jobId, siteId, new Date(deps.clock()), popped.rebooted);
+  if (!delivery) {
+    await alignRunSlot(deps, siteId, popped.jobId);
+    return null;
+  }
+  await applyTransition(deps, delivery);
+  const job = delivery.job;
+  const url = (s: CallbackStatus): string => deps.signer.url(job.id, s, job.attempt);
+  return renderWrapper({
+    token: job.token,
+    needsAck: queuedJob(job).leaseSeconds > 0,
+    urls: { busy: url('busy'), done: url('done'), fail: url('fail') },
+    script: job.script,
+    remaining: popped.remaining,
+    backup: job.shouldBackup ? deps.signer.backupUrls(job.id, job.attempt) : undefined,
+  });
+}
+
+export type CallbackResult = 'claimed' | 'ok';
+
+/** Applies a verified router callback; repeats and stale attempts are harmless no-ops. */
+export async function applyCallback(
+  deps: Deps,
+  jobId: string,
+  status: CallbackStatus,
+  attempt: number,
+): Promise<CallbackResult> {
+  const now = new Date(deps.clock());
+  if (status === 'busy') {
+    const started = await transitions.claimStart(deps.sql, jobId, attempt, now);
+    await applyTransition(deps, started);
+    if (started) return 'claimed';
+    const job = await repo.findById(deps.sql, jobId);
+    if (!job) throw new AppError('job_not_found');
+    if (job.state === 'started' && job.attempt === attempt) return 'claimed';
+    throw new AppError('claim_refused');
+  }
+  const done = await transitions.finish(deps.sql, { id: jobId, attempt }, status === 'done' ? 'completed' : 'failed', now);
+  await applyTransition(deps, done);
+  if (!done && !(await repo.findById(deps.sql, jobId))) throw new AppError('job_not_found');
+  return 'ok';
+}
+
+/** Settles a claimed job the router can no longer finish (it rebooted mid-job) as timed_out. */
+export async function settleInterrupted(deps: Deps, siteId: string, jobId: string, reason: string): Promise<void> {
+  const settled = await transitions.timeOut(deps.sql, new Date(deps.clock()), reason, { id: jobId });
+  await applyTransition(deps, settled);
+  // The slot held a job PostgreSQL no longer has in flight: free it either way.
+  if (settled.length === 0) await deps.dispatch.releaseRun(siteId, jobId);
+}
+
+/** Settles up to `limit` claimed jobs past their deadline as timed_out; returns how many. */
+export async function sweepTimeouts(deps: Deps, limit: number): Promise<number> {
+  const settled = await transitions.timeOut(deps.sql, new Date(deps.clock()), 'no final callback before the job timeout', { limit });
+  await applyTransition(deps, settled);
+  return settled.length;
+}
+
+
+/**
+ * Settles a claimed job whose outcome reached tikops only through the agent's `last-job` heartbeat
+ * field (its done/fail callback was lost). A no-op for any job not running.
+ */
+export async function settleReported(deps: Deps, siteId: string, report: { token: string; ok: boolean }): Promise<void> {
+  const outcome = report.ok ? 'completed' : 'failed';
+  const settled = await transitions.finish(deps.sql, { siteId, token: report.token }, outcome, new Date(deps.clock()));
+  await applyTransition(deps, settled);
+}

@@ -1,0 +1,200 @@
+import { sql, type SqlClient } from '../db/sql.js';
+import { COLS, type JobRow, type JobState } from './jobs.repo.js';
+
+// The job state machine (ARCHITECTURE.md, "The job pipeline"): every compare-and-set on `job`,
+// each one statement that also records its job events, so PostgreSQL alone decides whether a
+// delivery, claim or outcome happened, whatever Redis says. Each returns what changed (or null
+// when the compare-and-set lost); src/jobs/transitions.ts makes Redis follow.
+
+/** A committed change of one job: its row afterwards and the states it entered, in order. */
+export interface Transition {
+  job: JobRow;
+  /** Empty for a change that records an event without a new state (a stored backup). */
+  entered: JobState[];
+}
+
+const moved = (row: JobRow | undefined, entered: (j: JobRow) => JobState[]): Transition | null =>
+  row ? { job: row, entered: entered(row) } : null;
+
+/**
+ * Hands the job out: queued → delivered (or completed when no acknowledgement is needed and there
+ * is no backup step, whose outcome the server must hear), or a new attempt of a delivered job
+ * whose lease expired — or at once with `force` (the router rebooted, so the unclaimed delivery is
+ * gone). Bumps the attempt, which voids every URL of the earlier delivery.
+ */
+export async function claimDelivery(db: SqlClient, id: string, siteId: string, now: Date, force: boolean): Promise<Transition | null> {
+  const rows = await db.rows<JobRow>(sql`
+    WITH c AS (
+      UPDATE job SET
+        state = (CASE WHEN needs_acknowledgement OR should_backup THEN 'delivered' ELSE 'completed' END)::"JobState",
+        attempt = attempt + 1,
+        delivered_at = ${now}::timestamptz,
+        lease_until = CASE WHEN needs_acknowledgement OR should_backup
+          THEN ${now}::timestamptz + make_interval(secs => lease_seconds) ELSE NULL END,
+        completed_at = CASE WHEN needs_acknowledgement OR should_backup THEN NULL ELSE ${now}::timestamptz END
+      WHERE id = ${id}::uuid AND site_id = ${siteId}::uuid
+        AND (state = 'queued' OR (state = 'delivered' AND (lease_until <= ${now}::timestamptz OR ${force})))
+      RETURNING *
+    ), e AS (
+      INSERT INTO job_event (job_id, type, attempt, at)
+      SELECT id, 'lease_expired'::"JobEventType", attempt - 1, ${now}::timestamptz FROM c WHERE attempt > 1
+      UNION ALL SELECT id, 'delivered'::"JobEventType", attempt, ${now}::timestamptz FROM c
+      UNION ALL SELECT id, 'completed'::"JobEventType", attempt, ${now}::timestamptz FROM c
+        WHERE NOT (needs_acknowledgement OR should_backup)
+    )
+    SELECT ${COLS} FROM c`);
+  return moved(rows[0], (j) => (j.state === 'completed' ? ['delivered', 'completed'] : ['delivered']));
+}
+
+/** The busy callback: delivered → started for this attempt while its lease holds. */
+export async function claimStart(db: SqlClient, id: string, attempt: number, now: Date): Promise<Transition | null> {
+  const rows = await db.rows<JobRow>(sql`
+    WITH c AS (
+      UPDATE job SET state = 'started', started_at = ${now}::timestamptz, lease_until = NULL,
+        deadline_at = ${now}::timestamptz + make_interval(secs => timeout_seconds)
+      WHERE id = ${id}::uuid AND attempt = ${attempt} AND state = 'delivered' AND lease_until > ${now}::timestamptz
+      RETURNING *
+    ), e AS (
+      INSERT INTO job_event (job_id, type, attempt, at) SELECT id, 'started', attempt, ${now}::timestamptz FROM c
+    )
+    SELECT ${COLS} FROM c`);
+  return moved(rows[0], () => ['started']);
+}
+
+export type Outcome = 'completed' | 'failed';
+
+/**
+ * An outcome: delivered|started → completed|failed, for the attempt that reported it (its done/fail
+ * callback), or for the site's running job with this token (the agent's `last-job` heartbeat
+ * report, when the callback was lost; only a started job, and the event says where it came from).
+ */
+export async function finish(
+  db: SqlClient,
+  which: { id: string; attempt: number } | { siteId: string; token: string },
+  outcome: Outcome,
+  now: Date,
+): Promise<Transition | null> {
+  const target =
+    'id' in which
+      ? sql`id = ${which.id}::uuid AND attempt = ${which.attempt} AND state IN ('delivered', 'started')`
+      : sql`site_id = ${which.siteId}::uuid AND token = ${which.token} AND state = 'started'`;
+  const detail = 'id' in which ? null : JSON.stringify({ source: 'heartbeat last-job' });
+  const completedAt = outcome === 'completed' ? now : null;
+  const failedAt = outcome === 'failed' ? now : null;
+  const rows = await db.rows<JobRow>(sql`
+    WITH c AS (
+      UPDATE job SET state = ${outcome}::"JobState", lease_until = NULL, deadline_at = NULL,
+        completed_at = COALESCE(${completedAt}::timestamptz, completed_at),
+        failed_at = COALESCE(${failedAt}::timestamptz, failed_at)
+      WHERE ${target}
+      RETURNING *
+    ), e AS (
+      INSERT INTO job_event (job_id, type, attempt, at, detail)
+      SELECT id, ${outcome}::"JobEventType", attempt, ${now}::timestamptz, ${detail}::jsonb FROM c
+    )
+    SELECT ${COLS} FROM c`);
+  return moved(rows[0], () => [outcome]);
+}
+
+/** queued → cancelled (only the site's job). */
+export async function cancel(db: SqlClient, siteId: string, id: string, now: Date): Promise<Transition | null> {
+  const rows = await db.rows<JobRow>(sql`
+    WITH c AS (
+      UPDATE job SET state = 'cancelled', cancelled_at = ${now}::timestamptz
+      WHERE id = ${id}::uuid AND site_id = ${siteId}::uuid AND state = 'queued'
+      RETURNING *
+    ), e AS (
+      INSERT INTO job_event (job_id, type, attempt, at) SELECT id, 'cancelled', attempt, ${now}::timestamptz FROM c
+    )
+    SELECT ${COLS} FROM c`);
+  return moved(rows[0], () => ['cancelled']);
+}
+
+/**
+ * Settles claimed jobs that will never report: started → timed_out, for one job (`id`, e.g. the
+ * router rebooted mid-job) or for up to `limit` jobs past their deadline.
+ */
+export async function timeOut(
+  db: SqlClient,
+  now: Date,
+  reason: string,
+  which: { id: string } | { limit: number },
+): Promise<Transition[]> {
+  const target =
+    'id' in which
+      ? sql`id = ${which.id}::uuid AND state = 'started'`
+      : sql`id IN (SELECT id FROM job WHERE state = 'started' AND deadline_at <= ${now}::timestamptz
+                          ORDER BY deadline_at LIMIT ${which.limit} FOR UPDATE SKIP LOCKED)`;
+  const rows = await db.rows<JobRow>(sql`
+    WITH c AS (
+      UPDATE job SET state = 'timed_out', timed_out_at = ${now}::timestamptz, deadline_at = NULL
+      WHERE ${target}
+      RETURNING *
+    ), e AS (
+      INSERT INTO job_event (job_id, type, attempt, at, detail)
+      SELECT id, 'timed_out', attempt, ${now}::timestamptz, jsonb_build_object('reason', ${reason}::text) FROM c
+    )
+    SELECT ${COLS} FROM c`);
+  return rows.map((job) => ({ job, entered: ['timed_out'] }));
+}
+
+/**
+ * Records the stored backup on the claimed delivery `attempt` (started, with a backup step, none
+ * stored yet): sets associated_backup and adds a backup_stored event. No state changes.
+ */
+export async function attachBackup(
+  db: SqlClient,
+  id: string,
+  attempt: number,
+  stored: { path: string; size: number; sha256: string },
+  now: Date,
+): Promise<Transition | null> {
+  const rows = await db.rows<JobRow>(sql`
+    WITH c AS (
+      UPDATE job SET associated_backup = ${stored.path}
+      WHERE id = ${id}::uuid AND attempt = ${attempt} AND state = 'started' AND should_backup
+        AND associated_backup IS NULL
+      RETURNING *
+    ), e AS (
+      INSERT INTO job_event (job_id, type, attempt, at, detail)
+      SELECT id, 'backup_stored', attempt, ${now}::timestamptz,
+             jsonb_build_object('path', ${stored.path}::text, 'size', ${stored.size}::int, 'sha256', ${stored.sha256}::text)
+      FROM c
+    )
+    SELECT ${COLS} FROM c`);
+  return moved(rows[0], () => []);
+}
+
+/**
+ * delivered|started → failed for `attempt` of a job whose backup was not stored, with a
+ * backup_failed event carrying `cause` and a failed event with the reason "backup failed".
+ */
+export async function failBackup(db: SqlClient, id: string, attempt: number, cause: string, now: Date): Promise<Transition | null> {
+  const rows = await db.rows<JobRow>(sql`
+    WITH c AS (
+      UPDATE job SET state = 'failed', lease_until = NULL, deadline_at = NULL, failed_at = ${now}::timestamptz
+      WHERE id = ${id}::uuid AND attempt = ${attempt} AND state IN ('delivered', 'started') AND should_backup
+        AND associated_backup IS NULL
+      RETURNING *
+    ), e AS (
+      INSERT INTO job_event (job_id, type, attempt, at, detail)
+      SELECT id, 'backup_failed'::"JobEventType", attempt, ${now}::timestamptz, jsonb_build_object('reason', ${cause}::text) FROM c
+      UNION ALL
+      SELECT id, 'failed'::"JobEventType", attempt, ${now}::timestamptz, jsonb_build_object('reason', 'backup failed') FROM c
+    )
+    SELECT ${COLS} FROM c`);
+  return moved(rows[0], () => ['failed']);
+}
+
+/** Event types that annotate a job's history without changing its state (express execute). */
+export type NoteType = 'express_requested' | 'express_succeeded' | 'express_failed';
+
+/** Appends an annotation to the job's history for its current attempt; false if the job is gone. */
+export async function note(db: SqlClient, id: string, type: NoteType, detail: Record<string, unknown>, now: Date): Promise<boolean> {
+  const rows = await db.rows<{ id: string }>(sql`
+    INSERT INTO job_event (job_id, type, attempt, at, detail)
+    SELECT id, ${type}::"JobEventType", attempt, ${now}::timestamptz, ${JSON.stringify(detail)}::jsonb FROM job
+    WHERE id = ${id}::uuid
+    RETURNING job_id AS id`);
+  return rows.length > 0;
+}
