@@ -1,5 +1,6 @@
 import {
   RebootSignal,
+  bootRouter,
   createRouterState,
   runScript,
   runSchedulerEvent,
@@ -63,7 +64,7 @@ export class SimRouter {
       if (fault === 'reboot') return this.powerCut();
       throw new Error('simulated hang: the outcome is never reported');
     }
-    const res = await fetch(req.url, { method: req.method, headers: req.headers, body: req.body });
+    const res = await fetch(req.url, { method: req.method, headers: req.headers, body: req.body, redirect: 'manual' });
     const body = await res.text();
     if (callback === 'busy' || callback === 'done' || callback === 'fail') {
       this.ledger.job(url.pathname.split('/')[2]!).callbacks[callback]++;
@@ -91,12 +92,15 @@ export class SimRouter {
 
   private powerCut(): never {
     this.ledger.reboots++;
-    this.state.globals.clear();
-    this.state.bootedAtMs = Date.now();
+    bootRouter(this.state, this.host);
     throw new RebootSignal();
   }
 
-  /** Adopts the router through `adoptUrl` (POST /adopt/<runbook token>) and runs the installer it returns. */
+  /**
+   * Adopts the router through `adoptUrl` (POST /adopt/<runbook token>) and imports the installer it
+   * returns, as the bootstrap script would (src/routeros/bootstrap.ts). The facts are sent from
+   * here rather than gathered by the bootstrap, which would add its `:delay 2s` to every adoption.
+   */
   async adopt(adoptUrl: string): Promise<void> {
     const facts = [
       `name=${this.state.identity}`,
@@ -110,7 +114,8 @@ export class SimRouter {
     const res = await fetch(adoptUrl, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: facts });
     const script = await res.text();
     if (!res.ok) throw new Error(`adoption failed: ${res.status} ${script}`);
-    await runScript(script, this.state, this.host);
+    this.state.files.push({ id: '*ADOPT', name: 'tikops-adopt.rsc', type: 'script', contents: script });
+    await runScript('/import file-name=tikops-adopt.rsc\n/file remove tikops-adopt.rsc', this.state, this.host);
     this.harvest();
   }
 

@@ -1,6 +1,25 @@
-// AST of the RouterOS scripting subset. Strings in the AST are binary strings
-// (one char per byte, see bytes.ts).
-import type { Value } from './values.js';
+// AST and value types of the RouterOS scripting subset. Strings are binary strings (one char
+// per byte, see bytes.ts). Values live here too because code values hold statements.
+
+export interface RArray {
+  /** List elements (keys 0..n-1). */
+  readonly items: readonly Value[];
+  /** Named elements; iterated in byte order of the key, as RouterOS sorts them. */
+  readonly keys: ReadonlyMap<string, Value>;
+}
+
+export type Value =
+  | { readonly t: 'str'; readonly v: string }
+  | { readonly t: 'num'; readonly v: number }
+  | { readonly t: 'bool'; readonly v: boolean }
+  /** Seconds (millisecond precision). */
+  | { readonly t: 'time'; readonly v: number }
+  | { readonly t: 'array'; readonly v: RArray }
+  /** Internal item id such as `*1` (what `find` returns). */
+  | { readonly t: 'id'; readonly v: string }
+  | { readonly t: 'nil' }
+  | { readonly t: 'nothing' }
+  | { readonly t: 'code'; readonly body: readonly Stmt[] };
 
 export type BinOp = '.' | '+' | '-' | '*' | '/' | '%' | '<' | '>' | '<=' | '>=' | '=' | '!=' | '~' | '&&' | '||';
 
@@ -40,6 +59,9 @@ export interface Arg {
   /** Named argument (`name=value`); absent for positional ones. */
   readonly name?: string;
   readonly value: Expr;
+  /** Where the argument starts (1-based, bytes), for errors found after parsing. */
+  readonly line: number;
+  readonly col: number;
 }
 
 export type Head =
@@ -53,6 +75,8 @@ export type Head =
 export type Stmt =
   | { readonly k: 'cmd'; readonly head: Head; readonly args: readonly Arg[]; readonly line: number; readonly col: number }
   | { readonly k: 'block'; readonly body: readonly Stmt[] };
+
+export type CmdStmt = Extract<Stmt, { k: 'cmd' }>;
 
 export interface Program {
   readonly body: readonly Stmt[];

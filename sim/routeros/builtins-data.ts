@@ -2,9 +2,10 @@
 import { Buffer } from 'node:buffer';
 import { argValue, split } from './args.js';
 import type { GlobalCommand, GlobalCtx } from './interpreter.js';
+import { clockMs } from './clock.js';
 import { commandError } from './interpreter.js';
 import { valuesEqual } from './ops.js';
-import type { Value } from './values.js';
+import type { Value } from './ast.js';
 import {
   NIL,
   NOTHING,
@@ -146,30 +147,35 @@ const conv =
   async (c) =>
     f(await one(c));
 
-export const DATA_COMMANDS: readonly [string, GlobalCommand][] = [
-  ['typeof', conv((v) => str(v.t))],
-  ['tostr', conv((v) => str(toStr(v)))],
+type DataCommand = readonly [name: string, run: GlobalCommand, params: readonly string[], unnamed: readonly string[], v7?: boolean];
+
+const VALUE = ['value'];
+
+/** Each command with its named parameters, unnamed count and whether it is v7 only (Scripting 47579229). */
+export const DATA_COMMANDS: readonly DataCommand[] = [
+  ['typeof', conv((v) => str(v.t)), VALUE, VALUE],
+  ['tostr', conv((v) => str(toStr(v))), VALUE, VALUE],
   ['tonum', conv((v) => {
     const n = toNum(v);
     return n === null ? NIL : num(n);
-  })],
+  }), VALUE, VALUE],
   ['tobool', conv((v) => {
     const b = toBool(v);
     return b === null ? NIL : bool(b);
-  })],
+  }), VALUE, VALUE],
   ['totime', conv((v) => {
     const t = toTime(v);
     return t === null ? NIL : time(t);
-  })],
+  }), VALUE, VALUE],
   ['tonsec', conv((v) => {
     const t = toTime(v);
     return t === null ? NIL : num(Math.round(t * 1e9));
-  })],
-  ['toarray', conv(toArray)],
-  ['len', conv((v) => num(lengthOf(v)))],
-  ['pick', cmdPick],
-  ['find', cmdFind],
-  ['convert', cmdConvert],
-  ['rndnum', cmdRndnum],
-  ['timestamp', (c) => Promise.resolve(time((c.rt.host.now?.() ?? 0) / 1000))],
+  }), VALUE, VALUE, true],
+  ['toarray', conv(toArray), VALUE, VALUE],
+  ['len', conv((v) => num(lengthOf(v))), VALUE, VALUE],
+  ['pick', cmdPick, ['value', 'begin', 'end'], ['value', 'begin', 'end']],
+  ['find', cmdFind, ['value', 'needle', 'start'], ['value', 'needle', 'start']],
+  ['convert', cmdConvert, ['value', 'from', 'to', 'transform'], VALUE, true],
+  ['rndnum', cmdRndnum, ['from', 'to'], []],
+  ['timestamp', (c) => Promise.resolve(time(clockMs(c.rt.state, c.rt.host, c.rt.v6) / 1000)), [], [], true],
 ];

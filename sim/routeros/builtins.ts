@@ -1,19 +1,19 @@
-// Global `:` commands: variables, control flow, errors, :parse and :execute.
-import type { Expr } from './ast.js';
+// Global `:` commands (Scripting 47579229, "Global commands"): variables, control flow, errors,
+// and the table of every `:` command with the parameters it takes.
+import type { CmdStmt, Expr, Value } from './ast.js';
 import { argValue, ev, split } from './args.js';
 import { DATA_COMMANDS } from './builtins-data.js';
+import { cmdExecute, cmdParse } from './builtins-exec.js';
 import { fromBin, toBin } from './bytes.js';
 import { ControlSignal, ScriptError, StepLimitError, isCatchable } from './errors.js';
-import type { CmdStmt, GlobalCommand, GlobalCtx } from './interpreter.js';
-import { commandError, execBody, runBlock, setPath } from './interpreter.js';
-import { putFile } from './menu-kit.js';
+import type { GlobalCommand, GlobalCtx } from './interpreter.js';
+import { commandError, runBlock, setPath } from './interpreter.js';
 import { truthy } from './ops.js';
-import { parseCached } from './parser.js';
-import { declareGlobal, declareLocal, getVar, newScope, setVar } from './runtime.js';
+import { declareGlobal, declareLocal, getVar, setVar } from './runtime.js';
 import type { Runtime } from './runtime.js';
 import { pushLog } from './state.js';
-import type { Value } from './values.js';
-import { FALSE, NOTHING, TRUE, arrayEntries, arraySet, code, num, str, toNum, toStr, toTime } from './values.js';
+import { FALSE, NOTHING, TRUE, arrayEntries, arraySet, num, str, toNum, toStr, toTime } from './values.js';
+import type { Feature } from './version.js';
 
 function varName(st: CmdStmt, e: Expr | undefined): string {
   if (e?.k === 'word') return e.w;
@@ -213,75 +213,60 @@ async function cmdReturn(c: GlobalCtx): Promise<Value> {
   throw new ControlSignal('return', v ?? NOTHING);
 }
 
-async function cmdParse(c: GlobalCtx): Promise<Value> {
-  const v = await argValue(c, split(c.st.args), 'value', 0);
-  return code(parseCached(v === undefined ? '' : toStr(v), c.rt.v6).body);
-}
-
-async function cmdExecute(c: GlobalCtx): Promise<Value> {
-  const a = split(c.st.args);
-  const scriptExpr = required(c, a.named.get('script') ?? a.pos.find((e) => !(e.k === 'word' && e.w === 'as-string')), 'script');
-  const asString = a.named.has('as-string') || a.pos.some((e) => e.k === 'word' && e.w === 'as-string');
-  let body;
-  if (scriptExpr.k === 'block') {
-    body = scriptExpr.body;
-  } else {
-    const v = await ev(c, scriptExpr);
-    if (v.t === 'code') body = v.body;
-    else {
-      const src = toStr(v);
-      if (src.length > 65536) throw commandError(c.st, 'executed script can not be larger than 64kB');
-      body = parseCached(src, c.rt.v6).body;
-    }
-  }
-  const rt: Runtime = { ...c.rt, sink: { text: '' } };
-  const run = async (): Promise<void> => {
-    try {
-      await execBody(rt, { menu: [] }, newScope(null), body);
-    } catch (e) {
-      if (!(e instanceof ControlSignal && e.kind === 'return')) throw e;
-    }
-  };
-  if (asString) {
-    await run();
-    return str(rt.sink.text);
-  }
-  // Runs to completion here (a router would run it in the background); its errors stay in the job.
-  try {
-    await run();
-  } catch (e) {
-    if (!isCatchable(e)) throw e;
-    pushLog(c.rt.state, 'error', `executed script failed: ${e.message}`);
-  }
-  const file = a.named.get('file');
-  if (file !== undefined) putFile(c.rt.state, fromBin(toStr(await ev(c, file))), fromBin(rt.sink.text));
-  return str(`*${(c.rt.state.nextId++).toString(16).toUpperCase()}`);
-}
-
 function signal(kind: 'break' | 'continue'): GlobalCommand {
   return () => Promise.reject(new ControlSignal(kind));
 }
 
-export const GLOBALS: ReadonlyMap<string, GlobalCommand> = new Map<string, GlobalCommand>([
-  ['local', (c) => cmdLocalOrGlobal(c, false)],
-  ['global', (c) => cmdLocalOrGlobal(c, true)],
-  ['set', cmdSet],
-  ['do', cmdDo],
-  ['if', cmdIf],
-  ['while', cmdWhile],
-  ['for', cmdFor],
-  ['foreach', cmdForeach],
-  ['onerror', cmdOnerror],
-  ['put', cmdPut],
-  ['log', cmdLog],
-  ['delay', cmdDelay],
-  ['error', cmdError],
-  ['return', cmdReturn],
-  ['parse', cmdParse],
-  ['execute', cmdExecute],
-  ['break', signal('break')],
-  ['continue', signal('continue')],
-  ['nothing', () => Promise.resolve(NOTHING)],
-  ['jobname', (c) => Promise.resolve(str(toBin(c.rt.jobName)))],
-  ...DATA_COMMANDS,
+export interface GlobalSpec {
+  readonly run: GlobalCommand;
+  /** Named parameters; any other fails when the script is compiled (`expected end of command`). */
+  readonly params: readonly string[] | ((rt: Runtime) => readonly string[]);
+  /** The parameters its unnamed values fill, in order. */
+  readonly unnamed: readonly string[];
+  /** Bare words that are flags, not values. */
+  readonly flags?: readonly string[] | ((rt: Runtime) => readonly string[]);
+  /** The version feature it needs (version.ts); older routers answer `bad command name`. */
+  readonly feature?: Feature;
+}
+
+const spec = (run: GlobalCommand, params: readonly string[], unnamed: readonly string[], extra: Partial<GlobalSpec> = {}): GlobalSpec => ({
+  run,
+  params,
+  unnamed,
+  ...extra,
+});
+const V7 = { feature: 'v7' } as const;
+
+export const GLOBALS: ReadonlyMap<string, GlobalSpec> = new Map<string, GlobalSpec>([
+  ['local', spec((c) => cmdLocalOrGlobal(c, false), ['name', 'value', 'do'], ['name', 'value'])],
+  ['global', spec((c) => cmdLocalOrGlobal(c, true), ['name', 'value', 'do'], ['name', 'value'])],
+  ['set', spec(cmdSet, ['name', 'value'], ['name', 'value'])],
+  ['do', spec(cmdDo, ['command', 'on-error', 'while'], ['command'])],
+  ['if', spec(cmdIf, ['condition', 'do', 'else'], ['condition'])],
+  ['while', spec(cmdWhile, ['condition', 'do'], ['condition'])],
+  ['for', spec(cmdFor, ['counter', 'from', 'to', 'step', 'do'], ['counter'])],
+  ['foreach', spec(cmdForeach, ['counter', 'in', 'do'], ['counter'])],
+  ['onerror', spec(cmdOnerror, ['in', 'do'], ['error-name', 'in'], { feature: 'onerror' })],
+  ['put', spec(cmdPut, ['message'], ['message'])],
+  ['log', spec(cmdLog, ['message'], ['topic', 'message'])],
+  ['delay', spec(cmdDelay, ['delay-time'], ['delay-time'])],
+  ['error', spec(cmdError, ['message'], ['message'])],
+  ['return', spec(cmdReturn, ['value'], ['value'])],
+  ['parse', spec(cmdParse, ['value'], ['value'])],
+  // `as-string` is v7 (routeros.md §8.2; issue 13); v6 has only the background form.
+  [
+    'execute',
+    {
+      run: cmdExecute,
+      params: (rt) => (rt.v6 ? ['script', 'file'] : ['script', 'file', 'as-string']),
+      unnamed: ['script'],
+      flags: (rt) => (rt.v6 ? [] : ['as-string']),
+    },
+  ],
+  ['break', spec(signal('break'), [], [])],
+  ['continue', spec(signal('continue'), [], [])],
+  ['nothing', spec(() => Promise.resolve(NOTHING), [], [])],
+  ['jobname', spec((c) => Promise.resolve(str(toBin(c.rt.jobName))), [], [], V7)],
+  ...DATA_COMMANDS.map(([name, run, params, unnamed, v7]): [string, GlobalSpec] => [name, spec(run, params, unnamed, v7 ? V7 : {})]),
 ]);
+

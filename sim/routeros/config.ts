@@ -1,32 +1,17 @@
-// The simulated config tree: /interface, /ip address, /system scheduler, /system script, /file.
-import { toBin } from './bytes.js';
-import { ControlSignal } from './errors.js';
-import { execBody } from './interpreter.js';
+// The simulated config tree: /interface, /ip address, /system scheduler, /system script and its jobs.
+import { refuseIfFlagged, requireFeature } from './device-mode.js';
+import { notEnoughPermissions } from './errors.js';
+import { runJob } from './jobs.js';
 import type { MenuCall, MenuNode } from './menu-kit.js';
-import { formatDate, clockOf, secondsOfDay } from './menu-kit.js';
-import { parseCached } from './parser.js';
-import type { Runtime } from './runtime.js';
-import { newScope } from './runtime.js';
-import type { ScriptEntry } from './state.js';
-import { allocId } from './state.js';
+import { dottedQuad, ipv4 } from './net.js';
+import { DEFAULT_SCRIPT_POLICY, SCRIPT_POLICIES, isSubset, parsePolicy } from './policy.js';
+import type { ScriptEntry } from './state-types.js';
 import type { Entry, TableSpec } from './tables.js';
 import { resolveItems, tableMenu } from './tables.js';
-import { NOTHING, formatTime } from './values.js';
+import { toBin } from './bytes.js';
+import { NOTHING } from './values.js';
 
-const ALL_POLICIES = 'ftp,reboot,read,write,policy,test,password,sniff,sensitive,romon';
-const IPV4_RE = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?:\/(\d{1,2}))?$/;
-
-function ipNetwork(address: string): string | null {
-  const m = IPV4_RE.exec(address);
-  if (!m) return null;
-  const octets = [m[1], m[2], m[3], m[4]].map(Number);
-  const prefix = m[5] === undefined ? 32 : Number(m[5]);
-  if (octets.some((o) => o > 255) || prefix > 32) return null;
-  const ip = ((octets[0]! << 24) | (octets[1]! << 16) | (octets[2]! << 8) | octets[3]!) >>> 0;
-  const mask = prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
-  const net = (ip & mask) >>> 0;
-  return [net >>> 24, (net >>> 16) & 255, (net >>> 8) & 255, net & 255].join('.');
-}
+const SCRIPT_POLICY_SET: ReadonlySet<string> = new Set(SCRIPT_POLICIES);
 
 function autoName(e: Entry, others: readonly Entry[], base: string): void {
   if (e.name !== '') return;
@@ -34,6 +19,13 @@ function autoName(e: Entry, others: readonly Entry[], base: string): void {
   while (others.some((x) => x.name === `${base}${String(n)}`)) n++;
   e.name = `${base}${String(n)}`;
 }
+
+const validPolicy = (e: Entry): string | undefined =>
+  parsePolicy(String(e.policy), SCRIPT_POLICY_SET) === null ? 'invalid value for argument policy' : undefined;
+
+const owned = (c: MenuCall, e: Entry): void => {
+  e.owner = c.rt.user;
+};
 
 export const IP_ADDRESS: TableSpec = {
   path: '/ip address',
@@ -47,8 +39,9 @@ export const IP_ADDRESS: TableSpec = {
   ],
   derive: (e) => {
     const a = String(e.address);
-    if (IPV4_RE.test(a) && !a.includes('/')) e.address = `${a}/32`;
-    e.network = ipNetwork(String(e.address)) ?? '';
+    const ip = ipv4(a);
+    if (ip && !a.includes('/')) e.address = `${a}/32`;
+    e.network = ip ? dottedQuad(ip[0]) : '';
   },
   validate: (state, e, others) => {
     if (e.network === '') return 'invalid value for argument address';
@@ -58,17 +51,22 @@ export const IP_ADDRESS: TableSpec = {
   },
 };
 
-export const INTERFACE: TableSpec = {
-  path: '/interface',
-  list: (s) => s.interfaces,
+const INTERFACE_FIELDS: TableSpec['fields'] = [
+  { ros: 'name', prop: 'name', kind: 'str', def: '' },
+  { ros: 'type', prop: 'type', kind: 'str', def: '', readOnly: true },
+  { ros: 'comment', prop: 'comment', kind: 'str', def: '' },
+  { ros: 'disabled', prop: 'disabled', kind: 'bool', def: false },
+];
+
+export const INTERFACE: TableSpec = { path: '/interface', list: (s) => s.interfaces, fixed: true, nameProp: 'name', fields: INTERFACE_FIELDS };
+
+/** `/interface ethernet`: the same interfaces, ethernet ones only (Fetch 8978514 disables one this way). */
+const ETHERNET: TableSpec = {
+  path: '/interface ethernet',
+  list: (s) => s.interfaces.filter((i) => i.type === 'ether'),
   fixed: true,
   nameProp: 'name',
-  fields: [
-    { ros: 'name', prop: 'name', kind: 'str', def: '' },
-    { ros: 'type', prop: 'type', kind: 'str', def: '', readOnly: true },
-    { ros: 'comment', prop: 'comment', kind: 'str', def: '' },
-    { ros: 'disabled', prop: 'disabled', kind: 'bool', def: false },
-  ],
+  fields: INTERFACE_FIELDS,
 };
 
 export const SCHEDULER: TableSpec = {
@@ -81,14 +79,26 @@ export const SCHEDULER: TableSpec = {
     { ros: 'start-time', prop: 'startTime', kind: 'str', def: '' },
     { ros: 'interval', prop: 'interval', kind: 'time', def: 0 },
     { ros: 'on-event', prop: 'onEvent', kind: 'str', def: '' },
-    { ros: 'policy', prop: 'policy', kind: 'str', def: ALL_POLICIES },
+    { ros: 'owner', prop: 'owner', kind: 'str', def: 'admin', readOnly: true },
+    { ros: 'policy', prop: 'policy', kind: 'str', def: DEFAULT_SCRIPT_POLICY },
     { ros: 'comment', prop: 'comment', kind: 'str', def: '' },
     { ros: 'disabled', prop: 'disabled', kind: 'bool', def: false },
     { ros: 'run-count', prop: 'runCount', kind: 'num', def: 0, readOnly: true },
   ],
-  validate: (state, e, others) => {
+  onAdd: (c, e) => {
+    owned(c, e);
+    e.anchorMs = c.rt.host.now?.() ?? 0;
+  },
+  validate: (_state, e, others) => {
     autoName(e, others, 'schedule');
-    return undefined;
+    const t = String(e.startTime);
+    if (t !== '' && t !== 'startup' && !/^\d{1,2}:\d\d(:\d\d)?$/.test(t)) return 'invalid value for argument start-time';
+    return validPolicy(e);
+  },
+  // "scheduler won't allow to perform any action at system scheduler" (Device-mode 93749258).
+  guard: (c, action) => {
+    requireFeature(c, 'scheduler');
+    if (action === 'add' || action === 'enable') refuseIfFlagged(c);
   },
 };
 
@@ -100,24 +110,26 @@ export const JOBS: TableSpec = {
     { ros: 'script', prop: 'script', kind: 'str', def: '', readOnly: true },
     { ros: 'type', prop: 'type', kind: 'str', def: 'script', readOnly: true },
     { ros: 'owner', prop: 'owner', kind: 'str', def: 'admin', readOnly: true },
+    { ros: 'policy', prop: 'policy', kind: 'str', def: '', readOnly: true },
     { ros: 'started', prop: 'started', kind: 'str', def: '', readOnly: true },
   ],
 };
 
-/** Runs source as its own script (own scope, globals shared) with a /system script job entry. */
-export async function runAsJob(rt: Runtime, source: string, scriptName: string): Promise<void> {
-  const body = parseCached(toBin(source), rt.v6).body;
-  const clock = clockOf(rt);
-  const job = { id: allocId(rt.state), script: scriptName, type: 'script', owner: 'admin', started: `${formatDate(clock, rt.v6)} ${formatTime(secondsOfDay(clock))}` };
-  rt.state.jobs.push(job);
-  try {
-    await execBody({ ...rt, jobName: scriptName }, { menu: [] }, newScope(null), body);
-  } catch (e) {
-    if (!(e instanceof ControlSignal && e.kind === 'return')) throw e;
-  } finally {
-    const i = rt.state.jobs.indexOf(job);
-    if (i >= 0) rt.state.jobs.splice(i, 1);
-  }
+/**
+ * `/system script run`: the caller needs every policy of the script unless the script has
+ * dont-require-permissions=yes ("Only scripts ... with equal or higher permission rights can
+ * execute other scripts"; "Bypass permissions check", Scripting 47579229). It runs with the
+ * script's own policies.
+ */
+async function runScriptEntry(c: MenuCall): Promise<typeof NOTHING> {
+  const [e] = resolveItems(SCRIPT, c, c.named.get('number') ?? c.pos[0]);
+  const script = e as ScriptEntry;
+  const policy = parsePolicy(script.policy) ?? new Set<string>();
+  if (!script.dontRequirePermissions && !isSubset(policy, c.rt.policy)) throw notEnoughPermissions();
+  const body = c.rt.vm.compile(c.rt, toBin(script.source)).body;
+  script.runCount++;
+  await runJob({ ...c.rt, policy }, body, script.name);
+  return NOTHING;
 }
 
 export const SCRIPT: TableSpec = {
@@ -126,47 +138,29 @@ export const SCRIPT: TableSpec = {
   nameProp: 'name',
   fields: [
     { ros: 'name', prop: 'name', kind: 'str', def: '' },
-    { ros: 'owner', prop: 'owner', kind: 'str', def: 'admin' },
-    { ros: 'policy', prop: 'policy', kind: 'str', def: ALL_POLICIES },
+    { ros: 'owner', prop: 'owner', kind: 'str', def: 'admin', readOnly: true },
+    { ros: 'policy', prop: 'policy', kind: 'str', def: DEFAULT_SCRIPT_POLICY },
     { ros: 'dont-require-permissions', prop: 'dontRequirePermissions', kind: 'bool', def: false },
     { ros: 'source', prop: 'source', kind: 'str', def: '' },
     { ros: 'comment', prop: 'comment', kind: 'str', def: '' },
     { ros: 'run-count', prop: 'runCount', kind: 'num', def: 0, readOnly: true },
   ],
-  validate: (state, e, others) => {
+  onAdd: owned,
+  validate: (_state, e, others) => {
     autoName(e, others, 'script');
-    return undefined;
+    return validPolicy(e);
   },
   extra: {
-    run: {
-      run: async (c: MenuCall) => {
-        const [e] = resolveItems(SCRIPT, c, c.named.get('number') ?? c.pos[0]);
-        const script = e as ScriptEntry;
-        script.runCount++;
-        await runAsJob(c.rt, script.source, script.name);
-        return NOTHING;
-      },
-    },
+    run: { params: ['number', 'use-script-permissions'], flags: ['use-script-permissions'], positional: 1, run: runScriptEntry },
   },
 };
 
-export const FILE: TableSpec = {
-  path: '/file',
-  list: (s) => s.files,
-  nameProp: 'name',
-  fields: [
-    { ros: 'name', prop: 'name', kind: 'str', def: '', required: true },
-    { ros: 'type', prop: 'type', kind: 'str', def: 'file', readOnly: true },
-    { ros: 'contents', prop: 'contents', kind: 'str', def: '' },
-  ],
-};
-
-export function configMenus(): { ip: MenuNode; iface: MenuNode; scheduler: MenuNode; script: MenuNode; file: MenuNode } {
+export function configMenus(): { ip: MenuNode; iface: MenuNode; scheduler: MenuNode; script: MenuNode } {
   return {
     ip: tableMenu(IP_ADDRESS),
-    iface: tableMenu(INTERFACE),
+    iface: tableMenu({ ...INTERFACE, children: { ethernet: tableMenu(ETHERNET) } }),
     scheduler: tableMenu(SCHEDULER),
     script: tableMenu({ ...SCRIPT, children: { job: tableMenu(JOBS) } }),
-    file: tableMenu(FILE),
   };
 }
+

@@ -1,31 +1,33 @@
 // Errors and control-flow signals of the interpreter.
-import type { Value } from './values.js';
+import type { Value } from './ast.js';
 
 /**
- * A RouterOS script error: catchable by `:do {} on-error={}` and `:onerror`.
- * `message` is what the console prints (e.g. `failure: Fetch failed with status 404`);
+ * A RouterOS script error: catchable by `:do {} on-error={}` and `:onerror` unless `catchable` is
+ * false. `message` is what the console prints (e.g. `failure: Fetch failed with status 404`);
  * `value` is what `:onerror e` binds to `$e` (e.g. `Fetch failed with status 404`).
  */
 export class ScriptError extends Error {
   readonly value: string;
+  readonly catchable: boolean;
   /** Set by runScript when the error escapes it: the `:put`/print output produced before the error. */
   output?: string;
-  constructor(message: string, value?: string) {
+  constructor(message: string, value?: string, catchable = true) {
     super(message);
     this.name = 'ScriptError';
     this.value = value ?? message;
+    this.catchable = catchable;
   }
 }
 
 /** The step budget ran out (runaway loop). Not catchable by scripts. */
 export class StepLimitError extends ScriptError {
   constructor(limit: number) {
-    super(`script step limit of ${String(limit)} exceeded`);
+    super(`script step limit of ${String(limit)} exceeded`, undefined, false);
     this.name = 'StepLimitError';
   }
 }
 
-/** `/system reboot` ran: the state has `rebooted = true`; the host decides what happens next. */
+/** `/system reboot` (or a backup load) ran: the state has `rebooted = true`; the host decides what happens next. */
 export class RebootSignal extends Error {
   constructor() {
     super('router is rebooting');
@@ -46,9 +48,14 @@ export class ControlSignal extends Error {
 
 /** True for errors a script's own error handlers may catch. */
 export function isCatchable(e: unknown): e is ScriptError {
-  return e instanceof ScriptError && !(e instanceof StepLimitError);
+  return e instanceof ScriptError && e.catchable;
 }
 
 export function failure(message: string): ScriptError {
   return new ScriptError(`failure: ${message}`, message);
+}
+
+/** A command the running script's policies do not allow (User page: policies; message believed). */
+export function notEnoughPermissions(): ScriptError {
+  return new ScriptError('not enough permissions (9)');
 }

@@ -2,7 +2,7 @@
 import type { ArrayItem, BinOp, Expr, WhereCond } from './ast.js';
 import type { Scan } from './lexer.js';
 import { C, atBoundary, atEnd, isAlnum, isNameChar, peek, readBare, readWhile, skipBlank, skipInline, syntaxError } from './lexer.js';
-import { parseArgValue, parseString, parseSub, parseVar } from './parser.js';
+import { parseString, parseSub, parseVar } from './literal.js';
 import { str } from './values.js';
 
 const PREC: Readonly<Record<BinOp, number>> = {
@@ -177,6 +177,20 @@ export function parseArrayLiteral(s: Scan): Expr {
     const d = peek(s);
     if (d !== C.SEMI && d !== C.RBRACE) throw syntaxError(s);
   }
+}
+
+/** The value of an argument: quoted, `$var`, `[cmd]`, `(expr)`, `{block}` / `{array}` or a bare word. */
+export function parseArgValue(s: Scan, asBlock: boolean): Expr {
+  const c = peek(s);
+  if (c === C.QUOTE) return parseString(s);
+  if (c === C.DOLLAR || c === C.LBRACKET || c === C.LPAREN) return parsePostfix(s);
+  if (c === C.LBRACE) {
+    if (!asBlock) return parseArrayLiteral(s);
+    s.pos++;
+    return { k: 'block', body: s.hooks.statements(s, C.RBRACE) };
+  }
+  if (atBoundary(s)) return { k: 'lit', v: str('') };
+  return { k: 'word', w: readBare(s) };
 }
 
 function atCommandEnd(s: Scan): boolean {

@@ -1,43 +1,38 @@
-// /tool fetch over HTTP(S), delegated to Host.fetch.
+// /tool fetch over HTTP(S) (Fetch 8978514), delegated to Host.fetch once the router would let
+// the connection out (net.ts) and, with check-certificate, trust the host's certificate (certs.ts).
+import type { Value } from './ast.js';
 import { fromBin, toBin } from './bytes.js';
+import { verifyPeer } from './certs.js';
+import { requireFeature } from './device-mode.js';
 import { RebootSignal, failure } from './errors.js';
 import { commandError } from './interpreter.js';
 import type { MenuCall, MenuCommand } from './menu-kit.js';
 import { putFile } from './menu-kit.js';
-import type { Value } from './values.js';
+import { blocked, peerOf } from './net.js';
+import type { RouterState } from './state.js';
 import { NOTHING, arr, arrayEntries, num, str, time, toStr } from './values.js';
 
-/** `output=user` keeps at most this many bytes of the body, silently (Fetch, help.mikrotik.com/docs/spaces/ROS/pages/8978514). */
+/** `output=user`: "variable limit is 64Kb" (Fetch 8978514); truncated silently (routeros.md §2.2). */
 export const FETCH_USER_LIMIT = 65536;
+/** v6's limit is unverified (4 KB or 64 KB, routeros.md §2.2): the simulator holds v6 to the smaller one unless told. */
+export const FETCH_USER_LIMIT_V6 = 4096;
+/** `user-with-headers`: 20Kb of downloaded data (Fetch 8978514). */
+const WITH_HEADERS_LIMIT = 20480;
+/** `http-data`: "Data limit is 64Kb" (Fetch 8978514). */
+const HTTP_DATA_LIMIT = 65536;
 
-const PARAMS: ReadonlySet<string> = new Set([
-  'url',
-  'http-method',
-  'http-header-field',
-  'http-data',
-  'output',
-  'keep-result',
-  'check-certificate',
-  'idle-timeout',
-  'dst-path',
-  'mode',
-  'duration',
-  'http-max-redirect-count',
-  'http-auth-scheme',
-  'http-content-encoding',
-  'user',
-  'password',
-  'certificate',
-  'src-address',
-  'address',
-  'host',
-  'port',
-  'src-path',
-  'upload',
-  'ascii',
-]);
+const PARAMS = [
+  'url', 'http-method', 'http-header-field', 'http-data', 'output', 'keep-result', 'check-certificate', 'idle-timeout', 'dst-path',
+  'mode', 'duration', 'http-max-redirect-count', 'http-auth-scheme', 'http-content-encoding', 'user', 'password', 'certificate',
+  'src-address', 'address', 'host', 'port', 'src-path', 'upload', 'ascii', 'as-value',
+];
 
 const METHODS: ReadonlySet<string> = new Set(['get', 'post', 'put', 'delete', 'head', 'patch']);
+
+/** The `output=user` limit of this router. */
+export function outputUserLimit(state: RouterState, v6: boolean): number {
+  return state.outputUserLimit ?? (v6 ? FETCH_USER_LIMIT_V6 : FETCH_USER_LIMIT);
+}
 
 /** Splits `"A: 1,B: 2"` on commas not escaped as `\,`. */
 function splitHeaderList(s: string): string[] {
@@ -90,8 +85,31 @@ function defaultFileName(url: string): string {
   return last === '' || path.endsWith('//') || !path.slice(path.indexOf('//') + 2).includes('/') ? 'index.html' : last;
 }
 
+/** Refuses the connection the router could not make or would not trust; a script error like fetch's own. */
+function connect(c: MenuCall, url: string): void {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw commandError(c.st, 'invalid value for argument url');
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw failure(`${u.protocol.slice(0, -1)} is not simulated`);
+  const https = u.protocol === 'https:';
+  const peer = peerOf(c.rt.host, u.hostname);
+  const port = u.port === '' ? (https ? 443 : 80) : Number(u.port);
+  const why = blocked(c.rt.state, { address: peer.address, interface: peer.interface, protocol: 'tcp', port });
+  if (why !== null) throw failure(why);
+  const check = text(c, 'check-certificate') ?? 'no';
+  if (!['yes', 'yes-without-crl', 'no'].includes(check)) throw commandError(c.st, 'invalid value for argument check-certificate');
+  // "Can be used only in HTTPS mode" (Fetch 8978514): plain http has nothing to check.
+  if (https && check !== 'no') {
+    const err = verifyPeer(c.rt, peer);
+    if (err !== null) throw failure(`SSL: ${err}`);
+  }
+}
+
 async function fetchRun(c: MenuCall): Promise<Value> {
-  for (const name of c.named.keys()) if (!PARAMS.has(name)) throw commandError(c.st, `unknown parameter ${name}`);
+  requireFeature(c, 'fetch');
   const url = text(c, 'url') ?? (c.pos[0] === undefined ? undefined : fromBin(toStr(c.pos[0])));
   if (url === undefined || url === '') throw commandError(c.st, 'missing value for url');
   const method = (text(c, 'http-method') ?? 'get').toLowerCase();
@@ -99,6 +117,8 @@ async function fetchRun(c: MenuCall): Promise<Value> {
   const output = text(c, 'output') ?? 'file';
   if (!['user', 'none', 'file', 'user-with-headers'].includes(output)) throw commandError(c.st, 'invalid value for argument output');
   const body = text(c, 'http-data');
+  if (body !== undefined && Buffer.byteLength(body) > HTTP_DATA_LIMIT) throw commandError(c.st, 'failure: http-data too long');
+  connect(c, url);
   const started = c.rt.host.now?.();
   let res: { status: number; body: string };
   try {
@@ -114,6 +134,8 @@ async function fetchRun(c: MenuCall): Promise<Value> {
     if (e instanceof RebootSignal) throw e;
     throw failure(e instanceof Error ? e.message : 'connection failed');
   }
+  // Redirects are not followed: http-max-redirect-count defaults to 0 (Fetch 8978514), and the
+  // simulator follows none at all.
   if (res.status < 200 || res.status > 299) throw failure(`Fetch failed with status ${String(res.status)}`);
   const bytes = toBin(res.body);
   const elapsed = started === undefined ? 0 : ((c.rt.host.now?.() ?? started) - started) / 1000;
@@ -124,7 +146,7 @@ async function fetchRun(c: MenuCall): Promise<Value> {
     ['duration', time(elapsed)],
   ]);
   if (output === 'user' || output === 'user-with-headers') {
-    const limit = output === 'user' ? FETCH_USER_LIMIT : 20480;
+    const limit = output === 'user' ? outputUserLimit(c.rt.state, c.rt.v6) : WITH_HEADERS_LIMIT;
     result.set('data', str(bytes.slice(0, limit)));
   } else if (output === 'file' && !no(c, 'keep-result')) {
     const name = text(c, 'dst-path') ?? defaultFileName(url);
@@ -133,4 +155,5 @@ async function fetchRun(c: MenuCall): Promise<Value> {
   return c.flags.has('as-value') ? arr([], result) : NOTHING;
 }
 
-export const FETCH: MenuCommand = { flags: ['as-value'], run: fetchRun };
+/** "test ... policy that grants rights to run ... fetch" (User 8978504). */
+export const FETCH: MenuCommand = { flags: ['as-value'], params: PARAMS, positional: 1, policy: ['test'], run: fetchRun };

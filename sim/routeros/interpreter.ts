@@ -1,26 +1,14 @@
 // Evaluates the AST. Everything is async because commands such as /tool fetch and :delay are.
-import type { Arg, Expr, Stmt } from './ast.js';
-import { GLOBALS } from './builtins.js';
+// Dispatch goes through rt.vm (runtime.ts), so this module imports no command module.
+import type { Arg, CmdStmt, Expr, RArray, Stmt, Value } from './ast.js';
 import { ControlSignal, ScriptError, StepLimitError } from './errors.js';
-import { runMenuCommand } from './menus.js';
 import { binary, negate, truthy } from './ops.js';
 import type { Frame, Runtime, Scope } from './runtime.js';
 import { getVar, newScope } from './runtime.js';
-import type { RArray, Value } from './values.js';
 import { NOTHING, arr, arrayGet, bool, classifyWord, code, str, toStr } from './values.js';
 
-export type CmdStmt = Extract<Stmt, { k: 'cmd' }>;
-
-export interface GlobalCtx {
-  readonly rt: Runtime;
-  readonly frame: Frame;
-  readonly scope: Scope;
-  readonly st: CmdStmt;
-  /** The command runs inside `[ ... ]`. */
-  readonly inSub: boolean;
-}
-
-export type GlobalCommand = (c: GlobalCtx) => Promise<Value>;
+export type { CmdStmt } from './ast.js';
+export type { GlobalCommand, GlobalCtx } from './runtime.js';
 
 /** An error tagged with the command's position, as RouterOS reports bad commands. */
 export function commandError(st: CmdStmt, message: string): ScriptError {
@@ -39,7 +27,7 @@ export async function execStmt(rt: Runtime, frame: Frame, scope: Scope, st: Stmt
   const head = st.head;
   switch (head.k) {
     case 'global': {
-      const g = GLOBALS.get(head.name);
+      const g = rt.vm.global(rt, head.name);
       if (!g) throw commandError(st, `bad command name ${head.name}`);
       return g({ rt, frame, scope, st, inSub });
     }
@@ -50,7 +38,7 @@ export async function execStmt(rt: Runtime, frame: Frame, scope: Scope, st: Stmt
       return callCode(rt, fn, pos, named, head.fn.k === 'var' ? head.fn.name : '');
     }
     case 'path':
-      return runMenuCommand(rt, frame, scope, st, inSub);
+      return rt.vm.menu(rt, frame, scope, st, inSub);
   }
 }
 

@@ -1,5 +1,6 @@
 // Character-level scanning shared by the parser modules. Sources are binary
 // strings (one char per byte), so columns count bytes like RouterOS does.
+import type { Expr, Stmt } from './ast.js';
 import { ScriptError } from './errors.js';
 
 export const C = {
@@ -24,15 +25,35 @@ export const C = {
   RBRACE: 0x7d,
 } as const;
 
+/** What the source may use; decided by the router's version (version.ts). */
+export interface Dialect {
+  /** RouterOS 6: no `/a/b/c` paths, `\?` is an escape. */
+  readonly v6: boolean;
+  /** `:onerror` exists. */
+  readonly onerror: boolean;
+}
+
+/**
+ * The parsers of the enclosing grammar, handed down so the expression and literal modules need
+ * not import the statement parser (no import cycles).
+ */
+export interface ParseHooks {
+  /** Statements up to `close` (consumed). */
+  statements(s: Scan, close: number): Stmt[];
+  /** `( expr )` starting at the `(`. */
+  paren(s: Scan): Expr;
+}
+
 export interface Scan {
   readonly src: string;
   pos: number;
-  readonly v6: boolean;
+  readonly dialect: Dialect;
+  readonly hooks: ParseHooks;
   lineStarts?: number[];
 }
 
-export function makeScan(src: string, v6: boolean): Scan {
-  return { src, pos: 0, v6 };
+export function makeScan(src: string, dialect: Dialect, hooks: ParseHooks): Scan {
+  return { src, pos: 0, dialect, hooks };
 }
 
 export function peek(s: Scan, ahead = 0): number {
@@ -183,7 +204,6 @@ const NAMED_ESCAPES: ReadonlyMap<number, string> = new Map([
   [0x22, '"'],
   [0x5c, '\\'],
   [0x24, '$'],
-  [0x3f, '?'],
   [0x6e, '\n'],
   [0x72, '\r'],
   [0x74, '\t'],
@@ -209,7 +229,8 @@ export function readEscape(s: Scan): string {
   const src = s.src;
   const at = s.pos;
   const e = src.charCodeAt(at + 1);
-  const named = NAMED_ESCAPES.get(e);
+  // `\?` was removed in v7.1rc2 (Scripting 47579229, "Constant Escape Sequences").
+  const named = e === 0x3f && s.dialect.v6 ? '?' : NAMED_ESCAPES.get(e);
   if (named !== undefined) {
     s.pos = at + 2;
     return named;

@@ -1,11 +1,14 @@
-// Types and helpers shared by the menu implementations (no imports of menus.ts, to keep module cycles harmless).
-import type { WhereCond } from './ast.js';
+// Types and helpers shared by the menu implementations.
+import type { CmdStmt, Value, WhereCond } from './ast.js';
 import { toBin } from './bytes.js';
-import type { CmdStmt } from './interpreter.js';
+import { clockMs, formatDate, secondsOfDay } from './clock.js';
 import type { Frame, Runtime, Scope } from './runtime.js';
-import type { FileEntry, RouterState } from './state.js';
+import type { FileEntry } from './state-types.js';
+import type { RouterState } from './state.js';
 import { allocId } from './state.js';
-import type { Value } from './values.js';
+import { formatTime } from './values.js';
+import type { Feature } from './version.js';
+import { has } from './version.js';
 
 /** A where condition with its values already evaluated. */
 export type EWhere =
@@ -29,23 +32,36 @@ export interface MenuCall {
 
 export interface MenuCommand {
   /** Bare words that are flags for this command (`as-value`, `count-only`, ...). */
-  readonly flags?: readonly string[];
+  readonly flags?: readonly string[] | ((rt: Runtime) => readonly string[]);
+  /** Named parameters it takes (`where` included where it filters); anything else fails when the script is compiled. */
+  readonly params: readonly string[] | ((rt: Runtime) => readonly string[]);
+  /** How many unnamed parameters it takes (default 0). */
+  readonly positional?: number;
+  /** Policies the running script needs for it (User 8978504). */
+  readonly policy?: readonly string[];
+  /** The version feature it needs (version.ts); older routers answer `bad command name`. */
+  readonly feature?: Feature;
   readonly run: (c: MenuCall) => Promise<Value> | Value;
 }
 
 export interface MenuNode {
   readonly children: ReadonlyMap<string, MenuNode>;
   readonly commands: ReadonlyMap<string, MenuCommand>;
-  /** Absent menus (e.g. /system routerboard on CHR) give "bad command name". */
-  readonly available?: (state: RouterState) => boolean;
+  /** Absent menus (e.g. /system routerboard on CHR, device-mode on v6) give "bad command name". */
+  readonly available?: (rt: Runtime) => boolean;
 }
 
 export function menu(
   commands: Record<string, MenuCommand>,
   children: Record<string, MenuNode> = {},
-  available?: (state: RouterState) => boolean,
+  available?: (rt: Runtime) => boolean,
 ): MenuNode {
   return { commands: new Map(Object.entries(commands)), children: new Map(Object.entries(children)), available };
+}
+
+export function listOf(x: readonly string[] | ((rt: Runtime) => readonly string[]) | undefined, rt: Runtime): readonly string[] {
+  if (x === undefined) return [];
+  return typeof x === 'function' ? x(rt) : x;
 }
 
 /** Appends output text (JS text, encoded to bytes) to the run's sink. */
@@ -53,42 +69,27 @@ export function print(c: MenuCall, text: string): void {
   c.rt.sink.text += toBin(text);
 }
 
-export function uptimeOf(rt: Runtime): number {
-  const now = rt.host.now?.();
-  if (now !== undefined && rt.state.bootedAtMs !== undefined) return Math.max(0, Math.floor((now - rt.state.bootedAtMs) / 1000));
-  return rt.state.uptimeSeconds;
-}
-
-const DEFAULT_EPOCH = Date.UTC(2025, 0, 1);
-
-/** Wall clock in ms: Host.now, else a fixed date plus uptime (deterministic without a clock). */
+/** The router's clock in ms (clock.ts). */
 export function clockOf(rt: Runtime): number {
-  return rt.host.now?.() ?? DEFAULT_EPOCH + uptimeOf(rt) * 1000;
+  return clockMs(rt.state, rt.host, rt.v6);
 }
 
-const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
-const p2 = (n: number): string => String(n).padStart(2, '0');
-
-/** `2025-01-01` (v7.10+) or `jan/01/2025` (v6). */
-export function formatDate(ms: number, v6: boolean): string {
-  const d = new Date(ms);
-  if (v6) return `${MONTHS[d.getUTCMonth()]!}/${p2(d.getUTCDate())}/${String(d.getUTCFullYear())}`;
-  return `${String(d.getUTCFullYear())}-${p2(d.getUTCMonth() + 1)}-${p2(d.getUTCDate())}`;
-}
-
-export function secondsOfDay(ms: number): number {
-  return Math.floor((ms % 86400000) / 1000);
+/** `<date> <time>` as the router shows it now. */
+export function stamp(rt: Runtime): string {
+  const ms = clockOf(rt);
+  return `${formatDate(ms, has(rt.version, 'iso-date'))} ${formatTime(secondsOfDay(ms))}`;
 }
 
 /** Creates or replaces a file. */
-export function putFile(state: RouterState, name: string, contents: string): FileEntry {
+export function putFile(state: RouterState, name: string, contents: string, type?: string): FileEntry {
   const existing = state.files.find((f) => f.name === name);
   if (existing) {
     existing.contents = contents;
+    delete existing.snapshot;
     return existing;
   }
-  const type = name.endsWith('.rsc') ? 'script' : name.endsWith('.txt') ? '.txt file' : 'file';
-  const entry: FileEntry = { id: allocId(state), name, type, contents };
+  const t = type ?? (name.endsWith('.rsc') ? 'script' : name.endsWith('.txt') ? '.txt file' : 'file');
+  const entry: FileEntry = { id: allocId(state), name, type: t, contents };
   state.files.push(entry);
   return entry;
 }

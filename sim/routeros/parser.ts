@@ -1,27 +1,26 @@
-// Statements, commands, arguments and string literals. Expressions, arrays and
-// `where` conditions live in expr.ts.
-import type { Arg, Expr, Head, Program, Stmt } from './ast.js';
+// Statements, commands and arguments; the program cache. Expressions, arrays and `where` live in
+// expr.ts, string literals in literal.ts; both reach back here only through the scan's hooks.
+import type { Arg, Head, Program, Stmt } from './ast.js';
+import { checkDeclarations } from './declarations.js';
 import { ScriptError } from './errors.js';
-import { parseArrayLiteral, parseParen, parsePostfix, parseWhere } from './expr.js';
-import type { Scan } from './lexer.js';
+import { parseArgValue, parseParen, parsePostfix, parseWhere } from './expr.js';
+import type { Dialect, ParseHooks, Scan } from './lexer.js';
 import {
   C,
   atBoundary,
   atEnd,
-  isAlnum,
   isNameChar,
   lineCol,
   makeScan,
   peek,
   readBare,
-  readEscape,
   readWhile,
   skipBlank,
   skipComment,
   skipInline,
   syntaxError,
 } from './lexer.js';
-import { str } from './values.js';
+import { parseString } from './literal.js';
 
 const BLOCK_ARGS: ReadonlySet<string> = new Set(['do', 'else', 'on-error']);
 const BLOCK_POSITIONAL: ReadonlySet<string> = new Set(['do', 'onerror', 'execute']);
@@ -34,7 +33,7 @@ function isBlockArg(cmd: string | undefined, name: string | undefined): boolean 
 }
 
 /** Parses statements up to `close` (a char code, consumed) or, with -1, to the end of input. */
-export function parseStatements(s: Scan, close: number): Stmt[] {
+function parseStatements(s: Scan, close: number): Stmt[] {
   const out: Stmt[] = [];
   for (;;) {
     skipBlank(s, true);
@@ -58,6 +57,8 @@ export function parseStatements(s: Scan, close: number): Stmt[] {
   }
 }
 
+const HOOKS: ParseHooks = { statements: parseStatements, paren: parseParen };
+
 function parsePathSegs(s: Scan): string[] {
   const segs: string[] = [];
   for (;;) {
@@ -66,7 +67,7 @@ function parsePathSegs(s: Scan): string[] {
     segs.push(seg);
     if (peek(s) !== C.SLASH || !isNameChar(peek(s, 1))) break;
     // `/ip/address/print` is v7 only; v6 rejects it while parsing.
-    if (s.v6) throw syntaxError(s);
+    if (s.dialect.v6) throw syntaxError(s);
     s.pos++;
   }
   if (!atBoundary(s)) throw syntaxError(s);
@@ -91,8 +92,8 @@ function parseStatement(s: Scan): Stmt {
     s.pos++;
     const name = readWhile(s, isNameChar);
     if (name === '' || !atBoundary(s)) throw syntaxError(s);
-    // v6 has no :onerror; its parser rejects the whole script.
-    if (s.v6 && name === 'onerror') throw syntaxError(s, start + 1);
+    // Without :onerror (v6, before 7.15) its `in={...}` is no block: the parser rejects the script.
+    if (!s.dialect.onerror && name === 'onerror') throw syntaxError(s, start + 1);
     head = { k: 'global', name };
     cmd = name;
   } else if (c === C.DOLLAR || c === C.LBRACKET || c === C.LPAREN) {
@@ -116,118 +117,40 @@ function parseArgs(s: Scan, cmd: string | undefined): Arg[] {
       return args;
     }
     const start = s.pos;
+    const { line, col } = lineCol(s, start);
     if (isNameChar(c)) {
       const name = readWhile(s, isNameChar);
       if (peek(s) === C.EQ) {
         s.pos++;
-        args.push({ name, value: parseArgValue(s, isBlockArg(cmd, name)) });
+        args.push({ name, value: parseArgValue(s, isBlockArg(cmd, name)), line, col });
       } else {
         s.pos = start;
         const w = readBare(s);
         if (w === 'where' && atBoundary(s)) {
-          args.push({ name: 'where', value: { k: 'where', cond: parseWhere(s) } });
+          args.push({ name: 'where', value: { k: 'where', cond: parseWhere(s) }, line, col });
           return args;
         }
-        args.push({ value: { k: 'word', w } });
+        args.push({ value: { k: 'word', w }, line, col });
       }
     } else {
-      args.push({ value: parseArgValue(s, isBlockArg(cmd, undefined)) });
+      args.push({ value: parseArgValue(s, isBlockArg(cmd, undefined)), line, col });
     }
     if (!atBoundary(s)) throw syntaxError(s);
   }
 }
 
-/** The value of an argument: quoted, `$var`, `[cmd]`, `(expr)`, `{block}` / `{array}` or a bare word. */
-export function parseArgValue(s: Scan, asBlock: boolean): Expr {
-  const c = peek(s);
-  if (c === C.QUOTE) return parseString(s);
-  if (c === C.DOLLAR || c === C.LBRACKET || c === C.LPAREN) return parsePostfix(s);
-  if (c === C.LBRACE) {
-    if (!asBlock) return parseArrayLiteral(s);
-    s.pos++;
-    return { k: 'block', body: parseStatements(s, C.RBRACE) };
-  }
-  if (atBoundary(s)) return { k: 'lit', v: str('') };
-  return { k: 'word', w: readBare(s) };
-}
-
-/** `[ ... ]` */
-export function parseSub(s: Scan): Expr {
-  s.pos++;
-  return { k: 'sub', body: parseStatements(s, C.RBRACKET) };
-}
-
-/** `$name` or `$"quoted name"` outside strings. */
-export function parseVar(s: Scan): Expr {
-  const at = s.pos;
-  s.pos++;
-  if (peek(s) === C.QUOTE) return { k: 'var', name: constantString(s, parseString(s), at) };
-  const name = readWhile(s, isAlnum);
-  if (name === '') throw syntaxError(s, at);
-  return { k: 'var', name };
-}
-
-function constantString(s: Scan, e: Expr, at: number): string {
-  if (e.k !== 'lit' || e.v.t !== 'str') throw syntaxError(s, at);
-  return e.v.v;
-}
-
-/** `$name`, `$"name"`, `$[cmd]` or `$(expr)` inside a string literal. */
-function parseSubstitution(s: Scan): Expr {
-  const at = s.pos;
-  const c = peek(s, 1);
-  if (c === C.LBRACKET) {
-    s.pos++;
-    return parseSub(s);
-  }
-  if (c === C.LPAREN) {
-    s.pos++;
-    return parseParen(s);
-  }
-  if (c === C.QUOTE || isAlnum(c)) return parseVar(s);
-  throw syntaxError(s, at);
-}
-
-/** A double-quoted literal with every documented escape and `$` substitution. */
-export function parseString(s: Scan): Expr {
-  const src = s.src;
-  s.pos++;
-  const parts: (string | Expr)[] = [];
-  let text = '';
-  for (;;) {
-    const run = s.pos;
-    while (s.pos < src.length) {
-      const c = src.charCodeAt(s.pos);
-      if (c === C.QUOTE || c === C.BACKSLASH || c === C.DOLLAR || c === C.LF || c === C.CR) break;
-      s.pos++;
-    }
-    text += src.slice(run, s.pos);
-    if (atEnd(s)) throw syntaxError(s);
-    const c = peek(s);
-    if (c === C.QUOTE) {
-      s.pos++;
-      break;
-    }
-    if (c === C.LF || c === C.CR) throw syntaxError(s);
-    if (c === C.BACKSLASH) {
-      text += readEscape(s);
-      continue;
-    }
-    const sub = parseSubstitution(s);
-    if (text !== '') parts.push(text);
-    text = '';
-    parts.push(sub);
-  }
-  if (text !== '') parts.push(text);
-  if (parts.length === 0) return { k: 'lit', v: str('') };
-  const only = parts[0];
-  if (parts.length === 1 && typeof only === 'string') return { k: 'lit', v: str(only) };
-  return { k: 'str', parts };
-}
+const LITERAL_HOOKS: ParseHooks = {
+  statements: (s) => {
+    throw syntaxError(s);
+  },
+  paren: (s) => {
+    throw syntaxError(s);
+  },
+};
 
 /** Decodes one complete double-quoted literal without substitutions (binary in, binary out); throws ScriptError. */
-export function parseStringLiteral(literal: string): string {
-  const s = makeScan(literal, false);
+export function parseStringLiteral(literal: string, v6: boolean): string {
+  const s = makeScan(literal, { v6, onerror: !v6 }, LITERAL_HOOKS);
   if (peek(s) !== C.QUOTE) throw syntaxError(s);
   const e = parseString(s);
   if (!atEnd(s)) throw syntaxError(s);
@@ -235,9 +158,12 @@ export function parseStringLiteral(literal: string): string {
   return e.v.v;
 }
 
-/** Parses a whole script (binary string). Throws ScriptError on a syntax error. */
-export function parseProgram(src: string, v6: boolean): Program {
-  return { body: parseStatements(makeScan(src, v6), -1) };
+/** Parses a whole script (binary string) and checks its declarations. Throws ScriptError on a syntax error. */
+export function parseProgram(src: string, dialect: Dialect): Program {
+  const s = makeScan(src, dialect, HOOKS);
+  const program = { body: parseStatements(s, -1) };
+  checkDeclarations(program);
+  return program;
 }
 
 // Parsed programs (and parse errors) by source, per dialect. Bounded by entries and by total
@@ -251,16 +177,18 @@ interface Cache {
   bytes: number;
 }
 
-const caches: Record<'v6' | 'v7', Cache> = { v6: { map: new Map(), bytes: 0 }, v7: { map: new Map(), bytes: 0 } };
+const caches = new Map<string, Cache>();
 
 /** parseProgram with a bounded cache keyed by source text, so fleets re-running one script parse it once. */
-export function parseCached(src: string, v6: boolean): Program {
-  if (src.length > MAX_CACHED_SOURCE) return parseProgram(src, v6);
-  const cache = caches[v6 ? 'v6' : 'v7'];
+export function parseCached(src: string, dialect: Dialect): Program {
+  if (src.length > MAX_CACHED_SOURCE) return parseProgram(src, dialect);
+  const key = `${dialect.v6 ? '6' : '7'}${dialect.onerror ? 'e' : ''}`;
+  let cache = caches.get(key);
+  if (!cache) caches.set(key, (cache = { map: new Map(), bytes: 0 }));
   let hit = cache.map.get(src);
   if (hit === undefined) {
     try {
-      hit = parseProgram(src, v6);
+      hit = parseProgram(src, dialect);
     } catch (e) {
       if (!(e instanceof ScriptError)) throw e;
       hit = e.message;

@@ -1,12 +1,22 @@
-// Execution context: per-run runtime, per-function frame, block scopes and variables.
+// Execution context: per-run runtime, per-function frame, block scopes and variables, and the
+// Machine: the command tables and compiler a run dispatches through (assembled in index.ts, so
+// modules below it never import the modules above them).
+import type { CmdStmt, Program, Value } from './ast.js';
 import type { Host, RouterState } from './state.js';
-import type { Value } from './values.js';
+import type { Version } from './version.js';
 import { NOTHING } from './values.js';
 
 export interface Runtime {
   readonly state: RouterState;
   readonly host: Host;
   readonly v6: boolean;
+  /** The router's version as this run sees it (v6 runs on a v7 state count as 6.49). */
+  readonly version: Version;
+  readonly vm: Machine;
+  /** The user the script runs as: its globals, and the owner of what it adds. */
+  readonly user: string;
+  /** Policies of the run (Scripting 47579229, "Script repository"; User 8978504). */
+  readonly policy: ReadonlySet<string>;
   /** Statement budget shared by everything one runScript call starts. */
   readonly budget: { steps: number; readonly max: number };
   /** Where `:put` and print output go (binary text); `:execute as-string` swaps in its own sink. */
@@ -26,8 +36,37 @@ export interface Scope {
   readonly parent: Scope | null;
 }
 
+export interface GlobalCtx {
+  readonly rt: Runtime;
+  readonly frame: Frame;
+  readonly scope: Scope;
+  readonly st: CmdStmt;
+  /** The command runs inside `[ ... ]`. */
+  readonly inSub: boolean;
+}
+
+export type GlobalCommand = (c: GlobalCtx) => Promise<Value>;
+
+export interface Machine {
+  /** The `:` command named `name` as this run's version knows it; undefined: `bad command name`. */
+  global(rt: Runtime, name: string): GlobalCommand | undefined;
+  /** Runs a menu command statement (`/ip address add ...`, relative `add ...`). */
+  menu(rt: Runtime, frame: Frame, scope: Scope, st: CmdStmt, inSub: boolean): Promise<Value>;
+  /** Parses and checks source (binary) as this router would before running it; throws ScriptError. */
+  compile(rt: Runtime, src: string): Program;
+  /** `bad command name X (line L column C)` for each command of the program this router lacks. */
+  unresolved(rt: Runtime, program: Program): string[];
+}
+
 export function newScope(parent: Scope | null): Scope {
   return { vars: new Map(), parent };
+}
+
+/** The globals of `user` ("accessible from all scripts created by the current user", Scripting 47579229). */
+export function globalsOf(state: RouterState, user = 'admin'): Map<string, Value> {
+  let env = state.environment.get(user);
+  if (!env) state.environment.set(user, (env = new Map()));
+  return env;
 }
 
 function find(scope: Scope, name: string): Scope | null {
@@ -40,7 +79,7 @@ export function getVar(rt: Runtime, scope: Scope, name: string): Value {
   const owner = find(scope, name);
   if (!owner) return NOTHING;
   const v = owner.vars.get(name);
-  if (v === null) return rt.state.globals.get(name) ?? NOTHING;
+  if (v === null) return globalsOf(rt.state, rt.user).get(name) ?? NOTHING;
   return v ?? NOTHING;
 }
 
@@ -51,19 +90,22 @@ export function declareLocal(scope: Scope, name: string, value: Value): void {
 /** `:global name [value]`: binds the global in this scope; creates it (empty) if it does not exist. */
 export function declareGlobal(rt: Runtime, scope: Scope, name: string, value: Value | undefined): void {
   scope.vars.set(name, null);
-  if (value !== undefined) rt.state.globals.set(name, value);
-  else if (!rt.state.globals.has(name)) rt.state.globals.set(name, NOTHING);
+  const env = globalsOf(rt.state, rt.user);
+  if (value !== undefined) env.set(name, value);
+  else if (!env.has(name)) env.set(name, NOTHING);
 }
 
 /**
  * `:set name value` / `:set name` (value undefined: unset). Unsetting a global removes it;
- * unsetting a local leaves it empty. An undeclared name becomes a local of the current scope.
+ * unsetting a local leaves it empty. Undeclared names are refused when the script is compiled
+ * (declarations.ts); at run time they can only be function parameters, set in the current scope.
  */
 export function setVar(rt: Runtime, scope: Scope, name: string, value: Value | undefined): void {
   const owner = find(scope, name) ?? scope;
   if (owner.vars.get(name) === null) {
-    if (value === undefined) rt.state.globals.delete(name);
-    else rt.state.globals.set(name, value);
+    const env = globalsOf(rt.state, rt.user);
+    if (value === undefined) env.delete(name);
+    else env.set(name, value);
     return;
   }
   owner.vars.set(name, value ?? NOTHING);

@@ -1,13 +1,15 @@
 // Record menus (/system resource, identity, routerboard, license, clock), /system reboot and /log.
+import type { Value } from './ast.js';
 import { fromBin, toBin } from './bytes.js';
+import { formatDate, parseDate, secondsOfDay, uptimeOf } from './clock.js';
 import { RebootSignal } from './errors.js';
 import { commandError } from './interpreter.js';
 import type { MenuCall, MenuCommand, MenuNode } from './menu-kit.js';
-import { clockOf, formatDate, menu, print, secondsOfDay, uptimeOf } from './menu-kit.js';
+import { clockOf, menu, print } from './menu-kit.js';
 import type { Runtime } from './runtime.js';
 import { pushLog } from './state.js';
-import type { Value } from './values.js';
-import { NOTHING, arr, num, str, time, toStr } from './values.js';
+import { NOTHING, arr, num, parseTime, str, time, toStr } from './values.js';
+import { has } from './version.js';
 
 type Rec = ReadonlyMap<string, Value>;
 
@@ -16,7 +18,7 @@ const s = (x: string): Value => str(toBin(x));
 function resource(rt: Runtime): Rec {
   const r = rt.state.resource;
   return new Map<string, Value>([
-    ['uptime', time(uptimeOf(rt))],
+    ['uptime', time(uptimeOf(rt.state, rt.host))],
     ['version', s(rt.state.version)],
     ['build-time', s(r.buildTime)],
     ['factory-software', s(r.factorySoftware)],
@@ -41,17 +43,22 @@ function clock(rt: Runtime): Rec {
   const ms = clockOf(rt);
   return new Map<string, Value>([
     ['time', time(secondsOfDay(ms))],
-    ['date', s(formatDate(ms, rt.v6))],
+    ['date', s(formatDate(ms, has(rt.version, 'iso-date')))],
     ['time-zone-name', s('UTC')],
     ['gmt-offset', s('+00:00')],
   ]);
 }
 
+const READ = ['read'];
+
 /** A menu over one record: `get [key]` and `print`. */
-function recordMenu(read: (rt: Runtime) => Rec, extra: { [name: string]: MenuCommand } = {}, available?: MenuNode['available']): MenuNode {
+export function recordMenu(read: (rt: Runtime) => Rec, extra: { [name: string]: MenuCommand } = {}, available?: MenuNode['available']): MenuNode {
   return menu(
     {
       get: {
+        params: ['value-name'],
+        positional: 1,
+        policy: READ,
         run: (c) => {
           const rec = read(c.rt);
           const key = c.named.get('value-name') ?? c.pos[0];
@@ -63,6 +70,8 @@ function recordMenu(read: (rt: Runtime) => Rec, extra: { [name: string]: MenuCom
       },
       print: {
         flags: ['as-value', 'without-paging'],
+        params: ['as-value', 'without-paging'],
+        policy: READ,
         run: (c) => {
           const rec = read(c.rt);
           if (c.flags.has('as-value')) return arr([], rec);
@@ -80,6 +89,8 @@ function recordMenu(read: (rt: Runtime) => Rec, extra: { [name: string]: MenuCom
 
 const identity = recordMenu((rt) => new Map([['name', s(rt.state.identity)]]), {
   set: {
+    params: ['name'],
+    policy: ['write'],
     run: (c: MenuCall) => {
       const name = c.named.get('name');
       if (name === undefined) throw commandError(c.st, 'missing value for name');
@@ -89,7 +100,23 @@ const identity = recordMenu((rt) => new Map([['name', s(rt.state.identity)]]), {
   },
 });
 
-const reboot: MenuCommand = {
+/** `/system clock set date= time=`: the clock counts as set from then on (the offset is not kept). */
+const clockSet: MenuCommand = {
+  params: ['date', 'time', 'time-zone-name', 'time-zone-autodetect'],
+  policy: ['write'],
+  run: (c) => {
+    const date = c.named.get('date');
+    const t = c.named.get('time');
+    if (date !== undefined && parseDate(fromBin(toStr(date))) === null) throw commandError(c.st, 'invalid value for argument date');
+    if (t !== undefined && parseTime(fromBin(toStr(t))) === null) throw commandError(c.st, 'invalid value for argument time');
+    if (date !== undefined || t !== undefined) c.rt.state.clockSet = true;
+    return NOTHING;
+  },
+};
+
+export const REBOOT: MenuCommand = {
+  params: [],
+  policy: ['reboot'],
   run: (c) => {
     c.rt.state.rebooted = true;
     throw new RebootSignal();
@@ -98,6 +125,8 @@ const reboot: MenuCommand = {
 
 function logMenu(): MenuNode {
   const level = (topic: string): MenuCommand => ({
+    params: ['message'],
+    positional: 1,
     run: (c) => {
       const msg = c.named.get('message') ?? c.pos[0];
       pushLog(c.rt.state, topic, fromBin(msg === undefined ? '' : toStr(msg)));
@@ -111,6 +140,8 @@ function logMenu(): MenuNode {
     debug: level('debug'),
     print: {
       flags: ['as-value', 'without-paging'],
+      params: ['as-value', 'without-paging', 'where', 'follow', 'follow-only'],
+      policy: READ,
       run: (c) => {
         print(c, c.rt.state.log.map((e) => `${e.topic} ${e.message}\n`).join(''));
         return NOTHING;
@@ -119,7 +150,7 @@ function logMenu(): MenuNode {
   });
 }
 
-export function systemMenus(): { system: Record<string, MenuNode>; reboot: MenuCommand; log: MenuNode } {
+export function systemMenus(): { system: Record<string, MenuNode>; log: MenuNode } {
   return {
     system: {
       resource: recordMenu(resource),
@@ -127,12 +158,11 @@ export function systemMenus(): { system: Record<string, MenuNode>; reboot: MenuC
       routerboard: recordMenu(
         (rt) => fromStrings(rt.state.routerboard ?? {}),
         {},
-        (st) => st.routerboard !== null,
+        (rt) => rt.state.routerboard !== null,
       ),
       license: recordMenu((rt) => fromStrings(rt.state.license)),
-      clock: recordMenu(clock),
+      clock: recordMenu(clock, { set: clockSet }),
     },
-    reboot,
     log: logMenu(),
   };
 }

@@ -1,98 +1,28 @@
 // Generic list menus (/ip address, /system script, ...): add, remove, set, get, find, print, export.
-import { fromBin, toBin } from './bytes.js';
+import { fromBin } from './bytes.js';
+import { notEnoughPermissions } from './errors.js';
 import { commandError } from './interpreter.js';
-import type { EWhere, MenuCall, MenuCommand, MenuNode } from './menu-kit.js';
+import type { MenuCall, MenuCommand, MenuNode } from './menu-kit.js';
 import { exportQuote, menu, print } from './menu-kit.js';
+import type { Runtime } from './runtime.js';
 import type { RouterState } from './state.js';
 import { allocId } from './state.js';
-import type { Value } from './values.js';
-import { NOTHING, arr, arrayEntries, bool, num, str, time, toNum, toStr, toTime, formatInterval } from './values.js';
+import type { Value } from './ast.js';
+import type { Entry, TableSpec } from './table-fields.js';
+import { convert, fieldByRos, fieldText, record, toValue, valueOf } from './table-fields.js';
+import { filtered, resolveItems } from './table-select.js';
+import { NOTHING, arr, num, toStr } from './values.js';
 
-export type FieldValue = string | number | boolean;
-export type Entry = { id: string } & Record<string, FieldValue>;
-export type FieldKind = 'str' | 'bool' | 'time' | 'num';
-
-export interface FieldSpec {
-  /** RouterOS property name, e.g. `on-event`. */
-  readonly ros: string;
-  /** Property of the state entry, e.g. `onEvent`. */
-  readonly prop: string;
-  readonly kind: FieldKind;
-  readonly def: FieldValue;
-  readonly required?: boolean;
-  /** Shown by get/print but not settable (and not exported). */
-  readonly readOnly?: boolean;
-}
-
-export interface TableSpec {
-  /** Menu path as export writes it, e.g. `/ip address`. */
-  readonly path: string;
-  readonly list: (state: RouterState) => Entry[];
-  readonly fields: readonly FieldSpec[];
-  /** Property that names items uniquely (lets numbers= use names). */
-  readonly nameProp?: string;
-  /** No add/remove (e.g. interfaces, jobs). */
-  readonly fixed?: boolean;
-  /** Recomputes derived fields after add/set. */
-  readonly derive?: (e: Entry) => void;
-  /** Throws a message string when the entry is invalid. */
-  readonly validate?: (state: RouterState, e: Entry, others: readonly Entry[]) => string | undefined;
-  /** Extra commands (e.g. `run` for scripts). */
-  readonly extra?: Record<string, MenuCommand>;
-  readonly children?: Record<string, MenuNode>;
-}
-
-function fieldByRos(spec: TableSpec, c: MenuCall, ros: string): FieldSpec {
-  const f = spec.fields.find((x) => x.ros === ros);
-  if (!f) throw commandError(c.st, `unknown parameter ${ros}`);
-  return f;
-}
-
-/** Converts a script value to a field value; null when it does not fit the kind. */
-function convert(kind: FieldKind, v: Value): FieldValue | null {
-  switch (kind) {
-    case 'str':
-      return fromBin(toStr(v));
-    case 'bool': {
-      if (v.t === 'bool') return v.v;
-      const s = toStr(v);
-      if (s === 'yes' || s === 'true') return true;
-      if (s === 'no' || s === 'false') return false;
-      return null;
-    }
-    case 'time':
-      return toTime(v);
-    case 'num':
-      return toNum(v);
-  }
-}
-
-function toValue(kind: FieldKind, x: FieldValue): Value {
-  switch (kind) {
-    case 'str':
-      return str(toBin(String(x)));
-    case 'bool':
-      return bool(x === true);
-    case 'time':
-      return time(Number(x));
-    case 'num':
-      return num(Number(x));
-  }
-}
-
-export function fieldText(f: FieldSpec, x: FieldValue): string {
-  if (f.kind === 'bool') return x === true ? 'yes' : 'no';
-  if (f.kind === 'time') return formatInterval(Number(x));
-  return String(x);
-}
+export type { Entry, FieldSpec, FieldValue, TableSpec, WriteAction } from './table-fields.js';
+export { resolveItems } from './table-select.js';
 
 function applyFields(spec: TableSpec, c: MenuCall, e: Entry, skip: ReadonlySet<string>): void {
   for (const [name, v] of c.named) {
     if (skip.has(name)) continue;
     const f = fieldByRos(spec, c, name);
-    if (f.readOnly) throw commandError(c.st, `unknown parameter ${name}`);
+    if (f.readOnly || f.compute) throw commandError(c.st, `unknown parameter ${name}`);
     const x = convert(f.kind, v);
-    if (x === null) throw commandError(c.st, `invalid value for argument ${name}`);
+    if (x === null || (f.choices && !f.choices.includes(String(x)))) throw commandError(c.st, `invalid value for argument ${name}`);
     e[f.prop] = x;
   }
 }
@@ -106,82 +36,12 @@ function check(spec: TableSpec, c: MenuCall, e: Entry): void {
   }
 }
 
-/** Items referred to by `numbers`: ids (`*1`), print positions, names, arrays or comma lists of them. */
-export function resolveItems(spec: TableSpec, c: MenuCall, v: Value | undefined): Entry[] {
-  const list = spec.list(c.rt.state);
-  if (v === undefined) throw commandError(c.st, 'missing value for numbers');
-  const refs: Value[] = v.t === 'array' ? arrayEntries(v.v).map(([, x]) => x) : v.t === 'str' ? v.v.split(',').map((s) => str(s)) : [v];
-  const out: Entry[] = [];
-  for (const r of refs) {
-    const s = fromBin(toStr(r));
-    let e: Entry | undefined;
-    if (r.t === 'id' || s.startsWith('*')) e = list.find((x) => x.id === s);
-    else if (/^\d+$/.test(s)) e = list[Number(s)];
-    else if (spec.nameProp !== undefined) e = list.find((x) => x[spec.nameProp!] === s);
-    if (!e) throw commandError(c.st, 'no such item');
-    if (!out.includes(e)) out.push(e);
-  }
-  return out;
-}
-
-function matches(spec: TableSpec, e: Entry, w: EWhere): boolean {
-  switch (w.k) {
-    case 'and':
-      return matches(spec, e, w.l) && matches(spec, e, w.r);
-    case 'or':
-      return matches(spec, e, w.l) || matches(spec, e, w.r);
-    case 'not':
-      return !matches(spec, e, w.c);
-    case 'field': {
-      const f = spec.fields.find((x) => x.ros === w.field);
-      return f !== undefined && e[f.prop] !== '' && e[f.prop] !== false && e[f.prop] !== 0;
-    }
-    case 'cmp': {
-      const f = spec.fields.find((x) => x.ros === w.field);
-      const actual = w.field === '.id' ? e.id : f ? e[f.prop] : undefined;
-      if (actual === undefined) return w.op === '!=';
-      const want = w.field === '.id' ? fromBin(toStr(w.value)) : convert(f!.kind, w.value);
-      if (w.op === '~') return new RegExp(fromBin(toStr(w.value))).test(String(actual));
-      if (want === null) return w.op === '!=';
-      switch (w.op) {
-        case '=':
-          return actual === want;
-        case '!=':
-          return actual !== want;
-        case '<':
-          return actual < want;
-        case '>':
-          return actual > want;
-        case '<=':
-          return actual <= want;
-        case '>=':
-          return actual >= want;
-      }
-    }
-  }
-}
-
-/** Items matching named `field=value` filters and a `where` condition. */
-function filtered(spec: TableSpec, c: MenuCall, skip: ReadonlySet<string>): Entry[] {
-  const conds: EWhere[] = [];
-  for (const [name, value] of c.named) if (!skip.has(name)) conds.push({ k: 'cmp', field: name, op: '=', value });
-  if (c.where) conds.push(c.where);
-  for (const w of conds) if (w.k === 'cmp' && w.field !== '.id') fieldByRos(spec, c, w.field);
-  return spec.list(c.rt.state).filter((e) => conds.every((w) => matches(spec, e, w)));
-}
-
-function record(spec: TableSpec, e: Entry): Value {
-  const keys = new Map<string, Value>([['.id', { t: 'id', v: e.id }]]);
-  for (const f of spec.fields) keys.set(f.ros, toValue(f.kind, e[f.prop] ?? f.def));
-  return arr([], keys);
-}
-
 function describe(spec: TableSpec, e: Entry, i: number): string {
   const disabled = spec.fields.some((f) => f.prop === 'disabled') && e.disabled === true;
   const comment = typeof e.comment === 'string' && e.comment !== '' ? `;;; ${e.comment}\n      ` : '';
   const props = spec.fields
     .filter((f) => f.prop !== 'comment' && f.prop !== 'disabled')
-    .map((f) => `${f.ros}=${exportQuote(fieldText(f, e[f.prop] ?? f.def), false)}`)
+    .map((f) => `${f.ros}=${exportQuote(fieldText(f, valueOf(f, e)), false)}`)
     .join(' ');
   return `${String(i).padStart(2)} ${disabled ? 'X' : ' '} ${comment}${props}\n`;
 }
@@ -193,7 +53,7 @@ export function exportTable(spec: TableSpec, state: RouterState, v6: boolean): s
   let out = `${spec.path}\n`;
   for (const e of list) {
     const props = spec.fields
-      .filter((f) => !f.readOnly && e[f.prop] !== f.def)
+      .filter((f) => !f.readOnly && !f.compute && e[f.prop] !== f.def)
       .sort((a, b) => (a.ros < b.ros ? -1 : 1))
       .map((f) => `${f.ros}=${exportQuote(fieldText(f, e[f.prop]!), v6)}`);
     out += `add ${props.join(' ')}\n`;
@@ -202,11 +62,26 @@ export function exportTable(spec: TableSpec, state: RouterState, v6: boolean): s
 }
 
 const NUMBERS: ReadonlySet<string> = new Set(['numbers']);
-const FIND_FLAGS = ['count-only', 'as-value', 'detail', 'terse', 'without-paging', 'brief'];
+// print parameters (Scripting 47579229, "print parameters"); properties filter only after `where`.
+const PRINT_FLAGS = ['append', 'as-value', 'brief', 'count-only', 'detail', 'follow', 'follow-only', 'terse', 'value-list', 'without-paging'];
+const PRINT_PARAMS = ['file', 'from', 'interval', 'proplist', 'where', ...PRINT_FLAGS];
+const EXPORT_FLAGS = (rt: Runtime): string[] => ['compact', 'terse', 'verbose', rt.v6 ? 'hide-sensitive' : 'show-sensitive'];
+const READ = ['read'];
+
+/** The settable properties of a table (what add and set take). */
+function settable(spec: TableSpec): string[] {
+  return spec.fields.filter((f) => !f.readOnly && !f.compute).map((f) => f.ros);
+}
 
 export function tableMenu(spec: TableSpec): MenuNode {
+  const write = spec.writePolicy ?? ['write'];
+  const read = spec.readPolicy ?? READ;
+  const fieldNames = spec.fields.map((f) => f.ros);
   const commands: Record<string, MenuCommand> = {
     get: {
+      params: ['number', 'value-name'],
+      positional: 2,
+      policy: read,
       run: (c) => {
         const [e] = resolveItems(spec, c, c.named.get('number') ?? c.pos[0]);
         const name = c.named.get('value-name') ?? c.pos[1];
@@ -215,14 +90,18 @@ export function tableMenu(spec: TableSpec): MenuNode {
         if (ros === '.id') return { t: 'id', v: e!.id };
         const f = spec.fields.find((x) => x.ros === ros);
         if (!f) throw commandError(c.st, 'input does not match any value of value-name');
-        return toValue(f.kind, e![f.prop] ?? f.def);
+        const v = valueOf(f, e!);
+        if (f.getLimit !== undefined && Buffer.byteLength(String(v)) > f.getLimit) throw commandError(c.st, 'failure: file is too big');
+        return toValue(f.kind, v);
       },
     },
-    find: { run: (c) => arr(filtered(spec, c, NUMBERS).map((e): Value => ({ t: 'id', v: e.id }))) },
+    find: { params: ['where', '.id', ...fieldNames], policy: read, run: (c) => arr(filtered(spec, c, NUMBERS).map((e): Value => ({ t: 'id', v: e.id }))) },
     print: {
-      flags: FIND_FLAGS,
+      flags: PRINT_FLAGS,
+      params: PRINT_PARAMS,
+      policy: read,
       run: (c) => {
-        const items = filtered(spec, c, new Set(['file', 'interval', 'follow']));
+        const items = filtered(spec, c, new Set(PRINT_PARAMS));
         if (c.flags.has('count-only')) {
           if (!c.inSub) print(c, `${String(items.length)}\n`);
           return num(items.length);
@@ -233,7 +112,11 @@ export function tableMenu(spec: TableSpec): MenuNode {
       },
     },
     set: {
+      params: ['numbers', ...settable(spec)],
+      positional: 1,
+      policy: write,
       run: (c) => {
+        spec.guard?.(c, 'set');
         for (const e of resolveItems(spec, c, c.named.get('numbers') ?? c.pos[0])) {
           const next: Entry = { ...e };
           applyFields(spec, c, next, NUMBERS);
@@ -244,12 +127,25 @@ export function tableMenu(spec: TableSpec): MenuNode {
         return NOTHING;
       },
     },
-    export: { flags: ['terse', 'verbose', 'compact', 'show-sensitive', 'hide-sensitive'], run: (c) => (print(c, exportTable(spec, c.rt.state, c.rt.v6)), NOTHING) },
+    export: {
+      flags: EXPORT_FLAGS,
+      params: (rt) => ['file', ...EXPORT_FLAGS(rt)],
+      policy: read,
+      run: (c) => {
+        if (c.flags.has('show-sensitive') && !c.rt.policy.has('sensitive')) throw notEnoughPermissions();
+        print(c, exportTable(spec, c.rt.state, c.rt.v6));
+        return NOTHING;
+      },
+    },
   };
   if (spec.fields.some((f) => f.prop === 'disabled')) {
     for (const [name, value] of [['enable', false], ['disable', true]] as const) {
       commands[name] = {
+        params: ['numbers'],
+        positional: 1,
+        policy: write,
         run: (c) => {
+          spec.guard?.(c, name);
           for (const e of resolveItems(spec, c, c.named.get('numbers') ?? c.pos[0])) e.disabled = value;
           return NOTHING;
         },
@@ -258,22 +154,32 @@ export function tableMenu(spec: TableSpec): MenuNode {
   }
   if (!spec.fixed) {
     commands.add = {
-      flags: ['copy-from'],
+      params: ['copy-from', 'place-before', ...settable(spec)],
+      policy: write,
       run: (c) => {
+        spec.guard?.(c, 'add');
         const e: Entry = { id: allocId(c.rt.state) };
         for (const f of spec.fields) e[f.prop] = f.def;
-        applyFields(spec, c, e, new Set());
+        spec.onAdd?.(c, e);
+        applyFields(spec, c, e, new Set(['copy-from', 'place-before']));
         for (const f of spec.fields) {
           if (f.required && !c.named.has(f.ros)) throw commandError(c.st, `failure: ${f.ros} not set`);
         }
         spec.derive?.(e);
         check(spec, c, e);
-        spec.list(c.rt.state).push(e);
+        const list = spec.list(c.rt.state);
+        const before = c.named.get('place-before');
+        const at = before === undefined ? -1 : list.indexOf(resolveItems(spec, c, before)[0]!);
+        list.splice(at < 0 ? list.length : at, 0, e);
         return { t: 'id', v: e.id };
       },
     };
     commands.remove = {
+      params: ['numbers'],
+      positional: 1,
+      policy: write,
       run: (c) => {
+        spec.guard?.(c, 'remove');
         const gone = new Set(resolveItems(spec, c, c.named.get('numbers') ?? c.pos[0]));
         const list = spec.list(c.rt.state);
         for (let i = list.length - 1; i >= 0; i--) if (gone.has(list[i]!)) list.splice(i, 1);

@@ -1,26 +1,8 @@
 // Script values and their conversions. `str` values hold binary strings (bytes.ts).
-import type { Stmt } from './ast.js';
+import type { RArray, Stmt, Value } from './ast.js';
 import { fromBin, toBin } from './bytes.js';
 
-export interface RArray {
-  /** List elements (keys 0..n-1). */
-  readonly items: readonly Value[];
-  /** Named elements; iterated in byte order of the key, as RouterOS sorts them. */
-  readonly keys: ReadonlyMap<string, Value>;
-}
-
-export type Value =
-  | { readonly t: 'str'; readonly v: string }
-  | { readonly t: 'num'; readonly v: number }
-  | { readonly t: 'bool'; readonly v: boolean }
-  /** Seconds (millisecond precision). */
-  | { readonly t: 'time'; readonly v: number }
-  | { readonly t: 'array'; readonly v: RArray }
-  /** Internal item id such as `*1` (what `find` returns). */
-  | { readonly t: 'id'; readonly v: string }
-  | { readonly t: 'nil' }
-  | { readonly t: 'nothing' }
-  | { readonly t: 'code'; readonly body: readonly Stmt[] };
+export type { RArray, Value } from './ast.js';
 
 export type ValueType = Value['t'];
 

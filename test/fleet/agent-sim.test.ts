@@ -2,13 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { drainSamples } from '../../src/fleet/samples.service.js';
 import { createFakeHost, type FakeHost } from '../../sim/routeros/fake-host.js';
 import { createRouterState, runScript, runSchedulerEvent, type RouterState } from '../../sim/routeros/index.js';
+import { bootstrapCommand } from '../../src/routeros/bootstrap.js';
 import { startApp, type TestApp } from '../support/app.js';
 import { buildJob, buildRunbook } from '../factories.js';
 
 // Onboarding end to end on the RouterOS simulator (sim/routeros): the bootstrap script gathers
 // the simulated router's facts and POSTs them to this test's API over HTTP; the answer installs
-// the agent, whose scheduled runs check in, report the heartbeat and run queued jobs. The
-// simulator has no `/import`, so the test runs the downloaded file itself where the script would.
+// the agent, whose scheduled runs check in, report the heartbeat and run queued jobs. The router
+// starts from the one line an operator pastes (bootstrapCommand: /tool fetch, then /import).
 
 let app: TestApp;
 beforeAll(async () => {
@@ -18,32 +19,20 @@ afterAll(async () => {
   await app.close();
 });
 
-/** A simulated router whose /tool fetch reaches the test app. */
+/** A simulated router whose /tool fetch reaches the test app (redirects are the script's business: fetch follows none). */
 function appHost(): FakeHost {
   return createFakeHost(async (req) => {
-    const res = await fetch(req.url, { method: req.method, headers: req.headers, ...(req.body === undefined ? {} : { body: req.body }) });
+    const res = await fetch(req.url, { method: req.method, headers: req.headers, redirect: 'manual', ...(req.body === undefined ? {} : { body: req.body }) });
     return { status: res.status, body: await res.text() };
   });
-}
-
-/** Runs `script` like `/import`: a missing /import in the simulator runs the named file instead. */
-async function runWithImport(script: string, state: RouterState, host: FakeHost): Promise<void> {
-  try {
-    await runScript(script, state, host);
-  } catch (err) {
-    if (!/import/.test((err as Error).message)) throw err;
-    const file = state.files.find((f) => f.name === 'tikops-adopt.rsc');
-    if (!file) throw err;
-    await runScript(file.contents, state, host);
-  }
 }
 
 async function onboard(identity: string, version: string): Promise<{ state: RouterState; host: FakeHost; site: any; auth: string }> {
   const rb = await buildRunbook(app, `org-sim-${identity}`);
   const state = createRouterState({ identity, version });
   const host = appHost();
-  const stage1 = await (await fetch(`${app.url}/bootstrap/${rb.token}`)).text();
-  await runWithImport(stage1, state, host);
+  await runScript(bootstrapCommand(app.url, rb.token), state, host);
+  expect(state.files).toEqual([]);
   await drainSamples(app.deps);
   const [site] = (await app.request('GET', '/site', { token: rb.auth })).body;
   return { state, host, site, auth: rb.auth };

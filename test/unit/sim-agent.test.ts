@@ -1,9 +1,9 @@
 // The poll agent, run on the simulator against a fake tikops server.
 import { describe, it, expect } from 'vitest';
 import { renderWrapper } from '../../src/routeros/wrapper.js';
-import { createFakeHost } from '../../sim/routeros/fake-host.js';
+import { TEST_CA_NAME, TEST_CA_PEM, createFakeHost } from '../../sim/routeros/fake-host.js';
 import type { FakeHost } from '../../sim/routeros/fake-host.js';
-import { FETCH_USER_LIMIT, createRouterState, runScript, toJs } from '../../sim/routeros/index.js';
+import { FETCH_USER_LIMIT, createRouterState, globalsOf, runScript, toJs } from '../../sim/routeros/index.js';
 import type { FetchRequest, RouterState } from '../../sim/routeros/index.js';
 
 const POLL_URL = 'https://tikops.example.net/poll';
@@ -66,7 +66,17 @@ function server(bodies: string[], opts: { pollStatus?: number } = {}): Server {
     callbacks.push(`${m[1]!}:${m[2]!}`);
     return { status: 200, body: m[2] === 'busy' ? 'claimed' : '' };
   });
+  // The agent verifies tikops' certificate, which the test CA issued.
+  host.peers.set('tikops.example.net', { issuer: TEST_CA_NAME });
   return { host, polls, callbacks };
+}
+
+/** A router that trusts the test CA, imported from a file the way an installer would. */
+async function router(init: Parameters<typeof createRouterState>[0] = {}): Promise<RouterState> {
+  const state = createRouterState(init);
+  state.files.push({ id: '*F0', name: 'tikops-ca.crt', type: '.crt file', contents: TEST_CA_PEM });
+  await runScript('/certificate import file-name=tikops-ca.crt trusted=yes', state, createFakeHost());
+  return state;
 }
 
 function job(token: string, script: string, remaining: number): string {
@@ -80,7 +90,7 @@ function messages(state: RouterState): string[] {
 
 describe('poll agent on the simulator', () => {
   it('polls with a POST carrying the heartbeat and the Authorization header', async () => {
-    const state = createRouterState({ uptimeSeconds: 93338 });
+    const state = await router({ uptimeSeconds: 93338 });
     const s = server([]);
     await runScript(AGENT, state, s.host, { jobName: 'tikops-poll' });
     expect(s.polls).toHaveLength(1);
@@ -89,11 +99,11 @@ describe('poll agent on the simulator', () => {
     expect(poll.headers).toEqual({ Authorization: 'Bearer SITE_TOKEN', 'Content-Type': 'text/plain' });
     expect(poll.body).toBe('version=7.16.2 (stable);uptime=1d01:55:38;last-job=');
     expect(poll.checkCertificate).toBe('yes-without-crl');
-    expect(state.globals.has('tikopsLock')).toBe(false);
+    expect(globalsOf(state).has('tikopsLock')).toBe(false);
   });
 
   it('runs a job, reports it and sends last-job in the next heartbeat', async () => {
-    const state = createRouterState();
+    const state = await router();
     const s = server([job('tokA', '/ip address add address=10.5.5.5/24 interface=ether2', 0)]);
     await runScript(AGENT, state, s.host);
     expect(s.callbacks).toEqual(['tokA:busy', 'tokA:done']);
@@ -103,7 +113,7 @@ describe('poll agent on the simulator', () => {
   });
 
   it('drains queued jobs while the wrapper reports more, in one run', async () => {
-    const state = createRouterState();
+    const state = await router();
     const s = server([job('j1', ':log info "one"', 2), job('j2', ':error "two"', 1), job('j3', ':log info "three"', 0)]);
     await runScript(AGENT, state, s.host);
     expect(s.polls).toHaveLength(3);
@@ -114,7 +124,7 @@ describe('poll agent on the simulator', () => {
   });
 
   it('stops draining after 10 rounds', async () => {
-    const state = createRouterState();
+    const state = await router();
     const bodies = Array.from({ length: 15 }, (_, i) => job(`k${String(i)}`, ':log info "x"', 5));
     const s = server(bodies);
     await runScript(AGENT, state, s.host);
@@ -123,21 +133,21 @@ describe('poll agent on the simulator', () => {
   });
 
   it('skips the poll while a recent lock is held and polls once it is older than 15 minutes', async () => {
-    const state = createRouterState({ uptimeSeconds: 7200 });
-    state.globals.set('tikopsLock', { t: 'time', v: 7200 - 60 });
+    const state = await router({ uptimeSeconds: 7200 });
+    globalsOf(state).set('tikopsLock', { t: 'time', v: 7200 - 60 });
     const s = server([]);
     await runScript(AGENT, state, s.host);
     expect(s.polls).toHaveLength(0);
     expect(messages(state)).toContain('warning: tikops: previous poll still running');
-    expect(toJs(state.globals.get('tikopsLock')!)).toBe(7140);
-    state.globals.set('tikopsLock', { t: 'time', v: 7200 - 16 * 60 });
+    expect(toJs(globalsOf(state).get('tikopsLock')!)).toBe(7140);
+    globalsOf(state).set('tikopsLock', { t: 'time', v: 7200 - 16 * 60 });
     await runScript(AGENT, state, s.host);
     expect(s.polls).toHaveLength(1);
-    expect(state.globals.has('tikopsLock')).toBe(false);
+    expect(globalsOf(state).has('tikopsLock')).toBe(false);
   });
 
   it('holds the lock while a job runs, so an overlapping poll is skipped', async () => {
-    const state = createRouterState();
+    const state = await router();
     const s = server([job('slow', ':delay 75s\n:log info "slow done"', 0)]);
     let overlap: Promise<unknown> | undefined;
     const realSleep = s.host.sleep.bind(s.host);
@@ -153,7 +163,7 @@ describe('poll agent on the simulator', () => {
   });
 
   it('does not run a response cut before the end marker', async () => {
-    const state = createRouterState();
+    const state = await router();
     const full = job('cut', '/ip address add address=10.6.6.6/24 interface=ether2', 0);
     const s = server([full.slice(0, full.length - 5), full.slice(0, full.indexOf('# tikops-end'))]);
     await runScript(AGENT, state, s.host);
@@ -164,7 +174,7 @@ describe('poll agent on the simulator', () => {
   });
 
   it('refuses a response longer than the output=user limit because the marker is cut off', async () => {
-    const state = createRouterState();
+    const state = await router();
     const big = job('big', `:log info "${'x'.repeat(FETCH_USER_LIMIT)}"`, 0);
     expect(Buffer.byteLength(big)).toBeGreaterThan(FETCH_USER_LIMIT);
     const s = server([big]);
@@ -174,22 +184,22 @@ describe('poll agent on the simulator', () => {
   });
 
   it('runs a payload that contains the end marker text', async () => {
-    const state = createRouterState();
+    const state = await router();
     const s = server([job('mark', ':log info "a"\n# tikops-end\n', 0)]);
     await runScript(AGENT, state, s.host);
     expect(s.callbacks).toEqual(['mark:busy', 'mark:done']);
   });
 
   it('logs and unlocks when the poll request fails', async () => {
-    const state = createRouterState();
+    const state = await router();
     const s = server([], { pollStatus: 503 });
     await runScript(AGENT, state, s.host);
     expect(messages(state)).toContain('warning: tikops: poll request failed');
-    expect(state.globals.has('tikopsLock')).toBe(false);
+    expect(globalsOf(state).has('tikopsLock')).toBe(false);
   });
 
   it('runs as a stored script from the scheduler entries the installer adds', async () => {
-    const state = createRouterState();
+    const state = await router();
     const s = server([job('sch', ':log info "from scheduler"', 0)]);
     const install = [
       '/system script add name=tikops-poll dont-require-permissions=no policy=ftp,reboot,read,write,policy,test,password,sniff,sensitive,romon source=""',

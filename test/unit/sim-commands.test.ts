@@ -2,7 +2,7 @@
 import { describe, it, expect } from 'vitest';
 import { createFakeHost } from '../../sim/routeros/fake-host.js';
 import type { FetchHandler } from '../../sim/routeros/fake-host.js';
-import { FETCH_USER_LIMIT, RebootSignal, createRouterState, exportConfig, runScript, toJs } from '../../sim/routeros/index.js';
+import { FETCH_USER_LIMIT, RebootSignal, createRouterState, globalsOf, exportConfig, runScript, toJs } from '../../sim/routeros/index.js';
 import type { RouterState } from '../../sim/routeros/index.js';
 
 async function out(script: string, state: RouterState = createRouterState(), handler?: FetchHandler): Promise<string> {
@@ -12,12 +12,14 @@ async function out(script: string, state: RouterState = createRouterState(), han
 describe('simulated /tool fetch', () => {
   it('sends method, headers and body and returns status and data with as-value', async () => {
     const host = createFakeHost(() => ({ status: 200, body: 'pong' }));
+    // `h` presents a publicly signed certificate; 7.19 verifies it once the built-in CAs are trusted.
     const script = [
+      '/certificate settings set builtin-trust-anchors=trusted',
       ':local r [/tool fetch url="https://h/p?a=1&b=2" http-method=post http-header-field="Authorization: Bearer t,X-List: a\\\\,b" http-data="hb=1" output=user as-value check-certificate=yes]',
       ':put ($r->"status"); :put ($r->"data")',
       '/tool fetch url="https://h/put" http-method=put http-header-field=({"A: 1"; "B: 2"}) http-data="x" output=none',
     ].join('\n');
-    const { output } = await runScript(script, createRouterState(), host);
+    const { output } = await runScript(script, createRouterState({ version: '7.19.1 (stable)' }), host);
     expect(output).toBe('finished\npong\n');
     expect(host.requests).toEqual([
       { url: 'https://h/p?a=1&b=2', method: 'POST', headers: { Authorization: 'Bearer t', 'X-List': 'a,b' }, body: 'hb=1', checkCertificate: 'yes' },
@@ -53,8 +55,13 @@ describe('simulated /tool fetch', () => {
     expect(await out(':put [/file get a.txt contents]', state)).toBe('body\n');
   });
 
-  it('rejects an unknown parameter', async () => {
-    await expect(out('/tool fetch url="https://h/" bogus=1')).rejects.toThrow('unknown parameter bogus');
+  it('rejects an unknown parameter when the script is compiled, before anything runs', async () => {
+    const host = createFakeHost();
+    const state = createRouterState();
+    const run = runScript(':log info "ran"\n/tool fetch url="https://h/" bogus=1', state, host);
+    await expect(run).rejects.toThrow('expected end of command (line 2 column 30)');
+    expect(state.log).toEqual([]);
+    expect(host.requests).toEqual([]);
   });
 });
 
@@ -153,7 +160,7 @@ describe('simulated config tree', () => {
       ':put [:len [/system script find]]',
     ].join('\n');
     expect(await out(script, state)).toBe('1\nhello\n1\nhello\nchanged\n3\n1\n0\n');
-    expect(toJs(state.globals.get('n')!)).toBe(2);
+    expect(toJs(globalsOf(state).get('n')!)).toBe(2);
     expect(state.jobs).toEqual([]);
   });
 

@@ -1,7 +1,7 @@
 // Values, variables, scopes, control flow, functions, :parse and :execute.
 import { describe, it, expect } from 'vitest';
 import { createFakeHost } from '../../sim/routeros/fake-host.js';
-import { StepLimitError, createRouterState, fromJs, runScript, toJs } from '../../sim/routeros/index.js';
+import { StepLimitError, createRouterState, globalsOf, fromJs, runScript, toJs } from '../../sim/routeros/index.js';
 import type { RouterState } from '../../sim/routeros/index.js';
 
 async function out(script: string, state: RouterState = createRouterState()): Promise<string> {
@@ -85,10 +85,10 @@ describe('simulator variables and scope', () => {
     await out(':global g 5', state);
     expect(await out(':put [:typeof $g]', state)).toBe('nothing\n');
     expect(await out(':global g; :put $g; :set g ($g + 1)', state)).toBe('5\n');
-    expect(toJs(state.globals.get('g')!)).toBe(6);
+    expect(toJs(globalsOf(state).get('g')!)).toBe(6);
     await out(':global g; :set g', state);
-    expect(state.globals.has('g')).toBe(false);
-    state.globals.set('h', fromJs('from host ✓'));
+    expect(globalsOf(state).has('g')).toBe(false);
+    globalsOf(state).set('h', fromJs('from host ✓'));
     expect(await out(':global h; :put $h', state)).toBe('from host ✓\n');
   });
 

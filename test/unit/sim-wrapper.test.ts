@@ -4,7 +4,7 @@ import { renderWrapper } from '../../src/routeros/wrapper.js';
 import type { WrapperInput } from '../../src/routeros/wrapper.js';
 import { createFakeHost } from '../../sim/routeros/fake-host.js';
 import type { FetchReply } from '../../sim/routeros/fake-host.js';
-import { createRouterState, exportConfig, runScript, toJs } from '../../sim/routeros/index.js';
+import { createRouterState, globalsOf, exportConfig, runScript, toJs } from '../../sim/routeros/index.js';
 import type { RouterState } from '../../sim/routeros/index.js';
 
 const TOKEN = '4KuKNp3QzpfwLcg3BUnn1a';
@@ -39,7 +39,7 @@ async function runJob(
   return { state, calls: host.requests.map((r) => kind(r.url)), logs: state.log.map((l) => `${l.topic}: ${l.message}`) };
 }
 
-const lastJob = (s: RouterState): unknown => toJs(s.globals.get('tikopsLast') ?? { t: 'nothing' });
+const lastJob = (s: RouterState): unknown => toJs(globalsOf(s).get('tikopsLast') ?? { t: 'nothing' });
 
 describe('job wrapper on the simulator', () => {
   it('runs a plain payload, reports done and the address shows in print and state (case 1)', async () => {
@@ -167,13 +167,18 @@ describe('job wrapper on the simulator', () => {
       ':log info ("seen=" . $tikopsDone . $tikopsBusy . $tikopsSrc)',
       ':local tikopsDone "http://evil"',
       ':global tikopsLock',
-      ':set tikopsMore 99',
+      ':local tikopsMore 99',
       '/tool fetch url=$tikopsDone output=none',
     ].join('\n');
     const r = await runJob(payload, { input: { remaining: 2 } });
     expect(r.calls).toEqual(['busy', 'http://evil', 'done']);
     expect(r.logs).toContain('info: seen=');
-    expect(toJs(r.state.globals.get('tikopsMore')!)).toBe(2);
+    expect(toJs(globalsOf(r.state).get('tikopsMore')!)).toBe(2);
+    // Setting the wrapper's global without declaring it does not compile (Scripting 47579229, "Variables").
+    const undeclared = await runJob(':set tikopsMore 99\n:log info "ran"', { input: { remaining: 2 } });
+    expect(undeclared.calls).toEqual(['busy', 'fail']);
+    expect(undeclared.logs).not.toContain('info: ran');
+    expect(toJs(globalsOf(undeclared.state).get('tikopsMore')!)).toBe(2);
   });
 
   it('reports done for :return at the payload’s top level (case 19)', async () => {
@@ -194,8 +199,8 @@ describe('job wrapper on the simulator', () => {
       expect(r.calls).toEqual(['busy']);
       expect(r.state.ipAddresses).toEqual([]);
       expect(r.logs).toContain(`warning: tikops: job ${TOKEN} was not claimed; payload not run`);
-      expect(toJs(r.state.globals.get('tikopsMore')!)).toBe(0);
-      expect(r.state.globals.has('tikopsLast')).toBe(true);
+      expect(toJs(globalsOf(r.state).get('tikopsMore')!)).toBe(0);
+      expect(globalsOf(r.state).has('tikopsLast')).toBe(true);
       expect(lastJob(r.state)).toBeNull();
     }
   });
@@ -204,7 +209,7 @@ describe('job wrapper on the simulator', () => {
     const r = await runJob('/ip address add address=10.3.3.3/24 interface=ether4', { input: { needsAck: false, remaining: 1 } });
     expect(r.calls).toEqual([]);
     expect(r.state.ipAddresses).toHaveLength(1);
-    expect(toJs(r.state.globals.get('tikopsMore')!)).toBe(1);
+    expect(toJs(globalsOf(r.state).get('tikopsMore')!)).toBe(1);
     const failing = await runJob(':error "x"', { input: { needsAck: false } });
     expect(failing.calls).toEqual([]);
     expect(failing.logs).toContain(`error: tikops: job ${TOKEN} failed`);

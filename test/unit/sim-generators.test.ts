@@ -1,0 +1,143 @@
+// Every script tikops emits, run end to end on the simulator in both dialects, through the same
+// path a router takes: the operator pastes the bootstrap command (fetch + /import), the bootstrap
+// imports the installer, the scheduler runs the agent, the agent runs wrappers (with and without
+// the backup step) and finally the removal job.
+import { describe, it, expect } from 'vitest';
+import { dialectFor } from '../../src/adoption/adoption.service.js';
+import { AGENT_NAME, BOOT_NAME, renderInstall, renderRemoval } from '../../src/routeros/agent.js';
+import { bootstrapCommand, renderBootstrap } from '../../src/routeros/bootstrap.js';
+import { parseHeartbeat } from '../../src/routeros/heartbeat.js';
+import { renderWrapper } from '../../src/routeros/wrapper.js';
+import { createFakeHost } from '../../sim/routeros/fake-host.js';
+import type { FakeHost } from '../../sim/routeros/fake-host.js';
+import { advance, createRouterState, globalsOf, runScript, runSchedulerEvent, toJs } from '../../sim/routeros/index.js';
+import type { RouterState } from '../../sim/routeros/index.js';
+
+const URL_BASE = 'https://tikops.example.net';
+const RUNBOOK = '4KuKNp3QzpfwLcg3BUnn1a';
+const SITE = '9a9a3e6f-1b1a-4b1a-8c1a-1e1a1a1a1a1a';
+
+interface Server {
+  host: FakeHost;
+  /** Bodies the next polls answer with. */
+  queue: string[];
+  seen: string[];
+  heartbeats: Record<string, string>[];
+  backups: string[];
+}
+
+function server(): Server {
+  const s: Server = { host: createFakeHost(), queue: [], seen: [], heartbeats: [], backups: [] };
+  s.host = createFakeHost((req) => {
+    const u = new URL(req.url);
+    s.seen.push(`${req.method} ${u.pathname}${u.searchParams.has('status') ? `:${u.searchParams.get('status')!}` : ''}`);
+    if (u.pathname === `/bootstrap/${RUNBOOK}`) return { status: 200, body: renderBootstrap(URL_BASE, RUNBOOK) };
+    if (u.pathname === `/adopt/${RUNBOOK}`) {
+      const facts = parseHeartbeat(req.body ?? '').fields;
+      s.heartbeats.push(facts);
+      const dialect = dialectFor(facts.version);
+      const body = renderInstall({ siteId: SITE, token: 'SITE-TOKEN', publicUrl: URL_BASE, dialect, intervalSeconds: 30, siteName: 'HQ', runbookName: 'Branches' });
+      return { status: 200, body };
+    }
+    if (u.pathname === '/poll') {
+      s.heartbeats.push(parseHeartbeat(req.body ?? '').fields);
+      return { status: 200, body: s.queue.shift() ?? '' };
+    }
+    if (u.pathname.endsWith('/update')) return { status: 200, body: u.searchParams.get('status') === 'busy' ? 'claimed' : '' };
+    if (u.pathname.endsWith('/backup')) {
+      s.backups.push(req.body ?? '');
+      return { status: 200, body: '' };
+    }
+    if (u.pathname.endsWith('/commit')) return { status: 200, body: s.backups.join('').length === Number(u.searchParams.get('length')) ? 'stored' : 'bad' };
+    if (u.pathname === '/notify/delete') return { status: 200, body: '' };
+    return { status: 404, body: '' };
+  });
+  return s;
+}
+
+const urls = (token: string): { busy: string; done: string; fail: string } => {
+  const u = (status: string): string => `${URL_BASE}/job/${token}/update?status=${status}&signature=x`;
+  return { busy: u('busy'), done: u('done'), fail: u('fail') };
+};
+
+async function adopt(version: string): Promise<{ state: RouterState; s: Server; output: string }> {
+  const state = createRouterState({ version, identity: 'Branch;1 "Café"' });
+  const s = server();
+  const { output } = await runScript(bootstrapCommand(URL_BASE, RUNBOOK), state, s.host);
+  return { state, s, output };
+}
+
+describe.each([
+  ['v6', '6.49.10 (long-term)'],
+  ['v7', '7.16.2 (stable)'],
+])('the emitted scripts on a simulated %s router', (dialect, version) => {
+  it('adopt through /tool fetch and /import, install the agent and clean up the files', async () => {
+    const { state, s, output } = await adopt(version);
+    expect(s.seen.slice(0, 2)).toEqual([`GET /bootstrap/${RUNBOOK}`, `POST /adopt/${RUNBOOK}`]);
+    expect(s.heartbeats[0]).toMatchObject({ name: 'Branch;1 "Café"', version, 'serial-number': 'D4440C1FE42A' });
+    expect(output).toContain('Opening script file tikops-bootstrap.rsc');
+    expect(output).toContain(`tikops: site "HQ" (${SITE}) adopted using runbook "Branches".`);
+    expect(state.scripts.map((x) => x.name)).toEqual([AGENT_NAME]);
+    expect(state.schedulers.map((x) => x.name)).toEqual([AGENT_NAME, BOOT_NAME]);
+    expect(state.files).toEqual([]);
+    // The installer's first check-in polled.
+    expect(s.seen).toContain('POST /poll');
+    expect(state.log.filter((l) => l.topic === 'error')).toEqual([]);
+  });
+
+  it('poll on schedule and run a job through the wrapper, reporting done', async () => {
+    const { state, s } = await adopt(version);
+    s.queue.push(renderWrapper({ token: 'j1', needsAck: true, urls: urls('j1'), script: '/ip address add address=10.7.7.1/24 interface=ether2', remaining: 0 }));
+    s.seen.length = 0;
+    await advance(state, s.host, 31_000);
+    expect(s.seen).toEqual(['POST /poll', 'GET /job/j1/update:busy', 'GET /job/j1/update:done']);
+    expect(state.ipAddresses.map((a) => a.address)).toEqual(['10.7.7.1/24']);
+    expect(toJs(globalsOf(state).get('tikopsLast')!)).toBe('j1:ok');
+  });
+
+  it('run the backup step on v7 and refuse it on v6 without running the payload', async () => {
+    const { state, s } = await adopt(version);
+    const backup = { part: `${URL_BASE}/job/b1/backup?attempt=1`, commit: `${URL_BASE}/job/b1/backup/commit?attempt=1` };
+    s.queue.push(renderWrapper({ token: 'b1', needsAck: true, urls: urls('b1'), script: ':log info "payload ran"', remaining: 0, backup }));
+    s.seen.length = 0;
+    await runSchedulerEvent(AGENT_NAME, state, s.host);
+    const ran = state.log.some((l) => l.message === 'payload ran');
+    if (dialect === 'v7') {
+      expect(s.seen).toEqual(['POST /poll', 'GET /job/b1/update:busy', 'POST /job/b1/backup', 'POST /job/b1/backup/commit', 'GET /job/b1/update:done']);
+      expect(s.backups.join('')).toContain('/system scheduler');
+      expect(ran).toBe(true);
+    } else {
+      // v6 has neither `:execute ... as-string` nor `show-sensitive`: the step does not compile.
+      expect(s.seen).toEqual(['POST /poll', 'GET /job/b1/update:busy', 'GET /job/b1/update:fail']);
+      expect(ran).toBe(false);
+    }
+  });
+
+  it('remove the agent with the removal job', async () => {
+    const { state, s } = await adopt(version);
+    const script = renderRemoval({ siteId: SITE, token: 'SITE-TOKEN', publicUrl: URL_BASE });
+    s.queue.push(renderWrapper({ token: 'r1', needsAck: false, urls: urls('r1'), script, remaining: 0 }));
+    await runSchedulerEvent(AGENT_NAME, state, s.host);
+    expect(s.seen).toContain('POST /notify/delete');
+    expect(state.scripts).toEqual([]);
+    expect(state.schedulers).toEqual([]);
+  });
+});
+
+describe('the bootstrap on a router whose device-mode blocks it (Device-mode 93749258)', () => {
+  it('stops at the first fetch in home mode, installing nothing', async () => {
+    const state = createRouterState({ deviceMode: { mode: 'home', flagged: false, features: {} } });
+    const s = server();
+    await expect(runScript(bootstrapCommand(URL_BASE, RUNBOOK), state, s.host)).rejects.toThrow('failure: not allowed by device-mode');
+    expect(s.seen).toEqual([]);
+    expect(state.scripts).toEqual([]);
+  });
+
+  it('refuses with instructions when only the scheduler is off', async () => {
+    const state = createRouterState({ deviceMode: { mode: 'advanced', flagged: false, features: { scheduler: false } } });
+    const s = server();
+    await expect(runScript(bootstrapCommand(URL_BASE, RUNBOOK), state, s.host)).rejects.toThrow('device-mode disables the scheduler');
+    expect(s.seen).toEqual([`GET /bootstrap/${RUNBOOK}`]);
+    expect(state.scripts).toEqual([]);
+  });
+});
