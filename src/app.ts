@@ -1,29 +1,23 @@
 import Koa from 'koa';
 import Router from '@koa/router';
-import { adoptionRoutes } from './adoption/adoption.routes.js';
-import { backupRoutes } from './backups/backups.routes.js';
-import { backupUploadRoutes } from './backups/upload.routes.js';
-import { createJwtVerifier, requireOperator, type OperatorState } from './http/auth.js';
-import { expressRoutes } from './express/express.routes.js';
-import { fleetRoutes } from './fleet/fleet.routes.js';
-import { errorMiddleware } from './http/error-middleware.js';
-import { openapiRoutes } from './http/openapi.routes.js';
-import { callbackRoutes } from './jobs/callbacks.routes.js';
-import { jobRoutes } from './jobs/jobs.routes.js';
-import { httpMetrics, metricsRoutes } from './metrics/metrics.routes.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createPollHandler } from './poll/poll.routes.js';
-import { runbookRoutes } from './runbooks/runbooks.routes.js';
+import { errorMiddleware } from './http/error-middleware.js';
+import { registerRoutes } from './http/register.js';
+import { httpMetrics } from './metrics/metrics.routes.js';
+import type { AnyRoute } from './http/route.js';
+import { createPollHandler, pollRoute } from './poll/poll.routes.js';
+import { apiRoutes } from './routes.js';
 import type { Deps } from './runtime.js';
-import { siteRoutes } from './sites/sites.routes.js';
-import { uiRoutes } from './ui/ui.routes.js';
-import { webhookRoutes } from './webhooks/webhooks.routes.js';
+import { serveDashboard } from './ui/static.js';
 
 export type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
+/** Routes buildHandler serves before Koa, for speed; their specs document them and carry their limits. */
+export const servedBeforeKoa: readonly AnyRoute[] = [pollRoute];
+
 /**
  * The request handler of an API process (no listen; tests use it too): POST /poll goes straight to
- * its handler, everything else through the Koa app.
+ * its handler (servedBeforeKoa), everything else through the Koa app.
  */
 export function buildHandler(deps: Deps): Handler {
   const poll = createPollHandler(deps);
@@ -35,32 +29,21 @@ export function buildHandler(deps: Deps): Handler {
   };
 }
 
+/** The router holding every route that has a handler (src/routes.ts); POST /poll is served by buildHandler. */
+export function buildRouter(deps: Deps): Router {
+  const router = new Router();
+  registerRoutes(router, apiRoutes(deps.config.publicUrl).routes, deps);
+  return router;
+}
+
 /** The Koa app: error handler first, then one router holding every capability's routes. */
 export function buildApp(deps: Deps): Koa {
   const app = new Koa({ proxy: deps.config.trustProxy });
-  const auth = requireOperator(createJwtVerifier(deps.config.jwt));
-  const router = new Router<OperatorState>();
-  // Device-facing routes carry no operator middleware. (POST /poll is served before Koa: buildHandler.)
-  callbackRoutes(router, deps);
-  backupUploadRoutes(router, deps);
-  openapiRoutes(router, deps);
-  siteRoutes(router, deps, auth);
-  jobRoutes(router, deps, auth);
-  expressRoutes(router, deps, auth);
-  webhookRoutes(router, deps, auth);
-  backupRoutes(router, deps, auth);
-  // Fleet onboarding and health: runbooks (+ the unauthenticated bootstrap script), adoption,
-  // site deletion and its router confirmation, faults/stats/metrics.
-  runbookRoutes(router, deps, auth);
-  adoptionRoutes(router, deps);
-  fleetRoutes(router, deps, auth);
-
-  metricsRoutes(router, deps);
-  // The operator dashboard: static files built from ui/, which calls the JSON API above.
-  uiRoutes(router, deps);
-
+  const router = buildRouter(deps);
   app.use(httpMetrics(deps));
   app.use(errorMiddleware({ docsUrl: deps.config.docsUrl, log: deps.log }));
+  // The operator dashboard's files (ui/ built into dist/ui), in front of the API it calls.
+  app.use(serveDashboard(deps));
   app.use(router.routes());
   // Not thrown (throw: true would drop the Allow header): the router leaves a bodiless 405/501,
   // and the error middleware renders it, like an unmatched 404, in the API error shape.

@@ -112,7 +112,7 @@ export interface Config {
     faultRetentionDays: number;
     deleteGraceHours: number;
   };
-  /** The built dashboard served at /ui; undefined: dist/ui of this install (src/ui/ui.routes.ts). */
+  /** The built dashboard served at /ui; undefined: dist/ui of this install (src/ui/static.ts). */
   uiDir?: string;
 }
 

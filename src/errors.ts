@@ -46,6 +46,11 @@ export const errorRegistry = {
     message: 'The device token is invalid, revoked or belongs to a deleted site.',
   },
   signature_invalid: { status: 403, type: 'permission_error', message: 'The callback signature is invalid.' },
+  insufficient_scope: {
+    status: 403,
+    type: 'permission_error',
+    message: 'The credential lacks a scope this request requires.',
+  },
   route_not_found: { status: 404, type: 'not_found_error', message: 'No such route.' },
   ui_not_built: {
     status: 404,

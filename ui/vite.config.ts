@@ -4,7 +4,7 @@ import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { defineConfig, type Plugin } from 'vite';
 
 // The operator dashboard: `npm run build` bundles ui/ into dist/ui, which the API serves at /ui
-// (src/ui/ui.routes.ts). `npm run dev:ui` serves it with reload and proxies the API to :3000.
+// (src/ui/static.ts). `npm run dev:ui` serves it with reload and proxies the API to :3000.
 
 const API_PREFIXES = ['/site', '/runbook', '/api', '/openapi.json', '/docs', '/healthz'];
 

@@ -1,32 +1,59 @@
-import type { Middleware } from 'koa';
-import type { AppRouter, OperatorState } from '../http/auth.js';
-import { parse } from '../http/validate.js';
-import type { Deps } from '../runtime.js';
-import { backupParams, listQuery, requestHeaders, siteParams } from './backups.schema.js';
+import { z } from 'zod';
+import { defineRoute, json, text } from '../http/route.js';
+import { backup, backupParams, backupRequested, listQuery, requestHeaders, siteParams } from './backups.schema.js';
 import * as backups from './backups.service.js';
 
 /** Operator backup API: list a site's backups, download one, request one now. */
-export function backupRoutes(router: AppRouter, deps: Deps, auth: Middleware<OperatorState>): void {
-  router.get('/site/:siteId/backup', auth, async (ctx) => {
-    const { siteId } = parse(siteParams, ctx.params);
-    const { limit } = parse(listQuery, ctx.query, 'query');
-    ctx.body = await backups.listBackups(deps, ctx.state.org, siteId, limit);
-  });
+export const backupRoutes = [
+  defineRoute({
+    method: 'GET',
+    path: '/site/{siteId}/backup',
+    operationId: 'listSiteBackups',
+    tags: ['Backups'],
+    summary: "List a site's backups",
+    auth: { operator: ['backups:read'] },
+    params: siteParams,
+    query: listQuery,
+    responses: { 200: json(z.array(backup), 'The backups, newest first.') },
+    errors: ['site_not_found'],
+    handler: ({ deps, caller, input }) => backups.listBackups(deps, caller.org, input.params.siteId, input.query.limit),
+  }),
 
-  router.post('/site/:siteId/backup', auth, async (ctx) => {
-    const { siteId } = parse(siteParams, ctx.params);
-    const h = parse(requestHeaders, ctx.headers, 'header');
-    const accepted = await backups.requestBackup(deps, ctx.state.org, siteId, h['x-idempotency-key']);
-    ctx.status = 202;
-    ctx.body = accepted;
-  });
+  defineRoute({
+    method: 'POST',
+    path: '/site/{siteId}/backup',
+    operationId: 'requestSiteBackup',
+    tags: ['Backups'],
+    summary: 'Request a backup now',
+    description:
+      "Queues a backup-only job (should_backup, empty script) for the site's next poll. Replaying the same X-Idempotency-Key returns the same job.",
+    auth: { operator: ['backups:write'] },
+    params: siteParams,
+    headers: requestHeaders,
+    responses: { 202: json(backupRequested, 'The backup job was queued.') },
+    errors: ['site_not_found', 'idempotency_key_reused'],
+    handler: ({ deps, caller, input }) => backups.requestBackup(deps, caller.org, input.params.siteId, input.headers['x-idempotency-key']),
+  }),
 
-  router.get('/site/:siteId/backup/:filename', auth, async (ctx) => {
-    const { siteId, filename } = parse(backupParams, ctx.params);
-    const { backup, content } = await backups.getBackup(deps, ctx.state.org, siteId, filename);
-    ctx.type = 'text/plain; charset=utf-8';
-    ctx.set('ETag', `"${backup.sha256}"`);
-    ctx.set('Content-Disposition', `inline; filename="${backup.filename}"`);
-    ctx.body = content;
-  });
-}
+  defineRoute({
+    method: 'GET',
+    path: '/site/{siteId}/backup/{filename}',
+    operationId: 'getSiteBackup',
+    tags: ['Backups'],
+    summary: 'Download a backup',
+    auth: { operator: ['backups:read'] },
+    params: backupParams,
+    responses: {
+      200: text('The exact export the router uploaded.', {
+        headers: { ETag: 'The quoted SHA-256 of the content.', 'Content-Disposition': '`inline; filename="<filename>"`.' },
+      }),
+    },
+    errors: ['site_not_found', 'backup_not_found'],
+    async handler({ deps, caller, input: { params }, header }) {
+      const { backup, content } = await backups.getBackup(deps, caller.org, params.siteId, params.filename);
+      header('ETag', `"${backup.sha256}"`);
+      header('Content-Disposition', `inline; filename="${backup.filename}"`);
+      return content;
+    },
+  }),
+];

@@ -9,12 +9,12 @@ export const PART_LIMIT_BYTES = 65_536;
 const attempt = z.coerce.number().int().min(1).max(2_147_483_647);
 const signature = z.string().min(1).max(128);
 
-export const jobIdParams = z.object({ jobId: uuid });
+export const jobIdParams = z.object({ jobId: uuid.meta({ description: 'The UUID of the job.' }) });
 
 export const partQuery = z.object({
   attempt,
   signature,
-  part: z.coerce.number().int().min(0).max(MAX_PARTS - 1),
+  part: z.coerce.number().int().min(0).max(MAX_PARTS - 1).meta({ description: '0-based part index (not signed).' }),
 });
 
 export const commitQuery = z.object({
@@ -24,13 +24,36 @@ export const commitQuery = z.object({
   length: z.coerce.number().int().min(0).max(2_147_483_647),
 });
 
-export const siteParams = z.object({ siteId: uuid });
+const siteId = uuid.meta({ description: 'The UUID of the site.' });
+const filename = z.string().regex(/^[0-9]{1,12}\.rsc$/, 'expected <unix-seconds>.rsc');
+
+export const siteParams = z.object({ siteId });
 
 export const backupParams = z.object({
-  siteId: uuid,
-  filename: z.string().regex(/^[0-9]{1,12}\.rsc$/, 'expected <unix-seconds>.rsc'),
+  siteId,
+  filename: filename.meta({ description: 'The backup filename, `<unix-seconds>.rsc`.' }),
 });
 
 export const listQuery = z.object({ limit: z.coerce.number().int().min(1).max(500).default(100) });
 
 export const requestHeaders = z.object({ 'x-idempotency-key': uuid.optional() });
+
+export const backup = z
+  .object({
+    filename: filename.meta({ description: 'The backup id within the site: `<unix-seconds>.rsc`.', example: '1732567800.rsc' }),
+    path: z.string().meta({ description: "The storage path, as in a job's `associated_backup`.", example: '9a9a3e6f-1b1a-4b1a-8c1a-1e1a1a1a1a1a/1732567800.rsc' }),
+    size: z.number().int().min(0).meta({ description: 'Bytes.', example: 12598 }),
+    sha256: z.string().regex(/^[0-9a-f]{64}$/).meta({ description: 'Hex SHA-256 of the content (also its ETag).' }),
+    job_id: uuid.nullable().meta({ description: "The job whose pre-job step made it; null once that job is gone." }),
+    created_at: z.iso.datetime().meta({ description: 'When the backup was stored.', example: '2025-10-29T12:50:00Z' }),
+  })
+  .meta({ id: 'Backup', description: 'A stored configuration export (`/export terse show-sensitive`) of a site.' });
+
+export type BackupDto = z.infer<typeof backup>;
+
+export const backupRequested = z
+  .object({
+    message: z.literal('Backup requested'),
+    job: uuid.meta({ description: 'The backup job; follow it with GET /site/{siteId}/job/{jobId}.' }),
+  })
+  .meta({ id: 'BackupRequested', description: 'An on-demand backup was queued as a backup-only job.' });

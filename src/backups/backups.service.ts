@@ -9,19 +9,11 @@ import type { Deps } from '../runtime.js';
 import * as sites from '../sites/sites.service.js';
 import { backupStore, type BackupMeta } from './backup-store.js';
 import * as repo from './backups.repo.js';
+import type { BackupDto } from './backups.schema.js';
 
 // Operator side of backups: list, download, request one on demand; and the worker side: create
 // requested backup jobs, prune old backups and abandoned parts. The router-facing upload is in
 // upload.service.ts; the design is in docs/backups.md.
-
-export interface BackupDto {
-  filename: string;
-  path: string;
-  size: number;
-  sha256: string;
-  job_id: string | null;
-  created_at: string;
-}
 
 const DAY_MS = 86_400_000;
 /** Parts older than this belong to uploads that will never be committed. */

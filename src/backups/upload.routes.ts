@@ -1,34 +1,41 @@
-import getRawBody from 'raw-body';
-import type { Context } from 'koa';
-import { AppError } from '../errors.js';
-import type { AppRouter } from '../http/auth.js';
-import { parse } from '../http/validate.js';
-import type { Deps } from '../runtime.js';
+import { bytesBody, defineRoute, text } from '../http/route.js';
 import { commitQuery, jobIdParams, PART_LIMIT_BYTES, partQuery } from './backups.schema.js';
 import { commitBackup, uploadPart } from './upload.service.js';
 
-/** The raw request body: parts are byte slices of the export, not necessarily valid UTF-8. */
-function readBytes(ctx: Context, limit: number): Promise<Buffer> {
-  const length = ctx.get('content-length');
-  return getRawBody(ctx.req, { limit, length: length === '' ? undefined : length });
-}
+const ERRORS = ['job_not_found', 'backup_refused'] as const;
 
-/** The router's signed backup upload: POST /job/{jobId}/backup (a part) and …/backup/commit. */
-export function backupUploadRoutes(router: AppRouter, deps: Deps): void {
-  router.post('/job/:jobId/backup', async (ctx) => {
-    const { jobId } = parse(jobIdParams, ctx.params);
-    const q = parse(partQuery, ctx.query, 'query');
-    if (!deps.signer.verifyBackup(jobId, q.attempt, q.signature)) throw new AppError('signature_invalid');
-    const content = await readBytes(ctx, PART_LIMIT_BYTES);
-    ctx.type = 'text/plain; charset=utf-8';
-    ctx.body = await uploadPart(deps, jobId, q.attempt, q.part, content);
-  });
+/** The router's signed backup upload: POST /job/{jobId}/backup (a part) and …/backup/commit (docs/backups.md). */
+export const backupUploadRoutes = [
+  defineRoute({
+    method: 'POST',
+    path: '/job/{jobId}/backup',
+    operationId: 'uploadBackupPart',
+    tags: ['Device'],
+    summary: 'Upload one part of a pre-job backup',
+    description:
+      'The raw body (any Content-Type) is bytes `[part × 32000, …)` of the export. Only the claimed delivery (attempt) of a job with a backup step may upload; a repeated part replaces the earlier one.',
+    auth: { signed: (deps, { params, query }) => deps.signer.verifyBackup(params.jobId, query.attempt, query.signature) },
+    params: jobIdParams,
+    query: partQuery,
+    body: bytesBody(PART_LIMIT_BYTES, 'Bytes of the export, any Content-Type.'),
+    responses: { 200: text('`ok`.', { example: 'ok' }) },
+    errors: [...ERRORS, 'backup_too_large'],
+    handler: ({ deps, input: { params, query, body } }) => uploadPart(deps, params.jobId, query.attempt, query.part, body),
+  }),
 
-  router.post('/job/:jobId/backup/commit', async (ctx) => {
-    const { jobId } = parse(jobIdParams, ctx.params);
-    const q = parse(commitQuery, ctx.query, 'query');
-    if (!deps.signer.verifyBackup(jobId, q.attempt, q.signature)) throw new AppError('signature_invalid');
-    ctx.type = 'text/plain; charset=utf-8';
-    ctx.body = await commitBackup(deps, jobId, q.attempt, { parts: q.parts, length: q.length });
-  });
-}
+  defineRoute({
+    method: 'POST',
+    path: '/job/{jobId}/backup/commit',
+    operationId: 'commitBackup',
+    tags: ['Device'],
+    summary: 'Commit a pre-job backup',
+    description:
+      "Stores the backup if parts 0…parts-1 arrived and add up to `length` bytes, and sets the job's `associated_backup`; the wrapper runs the payload only on the body `stored`. Otherwise the job fails (409 backup_incomplete).",
+    auth: { signed: (deps, { params, query }) => deps.signer.verifyBackup(params.jobId, query.attempt, query.signature) },
+    params: jobIdParams,
+    query: commitQuery,
+    responses: { 200: text('`stored`.', { example: 'stored' }) },
+    errors: [...ERRORS, 'backup_incomplete', 'backup_too_large'],
+    handler: ({ deps, input: { params, query: q } }) => commitBackup(deps, params.jobId, q.attempt, { parts: q.parts, length: q.length }),
+  }),
+];

@@ -2,27 +2,12 @@ import { AppError } from '../errors.js';
 import type { Deps } from '../runtime.js';
 import * as sites from '../sites/sites.service.js';
 import * as repo from './express.repo.js';
-import type { ManagementInput } from './express.schema.js';
+import type { ManagementDto, ManagementInput } from './express.schema.js';
 import { createSecretBox } from './secret.js';
 
 // A site's management endpoint: the router's RouterOS REST API, which express execute asks to
 // run the poll script now. The password is write-only: sealed before it is stored, opened only by
 // the express worker, never returned by the API.
-
-/** The endpoint as the API shows it: everything but the password. */
-export interface ManagementDto {
-  site_id: string;
-  address: string;
-  port: number;
-  use_tls: boolean;
-  verify_tls: boolean;
-  ca_pem: string | null;
-  username: string;
-  has_password: true;
-  poll_script_name: string;
-  created_at: string;
-  updated_at: string;
-}
 
 /** The endpoint as the express worker uses it, password opened. */
 export interface Endpoint {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { uuid } from '../http/validate.js';
 
 export const faultsQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(100).default(50),
@@ -9,6 +10,50 @@ export const faultsQuery = z.strictObject({
 const instant = z.union([z.iso.datetime({ offset: true }), z.iso.date()]).transform((s) => new Date(s));
 
 export const statsQuery = z.strictObject({
-  from: instant.optional(),
-  to: instant.optional(),
+  from: instant.optional().meta({ description: 'ISO 8601 date-time or date.' }),
+  to: instant.optional().meta({ description: 'ISO 8601 date-time or date (default: now).' }),
 });
+
+const at = (description: string, example: string) => z.iso.datetime().meta({ description, example });
+const bytes = (example: number) => z.number().int().nullable().meta({ description: 'Bytes.', example });
+
+export const fault = z
+  .object({
+    id: uuid,
+    site_id: uuid,
+    type: z.enum(['site_offline', 'site_rebooted']),
+    status: z.enum(['unresolved', 'resolved']),
+    severity: z.enum(['critical', 'low']),
+    message: z.string().meta({ example: 'Site Offline: HQ-Router' }),
+    cause: z.string().meta({ example: 'Disconnected' }),
+    created_at: at('When the fault began: for site_offline the first missed heartbeat.', '2025-10-29T12:05:00Z'),
+    resolved_at: z.iso.datetime().nullable().meta({ description: 'When it ended (the next heartbeat); a reboot is resolved when it is recorded.', example: null }),
+    detected_at: at('When tikops recorded it (an outage is noticed OFFLINE_AFTER_MISSED intervals after it began).', '2025-10-29T12:09:30Z'),
+    duration_seconds: z.number().int().min(0).meta({ description: 'How long it lasted, or has lasted so far.' }),
+  })
+  .meta({ id: 'Fault', description: 'A health fault of a site.' });
+
+export type FaultDto = z.infer<typeof fault>;
+
+export const statPoint = z
+  .object({
+    created_at: at('The sample time, or the start of the hour.', '2025-10-29T12:00:00Z'),
+    cpu_load: z.number().int().nullable().meta({ description: 'Percent.', example: 3 }),
+    memory_free: bytes(850_000_000),
+    disk_free: bytes(900_000_000),
+    uptime: z.number().int().nullable().meta({ description: 'Seconds (the highest of the hour when aggregated).', example: 93_338 }),
+  })
+  .meta({ id: 'StatPoint', description: 'Resource figures from heartbeats: one sample, or an hourly average for ranges over 48 hours.' });
+
+export type StatPointDto = z.infer<typeof statPoint>;
+
+export const siteMetrics = z
+  .object({
+    uptime_percentage: z.number().min(0).max(100).meta({ example: 99.98 }),
+    downtime_duration_seconds: z.number().int().min(0).meta({ example: 17 }),
+    last_status: z.enum(['online', 'offline']),
+    last_seen_at: z.iso.datetime().nullable().meta({ description: 'When the last heartbeat arrived.', example: '2025-10-29T12:04:30Z' }),
+  })
+  .meta({ id: 'SiteMetrics', description: 'Availability over the last 24 hours (or since the site was created).' });
+
+export type AvailabilityDto = z.infer<typeof siteMetrics>;

@@ -4,6 +4,7 @@ import * as sites from '../sites/sites.service.js';
 import * as faults from './faults.repo.js';
 import { presenceOf } from '../sites/presence.service.js';
 import * as samples from './samples.repo.js';
+import type { AvailabilityDto, FaultDto, StatPointDto } from './fleet.schema.js';
 
 // The read side of fleet health: faults, resource stats and 24-hour availability of one site.
 
@@ -12,20 +13,6 @@ const DAY = 24 * HOUR;
 /** Ranges longer than this come back aggregated per hour (README.md, "Onboarding and fleet health"). */
 const RAW_LIMIT_MS = 48 * HOUR;
 const MAX_RANGE_MS = 366 * DAY;
-
-export interface FaultDto {
-  id: string;
-  site_id: string;
-  type: faults.FaultType;
-  status: 'resolved' | 'unresolved';
-  severity: 'critical' | 'low';
-  message: string;
-  cause: string;
-  created_at: string;
-  resolved_at: string | null;
-  detected_at: string;
-  duration_seconds: number;
-}
 
 const DESCRIBE: Record<faults.FaultType, { severity: FaultDto['severity']; title: string; cause: string }> = {
   site_offline: { severity: 'critical', title: 'Site Offline', cause: 'Disconnected' },
@@ -62,14 +49,6 @@ export async function listFaults(
   return rows.map((f) => faultDto(f, site.name, deps.clock()));
 }
 
-export interface StatPointDto {
-  created_at: string;
-  cpu_load: number | null;
-  memory_free: number | null;
-  disk_free: number | null;
-  uptime: number | null;
-}
-
 const num = (v: number | bigint | null): number | null => (v === null ? null : Number(v));
 
 /** Resource samples in [from, to): raw up to 48 hours, hourly averages beyond. */
@@ -88,13 +67,6 @@ export async function siteStats(deps: Deps, org: string, siteId: string, range: 
     disk_free: num(r.diskFree),
     uptime: num(r.uptime),
   }));
-}
-
-export interface AvailabilityDto {
-  uptime_percentage: number;
-  downtime_duration_seconds: number;
-  last_status: 'online' | 'offline';
-  last_seen_at: string | null;
 }
 
 /**

@@ -1,7 +1,5 @@
 import { createPublicKey, createSecretKey, type KeyObject } from 'node:crypto';
-import type Router from '@koa/router';
 import jwt, { type Algorithm } from 'jsonwebtoken';
-import type { Context, Middleware } from 'koa';
 import type { Config } from '../config.js';
 import { AppError } from '../errors.js';
 
@@ -9,12 +7,26 @@ import { AppError } from '../errors.js';
 // ES256 only with JWT_PUBLIC_KEY (chosen by the key's type), so a token can never pick its own
 // verification method (no alg=none, no HS256-with-the-public-key confusion).
 
-export interface OperatorState {
-  org: string;
-}
+/** What an operator credential may be allowed to do; each route names the scopes it requires. */
+export const SCOPES = [
+  'sites:read',
+  'sites:write',
+  'jobs:read',
+  'jobs:write',
+  'backups:read',
+  'backups:write',
+  'rollouts:write',
+  'rollouts:approve',
+  'keys:admin',
+  'audit:read',
+] as const;
+export type Scope = (typeof SCOPES)[number];
 
-/** The app's one router; every capability registers its routes on it. */
-export type AppRouter = Router<OperatorState>;
+/** An authenticated operator: the tenant and what the credential may do ('all' = unrestricted). */
+export interface Operator {
+  org: string;
+  scopes: ReadonlySet<string> | 'all';
+}
 
 type Verifier = (token: string) => jwt.JwtPayload;
 
@@ -48,11 +60,6 @@ export function createJwtVerifier(cfg: Config['jwt']): Verifier {
   };
 }
 
-/** The bearer credential of a request, or a 401. */
-export function bearer(ctx: Context): string {
-  return bearerToken(ctx.get('authorization'));
-}
-
 /** The credential of an `Authorization: Bearer <token>` header value, or a 401. */
 export function bearerToken(header: string | undefined): string {
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
@@ -60,15 +67,35 @@ export function bearerToken(header: string | undefined): string {
   return match[1];
 }
 
-/** Requires an operator JWT and puts its tenant (the `org` claim, else `sub`) in ctx.state.org. */
-export function requireOperator(verify: Verifier): Middleware<OperatorState> {
-  return async (ctx, next) => {
-    const claims = verify(bearer(ctx));
-    const org: unknown = claims.org ?? claims.sub;
-    if (typeof org !== 'string' || org.length === 0 || org.length > 200) {
-      throw new AppError('token_invalid', { message: 'The token names no organisation (org or sub claim).' });
-    }
-    ctx.state.org = org;
-    await next();
-  };
+/**
+ * The scopes a JWT grants: a space-separated `scope` claim (RFC 8693 §4.2) or a `scopes` list;
+ * a token with neither predates scopes and may do everything.
+ */
+function scopesOf(claims: jwt.JwtPayload): Operator['scopes'] {
+  const { scope, scopes } = claims as { scope?: unknown; scopes?: unknown };
+  if (scope === undefined && scopes === undefined) return 'all';
+  const raw = scope ?? scopes;
+  const list: unknown = typeof raw === 'string' ? raw.split(' ').filter(Boolean) : raw;
+  if (!Array.isArray(list) || !list.every((s) => typeof s === 'string')) {
+    throw new AppError('token_invalid', { message: "The token's scope claim must be a space-separated string or an array of strings." });
+  }
+  return new Set(list);
+}
+
+/** The operator behind an Authorization header: tenant = the `org` claim, else `sub`. */
+export function authenticateOperator(verify: Verifier, header: string | undefined): Operator {
+  const claims = verify(bearerToken(header));
+  const org: unknown = claims.org ?? claims.sub;
+  if (typeof org !== 'string' || org.length === 0 || org.length > 200) {
+    throw new AppError('token_invalid', { message: 'The token names no organisation (org or sub claim).' });
+  }
+  return { org, scopes: scopesOf(claims) };
+}
+
+/** A 403 naming the first of `required` that the operator's credential lacks. */
+export function requireScopes(operator: Operator, required: readonly Scope[]): void {
+  if (operator.scopes === 'all') return;
+  const granted = operator.scopes;
+  const missing = required.find((s) => !granted.has(s));
+  if (missing) throw new AppError('insufficient_scope', { param: missing, message: `This credential lacks the '${missing}' scope.` });
 }

@@ -21,6 +21,21 @@ export async function readRequestText(req: IncomingMessage, limit: number): Prom
   }
 }
 
+/** The request body as text/plain: another declared content type is a 415 (none at all is accepted). */
+export function readPlainText(ctx: Context, limit: number): Promise<string> {
+  const type = ctx.request.type;
+  if (type !== '' && type !== 'text/plain') {
+    throw new AppError('unsupported_media_type', { message: 'Send the body as text/plain.' });
+  }
+  return readText(ctx, limit);
+}
+
+/** The raw request body, any content type (backup parts are byte slices, not necessarily UTF-8). */
+export function readBytes(ctx: Context, limit: number): Promise<Buffer> {
+  const length = ctx.get('content-length');
+  return getRawBody(ctx.req, { limit, length: length === '' ? undefined : length });
+}
+
 /** The request body parsed as JSON; requires a JSON content type. */
 export async function readJson(ctx: Context, limit: number): Promise<unknown> {
   if (!ctx.is('application/json', '+json')) {

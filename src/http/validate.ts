@@ -23,6 +23,11 @@ export function parse<T extends z.ZodType>(schema: T, input: unknown, where?: st
 export const headerBool = z
   .string()
   .regex(/^(true|false)$/i, 'expected "true" or "false"')
-  .transform((v) => v.toLowerCase() === 'true');
+  .transform((v) => v.toLowerCase() === 'true')
+  .meta({ type: 'boolean' });
 
-export const uuid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'expected a UUID');
+/** Any UUID (not only RFC 9562 versions: ids from other systems are accepted as they are). */
+export const uuid = z
+  .string()
+  .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'expected a UUID')
+  .meta({ format: 'uuid' });

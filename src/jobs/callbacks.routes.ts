@@ -1,23 +1,27 @@
-import { AppError } from '../errors.js';
-import { parse, uuid } from '../http/validate.js';
-import type { AppRouter } from '../http/auth.js';
-import type { Deps } from '../runtime.js';
 import { z } from 'zod';
+import { defineRoute, text } from '../http/route.js';
+import { uuid } from '../http/validate.js';
 import { reportBackupFailed } from './backup-step.service.js';
 import { applyCallback } from './delivery.service.js';
 import { callbackQuery } from './jobs.schema.js';
 
 /** GET /job/{jobId}/update — the router's signed busy/done/fail callbacks. */
-export function callbackRoutes(router: AppRouter, deps: Deps): void {
-  router.get('/job/:jobId/update', async (ctx) => {
-    const { jobId } = parse(z.object({ jobId: uuid }), ctx.params);
-    const q = parse(callbackQuery, ctx.query, 'query');
-    if (!deps.signer.verify(jobId, q.status, q.attempt, q.signature)) throw new AppError('signature_invalid');
-    ctx.type = 'text/plain; charset=utf-8';
+export const callbackRoutes = [
+  defineRoute({
+    method: 'GET',
+    path: '/job/{jobId}/update',
+    operationId: 'jobCallback',
+    tags: ['Device'],
+    summary: "The router's signed job callback",
+    auth: { signed: (deps, { params, query }) => deps.signer.verify(params.jobId, query.status, query.attempt, query.signature) },
+    params: z.object({ jobId: uuid.meta({ description: 'The UUID of the job.' }) }),
+    query: callbackQuery,
+    responses: { 200: text('`claimed` for busy, `ok` for done/fail.', { example: 'claimed' }) },
+    errors: ['job_not_found', 'claim_refused'],
     // The reason is not signed: it only labels a fail the signature already allows.
-    ctx.body =
+    handler: ({ deps, input: { params, query: q } }) =>
       q.status === 'fail' && q.reason === 'backup'
-        ? await reportBackupFailed(deps, jobId, q.attempt)
-        : await applyCallback(deps, jobId, q.status, q.attempt);
-  });
-}
+        ? reportBackupFailed(deps, params.jobId, q.attempt)
+        : applyCallback(deps, params.jobId, q.status, q.attempt),
+  }),
+];

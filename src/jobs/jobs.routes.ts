@@ -1,64 +1,130 @@
-import type { Middleware } from 'koa';
-import type { OperatorState, AppRouter } from '../http/auth.js';
-import { readJson, readText } from '../http/body.js';
-import { parse } from '../http/validate.js';
+import { z } from 'zod';
+import { defineRoute, json, jsonBody, textBody } from '../http/route.js';
 import { newId } from '../lib/ids.js';
-import type { Deps } from '../runtime.js';
 import * as jobs from './jobs.service.js';
-import { asyncJobBody, jobParams, listQuery, optionalIdempotencyKey, rawJobHeaders, siteParams } from './jobs.schema.js';
+import { asyncJobAccepted, asyncJobBody, job, jobEvent, jobParams, listQuery, optionalIdempotencyKey, rawJobHeaders, siteParams } from './jobs.schema.js';
+
+const CREATE_ERRORS = ['site_not_found', 'site_deleting', 'idempotency_key_reused', 'script_too_large'] as const;
 
 /** Operator job API: both creation forms, list, get, events, cancel. */
-export function jobRoutes(router: AppRouter, deps: Deps, auth: Middleware<OperatorState>): void {
-  const limit = deps.config.bodyLimitBytes;
+export const jobRoutes = [
+  defineRoute({
+    method: 'POST',
+    path: '/site/{siteId}/job',
+    operationId: 'createSiteJob',
+    tags: ['Jobs'],
+    summary: 'Create a Job for a Site',
+    description:
+      "Creates and queues a new job to be executed on the specified site. The job's payload is a raw RouterOS script, and metadata is provided via headers. " +
+      'Replaying the same X-Idempotency-Key with the same script and options returns the original job with 200; reusing it with different ones is a 409. The body must be `text/plain` (another content type is a 415).',
+    auth: { operator: ['jobs:write'] },
+    params: siteParams,
+    headers: rawJobHeaders,
+    body: textBody({ description: 'The raw RouterOS script to be executed on the device.', example: '/ip address add address=192.168.99.1/24 interface=ether2' }),
+    responses: {
+      200: json(job, 'Idempotent replay - the job created earlier with this X-Idempotency-Key.'),
+      201: json(job, 'The job was successfully created.'),
+    },
+    errors: CREATE_ERRORS,
+    async handler({ deps, caller, input: { params, headers: h, body }, status }) {
+      const { job, created } = await jobs.createJob(deps, caller.org, params.siteId, {
+        idempotencyKey: h['x-idempotency-key'], description: h['x-description'], script: body, needsAck: h['x-needs-ack'],
+        backup: h['x-backup'], express: h['x-express-execute'], notifyUrl: null,
+        leaseSeconds: h['x-lease-seconds'], timeoutSeconds: h['x-timeout-seconds'],
+      });
+      status(created ? 201 : 200);
+      return job;
+    },
+  }),
 
-  router.post('/site/:siteId/job', auth, async (ctx) => {
-    const { siteId } = parse(siteParams, ctx.params);
-    const h = parse(rawJobHeaders, ctx.headers, 'header');
-    const script = await readText(ctx, limit);
-    const input = { idempotencyKey: h['x-idempotency-key'], description: h['x-description'], script,
-      needsAck: h['x-needs-ack'], backup: h['x-backup'], express: h['x-express-execute'], notifyUrl: null,
-      leaseSeconds: h['x-lease-seconds'], timeoutSeconds: h['x-timeout-seconds'] };
-    const { job, created } = await jobs.createJob(deps, ctx.state.org, siteId, input);
-    ctx.status = created ? 201 : 200;
-    ctx.body = job;
-  });
+  defineRoute({
+    method: 'POST',
+    path: '/api/asynchronous/{siteId}',
+    operationId: 'queueAsynchronousScript',
+    tags: ['Developer API'],
+    summary: 'Queue an asynchronous RouterOS script',
+    description: 'Queues a RouterOS script for execution on a managed site (JSON form). Without X-Idempotency-Key the server generates one.',
+    auth: { operator: ['jobs:write'] },
+    params: z.object({ siteId: siteParams.shape.siteId.meta({ description: 'The target site/router UUID.' }) }),
+    headers: optionalIdempotencyKey,
+    body: jsonBody(asyncJobBody),
+    responses: { 200: json(asyncJobAccepted, 'The job was accepted for asynchronous execution.') },
+    errors: CREATE_ERRORS,
+    async handler({ deps, caller, input: { params, headers, body: b } }) {
+      const { job } = await jobs.createJob(deps, caller.org, params.siteId, {
+        idempotencyKey: headers['x-idempotency-key'] ?? newId(), description: b.description, script: b.script,
+        needsAck: b.needs_acknowledgement, backup: b.make_backup, express: b.express_execute, notifyUrl: b.notify_url,
+        leaseSeconds: b.lease_seconds, timeoutSeconds: b.timeout_seconds,
+      });
+      const date = new Date(job.created_at).toISOString().replace(/\.\d{3}Z$/, '+00:00');
+      return { status: 'success' as const, data: { idempotency_key: job.idempotency_key, request_id: job.id, target: job.site_id, notify_url: job.notify_url, date } };
+    },
+  }),
 
-  router.post('/api/asynchronous/:siteId', auth, async (ctx) => {
-    const { siteId } = parse(siteParams, ctx.params);
-    const key = parse(optionalIdempotencyKey, ctx.headers, 'header')['x-idempotency-key'] ?? newId();
-    const b = parse(asyncJobBody, await readJson(ctx, limit));
-    const input = { idempotencyKey: key, description: b.description, script: b.script,
-      needsAck: b.needs_acknowledgement, backup: b.make_backup, express: b.express_execute, notifyUrl: b.notify_url,
-      leaseSeconds: b.lease_seconds, timeoutSeconds: b.timeout_seconds };
-    const { job } = await jobs.createJob(deps, ctx.state.org, siteId, input);
-    const date = new Date(job.created_at).toISOString().replace(/\.\d{3}Z$/, '+00:00');
-    ctx.body = { status: 'success', data: { idempotency_key: job.idempotency_key, request_id: job.id,
-      target: job.site_id, notify_url: job.notify_url, date } };
-  });
+  defineRoute({
+    method: 'GET',
+    path: '/site/{siteId}/job',
+    operationId: 'listSiteJobs',
+    tags: ['Jobs'],
+    summary: 'List jobs for a site',
+    description: 'Jobs ordered by creation date (most recent first). Pass the X-Next-Cursor value as `cursor` for the next page.',
+    auth: { operator: ['jobs:read'] },
+    params: siteParams,
+    query: listQuery,
+    responses: {
+      200: json(z.array(job), 'A list of jobs for the site.', {
+        'X-Next-Cursor': 'Present when there is another page: its cursor.',
+        Link: 'Present when there is another page: `<…>; rel="next"`.',
+      }),
+    },
+    errors: ['site_not_found'],
+    async handler({ deps, caller, input: { params, query }, header }) {
+      const { jobs: list, nextCursor } = await jobs.listJobs(deps, caller.org, params.siteId, query);
+      if (nextCursor) {
+        header('X-Next-Cursor', nextCursor);
+        header('Link', `</site/${params.siteId}/job?limit=${query.limit}&cursor=${nextCursor}>; rel="next"`);
+      }
+      return list;
+    },
+  }),
 
-  router.get('/site/:siteId/job', auth, async (ctx) => {
-    const { siteId } = parse(siteParams, ctx.params);
-    const page = parse(listQuery, ctx.query, 'query');
-    const { jobs: list, nextCursor } = await jobs.listJobs(deps, ctx.state.org, siteId, page);
-    if (nextCursor) {
-      ctx.set('X-Next-Cursor', nextCursor);
-      ctx.set('Link', `</site/${siteId}/job?limit=${page.limit}&cursor=${nextCursor}>; rel="next"`);
-    }
-    ctx.body = list;
-  });
+  defineRoute({
+    method: 'GET',
+    path: '/site/{siteId}/job/{jobId}',
+    operationId: 'getSiteJob',
+    tags: ['Jobs'],
+    summary: 'Retrieve a job',
+    auth: { operator: ['jobs:read'] },
+    params: jobParams,
+    responses: { 200: json(job, 'The job.') },
+    errors: ['site_not_found', 'job_not_found'],
+    handler: ({ deps, caller, input: { params } }) => jobs.getJob(deps, caller.org, params.siteId, params.jobId),
+  }),
 
-  router.get('/site/:siteId/job/:jobId', auth, async (ctx) => {
-    const { siteId, jobId } = parse(jobParams, ctx.params);
-    ctx.body = await jobs.getJob(deps, ctx.state.org, siteId, jobId);
-  });
+  defineRoute({
+    method: 'GET',
+    path: '/site/{siteId}/job/{jobId}/events',
+    operationId: 'listSiteJobEvents',
+    tags: ['Jobs'],
+    summary: "List a job's events",
+    auth: { operator: ['jobs:read'] },
+    params: jobParams,
+    responses: { 200: json(z.array(jobEvent), 'The events, oldest first.') },
+    errors: ['site_not_found', 'job_not_found'],
+    handler: ({ deps, caller, input: { params } }) => jobs.listJobEvents(deps, caller.org, params.siteId, params.jobId),
+  }),
 
-  router.get('/site/:siteId/job/:jobId/events', auth, async (ctx) => {
-    const { siteId, jobId } = parse(jobParams, ctx.params);
-    ctx.body = await jobs.listJobEvents(deps, ctx.state.org, siteId, jobId);
-  });
-
-  router.delete('/site/:siteId/job/:jobId', auth, async (ctx) => {
-    const { siteId, jobId } = parse(jobParams, ctx.params);
-    ctx.body = await jobs.cancelJob(deps, ctx.state.org, siteId, jobId);
-  });
-}
+  defineRoute({
+    method: 'DELETE',
+    path: '/site/{siteId}/job/{jobId}',
+    operationId: 'cancelSiteJob',
+    tags: ['Jobs'],
+    summary: 'Cancel a pending job',
+    description: 'Cancels a job the router has not been handed yet. Repeating it returns the cancelled job.',
+    auth: { operator: ['jobs:write'] },
+    params: jobParams,
+    responses: { 200: json(job, 'The cancelled job.') },
+    errors: ['site_not_found', 'job_not_found', 'job_already_started'],
+    handler: ({ deps, caller, input: { params } }) => jobs.cancelJob(deps, caller.org, params.siteId, params.jobId),
+  }),
+];

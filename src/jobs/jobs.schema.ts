@@ -1,40 +1,69 @@
 import { z } from 'zod';
 import { headerBool, uuid } from '../http/validate.js';
 
+// Requests and responses of the job API. Descriptions of the seed's fields are the seed's words
+// (Altostrat's mikrotik-api.yaml, POST /site/{siteId}/job); tikops' additions say so.
+
 const description = z.string().min(3).max(100);
 const leaseSeconds = z.number().int().min(5).max(86_400);
 const timeoutSeconds = z.number().int().min(10).max(604_800);
-/** Whole seconds in a header, within the bounds of `n`. */
+/** Whole seconds in a header, within the bounds of `n` (documented as the integer it carries). */
 const headerSeconds = (n: z.ZodNumber): z.ZodPipe<z.ZodPipe<z.ZodString, z.ZodTransform<number, string>>, z.ZodNumber> =>
-  z.string().regex(/^\d{1,9}$/, 'expected whole seconds').transform(Number).pipe(n);
+  z
+    .string()
+    .regex(/^\d{1,9}$/, 'expected whole seconds')
+    .transform(Number)
+    .pipe(n)
+    .meta({ type: 'integer', minimum: n.minValue, maximum: n.maxValue });
+
+export const siteParams = z.object({ siteId: uuid.meta({ description: 'The UUID of the site.' }) });
+export const jobParams = z.object({
+  siteId: uuid.meta({ description: 'The UUID of the site.' }),
+  jobId: uuid.meta({ description: 'The UUID of the job.' }),
+});
 
 /** Headers of the raw form, POST /site/{siteId}/job (names lower-cased as Node delivers them). */
 export const rawJobHeaders = z.object({
-  'x-idempotency-key': uuid,
-  'x-description': description,
-  'x-needs-ack': headerBool.default(true),
-  'x-backup': headerBool.default(false),
-  'x-express-execute': headerBool.default(false),
-  'x-lease-seconds': headerSeconds(leaseSeconds).optional(),
-  'x-timeout-seconds': headerSeconds(timeoutSeconds).optional(),
+  'x-idempotency-key': uuid.meta({ description: 'A unique UUID provided by the client to ensure that the request is processed only once.' }),
+  'x-description': description.meta({ description: "A human-readable description of the job's purpose." }),
+  'x-needs-ack': headerBool
+    .meta({ description: "(Default: true) Set to `false` if the job should be considered complete as soon as it's sent to the device, without waiting for a success/fail response." })
+    .default(true),
+  'x-backup': headerBool
+    .meta({ description: '(Default: false) Set to `true` to automatically create a configuration backup of the site before executing this job.' })
+    .default(false),
+  'x-express-execute': headerBool
+    .meta({ description: '(Default: false) Set to `true` to attempt to trigger an immediate device check-in for faster job execution.' })
+    .default(false),
+  'x-lease-seconds': headerSeconds(leaseSeconds)
+    .meta({ description: '(tikops) How long a delivery may stay unclaimed before the job is handed out again; default JOB_LEASE_SECONDS.' })
+    .optional(),
+  'x-timeout-seconds': headerSeconds(timeoutSeconds)
+    .meta({ description: '(tikops) How long a claimed job may run before it is settled as timed out; default JOB_TIMEOUT_SECONDS.' })
+    .optional(),
 });
 
 const notifyUrl = z.url({ protocol: /^https?$/ }).max(2048);
 
 /** Body of the JSON form, POST /api/asynchronous/{siteId}. */
 export const asyncJobBody = z.strictObject({
-  description,
-  script: z.string(),
-  make_backup: z.boolean().default(false),
-  express_execute: z.boolean().default(false),
+  description: description.meta({ example: 'Add guest network address' }),
+  script: z.string().meta({ example: '/ip address add address=192.168.99.1/24 interface=bridge' }),
+  make_backup: z.boolean().default(false).meta({ description: 'Create a configuration backup before running the script.' }),
+  express_execute: z.boolean().default(false).meta({ description: 'Ask for a faster device check-in where possible.' }),
   // The documented default of this form differs from the header form's (README.md, "Using the API").
-  needs_acknowledgement: z.boolean().default(false),
-  notify_url: notifyUrl.nullable().default(null),
-  lease_seconds: leaseSeconds.optional(),
-  timeout_seconds: timeoutSeconds.optional(),
+  needs_acknowledgement: z.boolean().default(false).meta({ description: 'Require the device job to acknowledge completion.' }),
+  notify_url: notifyUrl
+    .nullable()
+    .default(null)
+    .meta({ description: 'Optional callback URL for job status notification.', example: 'https://example.com/sdx/job-complete' }),
+  lease_seconds: leaseSeconds.optional().meta({ description: '(tikops) Unclaimed-delivery lease; default JOB_LEASE_SECONDS.' }),
+  timeout_seconds: timeoutSeconds.optional().meta({ description: '(tikops) Run timeout once claimed; default JOB_TIMEOUT_SECONDS.' }),
 });
 
-export const optionalIdempotencyKey = z.object({ 'x-idempotency-key': uuid.optional() });
+export const optionalIdempotencyKey = z.object({
+  'x-idempotency-key': uuid.optional().meta({ description: 'Optional client UUID; a replay with the same body returns the same job.' }),
+});
 
 export const listQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(100),
@@ -42,7 +71,8 @@ export const listQuery = z.object({
     .string()
     .regex(/^[0-9]{1,19}$/, 'expected a cursor from X-Next-Cursor')
     .transform((s) => BigInt(s))
-    .optional(),
+    .optional()
+    .meta({ description: 'The X-Next-Cursor of the previous page.' }),
 });
 
 export const callbackQuery = z.object({
@@ -50,8 +80,70 @@ export const callbackQuery = z.object({
   attempt: z.coerce.number().int().min(1).max(2_147_483_647),
   signature: z.string().min(1).max(128),
   /** Unsigned hint on a fail: `backup` = the pre-job backup step failed (docs/backups.md). */
-  reason: z.enum(['backup']).optional(),
+  reason: z.enum(['backup']).optional().meta({ description: 'Unsigned, with status=fail only: `backup` = the pre-job backup step failed (docs/backups.md).' }),
 });
 
-export const siteParams = z.object({ siteId: uuid });
-export const jobParams = z.object({ siteId: uuid, jobId: uuid });
+const at = (description: string, example: string | null) => z.iso.datetime().nullable().meta({ description, example });
+
+const JOB_STATES = ['queued', 'delivered', 'started', 'completed', 'failed', 'cancelled', 'timed_out'] as const;
+
+/** The seed's `Job` schema, field for field, then tikops' additive fields. */
+export const job = z
+  .object({
+    id: uuid.meta({ description: 'The unique identifier (UUID) for the job.', example: '8b8b2e5e-1a19-4a19-8b19-1e1919191919' }),
+    token: z.string().meta({ description: 'A short, unique, human-readable token for the job, often used in log filtering.', example: '2jP5kLqWnZ' }),
+    site_id: uuid.meta({ description: 'The ID of the site this job is targeted for.', example: '9a9a3e6f-1b1a-4b1a-8c1a-1e1a1a1a1a1a' }),
+    idempotency_key: uuid.meta({ description: 'A unique key provided by the client to prevent duplicate job creation.', example: '7c7c1e4e-1918-4918-8a18-1e1818181818' }),
+    description: z.string().meta({ description: "A human-readable description of the job's purpose.", example: 'Add new firewall rule for guest network' }),
+    express_execute: z.boolean().meta({ description: 'If `true`, the platform will attempt to trigger an immediate check-in from the device to execute this job sooner.', example: false }),
+    needs_acknowledgement: z.boolean().meta({ description: 'If `true`, the job requires an explicit success/fail notification from the device to be marked as complete.', example: true }),
+    should_backup: z.boolean().meta({ description: 'If `true`, a configuration backup was automatically created before this job was queued.', example: true }),
+    associated_backup: z.string().nullable().meta({ description: 'The path to the configuration backup file associated with this job, if one was created.', example: '9a9a3e6f-1b1a-4b1a-8c1a-1e1a1a1a1a1a/1667888400.rsc' }),
+    started_at: at('The timestamp when the device started executing the job.', '2025-10-29T12:05:10Z'),
+    completed_at: at('The timestamp when the device reported successful completion of the job.', null),
+    failed_at: at('The timestamp when the device reported a failure during job execution.', null),
+    created_at: z.iso.datetime().meta({ description: 'The timestamp when the job was created.', example: '2025-10-29T12:00:00Z' }),
+    log_url: z.string().meta({ description: "A URL to view logs related to this job's execution: the absolute path of the job's events on this API, `/site/{siteId}/job/{jobId}/events`.", example: '/site/9a9a3e6f-1b1a-4b1a-8c1a-1e1a1a1a1a1a/job/8b8b2e5e-1a19-4a19-8b19-1e1919191919/events' }),
+    script: z.string().meta({ description: 'The raw RouterOS script payload of the job.', example: '/ip firewall filter add chain=forward action=accept src-address-list=guests' }),
+    status: z.enum(JOB_STATES).meta({ description: "The job's lifecycle state (tikops addition).", example: 'started' }),
+    delivered_at: at('The timestamp when the job was last handed to the router by a poll (tikops addition).', '2025-10-29T12:05:02Z'),
+    cancelled_at: at('The timestamp when the job was cancelled before delivery (tikops addition).', null),
+    timed_out_at: at('The timestamp when a started job was settled as timed out: no final callback before its timeout, or the router rebooted mid-job (tikops addition).', null),
+    notify_url: z.string().nullable().meta({ description: 'The callback URL given with the JSON form, if any (tikops addition).', example: null }),
+    lease_seconds: z.number().int().meta({ description: 'How long a delivery may stay unclaimed before the job may be handed out again (tikops addition).', example: 120 }),
+    timeout_seconds: z.number().int().meta({ description: 'How long a claimed job may run before it is settled as timed out (tikops addition).', example: 900 }),
+  })
+  .meta({ id: 'Job', description: 'An asynchronous command or script to be executed on a Site.' });
+
+export type JobDto = z.infer<typeof job>;
+
+export const JOB_EVENT_TYPES = [
+  'created', 'delivered', 'lease_expired', 'started', 'completed', 'failed', 'cancelled', 'timed_out',
+  'express_requested', 'express_succeeded', 'express_failed', 'backup_stored', 'backup_failed',
+] as const;
+
+export const jobEvent = z
+  .object({
+    type: z.enum(JOB_EVENT_TYPES),
+    attempt: z.number().int().min(0).meta({ description: 'The delivery attempt the event belongs to.' }),
+    at: z.iso.datetime().meta({ description: 'When the event happened.', example: '2025-10-29T12:05:10Z' }),
+    detail: z.unknown().meta({ description: 'Event-specific JSON details, or null.' }),
+  })
+  .meta({ id: 'JobEvent', description: 'One step in the life of a job.' });
+
+export type JobEventDto = z.infer<typeof jobEvent>;
+
+export const asyncJobAccepted = z
+  .object({
+    status: z.literal('success'),
+    data: z
+      .object({
+        idempotency_key: uuid.meta({ example: 'f9e2b0a1-7f12-4d35-9c86-7ebfe33ac18b' }),
+        request_id: uuid.meta({ description: 'The job id.', example: '5f9475ef-565f-5d10-8a86-4c7f5fdb2687' }),
+        target: uuid.meta({ description: 'The site id.', example: '9c69345c-8d39-4786-9f17-8153c988c89a' }),
+        notify_url: z.string().nullable().meta({ example: 'https://example.com/sdx/job-complete' }),
+        date: z.string().meta({ format: 'date-time', example: '2026-04-20T03:14:15+00:00' }),
+      })
+      .meta({ description: 'The queued job.' }),
+  })
+  .meta({ id: 'AsyncJobAccepted', description: 'A job queued through the developer API.' });

@@ -6,13 +6,14 @@ import type { Deps } from '../runtime.js';
 import * as sites from '../sites/sites.service.js';
 import * as repo from './jobs.repo.js';
 import type { JobRow } from './jobs.repo.js';
+import type { JobDto, JobEventDto } from './jobs.schema.js';
 import { wrapperByteLength } from '../routeros/wrapper.js';
 import { MAX_ATTEMPT } from '../tokens/callback-signature.js';
 import { restoreSiteDispatch } from './delivery.service.js';
 import { applyTransition, queuedJob } from './transitions.js';
 import * as transitions from './transitions.repo.js';
 
-export type { JobRow };
+export type { JobRow, JobDto };
 
 export interface JobInput {
   idempotencyKey: string;
@@ -32,32 +33,6 @@ export interface JobInput {
   removal?: boolean | undefined;
 }
 
-/** The job object of the seed's OpenAPI `Job` schema, plus tikops' additive fields. */
-export interface JobDto {
-  id: string;
-  token: string;
-  site_id: string;
-  idempotency_key: string;
-  description: string;
-  express_execute: boolean;
-  needs_acknowledgement: boolean;
-  should_backup: boolean;
-  associated_backup: string | null;
-  started_at: string | null;
-  completed_at: string | null;
-  failed_at: string | null;
-  created_at: string;
-  log_url: string;
-  script: string;
-  status: repo.JobState;
-  delivered_at: string | null;
-  cancelled_at: string | null;
-  timed_out_at: string | null;
-  notify_url: string | null;
-  lease_seconds: number;
-  timeout_seconds: number;
-}
-
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
 
 export function toJobDto(j: JobRow): JobDto {
@@ -75,7 +50,7 @@ export function toJobDto(j: JobRow): JobDto {
     completed_at: iso(j.completedAt),
     failed_at: iso(j.failedAt),
     created_at: j.createdAt.toISOString(),
-    log_url: `site/${j.siteId}/job/${j.id}/events`,
+    log_url: `/site/${j.siteId}/job/${j.id}/events`,
     script: j.script,
     status: j.state,
     delivered_at: iso(j.deliveredAt),
@@ -231,10 +206,10 @@ export async function listJobEvents(
   org: string,
   siteId: string,
   jobId: string,
-): Promise<{ type: string; attempt: number; at: string; detail: unknown }[]> {
+): Promise<JobEventDto[]> {
   await getJob(deps, org, siteId, jobId);
   const events = await repo.listEvents(deps.sql, jobId);
-  return events.map((e) => ({ type: e.type, attempt: e.attempt, at: e.at.toISOString(), detail: e.detail ?? null }));
+  return events.map((e) => ({ type: e.type as JobEventDto['type'], attempt: e.attempt, at: e.at.toISOString(), detail: e.detail ?? null }));
 }
 
 /** Cancels a job the router has not been handed; repeating it is harmless. */

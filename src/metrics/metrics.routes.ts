@@ -1,20 +1,27 @@
 import type { Middleware } from 'koa';
-import { AppError } from '../errors.js';
-import type { AppRouter } from '../http/auth.js';
-import { safeEqual } from '../lib/crypto.js';
+import { defineRoute, text } from '../http/route.js';
 import type { Deps } from '../runtime.js';
 import { exposition } from './metrics.service.js';
 
 /** GET /metrics — Prometheus exposition, optionally behind METRICS_TOKEN. */
-export function metricsRoutes(router: AppRouter, deps: Deps): void {
-  router.get('/metrics', async (ctx) => {
-    const token = deps.config.metricsToken;
-    if (token && !safeEqual(ctx.get('authorization'), `Bearer ${token}`)) throw new AppError('authentication_required');
-    const m = await exposition(deps, true);
-    ctx.type = m.contentType;
-    ctx.body = m.body;
-  });
-}
+export const metricsRoutes = [
+  defineRoute({
+    method: 'GET',
+    path: '/metrics',
+    operationId: 'metrics',
+    tags: ['Meta'],
+    summary: 'Prometheus metrics of this API process',
+    description:
+      'Polls, job transitions, HTTP latency, queue depth and lag. Requires `Authorization: Bearer <METRICS_TOKEN>` when METRICS_TOKEN is set.',
+    auth: 'metrics',
+    responses: { 200: text('Prometheus text exposition format.') },
+    async handler({ deps, header }) {
+      const m = await exposition(deps, true);
+      header('Content-Type', m.contentType);
+      return m.body;
+    },
+  }),
+];
 
 /** Records every request's latency by route template (outermost, so errors are timed too). */
 export function httpMetrics(deps: Deps): Middleware {

@@ -3,11 +3,28 @@ import { AppError } from '../errors.js';
 import { bearerToken } from '../http/auth.js';
 import { readRequestText } from '../http/body.js';
 import { toErrorResponse } from '../http/error-middleware.js';
+import { defineRoute, text, textBody } from '../http/route.js';
 import type { Deps } from '../runtime.js';
 import { nextScript, pollFacts, readHeartbeat } from './poll.service.js';
 
-const HEARTBEAT_LIMIT = 16 * 1024;
 const TEXT = 'text/plain; charset=utf-8';
+
+/** The heartbeat: the agent's facts as `key=value;` text, sent with /tool fetch's own content type. */
+const heartbeatBody = textBody({ limit: 16 * 1024, anyContentType: true, example: 'name=MyDevice;serial-number=ABC123XYZ;uptime=2d0h5m10s;cpu-load=10;' });
+
+/** POST /poll's contract. It has no handler here: createPollHandler serves it before Koa (src/app.ts). */
+export const pollRoute = defineRoute({
+  method: 'POST',
+  path: '/poll',
+  operationId: 'poll',
+  tags: ['Device'],
+  summary: 'Router check-in',
+  description: "The router's heartbeat; answers with the next job's wrapped script, or an empty body.",
+  auth: 'device',
+  body: heartbeatBody,
+  responses: { 200: text('OK. The next pending job script for the device to execute, or empty.') },
+  errors: ['heartbeat_invalid'],
+});
 
 /**
  * POST /poll — the hot path, served before Koa (its middleware stack cost a quarter of the CPU of an
@@ -22,7 +39,7 @@ export function createPollHandler(deps: Deps): (req: IncomingMessage, res: Serve
     if (req.method !== 'POST') throw new AppError('method_not_allowed');
     const device = deps.deviceTokens.verify(bearerToken(req.headers.authorization));
     if (!device) throw new AppError('device_token_invalid');
-    const heartbeat = readHeartbeat(await readRequestText(req, HEARTBEAT_LIMIT));
+    const heartbeat = readHeartbeat(await readRequestText(req, heartbeatBody.limit));
     return nextScript(deps, device, pollFacts(heartbeat, sourceAddress(req, trustProxy)));
   };
 

@@ -1,37 +1,71 @@
-import type { Middleware } from 'koa';
-import type { AppRouter, OperatorState } from '../http/auth.js';
-import { readJson } from '../http/body.js';
-import { parse } from '../http/validate.js';
-import type { Deps } from '../runtime.js';
-import { createRunbookBody, runbookParams } from './runbooks.schema.js';
+import { z } from 'zod';
+import { defineRoute, json, jsonBody, text } from '../http/route.js';
+import { createRunbookBody, runbook, runbookParams, runbookTokenParams } from './runbooks.schema.js';
 import * as runbooks from './runbooks.service.js';
 
 /** Operator runbook API (create, list, get, revoke, per organisation) and the router's bootstrap script. */
-export function runbookRoutes(router: AppRouter, deps: Deps, auth: Middleware<OperatorState>): void {
-  router.post('/runbook', auth, async (ctx) => {
-    const body = parse(createRunbookBody, await readJson(ctx, deps.config.bodyLimitBytes));
-    ctx.status = 201;
-    ctx.body = await runbooks.createRunbook(deps, ctx.state.org, body);
-  });
+export const runbookRoutes = [
+  defineRoute({
+    method: 'POST',
+    path: '/runbook',
+    operationId: 'createRunbook',
+    tags: ['Runbooks'],
+    summary: 'Create a runbook',
+    auth: { operator: ['sites:write'] },
+    body: jsonBody(createRunbookBody),
+    responses: { 201: json(runbook, 'The runbook, with its bootstrap command.') },
+    handler: ({ deps, caller, input }) => runbooks.createRunbook(deps, caller.org, input.body),
+  }),
 
-  router.get('/runbook', auth, async (ctx) => {
-    ctx.body = await runbooks.listRunbooks(deps, ctx.state.org);
-  });
+  defineRoute({
+    method: 'GET',
+    path: '/runbook',
+    operationId: 'listRunbooks',
+    tags: ['Runbooks'],
+    summary: "List the organisation's runbooks",
+    auth: { operator: ['sites:read'] },
+    responses: { 200: json(z.array(runbook), 'The runbooks, newest first.') },
+    handler: ({ deps, caller }) => runbooks.listRunbooks(deps, caller.org),
+  }),
 
-  router.get('/runbook/:runbookId', auth, async (ctx) => {
-    const { runbookId } = parse(runbookParams, ctx.params);
-    ctx.body = await runbooks.getRunbook(deps, ctx.state.org, runbookId);
-  });
+  defineRoute({
+    method: 'GET',
+    path: '/runbook/{runbookId}',
+    operationId: 'getRunbook',
+    tags: ['Runbooks'],
+    summary: 'Retrieve a runbook',
+    auth: { operator: ['sites:read'] },
+    params: runbookParams,
+    responses: { 200: json(runbook, 'The runbook.') },
+    errors: ['runbook_not_found'],
+    handler: ({ deps, caller, input }) => runbooks.getRunbook(deps, caller.org, input.params.runbookId),
+  }),
 
-  router.delete('/runbook/:runbookId', auth, async (ctx) => {
-    const { runbookId } = parse(runbookParams, ctx.params);
-    ctx.body = await runbooks.revokeRunbook(deps, ctx.state.org, runbookId);
-  });
+  defineRoute({
+    method: 'DELETE',
+    path: '/runbook/{runbookId}',
+    operationId: 'revokeRunbook',
+    tags: ['Runbooks'],
+    summary: 'Revoke a runbook',
+    description: 'Its bootstrap command stops adopting routers. Routers it adopted keep working. Repeating it changes nothing.',
+    auth: { operator: ['sites:write'] },
+    params: runbookParams,
+    responses: { 200: json(runbook, 'The revoked runbook.') },
+    errors: ['runbook_not_found'],
+    handler: ({ deps, caller, input }) => runbooks.revokeRunbook(deps, caller.org, input.params.runbookId),
+  }),
 
-  // Unauthenticated: the runbook token in the path is the credential (a router has no JWT).
-  router.get('/bootstrap/:runbookToken', async (ctx) => {
-    const script = await runbooks.bootstrapScript(deps, ctx.params.runbookToken ?? '');
-    ctx.type = 'text/plain; charset=utf-8';
-    ctx.body = script;
-  });
-}
+  defineRoute({
+    method: 'GET',
+    path: '/bootstrap/{runbookToken}',
+    operationId: 'bootstrapScript',
+    tags: ['Device'],
+    summary: 'The bootstrap script a router runs (stage 1 of adoption)',
+    description: 'Fetched by the bootstrap command: gathers the router facts, POSTs them to /adopt/{runbookToken} and imports the answer.',
+    auth: 'runbook',
+    params: runbookTokenParams,
+    responses: { 200: text('A RouterOS script.') },
+    errors: ['runbook_not_found', 'runbook_revoked'],
+    handler: ({ deps, input }) => runbooks.bootstrapScript(deps, input.params.runbookToken),
+  }),
+];

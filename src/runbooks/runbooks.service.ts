@@ -5,18 +5,9 @@ import type { Deps } from '../runtime.js';
 import { bootstrapCommand, renderBootstrap } from '../routeros/bootstrap.js';
 import * as repo from './runbooks.repo.js';
 import type { RunbookRow } from './runbooks.repo.js';
-import { RUNBOOK_TOKEN_RE } from './runbooks.schema.js';
+import { RUNBOOK_TOKEN_RE, type RunbookDto } from './runbooks.schema.js';
 
 export type { RunbookRow };
-
-export interface RunbookDto {
-  id: string;
-  name: string;
-  token: string;
-  bootstrap_command: string;
-  created_at: string;
-  revoked_at: string | null;
-}
 
 function toDto(deps: Deps, r: RunbookRow): RunbookDto {
   return {

@@ -39,9 +39,7 @@ export async function deleteSite(deps: Deps, org: string, siteId: string): Promi
   return (await sites.toDtos(deps, [site]))[0]!;
 }
 
-/** POST /notify/delete with a device token: the router removed its agent, purge the site now. */
-export async function notifyDeleted(deps: Deps, token: string): Promise<void> {
-  const device: DeviceIdentity | null = deps.deviceTokens.verify(token);
-  if (!device) throw new AppError('device_token_invalid');
+/** POST /notify/delete by a device: the router removed its agent, purge the site now. */
+export async function notifyDeleted(deps: Deps, device: DeviceIdentity): Promise<void> {
   await lifecycle.confirmDeletion(deps, device);
 }

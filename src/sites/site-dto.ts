@@ -1,29 +1,9 @@
 import { hardwareHash } from '../routeros/inventory.js';
 import type { SitePresence } from './presence.service.js';
 import type { SiteRow } from './sites.repo.js';
+import type { SiteDto } from './sites.schema.js';
 
-/** The site object (the product's field names, README.md; `purge_at` and `runbook_id` are tikops'). */
-export interface SiteDto {
-  id: string;
-  name: string;
-  has_pulse: boolean;
-  last_seen_at: string | null;
-  last_seen_from: string | null;
-  identity: string | null;
-  model: string | null;
-  board_name: string | null;
-  serial_number: string | null;
-  routerboard: boolean | null;
-  hardware_hash: string | null;
-  architecture_name: string | null;
-  software_version: string | null;
-  software_id: string | null;
-  runbook_id: string | null;
-  created_at: string;
-  updated_at: string;
-  deleted_at: string | null;
-  purge_at: string | null;
-}
+export type { SiteDto };
 
 const iso = (d: Date | null): string | null => d?.toISOString() ?? null;
 

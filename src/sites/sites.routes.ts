@@ -1,9 +1,6 @@
-import type { Middleware } from 'koa';
-import { bearer, type OperatorState, type AppRouter } from '../http/auth.js';
-import { readJson } from '../http/body.js';
-import { parse } from '../http/validate.js';
-import type { Deps } from '../runtime.js';
-import { createSiteBody, siteParams } from './sites.schema.js';
+import { z } from 'zod';
+import { defineRoute, json, jsonBody, text } from '../http/route.js';
+import { createSiteBody, site, siteParams, siteWithToken } from './sites.schema.js';
 import * as sites from './sites.service.js';
 import { deleteSite, notifyDeleted } from './deletion.service.js';
 
@@ -11,37 +8,85 @@ import { deleteSite, notifyDeleted } from './deletion.service.js';
  * Operator site API: create (returns the device token), list, get, rotate the device token, delete;
  * and the router's confirmation that it removed its agent (device token).
  */
-export function siteRoutes(router: AppRouter, deps: Deps, auth: Middleware<OperatorState>): void {
+export const siteRoutes = [
+  defineRoute({
+    method: 'POST',
+    path: '/site',
+    operationId: 'createSite',
+    tags: ['Sites'],
+    summary: 'Create a site',
+    auth: { operator: ['sites:write'] },
+    body: jsonBody(createSiteBody),
+    responses: { 201: json(siteWithToken, 'The site, with its device token.') },
+    handler: ({ deps, caller, input }) => sites.createSite(deps, caller.org, input.body),
+  }),
 
-  router.post('/site', auth, async (ctx) => {
-    const body = parse(createSiteBody, await readJson(ctx, deps.config.bodyLimitBytes));
-    ctx.status = 201;
-    ctx.body = await sites.createSite(deps, ctx.state.org, body);
-  });
+  defineRoute({
+    method: 'GET',
+    path: '/site',
+    operationId: 'listSites',
+    tags: ['Sites'],
+    summary: "List the organisation's sites",
+    auth: { operator: ['sites:read'] },
+    responses: { 200: json(z.array(site), 'The sites.') },
+    handler: ({ deps, caller }) => sites.listSites(deps, caller.org),
+  }),
 
-  router.get('/site', auth, async (ctx) => {
-    ctx.body = await sites.listSites(deps, ctx.state.org);
-  });
+  defineRoute({
+    method: 'GET',
+    path: '/site/{siteId}',
+    operationId: 'getSite',
+    tags: ['Sites'],
+    summary: 'Retrieve a site',
+    auth: { operator: ['sites:read'] },
+    params: siteParams,
+    responses: { 200: json(site, 'The site.') },
+    errors: ['site_not_found'],
+    handler: ({ deps, caller, input }) => sites.getSite(deps, caller.org, input.params.siteId),
+  }),
 
-  router.get('/site/:siteId', auth, async (ctx) => {
-    const { siteId } = parse(siteParams, ctx.params);
-    ctx.body = await sites.getSite(deps, ctx.state.org, siteId);
-  });
+  defineRoute({
+    method: 'POST',
+    path: '/site/{siteId}/token',
+    operationId: 'rotateSiteToken',
+    tags: ['Sites'],
+    summary: 'Rotate the device token',
+    description: 'Issues a new device token; every earlier token of the site stops working at once.',
+    auth: { operator: ['sites:write'] },
+    params: siteParams,
+    responses: { 200: json(siteWithToken, 'The site, with its new device token.') },
+    errors: ['site_not_found'],
+    handler: ({ deps, caller, input }) => sites.rotateToken(deps, caller.org, input.params.siteId),
+  }),
 
-  router.post('/site/:siteId/token', auth, async (ctx) => {
-    const { siteId } = parse(siteParams, ctx.params);
-    ctx.body = await sites.rotateToken(deps, ctx.state.org, siteId);
-  });
+  defineRoute({
+    method: 'DELETE',
+    path: '/site/{siteId}',
+    operationId: 'deleteSite',
+    tags: ['Sites'],
+    summary: 'Delete a site',
+    description:
+      'Schedules the site for deletion: a job makes the router confirm (POST /notify/delete, which purges the site) and remove its agent; without confirmation the site is purged at purge_at (SITE_DELETE_GRACE_HOURS). Repeating it changes nothing.',
+    auth: { operator: ['sites:write'] },
+    params: siteParams,
+    responses: { 202: json(site, 'The site, with deleted_at and purge_at set.') },
+    errors: ['site_not_found'],
+    handler: ({ deps, caller, input }) => deleteSite(deps, caller.org, input.params.siteId),
+  }),
 
-  router.delete('/site/:siteId', auth, async (ctx) => {
-    const { siteId } = parse(siteParams, ctx.params);
-    ctx.status = 202;
-    ctx.body = await deleteSite(deps, ctx.state.org, siteId);
-  });
-
-  router.post('/notify/delete', async (ctx) => {
-    await notifyDeleted(deps, bearer(ctx));
-    ctx.type = 'text/plain; charset=utf-8';
-    ctx.body = 'ok';
-  });
-}
+  defineRoute({
+    method: 'POST',
+    path: '/notify/delete',
+    operationId: 'notifyDelete',
+    tags: ['Device'],
+    summary: 'The router confirms the removal of its deleted site',
+    description: 'Called by the removal job of a deleted site; purges the site at once. Its device token stops working.',
+    auth: 'device',
+    responses: { 200: text('`ok`', { example: 'ok' }) },
+    errors: ['site_not_deleting'],
+    handler: async ({ deps, caller }) => {
+      await notifyDeleted(deps, caller);
+      return 'ok';
+    },
+  }),
+];

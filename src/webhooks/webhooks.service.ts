@@ -7,6 +7,7 @@ import type { Deps } from '../runtime.js';
 import { SIGNATURE_HEADER, signatureHeader, webhookSecret } from './sign.js';
 import * as repo from './webhooks.repo.js';
 import type { AttemptRow, EventRow, Outcome } from './webhooks.repo.js';
+import type { AttemptDto, DeliveryDto } from './webhooks.schema.js';
 
 // notify_url webhooks. Each job event the job_event trigger put in the outbox arrives here as one
 // BullMQ job; every HTTP attempt is recorded, whatever happened. Delivery is at least once:
@@ -120,25 +121,6 @@ export async function deliverEvent(deps: Deps, eventId: bigint): Promise<Deliver
     deps.log.warn({ deliveryId: id, jobId: job.id, attempt, error: sent.error }, `webhook delivery ${outcome}`);
   }
   return { outcome, deliveryId: id, attempt, error: sent.error };
-}
-
-export interface AttemptDto {
-  attempt: number;
-  at: string;
-  url: string;
-  status_code: number | null;
-  duration_ms: number;
-  error: string | null;
-  outcome: Outcome;
-}
-
-export interface DeliveryDto {
-  id: string;
-  type: string;
-  created_at: string;
-  /** The latest attempt's outcome, or `pending` before the first. */
-  state: Outcome | 'pending';
-  attempts: AttemptDto[];
 }
 
 function toAttemptDto(a: AttemptRow): AttemptDto {

@@ -41,7 +41,27 @@ describe('POST /site/{siteId}/job', () => {
       status: 'queued',
     });
     expect(res.body.token).toMatch(/^[0-9A-Za-z]{22}$/);
-    expect(res.body.log_url).toBe(`site/${site.id}/job/${res.body.id}/events`);
+    expect(res.body.log_url).toBe(`/site/${site.id}/job/${res.body.id}/events`);
+    // An absolute path on this API: the job's events, as is.
+    const events = await app.request('GET', res.body.log_url, { token: site.auth });
+    expect(events.status).toBe(200);
+    expect(events.body.map((e: { type: string }) => e.type)).toEqual(['created']);
+  });
+
+  it('refuses a script sent with another content type than text/plain (415), and queues nothing', async () => {
+    const json = { script: '/system reboot', description: 'not a script' };
+    for (const type of ['application/json', 'application/x-www-form-urlencoded', 'text/html']) {
+      const res = await rawCreate({ 'content-type': type }, JSON.stringify(json));
+      expect(res.status, type).toBe(415);
+      expect(res.body.code, type).toBe('unsupported_media_type');
+      expect(res.body.message).toContain('text/plain');
+    }
+    const s2 = await buildSite(app);
+    const refused = await rawCreate({ 'content-type': 'application/json' }, JSON.stringify(json), s2);
+    expect(refused.status).toBe(415);
+    expect((await app.request('GET', `/site/${s2.id}/job`, { token: s2.auth })).body).toEqual([]);
+    // text/plain with a charset is text/plain.
+    expect((await rawCreate({ 'content-type': 'text/plain; charset=utf-8' }, ':log info "x"', s2)).status).toBe(201);
   });
 
   it('honours the boolean headers in any letter case', async () => {

@@ -117,3 +117,43 @@ describe('asymmetric operator tokens', () => {
     }
   });
 });
+
+describe('operator scopes', () => {
+  const sign = (claims: object): string => jwt.sign({ org: 'org-scoped', ...claims }, TEST_JWT_SECRET, { algorithm: 'HS256', expiresIn: '1h' });
+
+  it('grants exactly the scopes of a space-separated scope claim: reads pass, a write is 403 naming its scope and changes nothing', async () => {
+    const reader = sign({ scope: 'sites:read jobs:read' });
+    const write = await app.request('POST', '/site', { token: reader, body: { name: 'not allowed' } });
+    expect(write.status).toBe(403);
+    expect(write.body).toMatchObject({ type: 'permission_error', code: 'insufficient_scope' });
+    expect(write.body.message).toContain("'sites:write'");
+    expect((await app.request('GET', '/site', { token: reader })).body).toEqual([]);
+
+    const site = await app.request('POST', '/site', { token: sign({ scope: 'sites:write' }), body: { name: 'scoped' } });
+    expect(site.status).toBe(201);
+    expect((await app.request('GET', `/site/${site.body.id}`, { token: reader })).status).toBe(200);
+    const job = await app.request('POST', `/site/${site.body.id}/job`, {
+      token: reader,
+      headers: { 'x-idempotency-key': randomUUID(), 'x-description': 'needs jobs:write' },
+      body: ':log info "x"',
+    });
+    expect([job.status, job.body.code]).toEqual([403, 'insufficient_scope']);
+    expect(job.body.message).toContain("'jobs:write'");
+    expect((await app.request('GET', `/site/${site.body.id}/job`, { token: reader })).body).toEqual([]);
+  });
+
+  it('accepts a scopes list, and treats a token without any scope claim as allowed everything', async () => {
+    const listed = sign({ scopes: ['sites:read', 'sites:write'] });
+    expect((await app.request('POST', '/site', { token: listed, body: { name: 'listed' } })).status).toBe(201);
+    expect((await app.request('GET', '/runbook', { token: listed })).status).toBe(200);
+    expect((await app.request('POST', '/runbook', { token: sign({ scopes: ['sites:read'] }), body: { name: 'x' } })).status).toBe(403);
+    expect((await app.request('POST', '/runbook', { token: sign({}), body: { name: 'unscoped' } })).status).toBe(201);
+  });
+
+  it('refuses a malformed scope claim as an invalid token', async () => {
+    for (const claims of [{ scope: 5 }, { scopes: [1, 2] }, { scopes: { a: 1 } }]) {
+      const res = await app.request('GET', '/site', { token: sign(claims) });
+      expect([res.status, res.body.code]).toEqual([401, 'token_invalid']);
+    }
+  });
+});

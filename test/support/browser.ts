@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { build } from 'vite';
+import { eventually } from './worker.js';
 
 // Browser tests: Debian's chromium driven by playwright-core (Playwright's own browser download
 // does not work offline), over the dashboard built fresh from ui/ for this run.
@@ -27,8 +28,11 @@ export interface Browser {
   context: BrowserContext;
   /** Console errors, uncaught exceptions, failed requests and HTTP errors seen so far. */
   problems: Problem[];
-  /** Removes and returns the HTTP errors matching `method path-regex status` (the ones a step expects). */
-  expectHttpError(method: string, path: RegExp, status: number): Problem[];
+  /**
+   * Waits for `count` HTTP errors matching `method path-regex status` (and chromium's console line
+   * for each), removes them from `problems` and returns them: the errors a step expects.
+   */
+  expectHttpError(method: string, path: RegExp, status: number, count?: number): Promise<Problem[]>;
   newPage(width?: number, height?: number): Promise<Page>;
   screenshot(page: Page, name: string): Promise<string>;
   close(): Promise<void>;
@@ -66,12 +70,20 @@ export async function launchBrowser(): Promise<Browser> {
   return {
     context,
     problems,
-    expectHttpError(method, path, status) {
-      const hits = problems.filter((p) => p.kind === 'http' && p.text === `${method} ${status}` && path.test(new URL(p.url).pathname));
-      // Chromium also logs each failed fetch as a console error naming its URL.
-      const logged = problems.filter((p) => p.kind === 'console' && /Failed to load resource/.test(p.text) && hits.some((h) => h.url === p.url));
-      for (const p of [...hits, ...logged]) problems.splice(problems.indexOf(p), 1);
-      return hits;
+    async expectHttpError(method, path, status, count = 1) {
+      const find = (): { hits: Problem[]; logged: Problem[] } => {
+        const hits = problems.filter((p) => p.kind === 'http' && p.text === `${method} ${status}` && path.test(new URL(p.url).pathname));
+        // Chromium also logs each failed fetch as a console error naming its URL.
+        const logged = problems.filter((p) => p.kind === 'console' && /Failed to load resource/.test(p.text) && hits.some((h) => h.url === p.url));
+        return { hits, logged };
+      };
+      // Page events reach the test asynchronously: wait for them rather than racing the page.
+      const found = await eventually(() => {
+        const f = find();
+        return Promise.resolve(f.hits.length >= count && f.logged.length >= count ? f : null);
+      }, 5000).catch(() => find());
+      for (const p of [...found.hits, ...found.logged]) problems.splice(problems.indexOf(p), 1);
+      return found.hits;
     },
     async newPage(width = 1280, height = 800) {
       const page = await context.newPage();

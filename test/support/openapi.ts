@@ -1,6 +1,6 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
-import { buildOpenapi } from '../../src/http/openapi.js';
+import { apiRoutes } from '../../src/routes.js';
 
 // Checks responses against the served OpenAPI document, so the spec cannot drift from the code.
 
@@ -11,7 +11,7 @@ interface Operation {
   responses: Record<string, Obj>;
 }
 
-const document = buildOpenapi('http://x');
+const document = apiRoutes('http://x').document;
 const paths = document.paths as Record<string, Record<string, Obj>>;
 const components = document.components as Obj;
 

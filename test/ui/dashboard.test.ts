@@ -66,7 +66,7 @@ describe('the operator dashboard in chromium', { timeout: 60_000 }, () => {
     await page.fill('#credential', 'not-a-token');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await expect(page.getByRole('alert').textContent()).resolves.toMatch(/Sign-in failed.*token_invalid/s);
-    expect(browser.expectHttpError('GET', /^\/runbook$/, 401)).toHaveLength(1);
+    expect(await browser.expectHttpError('GET', /^\/runbook$/, 401)).toHaveLength(1);
     await browser.screenshot(page, '01-sign-in-refused');
 
     await page.fill('#credential', `Bearer ${app.token(ORG)}`);
@@ -115,7 +115,7 @@ describe('the operator dashboard in chromium', { timeout: 60_000 }, () => {
     await page.getByText('Not configured: express execute is off').waitFor();
     await expect(page.locator('.facts').first().textContent()).resolves.toContain('7.16.2 (stable)');
     // The management endpoint is absent, which the API answers with a 404 the page explains.
-    expect(browser.expectHttpError('GET', /\/management$/, 404)).toHaveLength(1);
+    expect(await browser.expectHttpError('GET', /\/management$/, 404)).toHaveLength(1);
     await browser.screenshot(page, '06-site');
   });
 
@@ -127,7 +127,7 @@ describe('the operator dashboard in chromium', { timeout: 60_000 }, () => {
     await page.getByRole('button', { name: 'Queue job' }).click();
     await expect(page.getByRole('alert').textContent()).resolves.toMatch(/The job was not queued.*x-description.*parameter_invalid/is);
     await expect(page.getAttribute('#job-description', 'aria-invalid')).resolves.toBe('true');
-    expect(browser.expectHttpError('POST', /\/job$/, 400)).toHaveLength(1);
+    expect(await browser.expectHttpError('POST', /\/job$/, 400)).toHaveLength(1);
     await browser.screenshot(page, '07-new-job-error');
 
     await page.fill('#job-description', 'Add guest address');
@@ -156,7 +156,7 @@ describe('the operator dashboard in chromium', { timeout: 60_000 }, () => {
     const first = page.locator('section', { hasText: 'Jobs' }).locator('tbody tr').first();
     await first.waitFor();
     await expect(first.textContent()).resolves.toMatch(/Completed.*Add guest address/s);
-    expect(browser.expectHttpError('GET', /\/management$/, 404)).toHaveLength(1);
+    expect(await browser.expectHttpError('GET', /\/management$/, 404)).toHaveLength(1);
   });
 
   it('saves a management endpoint and rotates the device token only after a confirmation', async () => {

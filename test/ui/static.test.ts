@@ -5,7 +5,7 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, type TestApp } from '../support/app.js';
 
-// The dashboard's static files as the API process serves them (src/ui/ui.routes.ts), over a small
+// The dashboard's static files as the API process serves them (src/ui/static.ts), over a small
 // stand-in build so each header rule can be checked exactly.
 
 const INDEX = '<!doctype html><title>tikops</title><script type="module" src="/ui/assets/app-1a2b3c.js"></script>';
@@ -113,7 +113,11 @@ describe('the dashboard at /ui', () => {
   it('only answers GET and HEAD', async () => {
     const res = await get('/ui/', {}, 'POST');
     expect(res.status).toBe(405);
+    expect(res.headers.get('allow')).toBe('GET, HEAD');
     expect(await res.json()).toMatchObject({ code: 'method_not_allowed' });
+    // The API's own routes are untouched by the dashboard in front of them.
+    expect((await get('/site')).status).toBe(401);
+    expect((await get('/', {}, 'POST')).status).toBe(404);
   });
 
   it('says how to build the dashboard when this install has none', async () => {

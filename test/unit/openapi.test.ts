@@ -1,11 +1,12 @@
+import SwaggerParser from '@apidevtools/swagger-parser';
 import { describe, it, expect } from 'vitest';
 import { errorRegistry } from '../../src/errors.js';
-import { buildOpenapi } from '../../src/http/openapi.js';
+import { apiRoutes } from '../../src/routes.js';
 import { resolveRef, validateResponse } from '../support/openapi.js';
 
 type Obj = Record<string, unknown>;
 
-const doc = buildOpenapi('https://tikops.example.net');
+const { routes, document: doc } = apiRoutes('https://tikops.example.net');
 const paths = doc.paths as Record<string, Record<string, Obj>>;
 const components = doc.components as { schemas: Record<string, Obj> };
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'];
@@ -68,7 +69,7 @@ function job(overrides: Obj = {}): Obj {
     completed_at: null,
     failed_at: null,
     created_at: '2025-10-29T12:00:00.000Z',
-    log_url: `site/${SITE}/job/${JOB}/events`,
+    log_url: `/site/${SITE}/job/${JOB}/events`,
     script: '/ip firewall filter add chain=forward action=accept src-address-list=guests',
     status: 'started',
     delivered_at: '2025-10-29T12:05:02.000Z',
@@ -111,47 +112,43 @@ describe('the OpenAPI document', () => {
     for (const ref of all) expect(() => resolveRef(ref), ref).not.toThrow();
   });
 
-  it('serves every route of the app', () => {
-    const routes = operations().map(({ template, method }) => `${method.toUpperCase()} ${template}`);
-    expect(routes.sort()).toEqual(
-      [
-        'POST /site',
-        'GET /site',
-        'GET /site/{siteId}',
-        'DELETE /site/{siteId}',
-        'POST /site/{siteId}/token',
-        'GET /site/{siteId}/faults',
-        'GET /site/{siteId}/stats',
-        'GET /site/{siteId}/metrics',
-        'POST /runbook',
-        'GET /runbook',
-        'GET /runbook/{runbookId}',
-        'DELETE /runbook/{runbookId}',
-        'GET /bootstrap/{runbookToken}',
-        'POST /adopt/{runbookToken}',
-        'POST /notify/delete',
-        'PUT /site/{siteId}/management',
-        'GET /site/{siteId}/management',
-        'DELETE /site/{siteId}/management',
-        'POST /site/{siteId}/job',
-        'GET /site/{siteId}/job',
-        'GET /site/{siteId}/job/{jobId}',
-        'DELETE /site/{siteId}/job/{jobId}',
-        'GET /site/{siteId}/job/{jobId}/events',
-        'GET /site/{siteId}/job/{jobId}/deliveries',
-        'POST /api/asynchronous/{siteId}',
-        'POST /poll',
-        'GET /job/{jobId}/update',
-        'POST /job/{jobId}/backup',
-        'POST /job/{jobId}/backup/commit',
-        'GET /site/{siteId}/backup',
-        'POST /site/{siteId}/backup',
-        'GET /site/{siteId}/backup/{filename}',
-        'GET /openapi.json',
-        'GET /docs/errors',
-        'GET /healthz',
-        'GET /metrics',
-      ].sort(),
+  it('validates as OpenAPI 3.0 (swagger-parser)', async () => {
+    // swagger-parser dereferences in place: give it a copy.
+    await expect(SwaggerParser.validate(structuredClone(doc) as never)).resolves.toBeDefined();
+  });
+
+  it('has one operation per route spec, and no other', () => {
+    const documented = operations().map(({ template, method }) => `${method.toUpperCase()} ${template}`);
+    expect(documented.sort()).toEqual(routes.map((r) => `${r.method} ${r.path}`).sort());
+  });
+
+  it("lists each operator operation's scopes as its security requirement, and its 401 and 403 responses", () => {
+    for (const route of routes) {
+      const op = paths[route.path]![route.method.toLowerCase()]!;
+      const responses = op.responses as Obj;
+      if (typeof route.auth === 'object' && 'operator' in route.auth) {
+        expect(route.auth.operator.length, route.path).toBeGreaterThan(0);
+        expect(op.security, route.path).toEqual([{ BearerAuth: [...route.auth.operator] }]);
+        expect(JSON.stringify(responses['401']), route.path).toContain('token_invalid');
+        expect(JSON.stringify(responses['403']), route.path).toContain('insufficient_scope');
+      } else expect(JSON.stringify(op.security), route.path).not.toContain('BearerAuth');
+    }
+    const createJob = paths['/site/{siteId}/job']!.post!;
+    expect(createJob.security).toEqual([{ BearerAuth: ['jobs:write'] }]);
+  });
+
+  it('documents the error responses each route implies: 415 for bodies with a required type, 413 for bodies, 500 everywhere', () => {
+    for (const route of routes) {
+      const responses = (paths[route.path]![route.method.toLowerCase()]!.responses ?? {}) as Obj;
+      const where = `${route.method} ${route.path}`;
+      expect(Object.keys(responses), where).toContain('500');
+      if (route.body) expect(JSON.stringify(responses['413']), where).toContain('body_too_large');
+      const typed = route.body?.kind === 'json' || (route.body?.kind === 'text' && !route.body.anyContentType);
+      expect('415' in responses, where).toBe(typed);
+      expect('503' in responses, where).toBe(route.auth !== 'none');
+    }
+    expect(Object.keys(paths['/site/{siteId}/job']!.post!.responses as Obj).sort()).toEqual(
+      ['200', '201', '400', '401', '403', '404', '409', '413', '415', '500', '503'].sort(),
     );
   });
 
@@ -244,6 +241,13 @@ describe('validateResponse', () => {
     };
     expect(() => validateResponse('DELETE', `${JOB_PATH}/${JOB}`, 409, error, 'application/json')).not.toThrow();
     expect(() => validateResponse('DELETE', `${JOB_PATH}/${JOB}`, 409, { ...error, code: 'nope' })).toThrow(/code/);
+  });
+
+  it("rejects an error code the operation does not declare for that status", () => {
+    const notFound = (code: string): Obj => ({ type: 'not_found_error', code, message: 'x', doc_url: `https://tikops.example.net/docs/errors#${code}` });
+    expect(() => validateResponse('GET', `/site/${SITE}`, 404, notFound('site_not_found'))).not.toThrow();
+    expect(() => validateResponse('GET', `/site/${SITE}`, 404, notFound('job_not_found'))).toThrow(/code/);
+    expect(() => validateResponse('GET', `/site/${SITE}/job/${JOB}`, 404, notFound('job_not_found'))).not.toThrow();
   });
 
   it('checks only the content type of text/plain responses', () => {

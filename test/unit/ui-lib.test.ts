@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { safePath } from '../../src/ui/ui.routes.js';
+import { safePath } from '../../src/ui/static.js';
 import { absoluteTime, bytes, duration, matches, percent, relativeTime } from '../../ui/src/lib/format.js';
 import { tokenize, type TokenType } from '../../ui/src/lib/routeros-highlight.js';
 

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 
 // A tiny history router: the dashboard lives under /ui/ and the server answers every client route
-// with index.html (src/ui/ui.routes.ts). Plain <a href={href(...)}> links are intercepted, so
+// with index.html (src/ui/static.ts). Plain <a href={href(...)}> links are intercepted, so
 // links keep working with middle-click, copy link and open-in-new-tab.
 
 export const BASE = '/ui';

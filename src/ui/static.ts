@@ -1,9 +1,8 @@
 import { createReadStream, type Stats } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { dirname, extname, join, resolve, sep } from 'node:path';
-import type { Context } from 'koa';
+import type { Context, Middleware } from 'koa';
 import { AppError } from '../errors.js';
-import type { AppRouter } from '../http/auth.js';
 import { findUp } from '../lib/paths.js';
 import type { Deps } from '../runtime.js';
 
@@ -11,6 +10,8 @@ import type { Deps } from '../runtime.js';
 // assets under /ui/assets never change, so browsers keep them a year; every other file (index.html)
 // is revalidated on each load, so a new build is picked up at once. Any other path under /ui is a
 // client route and gets index.html (the SPA decides). The dashboard only calls the public JSON API.
+// It is a middleware in front of the API router, not a route spec: the router and the OpenAPI
+// document list the API (test/http/routes.test.ts), and these files are not part of it.
 
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 const REVALIDATE = 'no-cache';
@@ -26,14 +27,36 @@ const CSP = [
 /** Files Vite's build precompressed beside the original (ui/vite.config.ts). */
 const PRECOMPRESSED = new Set(['.html', '.js', '.css', '.svg', '.json']);
 
-/** GET / and /ui redirect to the dashboard; GET /ui/… serves its files or, for client routes, index.html. */
-export function uiRoutes(router: AppRouter, deps: Deps): void {
+/**
+ * GET (and HEAD) of / and /ui redirect to the dashboard; /ui/… serves its files or, for client
+ * routes, index.html. Every other request passes to the API router.
+ */
+export function serveDashboard(deps: Deps): Middleware {
   const root = resolve(deps.config.uiDir ?? join(dirname(findUp(import.meta.url, 'package.json')), 'dist', 'ui'));
-  router.get('/', (ctx) => ctx.redirect('/ui/'));
-  router.get('/ui{/*path}', async (ctx) => {
-    if (ctx.path === '/ui') return ctx.redirect('/ui/');
-    await serve(ctx, root, ctx.params.path ?? '');
-  });
+  return async (ctx, next) => {
+    const path = ctx.path;
+    const ui = path === '/ui' || path.startsWith('/ui/');
+    const read = ctx.method === 'GET' || ctx.method === 'HEAD';
+    if (!ui && (path !== '/' || !read)) {
+      await next();
+      return;
+    }
+    if (!read) {
+      ctx.set('Allow', 'GET, HEAD');
+      throw new AppError('method_not_allowed');
+    }
+    if (!ui || path === '/ui') return ctx.redirect('/ui/');
+    await serve(ctx, root, decodePath(path.slice('/ui/'.length)));
+  };
+}
+
+/** The percent-decoded path, or a 404 when it is not valid UTF-8 percent-encoding. */
+function decodePath(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw new AppError('route_not_found');
+  }
 }
 
 /** The file `rel` (a decoded path under /ui/) inside `root`, or null if it could escape it. */

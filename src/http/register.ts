@@ -1,0 +1,95 @@
+import type Router from '@koa/router';
+import type { Context } from 'koa';
+import { AppError } from '../errors.js';
+import { safeEqual } from '../lib/crypto.js';
+import type { Deps } from '../runtime.js';
+import type { DeviceIdentity } from '../tokens/device-token.js';
+import { authenticateOperator, bearerToken, createJwtVerifier, requireScopes, type Operator } from './auth.js';
+import { readBytes, readJson, readPlainText, readText } from './body.js';
+import type { AnyRoute, BodySpec, Input, ResponseSpec } from './route.js';
+import { parse } from './validate.js';
+
+// Serves route specs (src/http/route.ts): authenticates the caller, validates path, query, headers
+// and body into `input`, calls the handler and writes its reply with the documented status and
+// content type. Order: credential → parameters → signed-URL check → body → handler.
+
+/** `/site/{siteId}/job` → `/site/:siteId/job`. */
+export const koaPath = (template: string): string => template.replace(/\{([^}]+)\}/g, ':$1');
+
+/** The first documented 2xx status: what a handler answers unless it says otherwise. */
+function defaultStatus(route: AnyRoute): number {
+  const status = Object.keys(route.responses).map(Number).find((s) => s >= 200 && s < 300);
+  if (status === undefined) throw new Error(`${route.method} ${route.path}: no 2xx response`);
+  return status;
+}
+
+function readBody(ctx: Context, spec: BodySpec | undefined, defaultLimit: number): Promise<unknown> {
+  if (!spec) return Promise.resolve(undefined);
+  const limit = spec.limit ?? defaultLimit;
+  switch (spec.kind) {
+    case 'json':
+      return readJson(ctx, limit).then((json) => parse(spec.schema, json));
+    case 'text':
+      return spec.anyContentType ? readText(ctx, limit) : readPlainText(ctx, limit);
+    case 'bytes':
+      return readBytes(ctx, limit);
+  }
+}
+
+function send(ctx: Context, status: number, spec: ResponseSpec | undefined, body: unknown): void {
+  ctx.status = status;
+  if (spec?.kind === 'text' && !ctx.response.get('Content-Type')) ctx.type = `${spec.type}; charset=utf-8`;
+  ctx.body = spec?.kind === 'empty' ? null : body;
+}
+
+/** Registers every route that has a handler on `router` (POST /poll has none: it is served before Koa). */
+export function registerRoutes(router: Router, routes: readonly AnyRoute[], deps: Deps): void {
+  const verifyJwt = createJwtVerifier(deps.config.jwt);
+  const { bodyLimitBytes, metricsToken } = deps.config;
+
+  const authenticate = (route: AnyRoute, ctx: Context): Operator | DeviceIdentity | null => {
+    const auth = route.auth;
+    if (auth === 'device') {
+      const device = deps.deviceTokens.verify(bearerToken(ctx.get('authorization')));
+      if (!device) throw new AppError('device_token_invalid');
+      return device;
+    }
+    if (auth === 'metrics') {
+      if (metricsToken && !safeEqual(ctx.get('authorization'), `Bearer ${metricsToken}`)) throw new AppError('authentication_required');
+      return null;
+    }
+    if (typeof auth === 'object' && 'operator' in auth) {
+      const operator = authenticateOperator(verifyJwt, ctx.get('authorization'));
+      requireScopes(operator, auth.operator);
+      return operator;
+    }
+    return null;
+  };
+
+  for (const route of routes) {
+    const handler = route.handler?.bind(route);
+    if (!handler) continue;
+    const status = defaultStatus(route);
+    router.register(koaPath(route.path), [route.method], async (ctx) => {
+      const caller = authenticate(route, ctx);
+      const input: Input = {
+        params: route.params ? parse(route.params, ctx.params) : {},
+        query: route.query ? parse(route.query, ctx.query, 'query') : {},
+        headers: route.headers ? parse(route.headers, ctx.headers, 'header') : {},
+        body: undefined,
+      };
+      const auth = route.auth;
+      if (typeof auth === 'object' && 'signed' in auth && !auth.signed(deps, input)) throw new AppError('signature_invalid');
+      input.body = await readBody(ctx, route.body, bodyLimitBytes);
+      let answer = status;
+      const reply = await handler({
+        deps,
+        input,
+        caller,
+        status: (code) => void (answer = code),
+        header: (name, value) => ctx.set(name, value),
+      });
+      send(ctx, answer, route.responses[answer], reply);
+    });
+  }
+}
