@@ -3,8 +3,8 @@ import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { ensureDatabase, migrate } from '../src/db/migrate.js';
 import { createPrisma } from '../src/db/prisma.js';
-import { createPool, createSqlClient, sql } from '../src/db/sql.js';
-import { COLS, create, type JobRow, type NewJob } from '../src/jobs/jobs.repo.js';
+import { createPool, createSqlClient } from '../src/db/sql.js';
+import { create, createStatement, type JobRow, type NewJob } from '../src/jobs/jobs.repo.js';
 import { uuidToBase62 } from '../src/lib/ids.js';
 import { printTable, writeResult } from './lib/report.js';
 
@@ -125,23 +125,6 @@ export async function dbPathsBench(): Promise<Row[]> {
     await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
     await c.end();
   }
-}
-
-/** The insert jobs.repo.ts runs, as text and values (for the $queryRawUnsafe variant). */
-function createStatement(job: NewJob, now: Date): { text: string; values: unknown[] } {
-  return sql`
-      WITH j AS (
-        INSERT INTO job (id, site_id, org_id, token, idempotency_key, request_hash, description, script,
-                         express_execute, needs_acknowledgement, should_backup, notify_url, lease_seconds,
-                         timeout_seconds, created_at)
-        VALUES (${job.id}::uuid, ${job.siteId}::uuid, ${job.orgId}, ${job.token}, ${job.idempotencyKey}::uuid,
-                ${job.requestHash}, ${job.description}, ${job.script}, ${job.expressExecute}, ${job.needsAck},
-                ${job.shouldBackup}, ${job.notifyUrl}, ${job.leaseSeconds}, ${job.timeoutSeconds}, ${now}::timestamptz)
-        RETURNING *
-      ), e AS (
-        INSERT INTO job_event (job_id, type, attempt, at) SELECT id, 'created', 0, created_at FROM j
-      )
-      SELECT ${COLS} FROM j`;
 }
 
 export async function main(): Promise<void> {

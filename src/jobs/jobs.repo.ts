@@ -1,4 +1,4 @@
-import { empty, raw, sql, type SqlClient } from '../db/sql.js';
+import { empty, raw, sql, type SqlClient, type Statement } from '../db/sql.js';
 
 // Job rows: creation, reads, and what the dispatch path and the reconciler need. Every change of a
 // job's state is a compare-and-set in ./transitions.repo.ts.
@@ -72,23 +72,27 @@ function isUniqueViolation(err: unknown): boolean {
   return (err as { code?: string }).code === '23505';
 }
 
+/** The statement that inserts a job and its `created` event, returning the job row. */
+export function createStatement(job: NewJob, now: Date): Statement {
+  return sql`
+    WITH j AS (
+      INSERT INTO job (id, site_id, org_id, token, idempotency_key, request_hash, description, script,
+                       express_execute, needs_acknowledgement, should_backup, notify_url, lease_seconds,
+                       timeout_seconds, created_at)
+      VALUES (${job.id}::uuid, ${job.siteId}::uuid, ${job.orgId}, ${job.token}, ${job.idempotencyKey}::uuid,
+              ${job.requestHash}, ${job.description}, ${job.script}, ${job.expressExecute}, ${job.needsAck},
+              ${job.shouldBackup}, ${job.notifyUrl}, ${job.leaseSeconds}, ${job.timeoutSeconds}, ${now}::timestamptz)
+      RETURNING *
+    ), e AS (
+      INSERT INTO job_event (job_id, type, attempt, at) SELECT id, 'created', 0, created_at FROM j
+    )
+    SELECT ${COLS} FROM j`;
+}
+
 /** Inserts the job and its `created` event; null if (site, idempotency key) already exists. */
 export async function create(db: SqlClient, job: NewJob, now: Date): Promise<JobRow | null> {
   try {
-    const rows = await db.rows<JobRow>(sql`
-      WITH j AS (
-        INSERT INTO job (id, site_id, org_id, token, idempotency_key, request_hash, description, script,
-                         express_execute, needs_acknowledgement, should_backup, notify_url, lease_seconds,
-                         timeout_seconds, created_at)
-        VALUES (${job.id}::uuid, ${job.siteId}::uuid, ${job.orgId}, ${job.token}, ${job.idempotencyKey}::uuid,
-                ${job.requestHash}, ${job.description}, ${job.script}, ${job.expressExecute}, ${job.needsAck},
-                ${job.shouldBackup}, ${job.notifyUrl}, ${job.leaseSeconds}, ${job.timeoutSeconds}, ${now}::timestamptz)
-        RETURNING *
-      ), e AS (
-        INSERT INTO job_event (job_id, type, attempt, at) SELECT id, 'created', 0, created_at FROM j
-      )
-      SELECT ${COLS} FROM j`);
-    return rows[0] ?? null;
+    return (await db.rows<JobRow>(createStatement(job, now)))[0] ?? null;
   } catch (err) {
     if (isUniqueViolation(err)) return null;
     throw err;
