@@ -60,7 +60,12 @@ export async function deliver(
   });
 }
 
-export type CallbackResult = 'claimed' | 'ok';
+/**
+ * `claimed` only for the one busy call that moved the job to started: a repeated busy for the same
+ * attempt (a wrapper re-run by hand, a replayed URL) answers `already_claimed`, which the wrapper
+ * does not accept, so the payload runs at most once per delivery.
+ */
+export type CallbackResult = 'claimed' | 'already_claimed' | 'ok';
 
 /** Applies a verified router callback; repeats and stale attempts are harmless no-ops. */
 export async function applyCallback(
@@ -76,7 +81,7 @@ export async function applyCallback(
     if (started) return 'claimed';
     const job = await repo.findById(deps.sql, jobId);
     if (!job) throw new AppError('job_not_found');
-    if (job.state === 'started' && job.attempt === attempt) return 'claimed';
+    if (job.state === 'started' && job.attempt === attempt) return 'already_claimed';
     throw new AppError('claim_refused');
   }
   const done = await transitions.finish(deps.sql, { id: jobId, attempt }, status === 'done' ? 'completed' : 'failed', now);
