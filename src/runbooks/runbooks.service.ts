@@ -1,32 +1,35 @@
-import { randomBytes } from 'node:crypto';
 import { AppError } from '../errors.js';
-import { newId, uuidToBase62 } from '../lib/ids.js';
+import { newId } from '../lib/ids.js';
 import type { Deps } from '../runtime.js';
 import { bootstrapCommand, renderBootstrap } from '../routeros/bootstrap.js';
+import { runbookToken, runbookTokenHash } from '../tokens/runbook-token.js';
 import * as repo from './runbooks.repo.js';
 import type { RunbookRow } from './runbooks.repo.js';
 import { RUNBOOK_TOKEN_RE, type RunbookDto } from './runbooks.schema.js';
 
 export type { RunbookRow };
 
+/** The runbook's token: derived from its id, or the random one it was created with before that. */
+function tokenOf(deps: Deps, r: RunbookRow): string {
+  return r.legacyToken ?? runbookToken(deps.config.signingKey, r.id);
+}
+
 function toDto(deps: Deps, r: RunbookRow): RunbookDto {
+  const token = tokenOf(deps, r);
   return {
     id: r.id,
     name: r.name,
-    token: r.token,
-    bootstrap_command: bootstrapCommand(deps.config.publicUrl, r.token),
+    token,
+    bootstrap_command: bootstrapCommand(deps.config.publicUrl, token),
     created_at: r.createdAt.toISOString(),
     revoked_at: r.revokedAt?.toISOString() ?? null,
   };
 }
 
-/** 128 random bits as 22 base62 characters (uuidToBase62 reads any 32 hex digits). */
-function newToken(): string {
-  return uuidToBase62(randomBytes(16).toString('hex'));
-}
-
 export async function createRunbook(deps: Deps, org: string, input: { name: string }): Promise<RunbookDto> {
-  const row = await repo.create(deps.db, { id: newId(), orgId: org, name: input.name, token: newToken() }, new Date(deps.clock()));
+  const id = newId();
+  const tokenHash = runbookTokenHash(runbookToken(deps.config.signingKey, id));
+  const row = await repo.create(deps.db, { id, orgId: org, name: input.name, tokenHash }, new Date(deps.clock()));
   return toDto(deps, row);
 }
 
@@ -49,7 +52,7 @@ export async function revokeRunbook(deps: Deps, org: string, id: string): Promis
 
 /** The runbook a router's bootstrap token names: 404 if none, 410 if it was revoked. */
 export async function runbookForToken(deps: Deps, token: string): Promise<RunbookRow> {
-  const row = RUNBOOK_TOKEN_RE.test(token) ? await repo.findByToken(deps.db, token) : null;
+  const row = RUNBOOK_TOKEN_RE.test(token) ? await repo.findByTokenHash(deps.db, runbookTokenHash(token)) : null;
   if (!row) throw new AppError('runbook_not_found');
   if (row.revokedAt) throw new AppError('runbook_revoked');
   return row;
@@ -58,5 +61,5 @@ export async function runbookForToken(deps: Deps, token: string): Promise<Runboo
 /** Stage 1 of onboarding (GET /bootstrap/{token}): the script that reports the router for adoption. */
 export async function bootstrapScript(deps: Deps, token: string): Promise<string> {
   const row = await runbookForToken(deps, token);
-  return renderBootstrap(deps.config.publicUrl, row.token);
+  return renderBootstrap(deps.config.publicUrl, token);
 }
