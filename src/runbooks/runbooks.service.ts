@@ -60,6 +60,6 @@ export async function runbookForToken(deps: Deps, token: string): Promise<Runboo
 
 /** Stage 1 of onboarding (GET /bootstrap/{token}): the script that reports the router for adoption. */
 export async function bootstrapScript(deps: Deps, token: string): Promise<string> {
-  const row = await runbookForToken(deps, token);
+  await runbookForToken(deps, token);
   return renderBootstrap(deps.config.publicUrl, token);
 }
