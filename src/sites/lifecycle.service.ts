@@ -59,11 +59,6 @@ export async function markDeleted(deps: Deps, org: string, siteId: string): Prom
   return site;
 }
 
-/** A device token for the site, as its agent holds one (for scripts the router runs). */
-export function deviceToken(deps: Deps, site: SiteRow): string {
-  return issue(deps, site);
-}
-
 /**
  * Deletes sites and everything they own in PostgreSQL, then in Redis. PostgreSQL goes first: a
  * poll racing the purge can at worst re-warm the site hash, and the sample drain forgets sites
