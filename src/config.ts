@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import type { BackupKey } from './backups/backup-crypto.js';
+import { deriveKey } from './lib/crypto.js';
 
 // The one place that reads the environment. Parsed once at start, validated, frozen.
 
@@ -53,6 +55,10 @@ export const envSchema = z.object({
   WEBHOOK_RETRY_WINDOW_MS: int(86_400_000, 0, 604_800_000),
   BACKUP_MAX_BYTES: int(8_388_608, 65_536, 67_108_864),
   BACKUP_RETENTION_DAYS: int(90, 1, 36_500),
+  BACKUP_KEYS: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,32}:[A-Za-z0-9+/_-]{43}=?(,[A-Za-z0-9_-]{1,32}:[A-Za-z0-9+/_-]{43}=?)*$/, 'expected comma-separated id:base64 pairs of 32-byte keys')
+    .optional(),
   HEARTBEAT_INTERVAL_SECONDS: int(30, 5, 3_600),
   OFFLINE_AFTER_MISSED: int(10, 2, 1_000),
   OFFLINE_SWEEP_INTERVAL_MS: int(15_000, 100, 3_600_000),
@@ -99,8 +105,11 @@ export interface Config {
   timeoutSweepIntervalMs: number;
   /** Per-try timeout of an express-execute call to a router's REST API (a late express is worthless). */
   expressTimeoutMs: number;
-  /** Pre-job configuration backups: largest accepted export, and how long stored ones are kept. */
-  backup: { maxBytes: number; retentionDays: number };
+  /**
+   * Pre-job configuration backups: largest accepted export, how long stored ones are kept, and the
+   * keys they are encrypted under at rest (the first writes; every one reads).
+   */
+  backup: { maxBytes: number; retentionDays: number; keys: readonly BackupKey[] };
   /** Fleet health (src/fleet): heartbeat cadence, the offline rule, schedules, retention, deletion grace. */
   fleet: {
     heartbeatIntervalSeconds: number;
@@ -122,6 +131,19 @@ export class ConfigError extends Error {
   }
 }
 
+/** BACKUP_KEYS as keys (ids unique), or in development a key derived from SIGNING_KEY. */
+function backupKeys(e: z.infer<typeof envSchema>): readonly BackupKey[] {
+  if (!e.BACKUP_KEYS) return Object.freeze([{ id: 'dev', key: deriveKey(e.SIGNING_KEY, 'backup-at-rest') }]);
+  const keys = e.BACKUP_KEYS.split(',').map((pair) => {
+    const [id, b64] = pair.split(':') as [string, string];
+    return { id, key: Buffer.from(b64, b64.includes('-') || b64.includes('_') ? 'base64url' : 'base64') };
+  });
+  const problems = keys.filter((k) => k.key.length !== 32).map((k) => `BACKUP_KEYS: key "${k.id}" is not 32 bytes`);
+  if (new Set(keys.map((k) => k.id)).size !== keys.length) problems.push('BACKUP_KEYS: key ids must be unique');
+  if (problems.length > 0) throw new ConfigError(problems);
+  return Object.freeze(keys);
+}
+
 /** Parse and validate the environment once; throws ConfigError listing every invalid variable. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Readonly<Config> {
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
@@ -140,6 +162,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     if (e.SIGNING_KEY === DEV_SIGNING_KEY) problems.push('SIGNING_KEY: set a secret in production');
     // Receivers must be handed the webhook secret, so production needs one an operator chose.
     if (!e.WEBHOOK_SECRET) problems.push('WEBHOOK_SECRET: set a secret in production');
+    if (!e.BACKUP_KEYS) problems.push('BACKUP_KEYS: set a key for encrypting backups at rest in production');
     if (problems.length > 0) throw new ConfigError(problems);
   }
   const publicUrl = e.PUBLIC_URL.replace(/\/+$/, '');
@@ -179,7 +202,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     reconcileIntervalMs: e.RECONCILE_INTERVAL_MS,
     timeoutSweepIntervalMs: e.TIMEOUT_SWEEP_INTERVAL_MS,
     expressTimeoutMs: e.EXPRESS_TIMEOUT_MS,
-    backup: Object.freeze({ maxBytes: e.BACKUP_MAX_BYTES, retentionDays: e.BACKUP_RETENTION_DAYS }),
+    backup: Object.freeze({ maxBytes: e.BACKUP_MAX_BYTES, retentionDays: e.BACKUP_RETENTION_DAYS, keys: backupKeys(e) }),
     fleet: Object.freeze({
       heartbeatIntervalSeconds: e.HEARTBEAT_INTERVAL_SECONDS,
       offlineAfterMissed: e.OFFLINE_AFTER_MISSED,

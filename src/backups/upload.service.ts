@@ -52,7 +52,7 @@ async function storeUnique(deps: Deps, job: BackupJob, content: Buffer, sha256: 
   const seconds = Math.floor(now / 1000);
   for (let i = 0; i < PATH_TRIES; i++) {
     const path = `${job.siteId}/${seconds + i}.rsc`;
-    if (await store.put(path, content, { siteId: job.siteId, jobId: job.id, sha256, createdAt: new Date(now) })) return path;
+    if (await store.put(path, content, { siteId: job.siteId, jobId: job.id, size: content.length, sha256, createdAt: new Date(now) })) return path;
   }
   throw new Error(`no free backup path for site ${job.siteId} near ${seconds}`);
 }
