@@ -1,6 +1,4 @@
 import { z } from 'zod';
-import type { BackupKey } from './backups/backup-crypto.js';
-import { deriveKey } from './lib/crypto.js';
 
 // The one place that reads the environment. Parsed once at start, validated, frozen.
 
@@ -109,7 +107,7 @@ export interface Config {
    * Pre-job configuration backups: largest accepted export, how long stored ones are kept, and the
    * keys they are encrypted under at rest (the first writes; every one reads).
    */
-  backup: { maxBytes: number; retentionDays: number; keys: readonly BackupKey[] };
+  backup: { maxBytes: number; retentionDays: number; keys: readonly BackupKey[] | null };
   /** Fleet health (src/fleet): heartbeat cadence, the offline rule, schedules, retention, deletion grace. */
   fleet: {
     heartbeatIntervalSeconds: number;
@@ -131,9 +129,16 @@ export class ConfigError extends Error {
   }
 }
 
-/** BACKUP_KEYS as keys (ids unique), or in development a key derived from SIGNING_KEY. */
-function backupKeys(e: z.infer<typeof envSchema>): readonly BackupKey[] {
-  if (!e.BACKUP_KEYS) return Object.freeze([{ id: 'dev', key: deriveKey(e.SIGNING_KEY, 'backup-at-rest') }]);
+/** A key backups are encrypted under at rest (src/backups/backup-crypto.ts). */
+export interface BackupKey {
+  id: string;
+  /** 32 bytes. */
+  key: Buffer;
+}
+
+/** BACKUP_KEYS as keys (ids unique); null when unset (development: derived from SIGNING_KEY). */
+function backupKeys(e: z.infer<typeof envSchema>): readonly BackupKey[] | null {
+  if (!e.BACKUP_KEYS) return null;
   const keys = e.BACKUP_KEYS.split(',').map((pair) => {
     const [id, b64] = pair.split(':') as [string, string];
     return { id, key: Buffer.from(b64, b64.includes('-') || b64.includes('_') ? 'base64url' : 'base64') };

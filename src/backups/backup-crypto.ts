@@ -1,4 +1,6 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import type { BackupKey, Config } from '../config.js';
+import { deriveKey } from '../lib/crypto.js';
 
 // Backups are encrypted at rest with AES-256-GCM under the first of BACKUP_KEYS; the key id travels
 // in each blob, so a backup written under an older key still opens after rotation (keep the old key
@@ -7,11 +9,7 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 // MAGIC starts with a NUL byte, which a RouterOS export never contains, so a backup stored before
 // encryption (plain text) is told apart and returned as it is.
 
-export interface BackupKey {
-  id: string;
-  /** 32 bytes. */
-  key: Buffer;
-}
+export type { BackupKey };
 
 const MAGIC = Buffer.from('\0tkb1', 'latin1');
 const IV_BYTES = 12;
@@ -22,6 +20,11 @@ export class BackupKeyMissing extends Error {
     super(`backup encrypted under key "${keyId}", which BACKUP_KEYS no longer lists`);
     this.name = 'BackupKeyMissing';
   }
+}
+
+/** The configured BACKUP_KEYS, or outside production (where they are required) one derived from SIGNING_KEY. */
+export function backupKeys(config: Pick<Config, 'backup' | 'signingKey'>): readonly BackupKey[] {
+  return config.backup.keys ?? [{ id: 'dev', key: deriveKey(config.signingKey, 'backup-at-rest') }];
 }
 
 /** `content` encrypted under the first (current) key, bound to `path`. */

@@ -1,5 +1,5 @@
 import type { Deps } from '../runtime.js';
-import { openBackup, sealBackup, type BackupKey } from './backup-crypto.js';
+import { backupKeys, openBackup, sealBackup, type BackupKey } from './backup-crypto.js';
 import { createPgBackupStore } from './pg-backup-store.repo.js';
 
 // Where finished backups live. Paths are `<siteId>/<unix-seconds>.rsc` and are never overwritten,
@@ -44,5 +44,5 @@ function encrypted(store: BackupStore, keys: readonly BackupKey[]): BackupStore 
 
 /** The deployment's backup store (PostgreSQL today; the one place to switch implementations). */
 export function backupStore(deps: Pick<Deps, 'db' | 'sql' | 'config'>): BackupStore {
-  return encrypted(createPgBackupStore(deps.db, deps.sql), deps.config.backup.keys);
+  return encrypted(createPgBackupStore(deps.db, deps.sql), backupKeys(deps.config));
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { backupKeys } from '../../src/backups/backup-crypto.js';
 import { pruneBackups } from '../../src/backups/backups.service.js';
 import { startApp, type TestApp } from '../support/app.js';
 import { eventually, startWorker, type TestWorker } from '../support/worker.js';
@@ -168,7 +169,7 @@ describe('encryption at rest', () => {
     expect(got.text).toBe(config);
 
     // A second API process over the same data, with a new current key and the old one kept.
-    const rotated = await startApp({ share: app, env: { BACKUP_KEYS: `${key('new', 1)},dev:${app.config.backup.keys[0]!.key.toString('base64')}` } });
+    const rotated = await startApp({ share: app, env: { BACKUP_KEYS: `${key('new', 1)},dev:${backupKeys(app.config)[0]!.key.toString('base64')}` } });
     try {
       expect((await rotated.request('GET', `/site/${site.id}/backup/${filename}`, { token: site.auth })).text).toBe(config);
       // Without the old key the backup cannot be read, and the API says so without leaking it.

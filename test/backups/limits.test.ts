@@ -74,7 +74,7 @@ describe('backup size limits', () => {
       await held;
       return saved;
     });
-    await eventually(async () => firstSaved);
+    await eventually(() => Promise.resolve(firstSaved));
     let secondDone = false;
     const second = savePart(app.deps.sql, { jobId, attempt: 1, part: 1, content: chunk }, max, now).finally(() => {
       secondDone = true;
