@@ -1,3 +1,4 @@
+import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 
 // The one place that reads the environment. Parsed once at start, validated, frozen.
@@ -8,6 +9,11 @@ const DEV_SIGNING_KEY = 'dev-only-signing-key-change-me-000000000';
 const bool = z.enum(['true', 'false']).transform((v) => v === 'true');
 const int = (def: number, min: number, max: number): z.ZodDefault<z.ZodCoercedNumber> =>
   z.coerce.number().int().min(min).max(max).default(def);
+
+/** Comma-separated CIDRs, each one valid (a bad one would otherwise fail every outbound request). */
+const cidrList = z
+  .string()
+  .refine((v) => v.split(',').every((c) => ipaddr.isValidCIDR(c)), 'expected comma-separated CIDRs such as 10.0.0.0/8');
 
 /** Every variable, its default, and a one-line description (mirrored in .env.example). */
 export const envSchema = z.object({
@@ -44,10 +50,8 @@ export const envSchema = z.object({
   TRUST_PROXY: bool.default(false),
   METRICS_TOKEN: z.string().min(16).optional(),
   WORKER_METRICS_PORT: int(9464, 0, 65535),
-  OUTBOUND_ALLOWLIST: z
-    .string()
-    .regex(/^([0-9a-fA-F:.]+\/\d{1,3})(,[0-9a-fA-F:.]+\/\d{1,3})*$/, 'expected comma-separated CIDRs')
-    .optional(),
+  OUTBOUND_ALLOWLIST: cidrList.optional(),
+  MANAGEMENT_ALLOWLIST: cidrList.optional(),
   WEBHOOK_SECRET: z.string().min(32).optional(),
   WEBHOOK_BACKOFF_BASE_MS: int(10_000, 10, 3_600_000),
   WEBHOOK_RETRY_WINDOW_MS: int(86_400_000, 0, 604_800_000),
@@ -95,6 +99,8 @@ export interface Config {
   workerMetricsPort: number;
   /** CIDRs outbound requests may reach even if private or loopback (operator opt-in). */
   outboundAllowlist: string[];
+  /** CIDRs management endpoints (express execute) may reach besides public addresses: private, CGNAT, ULA networks. */
+  managementAllowlist: string[];
   /** notify_url webhooks: HMAC secret (null: derived from SIGNING_KEY, development only) and retry schedule. */
   webhook: { secret: string | null; backoffBaseMs: number; retryWindowMs: number };
   /** Queue names this worker process consumes, or 'all'. */
@@ -198,6 +204,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     metricsToken: e.METRICS_TOKEN,
     workerMetricsPort: e.WORKER_METRICS_PORT,
     outboundAllowlist: e.OUTBOUND_ALLOWLIST?.split(',') ?? [],
+    managementAllowlist: e.MANAGEMENT_ALLOWLIST?.split(',') ?? [],
     webhook: Object.freeze({
       secret: e.WEBHOOK_SECRET ?? null,
       backoffBaseMs: e.WEBHOOK_BACKOFF_BASE_MS,
