@@ -1,6 +1,7 @@
 import { createPublicKey, createSecretKey, type KeyObject } from 'node:crypto';
 import jwt, { type Algorithm } from 'jsonwebtoken';
 import type { Config } from '../config.js';
+import { textProblem } from './text.js';
 import { AppError } from '../errors.js';
 
 // Operator authentication. Algorithms are pinned per key: HS256 only with JWT_SECRET, RS256 or
@@ -89,6 +90,8 @@ export function authenticateOperator(verify: Verifier, header: string | undefine
   if (typeof org !== 'string' || org.length === 0 || org.length > 200) {
     throw new AppError('token_invalid', { message: 'The token names no organisation (org or sub claim).' });
   }
+  // The org names the tenant in every row, log line and metric label: the text rule applies.
+  if (textProblem(org) !== null) throw new AppError('token_invalid', { message: "The token's organisation claim holds characters an organisation name cannot have." });
   return { org, scopes: scopesOf(claims) };
 }
 

@@ -1,8 +1,9 @@
 import { z } from 'zod';
+import { text } from '../http/text.js';
 import { uuid } from '../http/validate.js';
 
 export const createRunbookBody = z.strictObject({
-  name: z.string().trim().min(1).max(100),
+  name: text().trim().min(1).max(100),
 });
 
 export const runbookParams = z.object({ runbookId: uuid.meta({ description: 'The UUID of the runbook.' }) });

@@ -1,8 +1,9 @@
 import { z } from 'zod';
+import { text as typedText } from '../http/text.js';
 import { uuid } from '../http/validate.js';
 
 export const createSiteBody = z.strictObject({
-  name: z.string().trim().min(1).max(100),
+  name: typedText().trim().min(1).max(100),
 });
 
 export const siteParams = z.object({ siteId: uuid.meta({ description: 'The UUID of the site.' }) });
