@@ -174,6 +174,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     // Receivers must be handed the webhook secret, so production needs one an operator chose.
     if (!e.WEBHOOK_SECRET) problems.push('WEBHOOK_SECRET: set a secret in production');
     if (!e.BACKUP_KEYS) problems.push('BACKUP_KEYS: set a key for encrypting backups at rest in production');
+    // Without it anyone who reaches the API could read fleet-wide figures (docs/security.md).
+    if (!e.METRICS_TOKEN) problems.push('METRICS_TOKEN: set a token for /metrics in production');
     if (problems.length > 0) throw new ConfigError(problems);
   }
   const publicUrl = e.PUBLIC_URL.replace(/\/+$/, '');

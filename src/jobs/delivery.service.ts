@@ -10,13 +10,21 @@ import * as transitions from './transitions.repo.js';
 // The router-facing life of a job after its creation: restoring a site's dispatch state into
 // Redis, handing a popped job out, the router's callbacks, and settling jobs that will not report.
 
+/** How long a site PostgreSQL does not have is refused from Redis alone. */
+const UNKNOWN_SITE_TTL_SECONDS = 3_600;
+
 /**
  * Merges a site's dispatch state from PostgreSQL into Redis; returns how many job ids were
  * pushed, or null if the site no longer exists.
  */
 export async function restoreSiteDispatch(deps: Deps, siteId: string): Promise<number | null> {
+  // A purged (or unknown) site is remembered, so its router's polls cost no query.
+  if (await deps.misses.has('site', siteId)) return null;
   const site = await sites.findSite(deps, siteId);
-  if (!site) return null;
+  if (!site) {
+    await deps.misses.add('site', [siteId], UNKNOWN_SITE_TTL_SECONDS);
+    return null;
+  }
   const { queued, inflight } = await repo.dispatchState(deps.sql, siteId);
   return deps.dispatch.restoreSite(siteId, {
     tokenVersion: site.tokenVersion,

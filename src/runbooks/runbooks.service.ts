@@ -50,10 +50,20 @@ export async function revokeRunbook(deps: Deps, org: string, id: string): Promis
   return toDto(deps, row);
 }
 
+/** How long an unknown runbook token is answered 404 from Redis, without a query. */
+const UNKNOWN_TOKEN_TTL_SECONDS = 300;
+
 /** The runbook a router's bootstrap token names: 404 if none, 410 if it was revoked. */
 export async function runbookForToken(deps: Deps, token: string): Promise<RunbookRow> {
-  const row = RUNBOOK_TOKEN_RE.test(token) ? await repo.findByTokenHash(deps.db, runbookTokenHash(token)) : null;
-  if (!row) throw new AppError('runbook_not_found');
+  if (!RUNBOOK_TOKEN_RE.test(token)) throw new AppError('runbook_not_found');
+  const hash = runbookTokenHash(token);
+  // New runbooks get tokens never seen before, so a remembered miss cannot hide one.
+  if (await deps.misses.has('runbook', hash)) throw new AppError('runbook_not_found');
+  const row = await repo.findByTokenHash(deps.db, hash);
+  if (!row) {
+    await deps.misses.add('runbook', [hash], UNKNOWN_TOKEN_TTL_SECONDS);
+    throw new AppError('runbook_not_found');
+  }
   if (row.revokedAt) throw new AppError('runbook_revoked');
   return row;
 }

@@ -189,3 +189,15 @@ describe('POST /adopt/{runbookToken}', () => {
     expect((await adopt(app, '4KuKNp3QzpfwLcg3BUnn1a', routerFacts())).status).toBe(404);
   });
 });
+
+describe('unknown runbook tokens', () => {
+  it('are remembered for a while, so repeating one costs no query', async () => {
+    const unknown = 'Zz9Zz9Zz9Zz9Zz9Zz9Zz9Z';
+    expect((await app.request('GET', `/bootstrap/${unknown}`)).body.code).toBe('runbook_not_found');
+    expect(await app.deps.misses.has('runbook', runbookTokenHash(unknown))).toBe(true);
+    // Were PostgreSQL asked, it would find this runbook: the remembered miss answers first.
+    const rb = await buildRunbook(app);
+    await app.deps.misses.add('runbook', [runbookTokenHash(rb.token)], 60);
+    expect((await app.request('GET', `/bootstrap/${rb.token}`)).body.code).toBe('runbook_not_found');
+  });
+});

@@ -133,3 +133,18 @@ describe('re-adopting a router whose site is being deleted', () => {
     expect(await pollStatus(second.token)).toBe(200);
   });
 });
+
+describe('anonymous lookups that find nothing', () => {
+  it("answers a purged site's device token from Redis, without asking PostgreSQL", async () => {
+    const s = await buildSite(app);
+    await deleteSite(s);
+    expect((await notify(s.token)).status).toBe(200);
+    expect(await pollStatus(s.token)).toBe(401);
+    expect(await app.deps.misses.has('site', s.id)).toBe(true);
+    // Were PostgreSQL asked, it would find this site: a remembered miss answers first.
+    const live = await buildSite(app);
+    await app.deps.redis.del(`${app.redisPrefix}site:${live.id}`);
+    await app.deps.misses.add('site', [live.id], 60);
+    expect(await pollStatus(live.token)).toBe(401);
+  });
+});
