@@ -66,6 +66,7 @@ export const errorRegistry = {
   },
   backup_not_found: { status: 404, type: 'not_found_error', message: 'No such backup.' },
   runbook_not_found: { status: 404, type: 'not_found_error', message: 'No such runbook.' },
+  api_key_not_found: { status: 404, type: 'not_found_error', message: 'No such API key.' },
   runbook_revoked: {
     status: 410,
     type: 'invalid_request_error',

@@ -31,6 +31,7 @@ const TAGS: Record<Tag, string> = {
   Runbooks: 'Onboarding profiles and their bootstrap commands.',
   'Fleet health': 'Faults, resource stats and availability of sites.',
   Device: 'Endpoints the router itself calls.',
+  'Access': 'API keys and the audit log.',
   Meta: 'Documents and health.',
 };
 
@@ -38,10 +39,11 @@ const securitySchemes = {
   BearerAuth: {
     type: 'http',
     scheme: 'bearer',
-    bearerFormat: 'JWT',
+    bearerFormat: 'API key (tko_…) or JWT',
     description:
-      'Authenticate requests by providing a JSON Web Token (JWT) in the `Authorization` header. Example: `Authorization: Bearer <YOUR_JWT>`. ' +
-      "The token's `org` claim is the tenant. Each operation lists the scopes it requires; a token grants those in its space-separated `scope` claim, or every scope without one (403 `insufficient_scope` names a missing scope).",
+      'An API key (`tko_…`, from POST /api-keys or `npm run tikops -- keys create`) or a JSON Web Token in the `Authorization` header: `Authorization: Bearer <credential>`. ' +
+      "A key belongs to one organisation and grants the scopes it was created with. A JWT's `org` claim is the tenant; it grants the scopes of its space-separated `scope` claim, or every scope without one. " +
+      'Each operation lists the scopes it requires; 403 `insufficient_scope` names a missing one.',
   },
   DeviceToken: {
     type: 'http',
