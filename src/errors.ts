@@ -51,6 +51,11 @@ export const errorRegistry = {
     type: 'permission_error',
     message: 'The credential lacks a scope this request requires.',
   },
+  csrf_token_invalid: {
+    status: 403,
+    type: 'permission_error',
+    message: 'A state-changing request made with the session cookie needs the session\'s X-CSRF-Token header.',
+  },
   route_not_found: { status: 404, type: 'not_found_error', message: 'No such route.' },
   ui_not_built: {
     status: 404,

@@ -13,6 +13,7 @@ import { keyRoutes } from './keys/keys.routes.js';
 import { metricsRoutes } from './metrics/metrics.routes.js';
 import { pollRoute } from './poll/poll.routes.js';
 import { runbookRoutes } from './runbooks/runbooks.routes.js';
+import { sessionRoutes } from './sessions/sessions.routes.js';
 import { siteRoutes } from './sites/sites.routes.js';
 import { webhookRoutes } from './webhooks/webhooks.routes.js';
 
@@ -35,6 +36,7 @@ export const capabilityRoutes: readonly AnyRoute[] = [
   ...metricsRoutes,
   ...keyRoutes,
   ...auditRoutes,
+  ...sessionRoutes,
 ];
 
 /** Every route with the documents that describe them, and that document, for the server at `publicUrl`. */

@@ -42,7 +42,10 @@ export interface Operator extends Actor {
 }
 
 /** What a verified credential says, before the request's id and address are added. */
-export type Credential = Pick<Operator, 'org' | 'scopes' | 'actor' | 'keyId'>;
+export type Credential = Pick<Operator, 'org' | 'scopes' | 'actor' | 'keyId'> & {
+  /** When the credential stops working, if it says (a key's expires_at, a JWT's exp): sessions end then too. */
+  expiresAt?: Date;
+};
 
 type Verifier = (token: string) => Promise<JWTPayload>;
 
@@ -126,7 +129,7 @@ export async function jwtCredential(verify: Verifier, token: string, tenantFromS
     throw new AppError('token_invalid', { message: `The token names no organisation (${names}).` });
   }
   const sub = typeof claims.sub === 'string' && claims.sub.length <= 200 ? claims.sub : '-';
-  return { org, scopes: scopesOf(claims), actor: `jwt:${sub}` };
+  return { org, scopes: scopesOf(claims), actor: `jwt:${sub}`, expiresAt: new Date(claims.exp! * 1000) };
 }
 
 /** A 403 naming the first of `required` that the operator's credential lacks. */

@@ -5,9 +5,9 @@ import { safeEqual } from '../lib/crypto.js';
 import type { Deps } from '../runtime.js';
 import type { DeviceIdentity } from '../tokens/device-token.js';
 import { newId } from '../lib/ids.js';
-import { authenticateKey } from '../keys/keys.service.js';
-import { looksLikeKey } from '../keys/api-key.js';
-import { bearerToken, createJwtVerifier, jwtCredential, requireScopes, type Credential, type Operator } from './auth.js';
+import { authenticateSession, checkCsrf, sessionIdFrom } from '../sessions/sessions.service.js';
+import { bearerToken, requireScopes, type Credential, type Operator } from './auth.js';
+import { credentialOf } from './operator-auth.js';
 import { readBytes, readJson, readPlainText, readText } from './body.js';
 import type { AnyRoute, BodySpec, Input, ResponseSpec } from './route.js';
 import { parse } from './validate.js';
@@ -55,12 +55,18 @@ function requestIdOf(ctx: Context): string {
 
 /** Registers every route that has a handler on `router` (POST /poll has none: it is served before Koa). */
 export function registerRoutes(router: Router, routes: readonly AnyRoute[], deps: Deps): void {
-  const verifyJwt = createJwtVerifier(deps.config.jwt);
   const { bodyLimitBytes, metricsToken } = deps.config;
 
-  // API keys (`tko_…`) and JWTs share the Bearer header; the prefix tells them apart.
-  const credentialOf = (token: string): Promise<Credential> =>
-    looksLikeKey(token) ? authenticateKey(deps, token) : jwtCredential(verifyJwt, token, deps.config.jwt.tenantFromSub);
+  // API keys (`tko_…`) and JWTs share the Bearer header; without one, the dashboard's session
+  // cookie, whose state-changing requests must carry its CSRF token.
+  const operatorCredential = async (ctx: Context): Promise<Credential> => {
+    const authorization = ctx.get('authorization');
+    const sid = authorization ? undefined : sessionIdFrom(ctx.get('cookie'));
+    if (sid === undefined) return credentialOf(deps, bearerToken(authorization));
+    const credential = await authenticateSession(deps, sid);
+    checkCsrf(deps.config, ctx.method, sid, ctx.get('x-csrf-token') || undefined);
+    return credential;
+  };
 
   const authenticate = async (route: AnyRoute, ctx: Context): Promise<Operator | DeviceIdentity | null> => {
     const auth = route.auth;
@@ -74,7 +80,7 @@ export function registerRoutes(router: Router, routes: readonly AnyRoute[], deps
       return null;
     }
     if (typeof auth === 'object' && 'operator' in auth) {
-      const credential = await credentialOf(bearerToken(ctx.get('authorization')));
+      const { expiresAt: _expiresAt, ...credential } = await operatorCredential(ctx);
       requireScopes(credential, auth.operator);
       const requestId = requestIdOf(ctx);
       ctx.set('X-Request-Id', requestId);

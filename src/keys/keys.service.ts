@@ -90,5 +90,5 @@ export async function authenticateKey(deps: KeyDeps, secret: string): Promise<Cr
   if (!key || key.revokedAt) throw new AppError('token_invalid', { message: 'The API key is unknown or revoked.' });
   if (key.expiresAt && key.expiresAt <= now) throw new AppError('token_invalid', { message: 'The API key has expired.' });
   if (!key.lastUsedAt || now.getTime() - key.lastUsedAt.getTime() >= TOUCH_EVERY_MS) await repo.touch(deps.sql, key.id, now, TOUCH_EVERY_MS);
-  return { org: key.orgId, scopes: new Set(key.scopes.split(' ')), actor: `key:${key.id}`, keyId: key.id };
+  return { org: key.orgId, scopes: new Set(key.scopes.split(' ')), actor: `key:${key.id}`, keyId: key.id, ...(key.expiresAt ? { expiresAt: key.expiresAt } : {}) };
 }

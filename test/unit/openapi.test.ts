@@ -129,13 +129,14 @@ describe('the OpenAPI document', () => {
       const responses = op.responses as Obj;
       if (typeof route.auth === 'object' && 'operator' in route.auth) {
         expect(route.auth.operator.length, route.path).toBeGreaterThan(0);
-        expect(op.security, route.path).toEqual([{ BearerAuth: [...route.auth.operator] }]);
+        expect(op.security, route.path).toEqual([{ BearerAuth: [...route.auth.operator] }, { SessionCookie: [...route.auth.operator] }]);
         expect(JSON.stringify(responses['401']), route.path).toContain('token_invalid');
         expect(JSON.stringify(responses['403']), route.path).toContain('insufficient_scope');
       } else expect(JSON.stringify(op.security), route.path).not.toContain('BearerAuth');
     }
     const createJob = paths['/site/{siteId}/job']!.post!;
-    expect(createJob.security).toEqual([{ BearerAuth: ['jobs:write'] }]);
+    expect(createJob.security).toEqual([{ BearerAuth: ['jobs:write'] }, { SessionCookie: ['jobs:write'] }]);
+    expect(JSON.stringify((createJob.responses as Obj)['403'])).toContain('csrf_token_invalid');
   });
 
   it('documents the error responses each route implies: 415 for bodies with a required type, 413 for bodies, 500 everywhere', () => {
