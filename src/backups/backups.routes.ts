@@ -32,7 +32,7 @@ export const backupRoutes = [
     headers: requestHeaders,
     responses: { 202: json(backupRequested, 'The backup job was queued.') },
     errors: ['site_not_found', 'idempotency_key_reused'],
-    handler: ({ deps, caller, input }) => backups.requestBackup(deps, caller.org, input.params.siteId, input.headers['x-idempotency-key']),
+    handler: ({ deps, caller, input }) => backups.requestBackup(deps, caller, input.params.siteId, input.headers['x-idempotency-key']),
   }),
 
   defineRoute({

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { LOCKS, withAdvisoryLock } from '../db/lock.js';
 import { AppError } from '../errors.js';
+import { auditedPrisma, type Actor } from '../audit/audit.service.js';
 import { findJobIdByKey } from '../jobs/backup-step.service.js';
 import { createJob } from '../jobs/jobs.service.js';
 import { newId } from '../lib/ids.js';
@@ -67,17 +68,20 @@ function requestJobId(siteId: string, key: string): string {
  */
 export async function requestBackup(
   deps: Deps,
-  org: string,
+  by: Actor,
   siteId: string,
   key: string | undefined,
 ): Promise<{ message: 'Backup requested'; job: string }> {
-  const site = await sites.requireSite(deps, org, siteId);
+  const site = await sites.requireSite(deps, by.org, siteId);
   const idempotencyKey = key ?? newId();
   const jobId = requestJobId(site.id, idempotencyKey);
   const existing = key === undefined ? null : await findJobIdByKey(deps, site.id, key);
   if (existing !== null && existing !== jobId) throw new AppError('idempotency_key_reused', { param: 'X-Idempotency-Key' });
   if (existing === null) {
-    await repo.insertRequest(deps.db, `backup-request-${jobId}`, { siteId: site.id, org: site.orgId, jobId, key: idempotencyKey });
+    const payload = { siteId: site.id, org: site.orgId, jobId, key: idempotencyKey };
+    await auditedPrisma(deps, by, (tx) => repo.insertRequest(tx, `backup-request-${jobId}`, payload), (queued) =>
+      queued ? { action: 'backup.request', target: `site:${site.id}`, summary: { job_id: jobId } } : null,
+    );
   }
   return { message: 'Backup requested', job: jobId };
 }
@@ -97,7 +101,7 @@ export async function createRequestedBackup(deps: Deps, p: Payload<'backup'>): P
     backup: true,
     express: false,
     notifyUrl: null,
-  });
+  }, null);
   return { jobId: job.id, created };
 }
 

@@ -31,7 +31,7 @@ export const jobRoutes = [
         idempotencyKey: h['x-idempotency-key'], description: h['x-description'], script: body, needsAck: h['x-needs-ack'],
         backup: h['x-backup'], express: h['x-express-execute'], notifyUrl: null,
         leaseSeconds: h['x-lease-seconds'], timeoutSeconds: h['x-timeout-seconds'],
-      });
+      }, caller);
       status(created ? 201 : 200);
       return job;
     },
@@ -55,7 +55,7 @@ export const jobRoutes = [
         idempotencyKey: headers['x-idempotency-key'] ?? newId(), description: b.description, script: b.script,
         needsAck: b.needs_acknowledgement, backup: b.make_backup, express: b.express_execute, notifyUrl: b.notify_url,
         leaseSeconds: b.lease_seconds, timeoutSeconds: b.timeout_seconds,
-      });
+      }, caller);
       const date = new Date(job.created_at).toISOString().replace(/\.\d{3}Z$/, '+00:00');
       return { status: 'success' as const, data: { idempotency_key: job.idempotency_key, request_id: job.id, target: job.site_id, notify_url: job.notify_url, date } };
     },
@@ -125,6 +125,6 @@ export const jobRoutes = [
     params: jobParams,
     responses: { 200: json(job, 'The cancelled job.') },
     errors: ['site_not_found', 'job_not_found', 'job_already_started'],
-    handler: ({ deps, caller, input: { params } }) => jobs.cancelJob(deps, caller.org, params.siteId, params.jobId),
+    handler: ({ deps, caller, input: { params } }) => jobs.cancelJob(deps, caller, params.siteId, params.jobId),
   }),
 ];

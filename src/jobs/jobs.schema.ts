@@ -112,6 +112,7 @@ export const job = z
     notify_url: z.string().nullable().meta({ description: 'The callback URL given with the JSON form, if any (tikops addition).', example: null }),
     lease_seconds: z.number().int().meta({ description: 'How long a delivery may stay unclaimed before the job may be handed out again (tikops addition).', example: 120 }),
     timeout_seconds: z.number().int().meta({ description: 'How long a claimed job may run before it is settled as timed out (tikops addition).', example: 900 }),
+    created_by: z.string().nullable().meta({ description: 'The operator credential that created it: `key:<api key id>` or `jwt:<sub>`; null for jobs tikops queued itself (tikops addition).', example: 'key:0b9e8f1c-2f7e-4a53-9f0c-6f3a4f3c2b1a' }),
   })
   .meta({ id: 'Job', description: 'An asynchronous command or script to be executed on a Site.' });
 

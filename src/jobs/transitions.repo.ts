@@ -1,4 +1,4 @@
-import { sql, type SqlClient } from '../db/sql.js';
+import { sql, type SqlClient, type Statement } from '../db/sql.js';
 import { COLS, type JobRow, type JobState } from './jobs.repo.js';
 
 // The job state machine (ARCHITECTURE.md, "The job pipeline"): every compare-and-set on `job`,
@@ -96,8 +96,8 @@ export async function finish(
   return moved(rows[0], () => [outcome]);
 }
 
-/** queued → cancelled (only the site's job). */
-export async function cancel(db: SqlClient, siteId: string, id: string, now: Date): Promise<Transition | null> {
+/** queued → cancelled (only the site's job), with `audit` (a CTE body over `c`, src/audit) if it moved. */
+export async function cancel(db: SqlClient, siteId: string, id: string, now: Date, audit: Statement): Promise<Transition | null> {
   const rows = await db.rows<JobRow>(sql`
     WITH c AS (
       UPDATE job SET state = 'cancelled', cancelled_at = ${now}::timestamptz
@@ -105,7 +105,7 @@ export async function cancel(db: SqlClient, siteId: string, id: string, now: Dat
       RETURNING *
     ), e AS (
       INSERT INTO job_event (job_id, type, attempt, at) SELECT id, 'cancelled', attempt, ${now}::timestamptz FROM c
-    )
+    ), a AS (${audit})
     SELECT ${COLS} FROM c`);
   return moved(rows[0], () => ['cancelled']);
 }

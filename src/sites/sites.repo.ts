@@ -1,4 +1,4 @@
-import type { Db } from '../db/prisma.js';
+import type { Db, DbTx } from '../db/prisma.js';
 
 export interface SiteRow {
   id: string;
@@ -46,7 +46,7 @@ export const columns = {
   purgeAt: true,
 } as const;
 
-export function create(db: Db, data: { id: string; orgId: string; name: string }): Promise<SiteRow> {
+export function create(db: DbTx, data: { id: string; orgId: string; name: string }): Promise<SiteRow> {
   return db.site.create({ data, select: columns });
 }
 
@@ -64,7 +64,7 @@ export function listForOrg(db: Db, orgId: string): Promise<SiteRow[]> {
 }
 
 /** Revokes every device token of the site; null if the org has no such site. */
-export async function bumpTokenVersion(db: Db, orgId: string, id: string): Promise<SiteRow | null> {
+export async function bumpTokenVersion(db: DbTx, orgId: string, id: string): Promise<SiteRow | null> {
   const res = await db.site.updateManyAndReturn({
     where: { id, orgId },
     data: { tokenVersion: { increment: 1 } },

@@ -18,7 +18,7 @@ export const siteRoutes = [
     auth: { operator: ['sites:write'] },
     body: jsonBody(createSiteBody),
     responses: { 201: json(siteWithToken, 'The site, with its device token.') },
-    handler: ({ deps, caller, input }) => sites.createSite(deps, caller.org, input.body),
+    handler: ({ deps, caller, input }) => sites.createSite(deps, caller, input.body),
   }),
 
   defineRoute({
@@ -56,7 +56,7 @@ export const siteRoutes = [
     params: siteParams,
     responses: { 200: json(siteWithToken, 'The site, with its new device token.') },
     errors: ['site_not_found'],
-    handler: ({ deps, caller, input }) => sites.rotateToken(deps, caller.org, input.params.siteId),
+    handler: ({ deps, caller, input }) => sites.rotateToken(deps, caller, input.params.siteId),
   }),
 
   defineRoute({
@@ -71,7 +71,7 @@ export const siteRoutes = [
     params: siteParams,
     responses: { 202: json(site, 'The site, with deleted_at and purge_at set.') },
     errors: ['site_not_found'],
-    handler: ({ deps, caller, input }) => deleteSite(deps, caller.org, input.params.siteId),
+    handler: ({ deps, caller, input }) => deleteSite(deps, caller, input.params.siteId),
   }),
 
   defineRoute({

@@ -1,4 +1,5 @@
 import { AppError } from '../errors.js';
+import { auditedPrisma, type Actor } from '../audit/audit.service.js';
 import { presenceOf } from './presence.service.js';
 import { newId } from '../lib/ids.js';
 import type { Deps } from '../runtime.js';
@@ -30,8 +31,12 @@ export function findSite(deps: Deps, siteId: string): Promise<SiteRow | null> {
   return repo.findById(deps.db, siteId);
 }
 
-export async function createSite(deps: Deps, org: string, input: { name: string }): Promise<SiteDto & { token: string }> {
-  const site = await repo.create(deps.db, { id: newId(), orgId: org, name: input.name });
+export async function createSite(deps: Deps, by: Actor, input: { name: string }): Promise<SiteDto & { token: string }> {
+  const site = await auditedPrisma(deps, by, (tx) => repo.create(tx, { id: newId(), orgId: by.org, name: input.name }), (s) => ({
+    action: 'site.create',
+    target: `site:${s.id}`,
+    summary: { name: s.name },
+  }));
   // Warming Redis is an optimisation: a site Redis does not know is restored on its first poll.
   await deps.dispatch
     .registerSite(site.id, site.tokenVersion, site.orgId)
@@ -48,8 +53,10 @@ export async function listSites(deps: Deps, org: string): Promise<SiteDto[]> {
 }
 
 /** Issues a new device token; every earlier token of the site stops working at once. */
-export async function rotateToken(deps: Deps, org: string, siteId: string): Promise<SiteDto & { token: string }> {
-  const site = await repo.bumpTokenVersion(deps.db, org, siteId);
+export async function rotateToken(deps: Deps, by: Actor, siteId: string): Promise<SiteDto & { token: string }> {
+  const site = await auditedPrisma(deps, by, (tx) => repo.bumpTokenVersion(tx, by.org, siteId), (s) =>
+    s ? { action: 'site.rotate_token', target: `site:${s.id}`, summary: { token_version: s.tokenVersion } } : null,
+  );
   if (!site) throw new AppError('site_not_found');
   await deps.dispatch.raiseTokenVersion(site.id, site.tokenVersion);
   return { ...(await toDto(deps, site)), token: deps.deviceTokens.issue({ siteId: site.id, tokenVersion: site.tokenVersion }) };

@@ -61,6 +61,7 @@ export interface Job {
   notify_url: string | null;
   lease_seconds: number;
   timeout_seconds: number;
+  created_by: string | null;
 }
 
 export interface JobEvent {
