@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineRoute, json } from '../http/route.js';
+import { PAGE_HEADERS, setNextPageHeaders } from '../lib/cursor.js';
 import { siteParams } from '../sites/sites.schema.js';
 import { fault, faultsQuery, siteMetrics, statPoint, statsQuery } from './fleet.schema.js';
 import * as health from './health.service.js';
@@ -15,10 +16,14 @@ export const fleetRoutes = [
     auth: { operator: ['sites:read'] },
     params: siteParams,
     query: faultsQuery,
-    responses: { 200: json(z.array(fault), 'The faults, newest first.') },
+    description: 'Pass the X-Next-Cursor value as `cursor` for the next page.',
+    responses: { 200: json(z.array(fault), 'The faults, newest first.', PAGE_HEADERS) },
     errors: ['site_not_found'],
-    handler: ({ deps, caller, input: { params, query: q } }) =>
-      health.listFaults(deps, caller.org, params.siteId, { limit: q.limit, status: q.status ?? null }),
+    async handler({ deps, caller, input: { params, query: q }, header }) {
+      const page = await health.listFaults(deps, caller.org, params.siteId, { limit: q.limit, cursor: q.cursor, status: q.status ?? null });
+      setNextPageHeaders(header, `/site/${params.siteId}/faults`, q, page.nextCursor);
+      return page.items;
+    },
   }),
 
   defineRoute({

@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { uuid } from '../http/validate.js';
+import { keysetQuery } from '../lib/cursor.js';
 
 export const faultsQuery = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(100).default(50),
+  ...keysetQuery({ max: 100, default: 50 }),
   status: z.enum(['resolved', 'unresolved']).optional(),
 });
 
