@@ -15,8 +15,10 @@ import { printTable, writeResult } from './lib/report.js';
 // organisation of 10,000, so tenant scoping has to work): GET /site's first and a deep page, each
 // filter alone and combined, and a page of one site's backups and faults (first and deep). Each
 // query runs through its service (Prisma's query plus the presence read from Redis, i.e. the API
-// minus HTTP), RUNS times after a warm-up, first with the migrations' indexes, then, side by side,
-// with the filter indexes dropped (the indexes are why the numbers are small).
+// minus HTTP), and its list statement (the SQL Prisma sent, captured at the pool) once more under
+// EXPLAIN ANALYZE for PostgreSQL's own execution time. Side by side: the same data in a second
+// database without the filter indexes, the two timed alternately (run by run) so that load on a
+// shared machine falls on both alike.
 //
 //   npm run bench site-lists        (BENCH_SITES=10000 BENCH_RUNS=50)
 
@@ -41,6 +43,76 @@ interface Row {
   p99ms: number;
   p50NoIndexMs: number;
   p99NoIndexMs: number;
+  /** Median EXPLAIN ANALYZE execution time of the list statement. */
+  dbMs: number;
+  dbNoIndexMs: number;
+  /** The plan's index scans (names), or `Seq Scan`. */
+  plan: string;
+  planNoIndex: string;
+}
+
+interface Statement {
+  text: string;
+  values: unknown[];
+}
+
+// Every statement Prisma sends goes through pg.Pool#query (@prisma/adapter-pg); while `capture`
+// is set, the ones a list query sends are kept.
+let capture: Statement[] | null = null;
+const proto = pg.Pool.prototype as unknown as { query: (this: pg.Pool, ...args: unknown[]) => unknown };
+const poolQuery = proto.query;
+proto.query = function (this: pg.Pool, ...args: unknown[]): unknown {
+  const a = args[0] as { text?: string; values?: unknown[] } | string;
+  if (capture !== null && typeof a === 'object' && typeof a.text === 'string') capture.push({ text: a.text, values: a.values ?? [] });
+  return poolQuery.apply(this, args);
+};
+
+/** The list statement a query sends: its last one with an ORDER BY. */
+async function listStatement(deps: Deps, q: Query): Promise<Statement> {
+  capture = [];
+  try {
+    await q.run(deps);
+    const st = capture.filter((c) => /ORDER BY/i.test(c.text)).at(-1);
+    if (!st) throw new Error(`${q.name}: no list statement captured`);
+    return st;
+  } finally {
+    capture = null;
+  }
+}
+
+interface PlanNode {
+  'Node Type': string;
+  'Index Name'?: string;
+  Plans?: PlanNode[];
+}
+
+function scans(n: PlanNode, out: Set<string>): Set<string> {
+  if (n['Index Name']) out.add(n['Index Name']);
+  else if (n['Node Type'] === 'Seq Scan') out.add('Seq Scan');
+  for (const c of n.Plans ?? []) scans(c, out);
+  return out;
+}
+
+/** Median execution time (ms) of `st` under EXPLAIN ANALYZE over 15 runs, and the scans of its plan. */
+async function explain(url: string, st: Statement): Promise<{ ms: number; plan: string }> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    const ms: number[] = [];
+    let plan = '';
+    for (let i = 0; i < 15; i++) {
+      const { rows } = await c.query<{ 'QUERY PLAN': [{ 'Execution Time': number; Plan: PlanNode }] }>(
+        `EXPLAIN (ANALYZE, FORMAT JSON) ${st.text}`,
+        st.values,
+      );
+      const [doc] = rows[0]!['QUERY PLAN'];
+      ms.push(doc['Execution Time']);
+      plan = [...scans(doc.Plan, new Set())].join(' + ');
+    }
+    return { ms: quantile(ms, 0.5), plan };
+  } finally {
+    await c.end();
+  }
 }
 
 /** Two orgs of SITES sites each: tags, versions, models, identities; 5% offline with an open fault. */
@@ -105,10 +177,10 @@ async function queries(deps: Deps, busySite: string): Promise<Query[]> {
     { name: 'model=CHR (10%)', run: page({ model: 'CHR' }) },
     { name: 'q=site-0999 (name prefix, 10)', run: page({ q: 'site-0999' }) },
     { name: 'q=router-4242 (identity prefix)', run: page({ q: 'router-4242' }) },
-    { name: 'q=SITE-1 (broad prefix)', run: page({ q: 'SITE-1' }) },
+    { name: 'q=SITE-01 (prefix of 1,000 names)', run: page({ q: 'SITE-01' }) },
     { name: 'has_open_fault=true (5%)', run: page({ has_open_fault: true }) },
     { name: 'has_open_fault=false', run: page({ has_open_fault: false }) },
-    { name: 'tag=canary&status=online&version=7.16.2', run: page({ tag: 'canary', status: 'online', version: '7.16.2' }) },
+    { name: 'tag=canary&status=offline&version=7.16.2', run: page({ tag: 'canary', status: 'offline', version: '7.16.2' }) },
     { name: 'backups of a site (first page of 2,000)', run: (d) => listBackups(d, ORG, busySite, { limit: 100 }) },
     { name: 'backups of a site (page after 1,500)', run: (d) => listBackups(d, ORG, busySite, { limit: 100, cursor: key(deepBackups) }) },
     { name: 'faults of a site (first page of 5,001)', run: (d) => listFaults(d, ORG, busySite, { limit: 100, status: null }) },
@@ -116,18 +188,43 @@ async function queries(deps: Deps, busySite: string): Promise<Query[]> {
   ];
 }
 
-async function time(deps: Deps, q: Query): Promise<{ rows: number; p50: number; p99: number }> {
-  const { items } = await q.run(deps);
-  for (let i = 0; i < 5; i++) await q.run(deps); // warm-up: plans cached, pages in memory
-  const ms: number[] = [];
+const quantile = (ms: number[], p: number): number => {
+  const sorted = [...ms].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
+};
+
+async function timed(deps: Deps, q: Query): Promise<number> {
+  const t = performance.now();
+  await q.run(deps);
+  return performance.now() - t;
+}
+
+/** RUNS timings of one query in each database, alternating, after a warm-up (plans cached, pages in memory). */
+async function compare(a: { deps: Deps; q: Query }, b: { deps: Deps; q: Query }): Promise<Row> {
+  const { items } = await a.q.run(a.deps);
+  const { items: itemsB } = await b.q.run(b.deps);
+  if (items.length !== itemsB.length) throw new Error(`${a.q.name}: ${items.length} rows with indexes, ${itemsB.length} without`);
+  for (let i = 0; i < 5; i++) await Promise.all([a.q.run(a.deps), b.q.run(b.deps)]);
+  const with_: number[] = [];
+  const without: number[] = [];
   for (let i = 0; i < RUNS; i++) {
-    const t = performance.now();
-    await q.run(deps);
-    ms.push(performance.now() - t);
+    with_.push(await timed(a.deps, a.q));
+    without.push(await timed(b.deps, b.q));
   }
-  ms.sort((a, b) => a - b);
-  const at = (p: number): number => ms[Math.min(ms.length - 1, Math.floor(p * ms.length))]!;
-  return { rows: items.length, p50: at(0.5), p99: at(0.99) };
+  const dbA = await explain(a.deps.config.databaseUrl, await listStatement(a.deps, a.q));
+  const dbB = await explain(b.deps.config.databaseUrl, await listStatement(b.deps, b.q));
+  return {
+    query: a.q.name,
+    rows: items.length,
+    p50ms: quantile(with_, 0.5),
+    p99ms: quantile(with_, 0.99),
+    p50NoIndexMs: quantile(without, 0.5),
+    p99NoIndexMs: quantile(without, 0.99),
+    dbMs: dbA.ms,
+    dbNoIndexMs: dbB.ms,
+    plan: dbA.plan,
+    planNoIndex: dbB.plan,
+  };
 }
 
 async function setup(): Promise<{ deps: Deps; drop: () => Promise<void> }> {
@@ -150,40 +247,45 @@ async function setup(): Promise<{ deps: Deps; drop: () => Promise<void> }> {
 }
 
 export async function siteListsBench(): Promise<Row[]> {
-  const { deps, drop } = await setup();
+  const indexed = await setup();
+  const bare = await setup();
   try {
-    const { busySite } = await seed(deps);
-    const list = await queries(deps, busySite);
-    const indexed = [];
-    for (const q of list) indexed.push(await time(deps, q));
-    const admin = new pg.Client({ connectionString: deps.config.databaseUrl });
+    const [a, b] = await Promise.all([seed(indexed.deps), seed(bare.deps)]);
+    const admin = new pg.Client({ connectionString: bare.deps.config.databaseUrl });
     await admin.connect();
     for (const ix of FILTER_INDEXES) await admin.query(`DROP INDEX "${ix}"`);
     await admin.query('ANALYZE');
     await admin.end();
+    const qa = await queries(indexed.deps, a.busySite);
+    const qb = await queries(bare.deps, b.busySite);
     const rows: Row[] = [];
-    for (const [i, q] of list.entries()) {
-      const without = await time(deps, q);
-      const w = indexed[i]!;
-      rows.push({ query: q.name, rows: w.rows, p50ms: w.p50, p99ms: w.p99, p50NoIndexMs: without.p50, p99NoIndexMs: without.p99 });
-    }
+    for (const [i, q] of qa.entries()) rows.push(await compare({ deps: indexed.deps, q }, { deps: bare.deps, q: qb[i]! }));
     return rows;
   } finally {
-    await drop();
+    await indexed.drop();
+    await bare.drop();
   }
 }
 
 export async function main(): Promise<void> {
   const rows = await siteListsBench();
-  printTable(`List queries over ${SITES.toLocaleString()} sites (+ ${SITES.toLocaleString()} in another org), limit 100, ${RUNS} runs each, service call (Prisma + Redis presence)`, rows, [
-    ['query', (r) => r.query],
-    ['rows', (r) => String(r.rows)],
-    ['p50 ms', (r) => r.p50ms.toFixed(2)],
-    ['p99 ms', (r) => r.p99ms.toFixed(2)],
-    ['p50 ms, no filter indexes', (r) => r.p50NoIndexMs.toFixed(2)],
-    ['p99 ms, no filter indexes', (r) => r.p99NoIndexMs.toFixed(2)],
-  ]);
-  writeResult('site-lists', { sites: SITES, runs: RUNS, droppedForComparison: FILTER_INDEXES, rows });
+  printTable(
+    `List queries over ${SITES.toLocaleString()} sites (+ ${SITES.toLocaleString()} in another org), limit 100: service call (Prisma + Redis presence, ${RUNS} runs) and PostgreSQL execution (EXPLAIN ANALYZE, median of 15), with and without the filter indexes`,
+    rows,
+    [
+      ['query', (r) => r.query],
+      ['rows', (r) => String(r.rows)],
+      ['call p50 ms', (r) => r.p50ms.toFixed(1)],
+      ['call p99 ms', (r) => r.p99ms.toFixed(1)],
+      ['db ms', (r) => r.dbMs.toFixed(2)],
+      ['scans', (r) => r.plan],
+      ['| no idx: call p50', (r) => r.p50NoIndexMs.toFixed(1)],
+      ['call p99', (r) => r.p99NoIndexMs.toFixed(1)],
+      ['db ms', (r) => r.dbNoIndexMs.toFixed(2)],
+      ['scans', (r) => r.planNoIndex],
+    ],
+  );
+  writeResult('site-lists', { sites: SITES, runs: RUNS, indexesMissingInComparison: FILTER_INDEXES, rows });
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await main();
