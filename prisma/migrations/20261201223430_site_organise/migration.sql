@@ -1,5 +1,5 @@
 -- Sites you can organise and find (issue 9, item 1): tags and metadata, and an index for each
--- filter of GET /site. pg_trgm is a trusted extension (PostgreSQL 13+): the database owner may
+-- filter of GET /site; the org's recent jobs for GET /fleet/summary. pg_trgm is a trusted extension (PostgreSQL 13+): the database owner may
 -- create it.
 CREATE EXTENSION IF NOT EXISTS pg_trgm;
 
@@ -33,3 +33,6 @@ CREATE INDEX "site_identity_idx" ON "site" USING GIN ("identity" gin_trgm_ops);
 
 -- CreateIndex
 CREATE INDEX "site_fault_site_id_resolved_at_idx" ON "site_fault"("site_id", "resolved_at");
+
+-- CreateIndex
+CREATE INDEX "job_org_id_created_at_idx" ON "job"("org_id", "created_at");
