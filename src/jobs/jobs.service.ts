@@ -59,6 +59,10 @@ export function toJobDto(j: JobRow): JobDto {
     notify_url: j.notifyUrl,
     lease_seconds: j.leaseSeconds,
     timeout_seconds: j.timeoutSeconds,
+    output: j.output,
+    error: j.error,
+    output_truncated: j.outputTruncated,
+    output_supported: j.outputSupported,
   };
 }
 

@@ -33,7 +33,10 @@ const SEED_JOB: Record<string, { type: string; format?: string; nullable?: boole
   log_url: { type: 'string' },
   script: { type: 'string' },
 };
-const ADDITIVE = ['status', 'delivered_at', 'cancelled_at', 'timed_out_at', 'notify_url', 'lease_seconds', 'timeout_seconds'];
+const ADDITIVE = [
+  'status', 'delivered_at', 'cancelled_at', 'timed_out_at', 'notify_url', 'lease_seconds', 'timeout_seconds',
+  'output', 'error', 'output_truncated', 'output_supported',
+];
 
 function operations(): { template: string; method: string; op: Obj }[] {
   return Object.entries(paths).flatMap(([template, item]) =>
@@ -78,6 +81,10 @@ function job(overrides: Obj = {}): Obj {
     notify_url: null,
     lease_seconds: 120,
     timeout_seconds: 900,
+    output: null,
+    error: null,
+    output_truncated: false,
+    output_supported: null,
     ...overrides,
   };
 }
