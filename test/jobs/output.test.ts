@@ -74,6 +74,21 @@ describe('job output on RouterOS 7.15+', () => {
   });
 });
 
+describe('output with a pre-job backup', () => {
+  it('backs up first, then runs the payload with capture', async () => {
+    const site = await buildSite(app, 'org-output');
+    await app.deps.sql.rows(sql`UPDATE site SET software_version = '7.16.2 (stable)' WHERE id = ${site.id}::uuid`);
+    const created = await buildJob(app, site, { backup: true, script: '/ip address add address=192.168.77.1/24 interface=ether3\n:put "added"' });
+    const state = createRouterState({ version: '7.16.2 (stable)' });
+    const host = appHost();
+    await runScript(await poll(app, site), state, host);
+    const job = (await app.request('GET', `/site/${site.id}/job/${created.id}`, { token: site.auth })).body;
+    expect(job).toMatchObject({ status: 'completed', output: 'added\n', error: null, output_supported: true });
+    expect(job.associated_backup).toEqual(expect.any(String));
+    expect(state.ipAddresses.some((a) => a.address === '192.168.77.1/24')).toBe(true);
+  });
+});
+
 describe('routers without output capture', () => {
   for (const version of ['6.49.10 (long-term)', '7.12.1 (stable)']) {
     it(`RouterOS ${version} reports status only, and the job says output_supported: false`, async () => {
