@@ -37,6 +37,7 @@ export const envSchema = z.object({
   WRAPPER_LIMIT_BYTES: int(60_000, 1024, 65_536),
   JOB_LEASE_SECONDS: int(120, 5, 86_400),
   JOB_TIMEOUT_SECONDS: int(900, 10, 604_800),
+  JOB_OUTPUT_MAX_BYTES: int(65_536, 0, 1_048_576),
   SHUTDOWN_TIMEOUT_MS: int(10_000, 100, 120_000),
   WORKERS: z
     .string()
@@ -101,6 +102,8 @@ export interface Config {
   wrapperLimitBytes: number;
   jobLeaseSeconds: number;
   jobTimeoutSeconds: number;
+  /** Most bytes of a job's output stored (and asked of the router); 0 turns output capture off. */
+  jobOutputMaxBytes: number;
   shutdownTimeoutMs: number;
   trustProxy: boolean;
   /** Bearer token required on GET /metrics, if set. */
@@ -192,6 +195,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     wrapperLimitBytes: e.WRAPPER_LIMIT_BYTES,
     jobLeaseSeconds: e.JOB_LEASE_SECONDS,
     jobTimeoutSeconds: e.JOB_TIMEOUT_SECONDS,
+    jobOutputMaxBytes: e.JOB_OUTPUT_MAX_BYTES,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     trustProxy: e.TRUST_PROXY,
     metricsToken: e.METRICS_TOKEN,

@@ -4,6 +4,7 @@ import { AppError } from '../errors.js';
 import { auditedPrisma, type Actor } from '../audit/audit.service.js';
 import { findJobIdByKey } from '../jobs/backup-step.service.js';
 import { createJob } from '../jobs/jobs.service.js';
+import { encodeKeyset, pageOf, type Keyset, type Page } from '../lib/cursor.js';
 import { newId } from '../lib/ids.js';
 import type { Payload } from '../queues/definitions.js';
 import type { Deps } from '../runtime.js';
@@ -32,10 +33,17 @@ function toDto(m: BackupMeta): BackupDto {
   };
 }
 
-/** The site's backups, newest first. */
-export async function listBackups(deps: Deps, org: string, siteId: string, limit: number): Promise<BackupDto[]> {
+/** A page of the site's backups, newest first. */
+export async function listBackups(
+  deps: Deps,
+  org: string,
+  siteId: string,
+  q: { limit: number; cursor?: Keyset | undefined },
+): Promise<Page<BackupDto>> {
   const site = await sites.requireSite(deps, org, siteId);
-  return (await backupStore(deps).list(site.id, limit)).map(toDto);
+  const rows = await backupStore(deps).list(site.id, q.limit + 1, q.cursor ?? null);
+  const page = pageOf(rows, q.limit, (b) => encodeKeyset({ at: b.createdAt, key: b.path }));
+  return { items: page.items.map(toDto), nextCursor: page.nextCursor };
 }
 
 /** One backup's exact content and metadata, or backup_not_found. */

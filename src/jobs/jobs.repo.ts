@@ -34,6 +34,10 @@ export interface JobRow {
   cancelledAt: Date | null;
   timedOutAt: Date | null;
   createdBy: string | null;
+  output: string | null;
+  error: string | null;
+  outputTruncated: boolean;
+  outputSupported: boolean | null;
 }
 
 export interface NewJob {
@@ -68,7 +72,8 @@ export const COLS = raw(`id, seq, site_id AS "siteId", org_id AS "orgId", token,
   notify_url AS "notifyUrl", state::text AS state, attempt, lease_until AS "leaseUntil",
   lease_seconds AS "leaseSeconds", timeout_seconds AS "timeoutSeconds", deadline_at AS "deadlineAt",
   created_at AS "createdAt", delivered_at AS "deliveredAt", started_at AS "startedAt", completed_at AS "completedAt",
-  failed_at AS "failedAt", cancelled_at AS "cancelledAt", timed_out_at AS "timedOutAt", created_by AS "createdBy"`);
+  failed_at AS "failedAt", cancelled_at AS "cancelledAt", timed_out_at AS "timedOutAt", created_by AS "createdBy", output, error,
+  output_truncated AS "outputTruncated", output_supported AS "outputSupported"`);
 
 /** A unique-constraint violation (SQLSTATE 23505). */
 function isUniqueViolation(err: unknown): boolean {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineRoute, json, jsonBody, textBody } from '../http/route.js';
+import { PAGE_HEADERS, setNextPageHeaders } from '../lib/cursor.js';
 import { newId } from '../lib/ids.js';
 import * as jobs from './jobs.service.js';
 import { asyncJobAccepted, asyncJobBody, job, jobEvent, jobParams, listQuery, optionalIdempotencyKey, rawJobHeaders, siteParams } from './jobs.schema.js';
@@ -72,18 +73,12 @@ export const jobRoutes = [
     params: siteParams,
     query: listQuery,
     responses: {
-      200: json(z.array(job), 'A list of jobs for the site.', {
-        'X-Next-Cursor': 'Present when there is another page: its cursor.',
-        Link: 'Present when there is another page: `<…>; rel="next"`.',
-      }),
+      200: json(z.array(job), 'A list of jobs for the site.', PAGE_HEADERS),
     },
     errors: ['site_not_found'],
     async handler({ deps, caller, input: { params, query }, header }) {
       const { jobs: list, nextCursor } = await jobs.listJobs(deps, caller.org, params.siteId, query);
-      if (nextCursor) {
-        header('X-Next-Cursor', nextCursor);
-        header('Link', `</site/${params.siteId}/job?limit=${query.limit}&cursor=${nextCursor}>; rel="next"`);
-      }
+      setNextPageHeaders(header, `/site/${params.siteId}/job`, query, nextCursor);
       return list;
     },
   }),

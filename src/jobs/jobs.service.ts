@@ -61,6 +61,10 @@ export function toJobDto(j: JobRow): JobDto {
     lease_seconds: j.leaseSeconds,
     timeout_seconds: j.timeoutSeconds,
     created_by: j.createdBy,
+    output: j.output,
+    error: j.error,
+    output_truncated: j.outputTruncated,
+    output_supported: j.outputSupported,
   };
 }
 

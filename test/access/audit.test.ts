@@ -58,6 +58,7 @@ describe('the audit log', () => {
     await call('DELETE', `/runbook/${runbook.id}`);
     const minted = await call('POST', '/api-keys', { name: 'minted', scopes: ['sites:read'] });
     await call('DELETE', `/api-keys/${minted.id}`);
+    await call('PATCH', `/site/${site.id}`, { name: 'renamed', tags: ['core'] });
     await call('DELETE', `/site/${site.id}`);
 
     const events = (await auditOf(t, '?limit=500')).reverse();
@@ -75,7 +76,8 @@ describe('the audit log', () => {
       ['runbook.revoke', `runbook:${runbook.id}`, 'req-10'],
       ['api_key.create', `api_key:${minted.id}`, 'req-11'],
       ['api_key.revoke', `api_key:${minted.id}`, 'req-12'],
-      ['site.delete', `site:${site.id}`, 'req-13'],
+      ['site.update', `site:${site.id}`, 'req-13'],
+      ['site.delete', `site:${site.id}`, 'req-14'],
     ]);
     for (const e of mine) expect(e.source).toMatch(/127\.0\.0\.1$/);
     const byAction = (a: string): Event => mine.find((e) => e.action === a)!;

@@ -33,7 +33,10 @@ const SEED_JOB: Record<string, { type: string; format?: string; nullable?: boole
   log_url: { type: 'string' },
   script: { type: 'string' },
 };
-const ADDITIVE = ['status', 'delivered_at', 'cancelled_at', 'timed_out_at', 'notify_url', 'lease_seconds', 'timeout_seconds', 'created_by'];
+const ADDITIVE = [
+  'status', 'delivered_at', 'cancelled_at', 'timed_out_at', 'notify_url', 'lease_seconds', 'timeout_seconds', 'created_by',
+  'output', 'error', 'output_truncated', 'output_supported',
+];
 
 function operations(): { template: string; method: string; op: Obj }[] {
   return Object.entries(paths).flatMap(([template, item]) =>
@@ -79,6 +82,10 @@ function job(overrides: Obj = {}): Obj {
     lease_seconds: 120,
     timeout_seconds: 900,
     created_by: 'key:0b9e8f1c-2f7e-4a53-9f0c-6f3a4f3c2b1a',
+    output: null,
+    error: null,
+    output_truncated: false,
+    output_supported: null,
     ...overrides,
   };
 }
