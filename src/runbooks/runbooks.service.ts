@@ -1,4 +1,5 @@
 import { AppError } from '../errors.js';
+import { auditedPrisma, type Actor } from '../audit/audit.service.js';
 import { newId } from '../lib/ids.js';
 import type { Deps } from '../runtime.js';
 import { bootstrapCommand, renderBootstrap } from '../routeros/bootstrap.js';
@@ -26,10 +27,15 @@ function toDto(deps: Deps, r: RunbookRow): RunbookDto {
   };
 }
 
-export async function createRunbook(deps: Deps, org: string, input: { name: string }): Promise<RunbookDto> {
+export async function createRunbook(deps: Deps, by: Actor, input: { name: string }): Promise<RunbookDto> {
   const id = newId();
   const tokenHash = runbookTokenHash(runbookToken(deps.config.signingKey, id));
-  const row = await repo.create(deps.db, { id, orgId: org, name: input.name, tokenHash }, new Date(deps.clock()));
+  const row = await auditedPrisma(
+    deps,
+    by,
+    (tx) => repo.create(tx, { id, orgId: by.org, name: input.name, tokenHash }, new Date(deps.clock())),
+    (r) => ({ action: 'runbook.create', target: `runbook:${r.id}`, summary: { name: r.name } }),
+  );
   return toDto(deps, row);
 }
 
@@ -44,10 +50,12 @@ export async function getRunbook(deps: Deps, org: string, id: string): Promise<R
 }
 
 /** Stops new adoptions with this runbook; routers it adopted keep working. Repeats are harmless. */
-export async function revokeRunbook(deps: Deps, org: string, id: string): Promise<RunbookDto> {
-  const row = await repo.revoke(deps.db, org, id, new Date(deps.clock()));
-  if (!row) throw new AppError('runbook_not_found');
-  return toDto(deps, row);
+export async function revokeRunbook(deps: Deps, by: Actor, id: string): Promise<RunbookDto> {
+  const revoked = await auditedPrisma(deps, by, (tx) => repo.revoke(tx, by.org, id, new Date(deps.clock())), (r) =>
+    r?.changed ? { action: 'runbook.revoke', target: `runbook:${r.row.id}`, summary: { name: r.row.name } } : null,
+  );
+  if (!revoked) throw new AppError('runbook_not_found');
+  return toDto(deps, revoked.row);
 }
 
 /** How long an unknown runbook token is answered 404 from Redis, without a query. */

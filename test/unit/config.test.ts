@@ -31,9 +31,18 @@ describe('loadConfig', () => {
   it('refuses to start in production with a default secret', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET[\s\S]*SIGNING_KEY/);
     expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'p'.repeat(40) })).toThrow(/SIGNING_KEY/);
-    expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'p'.repeat(40), SIGNING_KEY: 's'.repeat(40), WEBHOOK_SECRET: 'w'.repeat(40) })).toThrow(/BACKUP_KEYS[\s\S]*METRICS_TOKEN/);
-    const ok = loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'p'.repeat(40), SIGNING_KEY: 's'.repeat(40), WEBHOOK_SECRET: 'w'.repeat(40), BACKUP_KEYS: KEY_A, METRICS_TOKEN: 'm'.repeat(20) });
+    const prod = { NODE_ENV: 'production', JWT_SECRET: 'p'.repeat(40), SIGNING_KEY: 's'.repeat(40), WEBHOOK_SECRET: 'w'.repeat(40) };
+    expect(() => loadConfig(prod)).toThrow(/API_KEY_SECRET[\s\S]*BACKUP_KEYS[\s\S]*METRICS_TOKEN/);
+    const ok = loadConfig({ ...prod, API_KEY_SECRET: 'k'.repeat(40), BACKUP_KEYS: KEY_A, METRICS_TOKEN: 'm'.repeat(20) });
     expect(ok.env).toBe('production');
+    expect(ok.apiKeySecret).toBe('k'.repeat(40));
+  });
+
+  it('refuses an API key secret equal to another secret, and needs no JWT secret with a JWK set', () => {
+    expect(() => loadConfig({ SIGNING_KEY: 's'.repeat(40), API_KEY_SECRET: 's'.repeat(40) })).toThrow(/API_KEY_SECRET/);
+    const jwks = loadConfig({ JWT_JWKS_URL: 'https://idp.example/.well-known/jwks.json' });
+    expect(jwks.jwt.secret).toBeUndefined();
+    expect(loadConfig({}).jwt).toMatchObject({ maxLifetimeSeconds: 86_400, tenantFromSub: false });
   });
 
   it('reads BACKUP_KEYS as id:base64 pairs of 32-byte keys, the first one current', () => {
