@@ -1,3 +1,4 @@
+import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 
 // The one place that reads the environment. Parsed once at start, validated, frozen.
@@ -8,6 +9,11 @@ const DEV_SIGNING_KEY = 'dev-only-signing-key-change-me-000000000';
 const bool = z.enum(['true', 'false']).transform((v) => v === 'true');
 const int = (def: number, min: number, max: number): z.ZodDefault<z.ZodCoercedNumber> =>
   z.coerce.number().int().min(min).max(max).default(def);
+
+/** Comma-separated CIDRs, each one valid (a bad one would otherwise fail every outbound request). */
+const cidrList = z
+  .string()
+  .refine((v) => v.split(',').every((c) => ipaddr.isValidCIDR(c)), 'expected comma-separated CIDRs such as 10.0.0.0/8');
 
 /** Every variable, its default, and a one-line description (mirrored in .env.example). */
 export const envSchema = z.object({
@@ -49,15 +55,17 @@ export const envSchema = z.object({
   TRUST_PROXY: bool.default(false),
   METRICS_TOKEN: z.string().min(16).optional(),
   WORKER_METRICS_PORT: int(9464, 0, 65535),
-  OUTBOUND_ALLOWLIST: z
-    .string()
-    .regex(/^([0-9a-fA-F:.]+\/\d{1,3})(,[0-9a-fA-F:.]+\/\d{1,3})*$/, 'expected comma-separated CIDRs')
-    .optional(),
+  OUTBOUND_ALLOWLIST: cidrList.optional(),
+  MANAGEMENT_ALLOWLIST: cidrList.optional(),
   WEBHOOK_SECRET: z.string().min(32).optional(),
   WEBHOOK_BACKOFF_BASE_MS: int(10_000, 10, 3_600_000),
   WEBHOOK_RETRY_WINDOW_MS: int(86_400_000, 0, 604_800_000),
   BACKUP_MAX_BYTES: int(8_388_608, 65_536, 67_108_864),
   BACKUP_RETENTION_DAYS: int(90, 1, 36_500),
+  BACKUP_KEYS: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,32}:[A-Za-z0-9+/_-]{43}=?(,[A-Za-z0-9_-]{1,32}:[A-Za-z0-9+/_-]{43}=?)*$/, 'expected comma-separated id:base64 pairs of 32-byte keys')
+    .optional(),
   HEARTBEAT_INTERVAL_SECONDS: int(30, 5, 3_600),
   OFFLINE_AFTER_MISSED: int(10, 2, 1_000),
   OFFLINE_SWEEP_INTERVAL_MS: int(15_000, 100, 3_600_000),
@@ -112,6 +120,8 @@ export interface Config {
   workerMetricsPort: number;
   /** CIDRs outbound requests may reach even if private or loopback (operator opt-in). */
   outboundAllowlist: string[];
+  /** CIDRs management endpoints (express execute) may reach besides public addresses: private, CGNAT, ULA networks. */
+  managementAllowlist: string[];
   /** notify_url webhooks: HMAC secret (null: derived from SIGNING_KEY, development only) and retry schedule. */
   webhook: { secret: string | null; backoffBaseMs: number; retryWindowMs: number };
   /** Queue names this worker process consumes, or 'all'. */
@@ -120,8 +130,11 @@ export interface Config {
   timeoutSweepIntervalMs: number;
   /** Per-try timeout of an express-execute call to a router's REST API (a late express is worthless). */
   expressTimeoutMs: number;
-  /** Pre-job configuration backups: largest accepted export, and how long stored ones are kept. */
-  backup: { maxBytes: number; retentionDays: number };
+  /**
+   * Pre-job configuration backups: largest accepted export, how long stored ones are kept, and the
+   * keys they are encrypted under at rest (the first writes; every one reads).
+   */
+  backup: { maxBytes: number; retentionDays: number; keys: readonly BackupKey[] | null };
   /** Fleet health (src/fleet): heartbeat cadence, the offline rule, schedules, retention, deletion grace. */
   fleet: {
     heartbeatIntervalSeconds: number;
@@ -141,6 +154,26 @@ export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`invalid configuration:\n  ${problems.join('\n  ')}`);
   }
+}
+
+/** A key backups are encrypted under at rest (src/backups/backup-crypto.ts). */
+export interface BackupKey {
+  id: string;
+  /** 32 bytes. */
+  key: Buffer;
+}
+
+/** BACKUP_KEYS as keys (ids unique); null when unset (development: derived from SIGNING_KEY). */
+function backupKeys(e: z.infer<typeof envSchema>): readonly BackupKey[] | null {
+  if (!e.BACKUP_KEYS) return null;
+  const keys = e.BACKUP_KEYS.split(',').map((pair) => {
+    const [id, b64] = pair.split(':') as [string, string];
+    return { id, key: Buffer.from(b64, b64.includes('-') || b64.includes('_') ? 'base64url' : 'base64') };
+  });
+  const problems = keys.filter((k) => k.key.length !== 32).map((k) => `BACKUP_KEYS: key "${k.id}" is not 32 bytes`);
+  if (new Set(keys.map((k) => k.id)).size !== keys.length) problems.push('BACKUP_KEYS: key ids must be unique');
+  if (problems.length > 0) throw new ConfigError(problems);
+  return Object.freeze(keys);
 }
 
 /** Parse and validate the environment once; throws ConfigError listing every invalid variable. */
@@ -166,6 +199,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     if (!e.WEBHOOK_SECRET) problems.push('WEBHOOK_SECRET: set a secret in production');
     // Its own key, so rotating SIGNING_KEY (which revokes device tokens) does not revoke every API key.
     if (!e.API_KEY_SECRET) problems.push('API_KEY_SECRET: set a secret in production');
+    if (!e.BACKUP_KEYS) problems.push('BACKUP_KEYS: set a key for encrypting backups at rest in production');
+    // Without it anyone who reaches the API could read fleet-wide figures (docs/security.md).
+    if (!e.METRICS_TOKEN) problems.push('METRICS_TOKEN: set a token for /metrics in production');
     if (problems.length > 0) throw new ConfigError(problems);
   }
   const publicUrl = e.PUBLIC_URL.replace(/\/+$/, '');
@@ -201,6 +237,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     metricsToken: e.METRICS_TOKEN,
     workerMetricsPort: e.WORKER_METRICS_PORT,
     outboundAllowlist: e.OUTBOUND_ALLOWLIST?.split(',') ?? [],
+    managementAllowlist: e.MANAGEMENT_ALLOWLIST?.split(',') ?? [],
     webhook: Object.freeze({
       secret: e.WEBHOOK_SECRET ?? null,
       backoffBaseMs: e.WEBHOOK_BACKOFF_BASE_MS,
@@ -210,7 +247,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     reconcileIntervalMs: e.RECONCILE_INTERVAL_MS,
     timeoutSweepIntervalMs: e.TIMEOUT_SWEEP_INTERVAL_MS,
     expressTimeoutMs: e.EXPRESS_TIMEOUT_MS,
-    backup: Object.freeze({ maxBytes: e.BACKUP_MAX_BYTES, retentionDays: e.BACKUP_RETENTION_DAYS }),
+    backup: Object.freeze({ maxBytes: e.BACKUP_MAX_BYTES, retentionDays: e.BACKUP_RETENTION_DAYS, keys: backupKeys(e) }),
     fleet: Object.freeze({
       heartbeatIntervalSeconds: e.HEARTBEAT_INTERVAL_SECONDS,
       offlineAfterMissed: e.OFFLINE_AFTER_MISSED,

@@ -12,6 +12,7 @@ import { createDispatchRecords, type DispatchRecords } from './redis/dispatch-re
 import { createFleetRedis, type FleetRedis } from './redis/fleet.js';
 import { createKeys } from './redis/keys.js';
 import { createCallbackSigner, type CallbackSigner } from './tokens/callback-signature.js';
+import { createNegativeCache, type NegativeCache } from './redis/negative-cache.js';
 import { createDeviceTokens, type DeviceTokens } from './tokens/device-token.js';
 
 /** Everything a request handler or a worker needs, created once per process and passed down. */
@@ -30,6 +31,8 @@ export interface Deps {
   fleet: FleetRedis;
   /** BullMQ producers (and queue counts) on this process's connection. */
   queues: Producers;
+  /** Lookups PostgreSQL recently answered with "no such thing". */
+  misses: NegativeCache;
   log: Logger;
   clock: Clock;
   deviceTokens: DeviceTokens;
@@ -64,6 +67,7 @@ export async function connect(
     records: createDispatchRecords(redis, keys),
     fleet: createFleetRedis(redis, keys),
     queues,
+    misses: createNegativeCache(redis, keys),
     log,
     clock: opts.clock ?? systemClock,
     deviceTokens: createDeviceTokens(config.signingKey),

@@ -1,5 +1,6 @@
 import type { Keyset } from '../lib/cursor.js';
 import type { Deps } from '../runtime.js';
+import { backupKeys, openBackup, sealBackup, type BackupKey } from './backup-crypto.js';
 import { createPgBackupStore } from './pg-backup-store.repo.js';
 
 // Where finished backups live. Paths are `<siteId>/<unix-seconds>.rsc` and are never overwritten,
@@ -19,7 +20,7 @@ export interface BackupMeta {
 
 export interface BackupStore {
   /** Stores `content` at `path` unless the path is taken; false if it is (nothing is overwritten). */
-  put(path: string, content: Buffer, meta: Omit<BackupMeta, 'path' | 'size'>): Promise<boolean>;
+  put(path: string, content: Buffer, meta: Omit<BackupMeta, 'path'>): Promise<boolean>;
   /** The backup at `path`, or null. */
   get(path: string): Promise<{ meta: BackupMeta; content: Buffer } | null>;
   /** Up to `limit` of the site's backups, newest first (by creation, then path), after `after`. */
@@ -30,7 +31,19 @@ export interface BackupStore {
   deleteOlderThan(before: Date, limit: number): Promise<number>;
 }
 
+/** `store` with every content encrypted at rest under `keys` (src/backups/backup-crypto.ts); sizes stay the plain ones. */
+function encrypted(store: BackupStore, keys: readonly BackupKey[]): BackupStore {
+  return {
+    ...store,
+    put: (path, content, meta) => store.put(path, sealBackup(keys, path, content), { ...meta, size: content.length }),
+    async get(path) {
+      const found = await store.get(path);
+      return found && { meta: found.meta, content: openBackup(keys, path, found.content) };
+    },
+  };
+}
+
 /** The deployment's backup store (PostgreSQL today; the one place to switch implementations). */
-export function backupStore(deps: Pick<Deps, 'db' | 'sql'>): BackupStore {
-  return createPgBackupStore(deps.db, deps.sql);
+export function backupStore(deps: Pick<Deps, 'db' | 'sql' | 'config'>): BackupStore {
+  return encrypted(createPgBackupStore(deps.db, deps.sql), backupKeys(deps.config));
 }

@@ -1,4 +1,5 @@
 import type { Db, DbTx } from '../db/prisma.js';
+import { LOCKS } from '../db/lock.js';
 import { sql, type SqlClient } from '../db/sql.js';
 import type { Payload } from '../queues/definitions.js';
 
@@ -12,7 +13,7 @@ export interface PartRow {
 
 /**
  * Stores (or replaces: a retried upload) one part, unless the attempt's parts would then add up
- * to more than `maxBytes`. False when refused for size. (One conditional statement: src/db/sql.ts.)
+ * to more than `maxBytes`. False when refused for size. (A conditional statement under a lock: src/db/sql.ts.)
  */
 export async function savePart(
   db: SqlClient,
@@ -20,14 +21,20 @@ export async function savePart(
   maxBytes: number,
   now: Date,
 ): Promise<boolean> {
-  const rows = await db.rows<{ part: number }>(sql`
-    INSERT INTO backup_part (job_id, attempt, part, content, created_at)
-    SELECT ${p.jobId}::uuid, ${p.attempt}, ${p.part}, ${p.content}, ${now}::timestamptz
-    WHERE (SELECT COALESCE(SUM(octet_length(content)), 0) FROM backup_part
-           WHERE job_id = ${p.jobId}::uuid AND attempt = ${p.attempt} AND part <> ${p.part}) + ${p.content.length} <= ${maxBytes}
-    ON CONFLICT (job_id, attempt, part) DO UPDATE SET content = EXCLUDED.content, created_at = EXCLUDED.created_at
-    RETURNING part`);
-  return rows.length > 0;
+  // Parts of one job are saved one at a time (a lock per job, held to the end of the transaction),
+  // so the total each insert checks includes every part committed before it: concurrent parts
+  // cannot together pass BACKUP_MAX_BYTES. The two-key form keeps these locks apart from LOCKS.
+  return db.transaction(async (tx) => {
+    await tx.rows(sql`SELECT pg_advisory_xact_lock(${LOCKS.backupUpload}, hashtext(${p.jobId}))`);
+    const rows = await tx.rows<{ part: number }>(sql`
+      INSERT INTO backup_part (job_id, attempt, part, content, created_at)
+      SELECT ${p.jobId}::uuid, ${p.attempt}, ${p.part}, ${p.content}, ${now}::timestamptz
+      WHERE (SELECT COALESCE(SUM(octet_length(content)), 0) FROM backup_part
+             WHERE job_id = ${p.jobId}::uuid AND attempt = ${p.attempt} AND part <> ${p.part}) + ${p.content.length} <= ${maxBytes}
+      ON CONFLICT (job_id, attempt, part) DO UPDATE SET content = EXCLUDED.content, created_at = EXCLUDED.created_at
+      RETURNING part`);
+    return rows.length > 0;
+  });
 }
 
 /** The parts of one delivery attempt, in index order. */

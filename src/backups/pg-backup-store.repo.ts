@@ -2,8 +2,8 @@ import type { Db } from '../db/prisma.js';
 import { sql, type SqlClient } from '../db/sql.js';
 import type { BackupStore } from './backup-store.js';
 
-// BackupStore over the `backup` table. Content is stored as bytes (bytea): /tool fetch parts are
-// cut at byte offsets, and the router's export is returned exactly as it was uploaded.
+// BackupStore over the `backup` table. Content is stored as bytes (bytea): what the caller hands
+// in (src/backups/backup-store.ts encrypts it first) comes back byte for byte.
 
 const META = { path: true, siteId: true, jobId: true, size: true, sha256: true, createdAt: true } as const;
 
@@ -11,7 +11,7 @@ export function createPgBackupStore(db: Db, bulk: SqlClient): BackupStore {
   return {
     async put(path, content, meta) {
       const { count } = await db.backup.createMany({
-        data: [{ path, siteId: meta.siteId, jobId: meta.jobId, size: content.length, sha256: meta.sha256, content: new Uint8Array(content), createdAt: meta.createdAt }],
+        data: [{ path, siteId: meta.siteId, jobId: meta.jobId, size: meta.size, sha256: meta.sha256, content: new Uint8Array(content), createdAt: meta.createdAt }],
         skipDuplicates: true,
       });
       return count > 0;

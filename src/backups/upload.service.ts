@@ -31,8 +31,8 @@ export async function uploadPart(deps: Deps, jobId: string, attempt: number, par
   return 'ok';
 }
 
-/** Why the parts do not make up the announced export, or null if they do. */
-function partsProblem(parts: PartRow[], announced: { parts: number; length: number }): string | null {
+/** Why the parts do not make up the announced export within `maxBytes`, or null if they do. */
+function partsProblem(parts: PartRow[], announced: { parts: number; length: number }, maxBytes: number): string | null {
   if (announced.length === 0) return 'the export is empty';
   for (let i = 0; i < announced.parts; i++) {
     if (parts[i]?.part !== i) return `part ${i} of ${announced.parts} is missing`;
@@ -40,6 +40,8 @@ function partsProblem(parts: PartRow[], announced: { parts: number; length: numb
   if (parts.length > announced.parts) return `${parts.length} parts arrived, ${announced.parts} were announced`;
   const total = parts.reduce((n, p) => n + p.content.length, 0);
   if (total !== announced.length) return `${total} bytes arrived, ${announced.length} were announced`;
+  // Checked again here, whatever the parts' own checks let through.
+  if (total > maxBytes) return `the export is ${total} bytes, over BACKUP_MAX_BYTES (${maxBytes})`;
   return null;
 }
 
@@ -50,7 +52,7 @@ async function storeUnique(deps: Deps, job: BackupJob, content: Buffer, sha256: 
   const seconds = Math.floor(now / 1000);
   for (let i = 0; i < PATH_TRIES; i++) {
     const path = `${job.siteId}/${seconds + i}.rsc`;
-    if (await store.put(path, content, { siteId: job.siteId, jobId: job.id, sha256, createdAt: new Date(now) })) return path;
+    if (await store.put(path, content, { siteId: job.siteId, jobId: job.id, size: content.length, sha256, createdAt: new Date(now) })) return path;
   }
   throw new Error(`no free backup path for site ${job.siteId} near ${seconds}`);
 }
@@ -68,7 +70,7 @@ export async function commitBackup(
   const job = await requireUploader(deps, jobId, attempt);
   if (job.associatedBackup !== null) return 'stored';
   const parts = await repo.listParts(deps.db, jobId, attempt);
-  const problem = partsProblem(parts, announced);
+  const problem = partsProblem(parts, announced, deps.config.backup.maxBytes);
   if (problem !== null) {
     await failBackup(deps, jobId, attempt, problem);
     await repo.deleteParts(deps.db, jobId);

@@ -1,11 +1,11 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { text } from '../http/text.js';
 import { uuid } from '../http/validate.js';
 
 const LABEL = '[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?';
 const HOST_NAME = new RegExp(`^(?=.{1,253}$)${LABEL}(?:\\.${LABEL})*\\.?$`);
 const PEM = /^\s*-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----\s*$/;
-const hasControl = (v: string): boolean => [...v].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f);
 
 /**
  * A bare host name or IP address. A name whose last label is numeric is refused: URL parsing
@@ -27,8 +27,8 @@ const address = z
 const port = z.number().int().min(1).max(65_535).meta({ example: 443 });
 const useTls = z.boolean().meta({ description: 'HTTPS (www-ssl) rather than HTTP (www).' });
 const verifyTls = z.boolean().meta({ description: "Verify the router's certificate (against ca_pem when given, else the system CAs)." });
-const caPem = z.string().max(16_384).nullable().meta({ description: "PEM certificate(s) to trust for the router's certificate; only with use_tls." });
-const username = z.string().min(1).max(100).meta({ description: 'RouterOS user with the rest-api policy (and what the poll script needs).', example: 'tikops-express' });
+const caPem = text({ multiline: true }).max(16_384).nullable().meta({ description: "PEM certificate(s) to trust for the router's certificate; only with use_tls." });
+const username = text().min(1).max(100).meta({ description: 'RouterOS user with the rest-api policy (and what the poll script needs).', example: 'tikops-express' });
 // Interpolated into `/system script run <name>`, so only characters that need no quoting.
 const pollScriptName = z
   .string()
@@ -44,12 +44,10 @@ export const managementBody = z
     verify_tls: verifyTls.default(true),
     ca_pem: caPem.refine((v) => v === null || PEM.test(v), 'expected PEM certificates').default(null),
     // RFC 7617: a Basic-auth user name cannot contain a colon.
-    username: username.refine((v) => !v.includes(':') && !hasControl(v), 'expected no colon or control characters'),
-    password: z
-      .string()
+    username: username.refine((v) => !v.includes(':'), 'expected no colon'),
+    password: text()
       .min(1)
       .max(256)
-      .refine((v) => !hasControl(v), 'expected no control characters')
       .meta({ description: 'Password of the RouterOS user; write-only.' }),
     poll_script_name: pollScriptName.default('tikops-poll'),
   })

@@ -1,8 +1,8 @@
-import type { Config } from '../config.js';
-import { createSafeFetch, OutboundRefused, type OutboundPolicy, type SafeFetch } from '../lib/safe-fetch.js';
+import { createSafeFetch, OutboundRefused, type SafeFetch } from '../lib/safe-fetch.js';
 import type { Deps } from '../runtime.js';
 import * as jobs from '../jobs/jobs.service.js';
 import { loadEndpoint, type Endpoint } from './management.service.js';
+import { executeUrl, managementPolicy } from './policy.js';
 
 // Express execute: ask the router to poll now, through its RouterOS v7 REST API
 // (`POST /rest/execute` running the installed poll script in the background; REST API, help.mikrotik.com/docs/spaces/ROS/pages/47579162; docs/express-execute.md).
@@ -17,22 +17,15 @@ const BACKOFF_MS = [200, 500];
 export type ExpressOutcome = 'succeeded' | 'failed' | 'skipped';
 
 /**
- * Routers live on private and VPN networks (CGNAT 100.64/10 for tunnels), so those ranges are
- * allowed; loopback, link-local and metadata addresses only through OUTBOUND_ALLOWLIST.
+ * Why a try failed, in words an operator can act on. Only these (and tikops' own fixed messages)
+ * reach job events, never a raw network error: which socket error came back says too much about
+ * a network an API user should not be able to probe.
  */
-export function managementPolicy(config: Pick<Config, 'outboundAllowlist'>): OutboundPolicy {
-  return { ranges: ['unicast', 'private', 'carrierGradeNat', 'uniqueLocal'], allowlist: config.outboundAllowlist, requireHttps: false };
-}
+export type FailureReason = 'unreachable' | 'refused' | 'tls' | 'auth' | 'timeout' | 'router_error';
 
 type Try =
   | { ok: true; status: number; ms: number }
-  | { ok: false; retry: boolean; reason: string; status?: number; message?: string };
-
-/** The URL of the router's REST execute command (never carries the credentials). */
-export function executeUrl(ep: Pick<Endpoint, 'address' | 'port' | 'useTls'>): string {
-  const host = ep.address.includes(':') ? `[${ep.address}]` : ep.address;
-  return `${ep.useTls ? 'https' : 'http'}://${host}:${ep.port}/rest/execute`;
-}
+  | { ok: false; retry: boolean; reason: FailureReason; message: string; status?: number };
 
 /**
  * RouterOS answers errors as {"error":<status>,"message":…,"detail":…}; only that shape is kept
@@ -49,14 +42,19 @@ function routerMessage(status: number, body: string): string | undefined {
   }
 }
 
-/** A network failure as a reason; only the error code, never a message that could echo input. */
+/** A network failure as one of the generic reasons, with a fixed message. */
 function networkFailure(err: unknown, timeoutMs: number): Try {
   const e = err as { name?: string; code?: string };
-  if (e.name === 'TimeoutError' || e.code === 'ETIMEDOUT') return { ok: false, retry: true, reason: `timed out after ${timeoutMs} ms` };
-  const code = typeof e.code === 'string' ? e.code : 'unknown';
+  if (e.name === 'TimeoutError' || e.code === 'ETIMEDOUT') {
+    return { ok: false, retry: true, reason: 'timeout', message: `no answer within ${timeoutMs} ms` };
+  }
+  const code = typeof e.code === 'string' ? e.code : '';
   // A certificate the router does not pass will not pass on the next try either.
-  if (/CERT|TLS|SSL|SIGNATURE/.test(code)) return { ok: false, retry: false, reason: `TLS verification failed (${code})` };
-  return { ok: false, retry: true, reason: `connection failed (${code})` };
+  if (/CERT|TLS|SSL|SIGNATURE/.test(code)) {
+    return { ok: false, retry: false, reason: 'tls', message: "the router's certificate is not trusted (set ca_pem, or verify_tls: false)" };
+  }
+  if (code === 'ECONNREFUSED') return { ok: false, retry: true, reason: 'refused', message: 'the connection was refused (REST service off or firewalled?)' };
+  return { ok: false, retry: true, reason: 'unreachable', message: 'the router could not be reached' };
 }
 
 async function tryOnce(fetch: SafeFetch, ep: Endpoint, timeoutMs: number): Promise<Try> {
@@ -73,9 +71,18 @@ async function tryOnce(fetch: SafeFetch, ep: Endpoint, timeoutMs: number): Promi
     // 5xx and throttling may pass on a second try; a 4xx (bad credentials, missing script) will not,
     // and repeating a 401 only feeds the router's failed-login log.
     const retry = res.status >= 500 || res.status === 408 || res.status === 429;
-    return { ok: false, retry, reason: `router answered HTTP ${res.status}`, status: res.status, message: routerMessage(res.status, res.body) };
+    const auth = res.status === 401 || res.status === 403;
+    return {
+      ok: false,
+      retry,
+      reason: auth ? 'auth' : 'router_error',
+      message: routerMessage(res.status, res.body) ?? `the router answered HTTP ${res.status}`,
+      status: res.status,
+    };
   } catch (err) {
-    if (err instanceof OutboundRefused) return { ok: false, retry: false, reason: 'refused by outbound policy', message: err.message };
+    if (err instanceof OutboundRefused) {
+      return { ok: false, retry: false, reason: 'refused', message: 'the address is not allowed for management endpoints (MANAGEMENT_ALLOWLIST)' };
+    }
     return networkFailure(err, timeoutMs);
   }
 }
@@ -114,7 +121,7 @@ async function expressJob(deps: Deps, fetch: SafeFetch, jobId: string): Promise<
     return 'succeeded';
   }
   const { reason, status, message } = last;
-  await record('express_failed', { reason, tries, ...(status === undefined ? {} : { status }), ...(message ? { message } : {}) });
+  await record('express_failed', { reason, message, tries, ...(status === undefined ? {} : { status }) });
   return 'failed';
 }
 

@@ -5,6 +5,8 @@ import * as sites from '../sites/sites.service.js';
 import * as repo from './express.repo.js';
 import type { ManagementDto, ManagementInput } from './express.schema.js';
 import { createSecretBox } from './secret.js';
+import { refusedEarly } from '../lib/outbound-url.js';
+import { executeUrl, managementPolicy } from './policy.js';
 
 // A site's management endpoint: the router's RouterOS REST API, which express execute asks to
 // run the poll script now. The password is write-only: sealed before it is stored, opened only by
@@ -41,6 +43,14 @@ function toDto(m: repo.ManagementRow): ManagementDto {
 /** Sets (creates or replaces) the org's site's management endpoint. */
 export async function putManagement(deps: Deps, by: Actor, siteId: string, input: ManagementInput): Promise<ManagementDto> {
   const site = await sites.requireSite(deps, by.org, siteId);
+  // An IP address no express could reach is refused now (a host name is judged when it is resolved).
+  const problem = refusedEarly(executeUrl({ address: input.address, port: 1, useTls: false }), managementPolicy(deps.config));
+  if (problem) {
+    throw new AppError('parameter_invalid', {
+      param: 'address',
+      message: `The 'address' parameter is invalid: ${problem}; private, CGNAT and ULA networks are allowed only through MANAGEMENT_ALLOWLIST.`,
+    });
+  }
   const change = (tx: Parameters<typeof repo.upsert>[0]): Promise<repo.ManagementRow> => repo.upsert(
     tx,
     {

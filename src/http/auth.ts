@@ -1,6 +1,7 @@
 import { createPublicKey, createSecretKey, type KeyObject } from 'node:crypto';
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import type { Config } from '../config.js';
+import { textProblem } from './text.js';
 import { AppError } from '../errors.js';
 
 // Operator authentication. Algorithms are pinned per key: HS256 only with JWT_SECRET, RS256 or
@@ -128,6 +129,8 @@ export async function jwtCredential(verify: Verifier, token: string, tenantFromS
     const names = tenantFromSub ? 'org or sub claim' : 'org claim';
     throw new AppError('token_invalid', { message: `The token names no organisation (${names}).` });
   }
+  // The org names the tenant in every row, log line and metric label: the text rule applies.
+  if (textProblem(org) !== null) throw new AppError('token_invalid', { message: "The token's organisation claim holds characters an organisation name cannot have." });
   const sub = typeof claims.sub === 'string' && claims.sub.length <= 200 ? claims.sub : '-';
   return { org, scopes: scopesOf(claims), actor: `jwt:${sub}`, expiresAt: new Date(claims.exp! * 1000) };
 }

@@ -22,6 +22,18 @@ function fromHttpError(err: HttpishError): ErrorCode | null {
   return null;
 }
 
+/**
+ * A backstop: PostgreSQL's data exceptions (SQLSTATE class 22: out of range, invalid text
+ * representation, untranslatable character …) mean a value got past validation that the database
+ * cannot hold. That is the request's fault, so 400 rather than 500; validation should catch it first.
+ */
+function isDataException(err: unknown): boolean {
+  const e = err as { code?: unknown; meta?: { driverAdapterError?: { cause?: { originalCode?: unknown } } } };
+  // pg reports the SQLSTATE as `code`; Prisma keeps it in meta.driverAdapterError.cause.originalCode.
+  const code = e.meta?.driverAdapterError?.cause?.originalCode ?? e.code;
+  return typeof code === 'string' && /^22[0-9A-Z]{3}$/.test(code);
+}
+
 /** Outages of Redis or PostgreSQL: the client should retry later, so 503 rather than 500. */
 function isBackendUnavailable(err: unknown): boolean {
   const e = err as { name?: string; message?: string; code?: string };
@@ -48,7 +60,13 @@ export interface ErrorResponse {
 export function toErrorResponse(err: unknown, docsUrl: string): ErrorResponse | null {
   if (isClientAbort(err)) return null;
   const code =
-    err instanceof AppError ? err.code : isBackendUnavailable(err) ? 'service_unavailable' : fromHttpError(err as HttpishError);
+    err instanceof AppError
+      ? err.code
+      : isBackendUnavailable(err)
+        ? 'service_unavailable'
+        : isDataException(err)
+          ? 'parameter_invalid'
+          : fromHttpError(err as HttpishError);
   const appErr = err instanceof AppError ? err : new AppError(code ?? 'internal_server_error');
   const spec = errorRegistry[appErr.code];
   return {
@@ -78,6 +96,7 @@ export function errorMiddleware(opts: { docsUrl: string; log: Logger }): Middlew
         return;
       }
       if (res.status >= 500) opts.log.error({ err, method: ctx.method, path: ctx.path }, 'request failed');
+      else if (isDataException(err)) opts.log.warn({ err, method: ctx.method, path: ctx.path }, 'input passed validation but not PostgreSQL');
       ctx.status = res.status;
       ctx.type = 'application/json';
       ctx.body = res.body;

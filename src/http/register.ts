@@ -10,6 +10,7 @@ import { bearerToken, requireScopes, type Credential, type Operator } from './au
 import { credentialOf } from './operator-auth.js';
 import { readBytes, readJson, readPlainText, readText } from './body.js';
 import type { AnyRoute, BodySpec, Input, ResponseSpec } from './route.js';
+import { utf8Headers } from './text.js';
 import { parse } from './validate.js';
 
 // Serves route specs (src/http/route.ts): authenticates the caller, validates path, query, headers
@@ -98,7 +99,7 @@ export function registerRoutes(router: Router, routes: readonly AnyRoute[], deps
       const input: Input = {
         params: route.params ? parse(route.params, ctx.params) : {},
         query: route.query ? parse(route.query, ctx.query, 'query') : {},
-        headers: route.headers ? parse(route.headers, ctx.headers, 'header') : {},
+        headers: route.headers ? parse(route.headers, utf8Headers(ctx.headers), 'header') : {},
         body: undefined,
       };
       const auth = route.auth;

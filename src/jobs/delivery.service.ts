@@ -13,13 +13,21 @@ import type { OutcomeReport } from './transitions.repo.js';
 // The router-facing life of a job after its creation: restoring a site's dispatch state into
 // Redis, handing a popped job out, the router's callbacks, and settling jobs that will not report.
 
+/** How long a site PostgreSQL does not have is refused from Redis alone. */
+const UNKNOWN_SITE_TTL_SECONDS = 3_600;
+
 /**
  * Merges a site's dispatch state from PostgreSQL into Redis; returns how many job ids were
  * pushed, or null if the site no longer exists.
  */
 export async function restoreSiteDispatch(deps: Deps, siteId: string): Promise<number | null> {
+  // A purged (or unknown) site is remembered, so its router's polls cost no query.
+  if (await deps.misses.has('site', siteId)) return null;
   const site = await sites.findSite(deps, siteId);
-  if (!site) return null;
+  if (!site) {
+    await deps.misses.add('site', [siteId], UNKNOWN_SITE_TTL_SECONDS);
+    return null;
+  }
   const { queued, inflight } = await repo.dispatchState(deps.sql, siteId);
   return deps.dispatch.restoreSite(siteId, {
     tokenVersion: site.tokenVersion,
@@ -106,7 +114,12 @@ export function outcomeReport(deps: Deps, raw: RawReport): OutcomeReport {
   return { output: asText(kept), error: error === '' ? null : error, truncated: raw.outlen > kept.length };
 }
 
-export type CallbackResult = 'claimed' | 'ok';
+/**
+ * `claimed` only for the one busy call that moved the job to started: a repeated busy for the same
+ * attempt (a wrapper re-run by hand, a replayed URL) answers `already_claimed`, which the wrapper
+ * does not accept, so the payload runs at most once per delivery.
+ */
+export type CallbackResult = 'claimed' | 'already_claimed' | 'ok';
 
 /** Applies a verified router callback; repeats and stale attempts are harmless no-ops. */
 export async function applyCallback(
@@ -123,7 +136,7 @@ export async function applyCallback(
     if (started) return 'claimed';
     const job = await repo.findById(deps.sql, jobId);
     if (!job) throw new AppError('job_not_found');
-    if (job.state === 'started' && job.attempt === attempt) return 'claimed';
+    if (job.state === 'started' && job.attempt === attempt) return 'already_claimed';
     throw new AppError('claim_refused');
   }
   const done = await transitions.finish(deps.sql, { id: jobId, attempt }, status === 'done' ? 'completed' : 'failed', now, report);

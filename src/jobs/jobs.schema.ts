@@ -1,10 +1,11 @@
 import { z } from 'zod';
+import { text } from '../http/text.js';
 import { headerBool, uuid } from '../http/validate.js';
 
 // Requests and responses of the job API. Descriptions of the seed's fields are the seed's words
 // (Altostrat's mikrotik-api.yaml, POST /site/{siteId}/job); tikops' additions say so.
 
-const description = z.string().min(3).max(100);
+const description = text().min(3).max(100);
 const leaseSeconds = z.number().int().min(5).max(86_400);
 const timeoutSeconds = z.number().int().min(10).max(604_800);
 /** Whole seconds in a header, within the bounds of `n` (documented as the integer it carries). */
@@ -70,6 +71,9 @@ export const listQuery = z.object({
   cursor: z
     .string()
     .regex(/^[0-9]{1,19}$/, 'expected a cursor from X-Next-Cursor')
+    // The cursor is a bigint column's value: one past its range is no cursor tikops ever gave out.
+    // (zod runs every check, so this one must not assume the pattern above matched.)
+    .refine((s) => !/^[0-9]{1,19}$/.test(s) || BigInt(s) <= 9_223_372_036_854_775_807n, 'expected a cursor from X-Next-Cursor')
     .transform((s) => BigInt(s))
     .optional()
     .meta({ description: 'The X-Next-Cursor of the previous page.' }),

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { AppError } from '../errors.js';
+import { unstorable } from '../http/text.js';
 import { insertFrom, scriptDigest, urlOrigin, type Actor } from '../audit/audit.service.js';
 import { newId, uuidToBase62 } from '../lib/ids.js';
 import { refusedEarly, userUrlPolicy } from '../lib/outbound-url.js';
@@ -68,7 +69,6 @@ export function toJobDto(j: JobRow): JobDto {
   };
 }
 
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 function requestHash(i: JobInput, leaseSeconds: number, timeoutSeconds: number): string {
   const canonical = JSON.stringify([i.script, i.description, i.needsAck, i.backup, i.express, i.notifyUrl, leaseSeconds, timeoutSeconds]);
@@ -78,7 +78,7 @@ function requestHash(i: JobInput, leaseSeconds: number, timeoutSeconds: number):
 /** Refuses scripts that cannot travel: NUL bytes, or a wrapped form over the /tool fetch budget. */
 function checkScript(deps: Deps, input: JobInput): void {
   if (input.script.length === 0 && !input.allowEmptyScript) throw new AppError('parameter_missing', { param: 'script', message: "The 'script' parameter is required for this request." });
-  if (input.script.includes('\0') || LONE_SURROGATE.test(input.script)) {
+  if (unstorable(input.script)) {
     throw new AppError('parameter_invalid', {
       param: 'script',
       message: "The 'script' parameter must be text without NUL bytes or unpaired surrogates.",

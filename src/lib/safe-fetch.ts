@@ -44,15 +44,47 @@ export interface OutboundResponse {
 
 export type SafeFetch = (url: string, req: OutboundRequest) => Promise<OutboundResponse>;
 
-/** True if `address` may be contacted under `policy`. */
+/**
+ * The IPv4 addresses an IPv6 address leads to, for the forms that embed one: IPv4-compatible
+ * `::/96` and IPv4-mapped `::ffff:0:0/96` (RFC 4291 §2.5.5), translated `::ffff:0:0:0/96`
+ * (RFC 6145), NAT64 `64:ff9b::/96` and `64:ff9b:1::/48` (RFC 6052 §2.1, RFC 8215), 6to4 `2002::/16`
+ * (RFC 3056 §2) and Teredo `2001::/32`, whose server and obfuscated client address both count
+ * (RFC 4380 §4). Empty for any other address, and for `::` and `::1`, which are IPv6's own.
+ */
+function embeddedIPv4(ip: ipaddr.IPv6): ipaddr.IPv4[] {
+  const p = ip.parts;
+  const v4 = (hi: number, lo: number): ipaddr.IPv4 => new ipaddr.IPv4([hi >> 8, hi & 255, lo >> 8, lo & 255]);
+  const zero = (from: number, to: number): boolean => p.slice(from, to).every((x) => x === 0);
+  const range = ip.range();
+  if (range === 'unspecified' || range === 'loopback') return [];
+  if (zero(0, 5) && (p[5] === 0 || p[5] === 0xffff)) return [v4(p[6]!, p[7]!)];
+  if (zero(0, 4) && p[4] === 0xffff && p[5] === 0) return [v4(p[6]!, p[7]!)];
+  if (p[0] === 0x64 && p[1] === 0xff9b && (zero(2, 6) || p[2] === 1)) return [v4(p[6]!, p[7]!)];
+  if (p[0] === 0x2002) return [v4(p[1]!, p[2]!)];
+  if (p[0] === 0x2001 && p[1] === 0) return [v4(p[2]!, p[3]!), v4(p[6]! ^ 0xffff, p[7]! ^ 0xffff)];
+  return [];
+}
+
+function allowlisted(ip: ipaddr.IPv4 | ipaddr.IPv6, allowlist: string[]): boolean {
+  return allowlist.some((cidr) => {
+    const [net, bits] = ipaddr.parseCIDR(cidr);
+    return net.kind() === ip.kind() && ip.match([net, bits] as never);
+  });
+}
+
+/**
+ * True if `address` may be contacted under `policy`. An IPv6 address that embeds IPv4 addresses
+ * (NAT64, 6to4, Teredo, mapped) is judged by every one of them, so `[::7f00:1]` or
+ * `[64:ff9b::a9fe:a9fe]` cannot reach loopback or the metadata service.
+ */
 export function addressAllowed(address: string, policy: Pick<OutboundPolicy, 'ranges' | 'allowlist'>): boolean {
   if (!ipaddr.isValid(address)) return false;
-  const ip = ipaddr.process(address); // unwraps IPv4-mapped IPv6
-  for (const cidr of policy.allowlist) {
-    const [net, bits] = ipaddr.parseCIDR(cidr);
-    if (net.kind() === ip.kind() && ip.match([net, bits] as never)) return true;
-  }
-  return (policy.ranges as string[]).includes(ip.range());
+  const ip = ipaddr.parse(address);
+  if (allowlisted(ip, policy.allowlist)) return true;
+  const judged = ip.kind() === 'ipv6' ? embeddedIPv4(ip as ipaddr.IPv6) : [];
+  return (judged.length > 0 ? judged : [ip]).every(
+    (a) => allowlisted(a, policy.allowlist) || (policy.ranges as string[]).includes(a.range()),
+  );
 }
 
 /** A fetch that refuses destinations outside `policy`; network and HTTP failures resolve or throw plainly. */

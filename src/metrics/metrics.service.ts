@@ -19,9 +19,22 @@ export async function collectBacklog(deps: Deps): Promise<void> {
   }
 }
 
+/**
+ * How long backlog gauges are reused: however often /metrics is scraped, this process asks
+ * PostgreSQL and BullMQ at most once per interval (concurrent scrapes share one refresh).
+ */
+const BACKLOG_TTL_MS = 5_000;
+
 /** The Prometheus exposition text of this process. */
 export async function exposition(deps: Deps, withBacklog: boolean): Promise<{ contentType: string; body: string }> {
-  if (withBacklog) await collectBacklog(deps);
+  if (withBacklog) {
+    const cache = deps.metrics.backlog;
+    if (cache.pending === null && deps.clock() - cache.refreshedAt >= BACKLOG_TTL_MS) {
+      cache.refreshedAt = deps.clock();
+      cache.pending = collectBacklog(deps).finally(() => (cache.pending = null));
+    }
+    await cache.pending;
+  }
   return { contentType: deps.metrics.registry.contentType, body: await deps.metrics.registry.metrics() };
 }
 

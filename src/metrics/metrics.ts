@@ -11,6 +11,8 @@ export interface Metrics {
   webhookAttempts: Counter<'outcome'>;
   queueDepth: Gauge<'queue'>;
   queueLag: Gauge<'queue'>;
+  /** When the backlog gauges were last refreshed, and the refresh under way (src/metrics/metrics.service.ts). */
+  backlog: { refreshedAt: number; pending: Promise<void> | null };
 }
 
 /** A fresh registry with tikops' metrics and Node's default process metrics. */
@@ -19,6 +21,7 @@ export function createMetrics(role: string): Metrics {
   registry.setDefaultLabels({ role });
   collectDefaultMetrics({ register: registry });
   return {
+    backlog: { refreshedAt: Number.NEGATIVE_INFINITY, pending: null },
     registry,
     polls: new Counter({
       name: 'tikops_polls_total',

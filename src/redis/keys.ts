@@ -16,6 +16,8 @@ export interface Keys {
   inflight: string;
   /** String: last-seen ms up to which the offline sweep has handled `seen` (src/fleet). */
   sweepMark: string;
+  /** String with a TTL: PostgreSQL has no `kind` with this id (src/redis/negative-cache.ts). */
+  miss(kind: string, id: string): string;
 }
 
 /** Key builder for one deployment (or one test file) under `prefix`. */
@@ -28,5 +30,6 @@ export function createKeys(prefix: string): Keys {
     seen: `${prefix}seen`,
     inflight: `${prefix}inflight`,
     sweepMark: `${prefix}seen:mark`,
+    miss: (kind, id) => `${prefix}miss:${kind}:${id}`,
   };
 }

@@ -135,23 +135,26 @@ export function renderInstall(input: InstallInput): string {
 
 export interface RemovalInput {
   siteId: string;
-  token: string;
   publicUrl: string;
 }
 
 /**
  * The payload of a site's removal job: confirm with POST /notify/delete first (the agent is gone
  * afterwards, so nothing could confirm later), then remove the agent, but only if the installed
- * one is still this site's (a re-adopted router has a new one that must survive).
+ * one is still this site's (a re-adopted router has a new one that must survive). The job is
+ * stored like any other, so it carries no credential: it takes the `Authorization` header out of
+ * the installed agent's own source (`tkHdr`, written by renderAgent), the only place the device
+ * token lives on the router.
  */
 export function renderRemoval(input: RemovalInput): string {
   return [
     `# tikops: remove the agent of site ${input.siteId}`,
-    ':local tkMine false',
-    `:do { :local tkSrc [/system script get [find where name=${q(AGENT_NAME)}] source]; ` +
-      `:if ([:typeof [:find $tkSrc ${q(input.siteId)}]] = ${q('num')}) do={ :set tkMine true } } on-error={}`,
-    ':if ($tkMine) do={',
-    `:do { /tool fetch url=${q(`${input.publicUrl}/notify/delete`)} http-method=post http-header-field=${q(header(input.token))} ` +
+    ':local tkSrc ""',
+    `:do { :set tkSrc [/system script get [find where name=${q(AGENT_NAME)}] source] } on-error={}`,
+    `:if ([:typeof [:find $tkSrc ${q(input.siteId)}]] = ${q('num')}) do={`,
+    `:local tkAt [:find $tkSrc ${q('Authorization: Bearer ')}]`,
+    `:local tkHdr [:pick $tkSrc $tkAt [:find $tkSrc ${q('"')} $tkAt]]`,
+    `:do { /tool fetch url=${q(`${input.publicUrl}/notify/delete`)} http-method=post http-header-field=$tkHdr ` +
       `http-data=${q(`site=${input.siteId}`)} keep-result=no } on-error={ :log warning ${q('tikops: could not confirm the removal; tikops purges the site after its grace period')} }`,
     ...removeAgentLines(),
     ':global tikopsLock',

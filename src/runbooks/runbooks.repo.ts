@@ -4,14 +4,15 @@ export interface RunbookRow {
   id: string;
   orgId: string;
   name: string;
-  token: string;
+  tokenHash: string;
+  legacyToken: string | null;
   createdAt: Date;
   revokedAt: Date | null;
 }
 
-const columns = { id: true, orgId: true, name: true, token: true, createdAt: true, revokedAt: true } as const;
+const columns = { id: true, orgId: true, name: true, tokenHash: true, legacyToken: true, createdAt: true, revokedAt: true } as const;
 
-export function create(db: DbTx, data: { id: string; orgId: string; name: string; token: string }, now: Date): Promise<RunbookRow> {
+export function create(db: DbTx, data: { id: string; orgId: string; name: string; tokenHash: string }, now: Date): Promise<RunbookRow> {
   return db.runbook.create({ data: { ...data, createdAt: now }, select: columns });
 }
 
@@ -23,14 +24,14 @@ export function findForOrg(db: Db, orgId: string, id: string): Promise<RunbookRo
   return db.runbook.findFirst({ where: { id, orgId }, select: columns });
 }
 
-/** Any org's runbook by its bootstrap token: only for the router-facing, token-authenticated paths. */
-export function findByToken(db: Db, token: string): Promise<RunbookRow | null> {
-  return db.runbook.findUnique({ where: { token }, select: columns });
+/** Any org's runbook by its token's hash: only for the router-facing, token-authenticated paths. */
+export function findByTokenHash(db: Db, tokenHash: string): Promise<RunbookRow | null> {
+  return db.runbook.findUnique({ where: { tokenHash }, select: columns });
 }
 
-/** Sets revoked_at once (a repeat keeps the first time); null if the org has no such runbook. */
+/** Sets revoked_at once (a repeat keeps the first time) and forgets a legacy token; null if the org has no such runbook. */
 export async function revoke(db: DbTx, orgId: string, id: string, now: Date): Promise<{ row: RunbookRow; changed: boolean } | null> {
-  const { count } = await db.runbook.updateMany({ where: { id, orgId, revokedAt: null }, data: { revokedAt: now } });
+  const { count } = await db.runbook.updateMany({ where: { id, orgId, revokedAt: null }, data: { revokedAt: now, legacyToken: null } });
   const row = await db.runbook.findFirst({ where: { id, orgId }, select: columns });
   return row ? { row, changed: count > 0 } : null;
 }

@@ -1,8 +1,9 @@
 import { z } from 'zod';
+import { text } from '../http/text.js';
 import { uuid } from '../http/validate.js';
 
 export const createRunbookBody = z.strictObject({
-  name: z.string().trim().min(1).max(100),
+  name: text().trim().min(1).max(100),
 });
 
 export const runbookParams = z.object({ runbookId: uuid.meta({ description: 'The UUID of the runbook.' }) });
@@ -17,7 +18,7 @@ export const runbook = z
     token: z
       .string()
       .regex(/^[0-9A-Za-z]{22}$/)
-      .meta({ description: 'Base62 of 128 random bits; the credential inside the bootstrap command.', example: '4KuKNp3QzpfwLcg3BUnn1a' }),
+      .meta({ description: 'The credential inside the bootstrap command: 22 base62 characters (128 bits) of an HMAC of the runbook id under the server key. tikops stores only its SHA-256.', example: '4KuKNp3QzpfwLcg3BUnn1a' }),
     bootstrap_command: z.string().meta({
       description: 'The one line to paste into a RouterOS v6 (6.43+) or v7 terminal. See docs/onboarding.md.',
       example: '/tool fetch url="https://tikops.example.net/bootstrap/4KuKNp3QzpfwLcg3BUnn1a" dst-path="tikops-bootstrap.rsc"; /import file-name="tikops-bootstrap.rsc"',

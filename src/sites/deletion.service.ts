@@ -21,7 +21,7 @@ function removalKey(siteId: string): string {
 /** Marks the site for deletion and queues the agent's removal; answers the site as it now is. */
 export async function deleteSite(deps: Deps, by: Actor, siteId: string): Promise<sites.SiteDto> {
   const site = await lifecycle.markDeleted(deps, by, siteId);
-  const script = renderRemoval({ siteId: site.id, token: lifecycle.deviceToken(deps, site), publicUrl: deps.config.publicUrl });
+  const script = renderRemoval({ siteId: site.id, publicUrl: deps.config.publicUrl });
   try {
     await jobs.createJob(deps, by.org, site.id, {
       idempotencyKey: removalKey(site.id),
@@ -34,7 +34,7 @@ export async function deleteSite(deps: Deps, by: Actor, siteId: string): Promise
       removal: true,
     }, null);
   } catch (err) {
-    // The key was used before: the removal job is already queued (its token differs each time).
+    // The key was used before: the removal job is already queued.
     if (!(err instanceof AppError && err.code === 'idempotency_key_reused')) throw err;
   }
   return (await sites.toDtos(deps, [site]))[0]!;

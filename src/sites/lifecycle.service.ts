@@ -62,19 +62,19 @@ export async function markDeleted(deps: Deps, by: Actor, siteId: string): Promis
   return marked.site;
 }
 
-/** A device token for the site, as its agent holds one (for scripts the router runs). */
-export function deviceToken(deps: Deps, site: SiteRow): string {
-  return issue(deps, site);
-}
-
 /**
  * Deletes sites and everything they own in PostgreSQL, then in Redis. PostgreSQL goes first: a
  * poll racing the purge can at worst re-warm the site hash, and the sample drain forgets sites
  * PostgreSQL no longer has. Returns how many sites were purged.
  */
+/** How long a purged site's device token is refused from Redis alone; later polls cost one lookup each hour. */
+const PURGED_SITE_TTL_SECONDS = 7 * 86_400;
+
 export async function purgeSites(deps: Deps, ids: string[]): Promise<number> {
   const gone = await repo.purge(deps.sql, ids);
   await deps.fleet.forgetSites(gone);
+  // Their routers may keep polling with still-sealed tokens: answer them from Redis (src/poll).
+  await deps.misses.add('site', gone, PURGED_SITE_TTL_SECONDS);
   if (gone.length > 0) deps.log.info({ sites: gone }, 'sites purged');
   return gone.length;
 }

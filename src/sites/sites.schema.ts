@@ -1,14 +1,14 @@
 import { z } from 'zod';
+import { text as typedText } from '../http/text.js';
 import { headerBool, uuid } from '../http/validate.js';
 import { keysetQuery } from '../lib/cursor.js';
 
 export const createSiteBody = z.strictObject({
-  name: z.string().trim().min(1).max(100),
+  name: typedText().trim().min(1).max(100),
 });
 
 /** A tag: printable text without commas or surrounding spaces (tags are matched exactly). */
-const tag = z
-  .string()
+const tag = typedText()
   .min(1)
   .max(64)
   .regex(/^[^\s,\p{Cc}](?:[^,\p{Cc}]*[^\s,\p{Cc}])?$/u, 'expected 1-64 printable characters, no commas or surrounding spaces');
@@ -27,7 +27,7 @@ export const updateSiteBody = z
       .optional()
       .meta({ description: `The site's tags (at most ${MAX_TAGS}; duplicates are dropped). Replaces the current list.`, example: ['branch', 'eu-west'] }),
     metadata: z
-      .record(z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'expected a key of 1-64 letters, digits, `_.:-`'), z.string().max(1024))
+      .record(z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'expected a key of 1-64 letters, digits, `_.:-`'), typedText().max(1024))
       .refine((m) => Object.keys(m).length <= MAX_METADATA_KEYS, `at most ${MAX_METADATA_KEYS} keys`)
       .optional()
       .meta({ description: `Custom key/value pairs (string values up to 1,024 characters, at most ${MAX_METADATA_KEYS} keys). Replaces the current object.`, example: { rack: 'B2', contract: 'ACME-2291' } }),
@@ -45,8 +45,8 @@ export const listSitesQuery = z.strictObject({
       'online: heard from and no open outage; offline: an open outage or never heard from. As the offline sweep last saw it (has_pulse is read live, so the two can differ for up to one sweep).',
   }),
   version: version.optional().meta({ description: 'Only sites running this version: `7.16.2` matches it on any channel, `7.16.2 (stable)` only that spelling.' }),
-  model: z.string().min(1).max(100).optional().meta({ description: 'Only sites of this model (exact, e.g. `RB5009UG+S+`).' }),
-  q: z.string().min(1).max(100).optional().meta({ description: 'A case-insensitive prefix of the name or the identity.' }),
+  model: typedText().min(1).max(100).optional().meta({ description: 'Only sites of this model (exact, e.g. `RB5009UG+S+`).' }),
+  q: typedText().min(1).max(100).optional().meta({ description: 'A case-insensitive prefix of the name or the identity.' }),
   has_open_fault: headerBool.optional().meta({ description: '`true`: only sites with an unresolved fault; `false`: only sites without one.' }),
 });
 

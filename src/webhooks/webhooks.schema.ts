@@ -18,7 +18,7 @@ export const webhookAttempt = z
     error: z.string().nullable().meta({ description: 'Why the attempt failed; null when delivered.', example: 'HTTP 500: Internal Server Error' }),
     outcome: z.enum(OUTCOMES).meta({
       description:
-        '`delivered` (2xx), `retrying` (another attempt follows), `gave_up` (the last attempt of the retry window failed), `refused` (the destination is outside the outbound policy; never retried).',
+        '`delivered` (2xx), `retrying` (another attempt follows), `gave_up` (the last attempt of the retry window failed), `refused` (the destination is outside the outbound policy, or it answered with a redirect, which is never followed; never retried).',
     }),
   })
   .meta({ id: 'WebhookAttempt', description: 'One HTTP attempt at a webhook delivery.' });

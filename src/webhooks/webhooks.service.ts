@@ -69,12 +69,15 @@ async function send(deps: Deps, url: string, headers: Record<string, string>, bo
   try {
     const res = await fetch(url, { method: 'POST', headers, body, timeoutMs: DELIVERY_TIMEOUT_MS });
     const ok = res.status >= 200 && res.status < 300;
+    // A redirect is never followed (it could point anywhere), and asking again gets the same
+    // redirect: it is a final answer, not a reason to retry for a day.
+    const redirect = res.status >= 300 && res.status < 400;
     const error = ok
       ? null
-      : res.status >= 300 && res.status < 400
+      : redirect
         ? `HTTP ${res.status}: redirect not followed`
         : clip(`HTTP ${res.status}${res.body ? `: ${res.body.trim()}` : ''}`);
-    return { statusCode: res.status, durationMs: res.durationMs, error, refused: false };
+    return { statusCode: res.status, durationMs: res.durationMs, error, refused: redirect };
   } catch (err) {
     const durationMs = Math.round(performance.now() - started);
     return { statusCode: null, durationMs, error: describeFailure(err), refused: err instanceof OutboundRefused };

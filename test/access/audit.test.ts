@@ -7,7 +7,8 @@ import { ALL_SCOPES, makeKey } from './support.js';
 let app: TestApp;
 let db: pg.Client;
 beforeAll(async () => {
-  app = await startApp();
+  // The management endpoint below is a CGNAT (VPN) address, which a deployment opts in to.
+  app = await startApp({ env: { MANAGEMENT_ALLOWLIST: '100.64.0.0/10' } });
   db = new pg.Client({ connectionString: app.dbUrl });
   await db.connect();
 });

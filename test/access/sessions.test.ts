@@ -51,7 +51,10 @@ describe('POST /session', () => {
   it('marks the cookie Secure in production', async () => {
     const prod = await startApp({
       share: app,
-      env: { NODE_ENV: 'production', WEBHOOK_SECRET: 'w'.repeat(40), API_KEY_SECRET: 'k'.repeat(40) },
+      env: {
+        NODE_ENV: 'production', WEBHOOK_SECRET: 'w'.repeat(40), API_KEY_SECRET: 'k'.repeat(40),
+        BACKUP_KEYS: `k:${Buffer.alloc(32, 1).toString('base64')}`, METRICS_TOKEN: 'm'.repeat(20),
+      },
     });
     try {
       const s = await signIn(prod, prod.token('org-prod'));

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { backupKeys } from '../../src/backups/backup-crypto.js';
 import { pruneBackups } from '../../src/backups/backups.service.js';
 import { startApp, type TestApp } from '../support/app.js';
 import { eventually, startWorker, type TestWorker } from '../support/worker.js';
@@ -151,6 +152,48 @@ describe('pruning (maintenance task)', () => {
     const gone = await app.request('GET', `/site/${site.id}/backup/${old}`, { token: site.auth });
     expect(gone.body.code).toBe('backup_not_found');
     expect((await app.request('GET', `/site/${site.id}/backup/${fresh}`, { token: site.auth })).status).toBe(200);
+  });
+});
+
+describe('encryption at rest', () => {
+  const key = (id: string, byte: number): string => `${id}:${Buffer.alloc(32, byte).toString('base64')}`;
+
+  it('stores ciphertext only, serves the export byte for byte, and reads old backups after a key rotation', async () => {
+    const site = await buildSite(app);
+    const config = '/system identity set name=secret-router\n/ppp secret add name=u password=hunter2\n';
+    const filename = await storeBackup(site, config);
+    const row = await app.deps.db.backup.findUniqueOrThrow({ where: { path: `${site.id}/${filename}` } });
+    expect(Buffer.from(row.content).includes('hunter2')).toBe(false);
+    expect(row.size).toBe(Buffer.byteLength(config));
+    const got = await app.request('GET', `/site/${site.id}/backup/${filename}`, { token: site.auth });
+    expect(got.text).toBe(config);
+
+    // A second API process over the same data, with a new current key and the old one kept.
+    const rotated = await startApp({ share: app, env: { BACKUP_KEYS: `${key('new', 1)},dev:${backupKeys(app.config)[0]!.key.toString('base64')}` } });
+    try {
+      expect((await rotated.request('GET', `/site/${site.id}/backup/${filename}`, { token: site.auth })).text).toBe(config);
+      // Without the old key the backup cannot be read, and the API says so without leaking it.
+      const lost = await startApp({ share: app, env: { BACKUP_KEYS: key('new', 1) } });
+      try {
+        const res = await lost.request('GET', `/site/${site.id}/backup/${filename}`, { token: site.auth });
+        expect(res.status).toBe(500);
+        expect(res.text).not.toContain('hunter2');
+      } finally {
+        await lost.close();
+      }
+    } finally {
+      await rotated.close();
+    }
+  });
+
+  it('serves a backup stored before encryption as it is', async () => {
+    const site = await buildSite(app);
+    const job = await buildJob(app, site);
+    const plain = Buffer.from('/system identity set name=legacy\n');
+    await app.deps.db.backup.create({
+      data: { path: `${site.id}/100.rsc`, siteId: site.id, jobId: job.id, size: plain.length, sha256: 'f'.repeat(64), content: plain },
+    });
+    expect((await app.request('GET', `/site/${site.id}/backup/100.rsc`, { token: site.auth })).text).toBe(plain.toString());
   });
 });
 

@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import sql from 'sql-template-tag';
+import { savePart } from '../../src/backups/backups.repo.js';
 import { startApp, type TestApp } from '../support/app.js';
+import { eventually } from '../support/worker.js';
 import { backupPart, buildJob, buildSite, callback, parseWrapper, poll, type BuiltSite } from '../factories.js';
 
 // Size limits of the backup step: per part (64 KiB), per backup (BACKUP_MAX_BYTES, here its
@@ -13,6 +16,15 @@ beforeAll(async () => {
 afterAll(async () => {
   await app.close();
 });
+
+/** How many sessions of this test's database wait for an advisory lock. */
+async function waitingOnLock(): Promise<number> {
+  const [row] = await app.deps.sql.rows<{ n: number }>(
+    sql`SELECT count(*)::int AS n FROM pg_locks l JOIN pg_stat_activity a USING (pid)
+        WHERE NOT l.granted AND l.locktype = 'advisory' AND a.datname = current_database()`,
+  );
+  return row!.n;
+}
 
 async function claimed(site: BuiltSite): Promise<ReturnType<typeof parseWrapper>> {
   await buildJob(app, site, { backup: true });
@@ -44,6 +56,35 @@ describe('backup size limits', () => {
     expect((await callback(app, `${w.fail!}&reason=backup`)).text).toBe('ok');
     const events = await app.request('GET', `/site/${site.id}/job/${new URL(w.part!).pathname.split('/')[2]!}/events`, { token: site.auth });
     expect(events.body.map((e: any) => e.type)).toContain('backup_failed');
+  });
+
+  it('holds BACKUP_MAX_BYTES when parts arrive at the same time', async () => {
+    const w = await claimed(await buildSite(app));
+    const jobId = new URL(w.part!).pathname.split('/')[2]!;
+    const max = app.config.backup.maxBytes;
+    const chunk = Buffer.alloc(40_000, 0x61); // any two are over the limit together
+    const now = new Date();
+    // Part 0 is saved in a transaction that stays open until part 1 is under way.
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let firstSaved = false;
+    const first = app.deps.sql.transaction(async (tx) => {
+      const saved = await savePart(tx, { jobId, attempt: 1, part: 0, content: chunk }, max, now);
+      firstSaved = true;
+      await held;
+      return saved;
+    });
+    await eventually(() => Promise.resolve(firstSaved));
+    let secondDone = false;
+    const second = savePart(app.deps.sql, { jobId, attempt: 1, part: 1, content: chunk }, max, now).finally(() => {
+      secondDone = true;
+    });
+    // Part 1 must wait for part 0's transaction (or, without the lock, it would go through unseen).
+    await eventually(async () => secondDone || (await waitingOnLock()) > 0);
+    release();
+    expect(await first).toBe(true);
+    expect(await second).toBe(false);
+    expect(await app.deps.db.backupPart.findMany({ where: { jobId }, select: { part: true } })).toEqual([{ part: 0 }]);
   });
 
   it('counts the backup step against WRAPPER_LIMIT_BYTES exactly', async () => {

@@ -7,8 +7,10 @@ import { buildManagement, buildSite } from '../factories.js';
 import { ROUTER_CERT } from './fake-routeros.js';
 
 let app: TestApp;
+// Routers on private, CGNAT and ULA networks, opted in as a deployment would.
+const ALLOW = '10.0.0.0/8,100.64.0.0/10,fc00::/7,127.0.0.1/32';
 beforeAll(async () => {
-  app = await startApp();
+  app = await startApp({ env: { MANAGEMENT_ALLOWLIST: ALLOW } });
 });
 afterAll(async () => {
   await app?.close();
@@ -29,6 +31,27 @@ async function storedRow(siteId: string): Promise<Record<string, any>> {
 }
 
 describe('PUT/GET/DELETE /site/{siteId}/management', () => {
+  it('refuses private, CGNAT and ULA addresses unless MANAGEMENT_ALLOWLIST opts in, and internal ones always', async () => {
+    const strict = await startApp({ share: app, env: { MANAGEMENT_ALLOWLIST: '' } });
+    try {
+      const site = await buildSite(strict);
+      const put = (address: string, on: TestApp = strict) =>
+        on.request('PUT', path(site.id), { token: site.auth, body: { address, username: 'tikops-express', password: PASSWORD } });
+      for (const address of ['10.20.30.40', '100.64.12.7', 'fd00::7', '127.0.0.1', '169.254.169.254', '::ffff:10.0.0.1']) {
+        const res = await put(address);
+        expect(res.status, address).toBe(400);
+        expect(res.body.code).toBe('parameter_invalid');
+        expect(res.body.message).toContain('MANAGEMENT_ALLOWLIST');
+      }
+      expect((await put('router-7.vpn.example.net')).status).toBe(200); // judged when resolved
+      expect((await put('10.20.30.40', app)).status).toBe(200);
+      expect((await put('169.254.169.254', app)).status).toBe(400);
+      expect((await put('127.0.0.2', app)).status).toBe(400);
+    } finally {
+      await strict.close();
+    }
+  });
+
   it('sets, shows (without the password), replaces and removes the endpoint', async () => {
     const site = await buildSite(app);
     expect((await app.request('GET', path(site.id), { token: site.auth })).body.code).toBe('management_not_configured');

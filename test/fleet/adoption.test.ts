@@ -1,5 +1,7 @@
+import sql from 'sql-template-tag';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rosUnquote } from '../../src/routeros/quote.js';
+import { runbookTokenHash } from '../../src/tokens/runbook-token.js';
 import { startApp, type TestApp } from '../support/app.js';
 import { adopt, buildRunbook, poll, readInstall, routerFacts } from '../factories.js';
 
@@ -25,6 +27,35 @@ describe('runbooks', () => {
     expect(got.body).toMatchObject({ id: rb.id, name: 'Branches', token: rb.token, revoked_at: null });
     const list = await app.request('GET', '/runbook', { token: rb.auth });
     expect(list.body.map((r: { id: string }) => r.id)).toContain(rb.id);
+  });
+
+  it('stores only the SHA-256 of a runbook token, and still shows the bootstrap command', async () => {
+    const rb = await buildRunbook(app, 'org-a', 'Hashed');
+    const row = await app.deps.db.runbook.findUniqueOrThrow({ where: { id: rb.id } });
+    expect(JSON.stringify(row)).not.toContain(rb.token);
+    expect(row).toMatchObject({ tokenHash: runbookTokenHash(rb.token), legacyToken: null });
+    // PostgreSQL's sha256() (the migration's backfill of older runbooks) agrees with the code's hash.
+    const [pg] = await app.deps.sql.rows<{ h: string }>(sql`SELECT encode(sha256(convert_to(${rb.token}, 'UTF8')), 'hex') AS h`);
+    expect(pg!.h).toBe(row.tokenHash);
+    expect((await app.request('GET', `/runbook/${rb.id}`, { token: rb.auth })).body.bootstrap_command).toBe(rb.bootstrap_command);
+    expect((await app.request('GET', `/bootstrap/${rb.token}`)).status).toBe(200);
+  });
+
+  it('keeps a runbook created before tokens were hashed working until it is revoked', async () => {
+    const rb = await buildRunbook(app, 'org-a', 'Old');
+    const legacy = '0LegacyRandomToken0000';
+    // What the migration leaves for a runbook created earlier: its random token and that token's hash.
+    await app.deps.sql.rows(
+      sql`UPDATE runbook SET legacy_token = ${legacy}, token_hash = encode(sha256(convert_to(${legacy}, 'UTF8')), 'hex') WHERE id = ${rb.id}`,
+    );
+    const got = await app.request('GET', `/runbook/${rb.id}`, { token: rb.auth });
+    expect(got.body.token).toBe(legacy);
+    expect((await app.request('GET', `/bootstrap/${legacy}`)).status).toBe(200);
+    expect((await app.request('GET', `/bootstrap/${rb.token}`)).status).toBe(404);
+    await app.request('DELETE', `/runbook/${rb.id}`, { token: rb.auth });
+    const row = await app.deps.db.runbook.findUniqueOrThrow({ where: { id: rb.id } });
+    expect(row.legacyToken).toBeNull();
+    expect((await app.request('GET', `/bootstrap/${legacy}`)).body.code).toBe('runbook_revoked');
   });
 
   it('keeps runbooks per organisation', async () => {
@@ -156,5 +187,17 @@ describe('POST /adopt/{runbookToken}', () => {
       expect(res.body.message, body).toContain(param === 'body' ? 'malformed' : param);
     }
     expect((await adopt(app, '4KuKNp3QzpfwLcg3BUnn1a', routerFacts())).status).toBe(404);
+  });
+});
+
+describe('unknown runbook tokens', () => {
+  it('are remembered for a while, so repeating one costs no query', async () => {
+    const unknown = 'Zz9Zz9Zz9Zz9Zz9Zz9Zz9Z';
+    expect((await app.request('GET', `/bootstrap/${unknown}`)).body.code).toBe('runbook_not_found');
+    expect(await app.deps.misses.has('runbook', runbookTokenHash(unknown))).toBe(true);
+    // Were PostgreSQL asked, it would find this runbook: the remembered miss answers first.
+    const rb = await buildRunbook(app);
+    await app.deps.misses.add('runbook', [runbookTokenHash(rb.token)], 60);
+    expect((await app.request('GET', `/bootstrap/${rb.token}`)).body.code).toBe('runbook_not_found');
   });
 });

@@ -20,10 +20,10 @@ const notify = (token: string): Promise<Reply> =>
   app.request('POST', '/notify/delete', { headers: { authorization: `Bearer ${token}` }, body: 'site=x' });
 
 /** The removal job's notify URL and token, read from its payload's literals. */
-function removalCall(script: string): { url: string; token: string } {
-  const m = /\/tool fetch url=(".*?[^\\]") http-method=post http-header-field=(".*?[^\\]") /.exec(script);
-  const header = rosUnquote(m![2]!);
-  return { url: rosUnquote(m![1]!), token: /Bearer ([^,]+),/.exec(header)![1]! };
+/** The URL the removal job confirms to; the header is the agent's own (`$tkHdr`), not in the job. */
+function removalUrl(script: string): string {
+  const m = /\/tool fetch url=(".*?[^\\]") http-method=post http-header-field=\$tkHdr /.exec(script);
+  return rosUnquote(m![1]!);
 }
 
 async function deleteSite(s: BuiltSite): Promise<any> {
@@ -46,10 +46,12 @@ describe('DELETE /site/{siteId}', () => {
     const removal = parseWrapper(await poll(app, s)).script;
     expect(removal).toContain(`:if ([:typeof [:find $tkSrc "${s.id}"]] = "num")`);
     expect(removal).toMatch(/notify\/delete[\s\S]*\/system scheduler remove[\s\S]*\/system script remove/);
-    const call = removalCall(removal);
-    expect(call.url).toBe(`${app.url}/notify/delete`);
+    expect(removalUrl(removal)).toBe(`${app.url}/notify/delete`);
+    // The stored job holds no live credential: the router sends the token its agent already has.
+    expect(removal).not.toContain(s.token);
+    expect(removal).not.toMatch(/Bearer [A-Za-z0-9_-]/);
 
-    const confirmed = await notify(call.token);
+    const confirmed = await notify(s.token);
     expect(confirmed.status).toBe(200);
     expect(confirmed.text).toBe('ok');
     expect((await app.request('GET', `/site/${s.id}`, { token: s.auth })).status).toBe(404);
@@ -129,5 +131,20 @@ describe('re-adopting a router whose site is being deleted', () => {
     expect(sites[0].deleted_at).toBeNull();
     expect(await pollStatus(first.token)).toBe(401);
     expect(await pollStatus(second.token)).toBe(200);
+  });
+});
+
+describe('anonymous lookups that find nothing', () => {
+  it("answers a purged site's device token from Redis, without asking PostgreSQL", async () => {
+    const s = await buildSite(app);
+    await deleteSite(s);
+    expect((await notify(s.token)).status).toBe(200);
+    expect(await pollStatus(s.token)).toBe(401);
+    expect(await app.deps.misses.has('site', s.id)).toBe(true);
+    // Were PostgreSQL asked, it would find this site: a remembered miss answers first.
+    const live = await buildSite(app);
+    await app.deps.redis.del(`${app.redisPrefix}site:${live.id}`);
+    await app.deps.misses.add('site', [live.id], 60);
+    expect(await pollStatus(live.token)).toBe(401);
   });
 });

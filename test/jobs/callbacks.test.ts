@@ -69,7 +69,8 @@ describe('GET /job/{jobId}/update', () => {
   it('treats repeated callbacks as harmless', async () => {
     const { site, job, w } = await delivered();
     expect((await callback(app, w.busy!)).text).toBe('claimed');
-    expect((await callback(app, w.busy!)).text).toBe('claimed');
+    // A second busy for the same delivery must not tell a re-run wrapper to run the payload again.
+    expect((await callback(app, w.busy!)).text).toBe('already_claimed');
     expect((await callback(app, w.fail!)).status).toBe(200);
     expect((await callback(app, w.fail!)).status).toBe(200);
     expect((await state(site, job.id)).status).toBe('failed');

@@ -36,6 +36,21 @@ describe('addressAllowed', () => {
     ['100.64.0.1', false],
     ['0.0.0.0', false],
     ['not-an-ip', false],
+    // IPv6 forms that embed an IPv4 address are judged by it (RFC 4291, 6145, 6052, 8215, 3056, 4380).
+    ['::7f00:1', false],
+    ['::127.0.0.1', false],
+    ['::a9fe:a9fe', false],
+    ['::ffff:0:a00:1', false],
+    ['64:ff9b::7f00:1', false],
+    ['64:ff9b::a9fe:a9fe', false],
+    ['64:ff9b:1::a00:1', false],
+    ['2002:a9fe:a9fe::1', false],
+    ['2001:0:4136:e378:8000:63bf:80ff:fffe', false], // Teredo client 127.0.0.1 (obfuscated)
+    ['2001:0:a00:1:8000:63bf:f7f7:f7f7', false], // Teredo server 10.0.0.1
+    ['64:ff9b::808:808', true],
+    ['2002:808:808::1', true],
+    ['2001:0:4136:e378:8000:63bf:f7f7:f7f7', true], // server 65.54.227.120, client 8.8.8.8
+    ['2606:4700:4700::1111', true],
   ])('decides %s → %s for a public-only policy', (addr, ok) => {
     expect(addressAllowed(addr, publicOnly)).toBe(ok);
   });
@@ -44,6 +59,8 @@ describe('addressAllowed', () => {
     expect(addressAllowed('127.0.0.1', { ranges: ['unicast'], allowlist: ['127.0.0.1/32'] })).toBe(true);
     expect(addressAllowed('10.9.9.9', { ranges: ['unicast', 'private'], allowlist: [] })).toBe(true);
     expect(addressAllowed('169.254.169.254', { ranges: ['unicast', 'private'], allowlist: [] })).toBe(false);
+    expect(addressAllowed('::ffff:127.0.0.1', { ranges: ['unicast'], allowlist: ['127.0.0.1/32'] })).toBe(true);
+    expect(addressAllowed('64:ff9b::a00:1', { ranges: ['unicast', 'private'], allowlist: [] })).toBe(true);
   });
 });
 

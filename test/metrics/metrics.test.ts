@@ -26,6 +26,12 @@ describe('GET /metrics', () => {
     await poll(app, site);
     await callback(app, w.busy!);
     await callback(app, w.done!);
+    // Backlog gauges are refreshed at most every 5 s however often /metrics is scraped …
+    const cached = (await app.request('GET', '/metrics')).text;
+    expect(sample(cached, 'tikops_queue_depth', 'queue="jobs"')).toBe(2);
+    // … while counters are live.
+    expect(sample(cached, 'tikops_polls_total', 'result="job"') - sample(before, 'tikops_polls_total', 'result="job"')).toBe(1);
+    app.clock.advance(5_000);
     const after = (await app.request('GET', '/metrics')).text;
     expect(sample(after, 'tikops_polls_total', 'result="job"') - sample(before, 'tikops_polls_total', 'result="job"')).toBe(1);
     expect(sample(after, 'tikops_polls_total', 'result="idle"') - sample(before, 'tikops_polls_total', 'result="idle"')).toBe(1);

@@ -59,7 +59,12 @@ export async function launchBrowser(): Promise<Browser> {
       if (m.type() === 'error') problems.push({ kind: 'console', text: m.text(), url: m.location().url });
     });
     page.on('pageerror', (e) => problems.push({ kind: 'pageerror', text: e.stack ?? e.message, url: page.url() }));
-    page.on('requestfailed', (r) => problems.push({ kind: 'requestfailed', text: `${r.method()} ${r.failure()?.errorText ?? ''}`, url: r.url() }));
+    page.on('requestfailed', (r) => {
+      // A reload or a navigation cancels the page's fetches still in flight: that is the browser
+      // doing its job (net::ERR_ABORTED), not a request the API failed.
+      if (r.failure()?.errorText === 'net::ERR_ABORTED') return;
+      problems.push({ kind: 'requestfailed', text: `${r.method()} ${r.failure()?.errorText ?? ''}`, url: r.url() });
+    });
     page.on('response', (r) => {
       if (r.status() >= 400) problems.push({ kind: 'http', text: `${r.request().method()} ${r.status()}`, url: r.url() });
     });

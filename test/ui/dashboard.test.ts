@@ -44,7 +44,8 @@ const status = (p: Page): Promise<string | null> => p.getAttribute('[data-testid
 
 beforeAll(async () => {
   uiDir = await buildDashboard();
-  app = await startApp({ env: { UI_DIR: uiDir } });
+  // The management form sets a CGNAT (VPN) address, which a deployment opts in to.
+  app = await startApp({ env: { UI_DIR: uiDir, MANAGEMENT_ALLOWLIST: '100.64.0.0/10' } });
   browser = await launchBrowser();
   await browser.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: app.url });
   page = await browser.newPage();

@@ -100,7 +100,7 @@ describe('the agent installer', () => {
   });
 
   it('writes v6-safe code: space-separated paths, comments only at column 0, LF only', () => {
-    const scripts = [install({ dialect: 'v6' }), agentOf(install({ dialect: 'v6' })), renderBootstrap('https://h', 'T'.repeat(22)), renderRemoval({ siteId: SITE, token: 't', publicUrl: 'https://h' })];
+    const scripts = [install({ dialect: 'v6' }), agentOf(install({ dialect: 'v6' })), renderBootstrap('https://h', 'T'.repeat(22)), renderRemoval({ siteId: SITE, publicUrl: 'https://h' })];
     for (const s of scripts) {
       expect(code(s)).not.toMatch(/\/[a-z-]+\/[a-z-]+/);
       expect(s).not.toMatch(/^[ \t]+#/m);
@@ -126,12 +126,13 @@ describe('the agent installer', () => {
 });
 
 describe('the removal payload', () => {
-  it('confirms with the device token before it removes the agent, and only if the agent is this site\'s', () => {
-    const script = renderRemoval({ siteId: SITE, token: 'tok$"', publicUrl: 'https://h' });
+  it('confirms before it removes the agent, only if the agent is this site\'s, and holds no token', () => {
+    const script = renderRemoval({ siteId: SITE, publicUrl: 'https://h' });
     for (const lit of literals(script)) expect(() => rosUnquote(lit)).not.toThrow();
     expect(script).toContain(`[:find $tkSrc ${rosQuote(SITE)}]`);
     expect(script.indexOf('/notify/delete')).toBeLessThan(script.indexOf('/system scheduler remove'));
-    expect(script).toContain(rosQuote('Authorization: Bearer tok$",Content-Type: text/plain'));
+    expect(script).toContain('http-header-field=$tkHdr');
+    expect(script).not.toMatch(/Bearer [A-Za-z0-9_-]/);
   });
 });
 

@@ -2,6 +2,9 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, envSchema, loadConfig } from '../../src/config.js';
 
+/** A valid BACKUP_KEYS entry (id `a`, 32 bytes). */
+const KEY_A = `a:${Buffer.alloc(32, 7).toString('base64')}`;
+
 describe('loadConfig', () => {
   it('works with no environment at all, using local defaults', () => {
     const c = loadConfig({});
@@ -29,8 +32,8 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET[\s\S]*SIGNING_KEY/);
     expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'p'.repeat(40) })).toThrow(/SIGNING_KEY/);
     const prod = { NODE_ENV: 'production', JWT_SECRET: 'p'.repeat(40), SIGNING_KEY: 's'.repeat(40), WEBHOOK_SECRET: 'w'.repeat(40) };
-    expect(() => loadConfig(prod)).toThrow(/API_KEY_SECRET/);
-    const ok = loadConfig({ ...prod, API_KEY_SECRET: 'k'.repeat(40) });
+    expect(() => loadConfig(prod)).toThrow(/API_KEY_SECRET[\s\S]*BACKUP_KEYS[\s\S]*METRICS_TOKEN/);
+    const ok = loadConfig({ ...prod, API_KEY_SECRET: 'k'.repeat(40), BACKUP_KEYS: KEY_A, METRICS_TOKEN: 'm'.repeat(20) });
     expect(ok.env).toBe('production');
     expect(ok.apiKeySecret).toBe('k'.repeat(40));
   });
@@ -40,6 +43,15 @@ describe('loadConfig', () => {
     const jwks = loadConfig({ JWT_JWKS_URL: 'https://idp.example/.well-known/jwks.json' });
     expect(jwks.jwt.secret).toBeUndefined();
     expect(loadConfig({}).jwt).toMatchObject({ maxLifetimeSeconds: 86_400, tenantFromSub: false });
+  });
+
+  it('reads BACKUP_KEYS as id:base64 pairs of 32-byte keys, the first one current', () => {
+    const keys = loadConfig({ BACKUP_KEYS: `new:${'b'.repeat(43)}=,${KEY_A}` }).backup.keys!;
+    expect(keys.map((k) => k.id)).toEqual(['new', 'a']);
+    expect(keys.every((k) => k.key.length === 32)).toBe(true);
+    expect(() => loadConfig({ BACKUP_KEYS: 'a:c2hvcnQ=' })).toThrow(/BACKUP_KEYS/);
+    expect(() => loadConfig({ BACKUP_KEYS: `${KEY_A},${KEY_A}` })).toThrow(/unique/);
+    expect(loadConfig({}).backup.keys).toBeNull();
   });
 
   it('rejects short secrets', () => {

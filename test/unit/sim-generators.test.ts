@@ -115,10 +115,14 @@ describe.each([
 
   it('remove the agent with the removal job', async () => {
     const { state, s } = await adopt(version);
-    const script = renderRemoval({ siteId: SITE, token: 'SITE-TOKEN', publicUrl: URL_BASE });
+    const script = renderRemoval({ siteId: SITE, publicUrl: URL_BASE });
+    expect(script).not.toContain('SITE-TOKEN');
     s.queue.push(renderWrapper({ token: 'r1', needsAck: false, urls: urls('r1'), script, remaining: 0 }));
     await runSchedulerEvent(AGENT_NAME, state, s.host);
     expect(s.seen).toContain('POST /notify/delete');
+    // The confirmation carries the device token the installed agent holds.
+    const confirm = s.host.requests.find((r) => r.url.endsWith('/notify/delete'))!;
+    expect(confirm.headers).toMatchObject({ Authorization: 'Bearer SITE-TOKEN' });
     expect(state.scripts).toEqual([]);
     expect(state.schedulers).toEqual([]);
   });

@@ -148,13 +148,14 @@ describe('notify_url webhooks', () => {
     expect(r.requests).toHaveLength(MAX_ATTEMPTS);
   });
 
-  it('does not follow a redirect', async () => {
+  it('does not follow a redirect, and does not retry one', async () => {
     const r = await receiver((req) => (req.path === '/moved' ? { status: 302, headers: { location: '/elsewhere' } } : 200));
     const jobId = await buildNotifiedJob(app, site, `${r.url}/moved`);
     await app.request('DELETE', `/site/${site.id}/job/${jobId}`, { token: site.auth });
     const [d] = await settled(jobId, 1);
-    expect(d.state).toBe('gave_up');
-    expect(d.attempts[0]).toMatchObject({ status_code: 302, outcome: 'retrying', error: expect.stringMatching(/redirect not followed/) });
+    expect(d.state).toBe('refused');
+    expect(d.attempts).toHaveLength(1);
+    expect(d.attempts[0]).toMatchObject({ status_code: 302, outcome: 'refused', error: expect.stringMatching(/redirect not followed/) });
     expect(r.requests.every((q) => q.path === '/moved')).toBe(true);
   });
 });
