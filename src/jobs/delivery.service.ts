@@ -57,6 +57,7 @@ export async function deliver(
     script: job.script,
     remaining: popped.remaining,
     backup: job.shouldBackup ? deps.signer.backupUrls(job.id, job.attempt) : undefined,
+    verify: deps.config.routerTransport.verify,
   });
 }
 

@@ -88,6 +88,7 @@ function checkScript(deps: Deps, input: JobInput): void {
     script: input.script,
     remaining: 999_999_999,
     backup: input.backup ? deps.signer.backupUrls(worstId, MAX_ATTEMPT) : undefined,
+    verify: deps.config.routerTransport.verify,
   });
   if (size > deps.config.wrapperLimitBytes) {
     throw new AppError('script_too_large', {

@@ -11,6 +11,7 @@ import { WRAPPER_END } from './wrapper.js';
 import { ENCODER_FN, factLines } from './facts-script.js';
 import { rosQuote as q } from './quote.js';
 import type { ScriptDialect } from './version.js';
+import { checkCert, ntpCommands, trustCommands, type RouterTrust } from './trust.js';
 
 export const AGENT_NAME = 'tikops-poll';
 export const BOOT_NAME = 'tikops-boot';
@@ -25,6 +26,8 @@ export interface AgentInput {
   token: string;
   publicUrl: string;
   dialect: ScriptDialect;
+  /** Whether and how the router verifies tikops (src/routeros/trust.ts). */
+  trust: RouterTrust;
 }
 
 const header = (token: string): string => `Authorization: Bearer ${token},Content-Type: text/plain`;
@@ -35,17 +38,17 @@ function guard(d: ScriptDialect, body: string[], what: string, level: 'warning' 
   return [':onerror tkErr in={', ...body, `} do={ :log ${level} (${q(`tikops: ${what}: `)} . $tkErr) }`];
 }
 
-function pollRound(d: ScriptDialect): string[] {
+function pollRound(d: ScriptDialect, cc: string): string[] {
   const endLen = Buffer.byteLength(WRAPPER_END);
   return [
     `:while ($tikopsMore > 0 && $tkRounds < ${MAX_ROUNDS}) do={`,
     ':set tikopsMore 0',
     ':set tkRounds ($tkRounds + 1)',
-    `:local tkBody ($tkHb . ${q('uptime=')} . [/system resource get uptime] . ${q(';last-job=')} . [$tkEnc [:tostr $tikopsLast]])`,
+    `:local tkBody ($tkHb . ${q('clock=')} . $tkClock . ${q(';uptime=')} . [/system resource get uptime] . ${q(';last-job=')} . [$tkEnc [:tostr $tikopsLast]])`,
     ':local tkRes',
     ...guard(
       d,
-      [':set tkRes [/tool fetch url=$tkUrl http-method=post http-header-field=$tkHdr http-data=$tkBody output=user as-value]'],
+      [`:set tkRes [/tool fetch url=$tkUrl http-method=post http-header-field=$tkHdr http-data=$tkBody output=user as-value${cc}]`],
       'poll request failed',
       'warning',
     ),
@@ -59,6 +62,24 @@ function pollRound(d: ScriptDialect): string[] {
     '}',
     '}',
     '}',
+  ];
+}
+
+/**
+ * Sets `tkClock` to "unset" while the router's date is still 1970 (no battery clock, NTP not
+ * answered yet; Clock, help.mikrotik.com/docs/spaces/ROS/pages/40992866), else "set", and
+ * `tikopsMore` to 1 to poll. A verifying router with an unset clock cannot validate any
+ * certificate, so it says so in its log and skips the poll instead of failing it unexplained; a
+ * router that does not verify reports `clock=unset` in the heartbeat.
+ */
+function clockCheck(t: RouterTrust): string[] {
+  return [
+    `:local tkClock ${q('set')}`,
+    `:do { :if ([:typeof [:find [/system clock get date] ${q('1970')}]] = ${q('num')}) do={ :set tkClock ${q('unset')} } } on-error={}`,
+    ':set tikopsMore 1',
+    ...(t.verify
+      ? [`:if ($tkClock = ${q('unset')}) do={ :set tikopsMore 0; :log error ${q('tikops: clock-unset: the clock is not set (NTP has not answered), so tikops cannot be verified; poll skipped')} }`]
+      : []),
   ];
 }
 
@@ -82,9 +103,9 @@ export function renderAgent(input: AgentInput): string {
     ENCODER_FN,
     `:local tkHb ${q('')}`,
     ...factLines(d),
-    ':set tikopsMore 1',
+    ...clockCheck(input.trust),
     ':local tkRounds 0',
-    ...pollRound(d),
+    ...pollRound(d, checkCert(input.trust)),
     ':set tikopsLock',
     '}',
     '',
@@ -106,6 +127,9 @@ const removeAgentLines = (): string[] => [
 ];
 
 export interface InstallInput extends AgentInput {
+  /** RouterOS major version (v6 and v7 configure NTP differently). */
+  major: number;
+  ntpServers: readonly string[];
   intervalSeconds: number;
   /** Shown on the terminal: the site's name and the runbook's. */
   siteName: string;
@@ -118,6 +142,8 @@ export function renderInstall(input: InstallInput): string {
   const done = `tikops: site "${input.siteName}" (${input.siteId}) adopted using runbook "${input.runbookName}".`;
   return [
     `# tikops: install the agent of site ${input.siteId} (${input.dialect})`,
+    ...trustCommands(input.trust),
+    ...ntpCommands(input.trust, input.major, input.ntpServers),
     ...removeAgentLines(),
     ':global tikopsLock',
     ':set tikopsLock',
@@ -137,6 +163,7 @@ export interface RemovalInput {
   siteId: string;
   token: string;
   publicUrl: string;
+  trust: RouterTrust;
 }
 
 /**
@@ -152,7 +179,7 @@ export function renderRemoval(input: RemovalInput): string {
       `:if ([:typeof [:find $tkSrc ${q(input.siteId)}]] = ${q('num')}) do={ :set tkMine true } } on-error={}`,
     ':if ($tkMine) do={',
     `:do { /tool fetch url=${q(`${input.publicUrl}/notify/delete`)} http-method=post http-header-field=${q(header(input.token))} ` +
-      `http-data=${q(`site=${input.siteId}`)} keep-result=no } on-error={ :log warning ${q('tikops: could not confirm the removal; tikops purges the site after its grace period')} }`,
+      `http-data=${q(`site=${input.siteId}`)} keep-result=no${checkCert(input.trust)} } on-error={ :log warning ${q('tikops: could not confirm the removal; tikops purges the site after its grace period')} }`,
     ...removeAgentLines(),
     ':global tikopsLock',
     ':set tikopsLock',

@@ -7,16 +7,22 @@
 // the installer is bigger than that. Every literal is built with rosQuote.
 import { ENCODER_FN, factLines } from './facts-script.js';
 import { rosQuote as q } from './quote.js';
+import { checkCert, trustCommands, type RouterTrust } from './trust.js';
 
 export const BOOTSTRAP_FILE = 'tikops-bootstrap.rsc';
 export const ADOPT_FILE = 'tikops-adopt.rsc';
 
-/** The one line an operator pastes into a RouterOS v6 or v7 terminal to adopt the router. */
-export function bootstrapCommand(publicUrl: string, token: string): string {
-  return (
-    `/tool fetch url=${q(`${publicUrl}/bootstrap/${token}`)} dst-path=${q(BOOTSTRAP_FILE)}; ` +
-    `/import file-name=${q(BOOTSTRAP_FILE)}`
-  );
+/**
+ * The one line an operator pastes into a RouterOS v6 or v7 terminal to adopt the router. Over
+ * https it first makes the router trust tikops (src/routeros/trust.ts), since even this first
+ * download is verified: the operator's paste is the one channel an attacker cannot answer.
+ */
+export function bootstrapCommand(publicUrl: string, token: string, trust: RouterTrust): string {
+  return [
+    ...trustCommands(trust),
+    `/tool fetch url=${q(`${publicUrl}/bootstrap/${token}`)} dst-path=${q(BOOTSTRAP_FILE)}${checkCert(trust)}`,
+    `/import file-name=${q(BOOTSTRAP_FILE)}`,
+  ].join('; ');
 }
 
 // Device-mode (7.17+, home routers) can turn the scheduler off; only a button press turns it back
@@ -31,7 +37,7 @@ const DEVICE_MODE_CHECK = [
 ];
 
 /** Stage 1, served by GET /bootstrap/<token>: report the facts, install what tikops answers. */
-export function renderBootstrap(publicUrl: string, token: string): string {
+export function renderBootstrap(publicUrl: string, token: string, trust: RouterTrust): string {
   const remove = (file: string): string => `:do { /file remove [find where name=${q(file)}] } on-error={}`;
   return [
     '# tikops bootstrap: report this router to tikops and install the agent it answers with.',
@@ -44,7 +50,7 @@ export function renderBootstrap(publicUrl: string, token: string): string {
     `:set tkHb ($tkHb . ${q('uptime=')} . [/system resource get uptime] . ${q(';')})`,
     `:put ${q('tikops: asking for adoption')}`,
     remove(ADOPT_FILE),
-    `/tool fetch url=$tkAdopt http-method=post http-header-field=${q('Content-Type: text/plain')} http-data=$tkHb dst-path=${q(ADOPT_FILE)}`,
+    `/tool fetch url=$tkAdopt http-method=post http-header-field=${q('Content-Type: text/plain')} http-data=$tkHb dst-path=${q(ADOPT_FILE)}${checkCert(trust)}`,
     ':delay 2s',
     `/import file-name=${q(ADOPT_FILE)}`,
     remove(ADOPT_FILE),

@@ -26,6 +26,8 @@ export interface WrapperInput {
   remaining: number;
   /** Signed backup upload URLs: export and upload the configuration before the payload (needs needsAck). */
   backup?: BackupUrls | undefined;
+  /** Every fetch verifies tikops' certificate (an https PUBLIC_URL, src/routeros/trust.ts); callers in src always set it. */
+  verify?: boolean | undefined;
 }
 
 /** Bytes of the export sent per POST: under /tool fetch's 64 KB http-data limit with room to spare. */
@@ -36,19 +38,22 @@ export const BACKUP_CHUNK_BYTES = 32_000;
 // as-string` and no `show-sensitive`) therefore fails the step, not the whole wrapper. Called
 // with tikopsP (part URL) and tikopsC (commit URL); returns the commit's body, "stored" on success.
 // `:pick` cuts bytes, so a multibyte character may straddle two parts: the server joins bytes.
-export const BACKUP_STEP = [
+export function backupStep(verify: boolean): string {
+  const cc = verify ? ' check-certificate=yes-without-crl' : '';
+  return [
   ':local tikopsCfg [:execute script="/export terse show-sensitive" as-string]',
   ':local tikopsLen [:len $tikopsCfg]',
   ':if ($tikopsLen = 0) do={ :return "empty" }',
   ':local tikopsN 0',
   `:for tikopsI from=0 to=($tikopsLen - 1) step=${BACKUP_CHUNK_BYTES} do={`,
-  `/tool fetch url=($tikopsP . "&part=" . $tikopsN) http-method=post http-data=[:pick $tikopsCfg $tikopsI ($tikopsI + ${BACKUP_CHUNK_BYTES})] output=none`,
+  `/tool fetch url=($tikopsP . "&part=" . $tikopsN) http-method=post http-data=[:pick $tikopsCfg $tikopsI ($tikopsI + ${BACKUP_CHUNK_BYTES})] output=none${cc}`,
   ':set tikopsN ($tikopsN + 1)',
   '}',
-  ':local tikopsR [/tool fetch url=($tikopsC . "&parts=" . $tikopsN . "&length=" . $tikopsLen) http-method=post output=user as-value]',
+  `:local tikopsR [/tool fetch url=($tikopsC . "&parts=" . $tikopsN . "&length=" . $tikopsLen) http-method=post output=user as-value${cc}]`,
   ':return ($tikopsR->"data")',
   '',
-].join('\n');
+  ].join('\n');
+}
 
 export const WRAPPER_END = '# tikops-end\n';
 
@@ -73,7 +78,7 @@ function validate(input: WrapperInput): void {
 }
 
 // Runs the payload and reports its outcome (the body of the claimed, and backed-up, branch).
-const RUN_AND_REPORT =
+const runAndReport = (cc: string): string =>
   ':local tikopsOk false\n' +
   // Parse and run inside one handler: both syntax and runtime errors → fail.
   ':do {\n' +
@@ -85,15 +90,15 @@ const RUN_AND_REPORT =
   // tikopsLast is set before the callback so a lost callback can be
   // reconciled from the next heartbeat's last-job field.
   ':set tikopsLast ($tikopsJob . ":ok")\n' +
-  ':do { /tool fetch url=$tikopsDone keep-result=no } on-error={}\n' +
+  `:do { /tool fetch url=$tikopsDone keep-result=no${cc} } on-error={}\n` +
   '} else={\n' +
   ':set tikopsLast ($tikopsJob . ":fail")\n' +
-  ':do { /tool fetch url=$tikopsFail keep-result=no } on-error={}\n' +
+  `:do { /tool fetch url=$tikopsFail keep-result=no${cc} } on-error={}\n` +
   '}\n';
 
 // Backup, then run only if the server said "stored"; otherwise fail with reason=backup (an
 // unsigned hint: the fail URL's signature already allows failing this delivery, nothing more).
-const BACKUP_THEN_RUN =
+const backupThenRun = (cc: string): string =>
   ':local tikopsBacked false\n' +
   ':do {\n' +
   ':local tikopsBkFn [:parse $tikopsBkSrc]\n' +
@@ -101,14 +106,14 @@ const BACKUP_THEN_RUN =
   ':if ($tikopsBk = "stored") do={ :set tikopsBacked true }\n' +
   '} on-error={}\n' +
   ':if ($tikopsBacked) do={\n' +
-  RUN_AND_REPORT +
+  runAndReport(cc) +
   '} else={\n' +
   ':set tikopsLast ($tikopsJob . ":fail")\n' +
   ':log warning ("tikops: job " . $tikopsJob . " backup failed; payload not run")\n' +
-  ':do { /tool fetch url=($tikopsFail . "&reason=backup") keep-result=no } on-error={}\n' +
+  `:do { /tool fetch url=($tikopsFail . "&reason=backup") keep-result=no${cc} } on-error={}\n` +
   '}\n';
 
-function backupLocals(backup: BackupUrls | undefined): Piece[] {
+function backupLocals(backup: BackupUrls | undefined, verify: boolean): Piece[] {
   if (!backup) return [];
   return [
     '\n:local tikopsPart ',
@@ -116,13 +121,14 @@ function backupLocals(backup: BackupUrls | undefined): Piece[] {
     '\n:local tikopsCommit ',
     { quote: backup.commit },
     '\n:local tikopsBkSrc ',
-    { quote: BACKUP_STEP },
+    { quote: backupStep(verify) },
   ];
 }
 
 function layout(input: WrapperInput): Piece[] {
   validate(input);
   const remaining = String(input.remaining);
+  const cc = input.verify === true ? ' check-certificate=yes-without-crl' : '';
   const finished = `:log info ("Job " . $tikopsJob . " finished. Remaining: ${remaining}")\n`;
 
   if (!input.needsAck) {
@@ -154,7 +160,7 @@ function layout(input: WrapperInput): Piece[] {
     { quote: input.urls.done },
     '\n:local tikopsFail ',
     { quote: input.urls.fail },
-    ...backupLocals(input.backup),
+    ...backupLocals(input.backup, input.verify === true),
     '\n:local tikopsSrc ',
     { quote: input.script },
     '\n' +
@@ -164,11 +170,11 @@ function layout(input: WrapperInput): Piece[] {
       // server does not know is running is worse than not running it.
       ':local tikopsClaim false\n' +
       ':do {\n' +
-      ':local tikopsAck [/tool fetch url=$tikopsBusy output=user as-value]\n' +
+      `:local tikopsAck [/tool fetch url=$tikopsBusy output=user as-value${cc}]\n` +
       ':if (($tikopsAck->"data") = "claimed") do={ :set tikopsClaim true }\n' +
       '} on-error={}\n' +
       ':if ($tikopsClaim) do={\n' +
-      (input.backup ? BACKUP_THEN_RUN : RUN_AND_REPORT) +
+      (input.backup ? backupThenRun(cc) : runAndReport(cc)) +
       `:set tikopsMore ${remaining}\n` +
       finished +
       '} else={\n' +

@@ -14,7 +14,7 @@ function toDto(deps: Deps, r: RunbookRow): RunbookDto {
     id: r.id,
     name: r.name,
     token: r.token,
-    bootstrap_command: bootstrapCommand(deps.config.publicUrl, r.token),
+    bootstrap_command: bootstrapCommand(deps.config.publicUrl, r.token, deps.config.routerTransport),
     created_at: r.createdAt.toISOString(),
     revoked_at: r.revokedAt?.toISOString() ?? null,
   };
@@ -58,5 +58,5 @@ export async function runbookForToken(deps: Deps, token: string): Promise<Runboo
 /** Stage 1 of onboarding (GET /bootstrap/{token}): the script that reports the router for adoption. */
 export async function bootstrapScript(deps: Deps, token: string): Promise<string> {
   const row = await runbookForToken(deps, token);
-  return renderBootstrap(deps.config.publicUrl, row.token);
+  return renderBootstrap(deps.config.publicUrl, row.token, deps.config.routerTransport);
 }

@@ -20,7 +20,7 @@ function removalKey(siteId: string): string {
 /** Marks the site for deletion and queues the agent's removal; answers the site as it now is. */
 export async function deleteSite(deps: Deps, org: string, siteId: string): Promise<sites.SiteDto> {
   const site = await lifecycle.markDeleted(deps, org, siteId);
-  const script = renderRemoval({ siteId: site.id, token: lifecycle.deviceToken(deps, site), publicUrl: deps.config.publicUrl });
+  const script = renderRemoval({ siteId: site.id, token: lifecycle.deviceToken(deps, site), publicUrl: deps.config.publicUrl, trust: deps.config.routerTransport });
   try {
     await jobs.createJob(deps, org, site.id, {
       idempotencyKey: removalKey(site.id),

@@ -31,7 +31,7 @@ async function onboard(identity: string, version: string): Promise<{ state: Rout
   const rb = await buildRunbook(app, `org-sim-${identity}`);
   const state = createRouterState({ identity, version });
   const host = appHost();
-  await runScript(bootstrapCommand(app.url, rb.token), state, host);
+  await runScript(bootstrapCommand(app.url, rb.token, app.config.routerTransport), state, host);
   expect(state.files).toEqual([]);
   await drainSamples(app.deps);
   const [site] = (await app.request('GET', '/site', { token: rb.auth })).body;

@@ -9,6 +9,7 @@ import { bootstrapCommand, renderBootstrap } from '../../src/routeros/bootstrap.
 import { createFakeHost } from '../../sim/routeros/fake-host.js';
 import { createRouterState, runScript } from '../../sim/routeros/index.js';
 
+const PLAIN = { verify: false, caPem: null };
 const SITE = '9a9a3e6f-1b1a-4b1a-8c1a-1e1a1a1a1a1a';
 const TOKEN = 'AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyAhIiMkJSYnKCkqKywtLi8wMTIz';
 const HOSTILE = ['x" } on-error={}; /system reset-configuration; :do { "', '$tikopsLock $[:put 1] $(1+1)', 'C:\\tmp\\ ?help #1', 'Café ✓ Привет 🚀', 'line\nbreak\r\ttab', '\u001b\u007f'];
@@ -22,6 +23,9 @@ function install(over: Partial<InstallInput> = {}): string {
     intervalSeconds: 30,
     siteName: 'HQ',
     runbookName: 'Branches',
+    major: 7,
+    ntpServers: ['pool.ntp.org'],
+    trust: PLAIN,
     ...over,
   });
 }
@@ -54,14 +58,14 @@ describe('the agent installer', () => {
       const script = install({ dialect });
       for (const lit of literals(script)) expect(() => rosUnquote(lit), lit.slice(0, 80)).not.toThrow();
       const agent = agentOf(script);
-      expect(agent).toBe(renderAgent({ siteId: SITE, token: TOKEN, publicUrl: 'https://tikops.example.net', dialect }));
+      expect(agent).toBe(renderAgent({ siteId: SITE, token: TOKEN, publicUrl: 'https://tikops.example.net', dialect , trust: PLAIN }));
       for (const lit of literals(agent)) expect(() => rosUnquote(lit), lit.slice(0, 80)).not.toThrow();
     }
   });
 
   it('carries hostile tokens and URLs byte for byte', () => {
     for (const token of HOSTILE) {
-      const agent = renderAgent({ siteId: SITE, token, publicUrl: 'https://h.example/x?y=$z', dialect: 'v6' });
+      const agent = renderAgent({ siteId: SITE, token, publicUrl: 'https://h.example/x?y=$z', dialect: 'v6' , trust: PLAIN });
       expect(localOf(agent, 'tkHdr')).toBe(`Authorization: Bearer ${token},Content-Type: text/plain`);
       expect(localOf(agent, 'tkUrl')).toBe('https://h.example/x?y=$z/poll');
     }
@@ -78,7 +82,7 @@ describe('the agent installer', () => {
 
   it('has the lock, the heartbeat, the end-marker check and the drain loop, for v6 and v7', () => {
     for (const dialect of ['v6', 'v7'] as const) {
-      const agent = renderAgent({ siteId: SITE, token: 't', publicUrl: 'https://h', dialect });
+      const agent = renderAgent({ siteId: SITE, token: 't', publicUrl: 'https://h', dialect , trust: PLAIN });
       expect(agent).toContain(':if ([:typeof $tikopsLock] = "time") do={ :if (($tkNow - $tikopsLock) < 15m) do={ :set tkBusy true } }');
       expect(agent).toContain(':set tikopsLock $tkNow');
       expect(agent.trimEnd().split('\n').slice(-2)).toEqual([':set tikopsLock', '}']);
@@ -91,8 +95,8 @@ describe('the agent installer', () => {
   });
 
   it('uses :onerror (in= before do=) only in the v7 dialect', () => {
-    const v7 = renderAgent({ siteId: SITE, token: 't', publicUrl: 'https://h', dialect: 'v7' });
-    const v6 = renderAgent({ siteId: SITE, token: 't', publicUrl: 'https://h', dialect: 'v6' });
+    const v7 = renderAgent({ siteId: SITE, token: 't', publicUrl: 'https://h', dialect: 'v7' , trust: PLAIN });
+    const v6 = renderAgent({ siteId: SITE, token: 't', publicUrl: 'https://h', dialect: 'v6' , trust: PLAIN });
     expect(v7.match(/:onerror tkErr in=\{/g)).toHaveLength(2);
     expect(v7).toContain('} do={ :log warning ("tikops: poll request failed: " . $tkErr) }');
     expect(v6).not.toContain(':onerror');
@@ -100,7 +104,7 @@ describe('the agent installer', () => {
   });
 
   it('writes v6-safe code: space-separated paths, comments only at column 0, LF only', () => {
-    const scripts = [install({ dialect: 'v6' }), agentOf(install({ dialect: 'v6' })), renderBootstrap('https://h', 'T'.repeat(22)), renderRemoval({ siteId: SITE, token: 't', publicUrl: 'https://h' })];
+    const scripts = [install({ dialect: 'v6' }), agentOf(install({ dialect: 'v6' })), renderBootstrap('https://h', 'T'.repeat(22), PLAIN), renderRemoval({ siteId: SITE, token: 't', publicUrl: 'https://h' , trust: PLAIN })];
     for (const s of scripts) {
       expect(code(s)).not.toMatch(/\/[a-z-]+\/[a-z-]+/);
       expect(s).not.toMatch(/^[ \t]+#/m);
@@ -127,7 +131,7 @@ describe('the agent installer', () => {
 
 describe('the removal payload', () => {
   it('confirms with the device token before it removes the agent, and only if the agent is this site\'s', () => {
-    const script = renderRemoval({ siteId: SITE, token: 'tok$"', publicUrl: 'https://h' });
+    const script = renderRemoval({ siteId: SITE, token: 'tok$"', publicUrl: 'https://h' , trust: PLAIN });
     for (const lit of literals(script)) expect(() => rosUnquote(lit)).not.toThrow();
     expect(script).toContain(`[:find $tkSrc ${rosQuote(SITE)}]`);
     expect(script.indexOf('/notify/delete')).toBeLessThan(script.indexOf('/system scheduler remove'));
@@ -137,12 +141,12 @@ describe('the removal payload', () => {
 
 describe('the bootstrap', () => {
   it('is one terminal line that fetches and imports the bootstrap script', () => {
-    const cmd = bootstrapCommand('https://tikops.example.net', '4KuKNp3QzpfwLcg3BUnn1a');
+    const cmd = bootstrapCommand('https://tikops.example.net', '4KuKNp3QzpfwLcg3BUnn1a', PLAIN);
     expect(cmd).toBe('/tool fetch url="https://tikops.example.net/bootstrap/4KuKNp3QzpfwLcg3BUnn1a" dst-path="tikops-bootstrap.rsc"; /import file-name="tikops-bootstrap.rsc"');
   });
 
   it('reports the facts to /adopt, imports the answer from a file and cleans up', () => {
-    const s = renderBootstrap('https://h', '4KuKNp3QzpfwLcg3BUnn1a');
+    const s = renderBootstrap('https://h', '4KuKNp3QzpfwLcg3BUnn1a', PLAIN);
     for (const lit of literals(s)) expect(() => rosUnquote(lit)).not.toThrow();
     expect(localOf(s, 'tkAdopt')).toBe('https://h/adopt/4KuKNp3QzpfwLcg3BUnn1a');
     expect(s).toContain('http-data=$tkHb dst-path="tikops-adopt.rsc"');
@@ -174,7 +178,7 @@ describe('dialectFor', () => {
     ['7.16.2 (stable)', 'v7'],
     ['7.17beta2 (testing)', 'v7'],
   ])('%s → %s', (version, dialect) => {
-    expect(dialectFor(version)).toBe(dialect);
+    expect(dialectFor(version).dialect).toBe(dialect);
   });
 
   it.each(['', '6.42.12', '5.26', 'latest'])('refuses %j', (version) => {

@@ -59,6 +59,15 @@ describe('/file (Files 2555971)', () => {
     expect(r.state.files).toEqual([]);
   });
 
+  it('creates a file with add contents= on v7 only (v6 has no /file add)', async () => {
+    const r = router();
+    await put('/file add name=ca.pem contents="PEM"', r);
+    expect(r.state.files.map((f) => [f.name, f.contents])).toEqual([['ca.pem', 'PEM']]);
+    const old = router({ version: '6.49.10 (long-term)' });
+    await expect(put('/file add name=ca.pem contents="PEM"', old)).rejects.toThrow('bad command name add');
+    expect(old.state.files).toEqual([]);
+  });
+
   it('refuses get contents of a file over 60 KB', async () => {
     const r = router({}, { 'big.rsc': 'x'.repeat(61 * 1024) });
     await expect(put(':put [:len [/file get big.rsc contents]]', r)).rejects.toThrow('file is too big');

@@ -13,6 +13,7 @@ import type { FakeHost } from '../../sim/routeros/fake-host.js';
 import { advance, createRouterState, globalsOf, runScript, runSchedulerEvent, toJs } from '../../sim/routeros/index.js';
 import type { RouterState } from '../../sim/routeros/index.js';
 
+const PLAIN = { verify: false, caPem: null };
 const URL_BASE = 'https://tikops.example.net';
 const RUNBOOK = '4KuKNp3QzpfwLcg3BUnn1a';
 const SITE = '9a9a3e6f-1b1a-4b1a-8c1a-1e1a1a1a1a1a';
@@ -31,12 +32,12 @@ function server(): Server {
   s.host = createFakeHost((req) => {
     const u = new URL(req.url);
     s.seen.push(`${req.method} ${u.pathname}${u.searchParams.has('status') ? `:${u.searchParams.get('status')!}` : ''}`);
-    if (u.pathname === `/bootstrap/${RUNBOOK}`) return { status: 200, body: renderBootstrap(URL_BASE, RUNBOOK) };
+    if (u.pathname === `/bootstrap/${RUNBOOK}`) return { status: 200, body: renderBootstrap(URL_BASE, RUNBOOK, PLAIN) };
     if (u.pathname === `/adopt/${RUNBOOK}`) {
       const facts = parseHeartbeat(req.body ?? '').fields;
       s.heartbeats.push(facts);
-      const dialect = dialectFor(facts.version);
-      const body = renderInstall({ siteId: SITE, token: 'SITE-TOKEN', publicUrl: URL_BASE, dialect, intervalSeconds: 30, siteName: 'HQ', runbookName: 'Branches' });
+      const { dialect, major } = dialectFor(facts.version);
+      const body = renderInstall({ siteId: SITE, token: 'SITE-TOKEN', publicUrl: URL_BASE, dialect, major, trust: PLAIN, ntpServers: ['pool.ntp.org'], intervalSeconds: 30, siteName: 'HQ', runbookName: 'Branches' });
       return { status: 200, body };
     }
     if (u.pathname === '/poll') {
@@ -63,7 +64,7 @@ const urls = (token: string): { busy: string; done: string; fail: string } => {
 async function adopt(version: string): Promise<{ state: RouterState; s: Server; output: string }> {
   const state = createRouterState({ version, identity: 'Branch;1 "Café"' });
   const s = server();
-  const { output } = await runScript(bootstrapCommand(URL_BASE, RUNBOOK), state, s.host);
+  const { output } = await runScript(bootstrapCommand(URL_BASE, RUNBOOK, PLAIN), state, s.host);
   return { state, s, output };
 }
 
@@ -115,7 +116,7 @@ describe.each([
 
   it('remove the agent with the removal job', async () => {
     const { state, s } = await adopt(version);
-    const script = renderRemoval({ siteId: SITE, token: 'SITE-TOKEN', publicUrl: URL_BASE });
+    const script = renderRemoval({ siteId: SITE, token: 'SITE-TOKEN', publicUrl: URL_BASE , trust: PLAIN });
     s.queue.push(renderWrapper({ token: 'r1', needsAck: false, urls: urls('r1'), script, remaining: 0 }));
     await runSchedulerEvent(AGENT_NAME, state, s.host);
     expect(s.seen).toContain('POST /notify/delete');
@@ -128,7 +129,7 @@ describe('the bootstrap on a router whose device-mode blocks it (Device-mode 937
   it('stops at the first fetch in home mode, installing nothing', async () => {
     const state = createRouterState({ deviceMode: { mode: 'home', flagged: false, features: {} } });
     const s = server();
-    await expect(runScript(bootstrapCommand(URL_BASE, RUNBOOK), state, s.host)).rejects.toThrow('failure: not allowed by device-mode');
+    await expect(runScript(bootstrapCommand(URL_BASE, RUNBOOK, PLAIN), state, s.host)).rejects.toThrow('failure: not allowed by device-mode');
     expect(s.seen).toEqual([]);
     expect(state.scripts).toEqual([]);
   });
@@ -136,7 +137,7 @@ describe('the bootstrap on a router whose device-mode blocks it (Device-mode 937
   it('refuses with instructions when only the scheduler is off', async () => {
     const state = createRouterState({ deviceMode: { mode: 'advanced', flagged: false, features: { scheduler: false } } });
     const s = server();
-    await expect(runScript(bootstrapCommand(URL_BASE, RUNBOOK), state, s.host)).rejects.toThrow('device-mode disables the scheduler');
+    await expect(runScript(bootstrapCommand(URL_BASE, RUNBOOK, PLAIN), state, s.host)).rejects.toThrow('device-mode disables the scheduler');
     expect(s.seen).toEqual([`GET /bootstrap/${RUNBOOK}`]);
     expect(state.scripts).toEqual([]);
   });
