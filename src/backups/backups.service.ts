@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { LOCKS, withAdvisoryLock } from '../db/lock.js';
 import { AppError } from '../errors.js';
 import { findJobIdByKey } from '../jobs/backup-step.service.js';
+import { majorOf } from '../routeros/version.js';
 import { createJob } from '../jobs/jobs.service.js';
 import { newId } from '../lib/ids.js';
 import type { Payload } from '../queues/definitions.js';
@@ -72,6 +73,9 @@ export async function requestBackup(
   key: string | undefined,
 ): Promise<{ message: 'Backup requested'; job: string }> {
   const site = await sites.requireSite(deps, org, siteId);
+  // Refused now rather than by the queued creation (createJob refuses it too, and delivery).
+  const major = majorOf(site.softwareVersion);
+  if (major !== null && major < 7) throw new AppError('backup_requires_v7');
   const idempotencyKey = key ?? newId();
   const jobId = requestJobId(site.id, idempotencyKey);
   const existing = key === undefined ? null : await findJobIdByKey(deps, site.id, key);

@@ -45,7 +45,7 @@ export async function nextScript(deps: Deps, device: DeviceIdentity, poll: PollF
         if (poll.lastJob) await jobs.settleReported(deps, device.siteId, poll.lastJob);
         break;
       case 'job': {
-        const script = await jobs.deliver(deps, device.siteId, popped);
+        const script = await jobs.deliver(deps, device.siteId, popped, poll.version);
         if (script !== null) {
           deps.metrics.polls.inc({ result: 'job' });
           return script;
@@ -75,6 +75,7 @@ export function pollFacts(hb: Heartbeat, from: string): PollFacts {
   const lastJob = LAST_JOB.exec(hb.fields['last-job'] ?? '');
   return {
     from,
+    version: hb.fields.version,
     uptimeSeconds: hb.uptimeSeconds,
     facts: JSON.stringify(kept),
     lastJob: lastJob ? { token: lastJob[1]!, ok: lastJob[2] === 'ok' } : null,
