@@ -62,7 +62,7 @@ const LAST_JOB = /^([0-9A-Za-z]{22}):(ok|fail)$/;
 
 const KEPT_FACTS = [
   'name', 'serial-number', 'model', 'board-name', 'version', 'architecture-name', 'platform', 'routerboard',
-  'software-id', 'clock', 'cpu-load', 'free-memory', 'total-memory', 'free-hdd-space', 'total-hdd-space', 'uptime',
+  'software-id', 'system-id', 'clock', 'cpu-load', 'free-memory', 'total-memory', 'free-hdd-space', 'total-hdd-space', 'uptime',
 ] as const;
 
 /** What Redis records of a heartbeat: the source address, uptime and a compact set of facts. */

@@ -66,6 +66,8 @@ const FACTS: Fact[] = [
   ),
   ...['routerboard', 'model', 'serial-number', 'firmware-type', 'current-firmware', 'upgrade-firmware'].map(routerboard),
   { key: 'software-id', cmd: '/system license get software-id', guarded: true },
+  // CHR has no software-id but a system-id (RouterOS license keys, help.mikrotik.com/docs/spaces/ROS/pages/328149).
+  { key: 'system-id', cmd: '/system license get system-id', guarded: true },
 ];
 
 // License levels: v7 RouterBOARDs call it nlevel, v6 and CHR call it level.
