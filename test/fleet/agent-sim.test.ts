@@ -49,7 +49,19 @@ describe.each([
     expect(state.scripts.map((s) => s.name)).toEqual(['tikops-poll']);
     expect(state.schedulers.map((s) => [s.name, s.interval])).toEqual([['tikops-poll', 30], ['tikops-boot', 0]]);
     const pollReq = host.requests.find((r) => r.url.endsWith('/poll'))!;
-    expect(pollReq.body).toContain('name=Branch%3B7%3D"Caf%C3%A9" $x %2541');
+    expect(pollReq.body).toContain('name=Branch%3B7%3D"Caf%C3%A9"%20$x%20%2541');
+    expect(pollReq.body).not.toContain(' ');
+  });
+
+  it('keeps an identity in a single-byte code page (cp1251) byte for byte, as latin-1 text', async () => {
+    const rb = await buildRunbook(app, `org-cp1251-${dialect}`);
+    const state = createRouterState({ version });
+    const host = appHost();
+    await runScript('/system identity set name="\\CF\\F0\\E8\\E2\\E5\\F2 1"', state, host);
+    await runScript(bootstrapCommand(app.url, rb.token, app.config.routerTransport), state, host);
+    const [site] = (await app.request('GET', '/site', { token: rb.auth })).body;
+    expect(site.identity).not.toContain('\ufffd');
+    expect(Buffer.from(site.identity, 'latin1')).toEqual(Buffer.from([0xcf, 0xf0, 0xe8, 0xe2, 0xe5, 0xf2, 0x20, 0x31]));
   });
 
   it("runs queued jobs from its scheduled check-ins, draining the queue in one run", async () => {

@@ -3,7 +3,7 @@ import { dialectFor } from '../../src/adoption/adoption.service.js';
 import { renderAgent, renderInstall, renderRemoval, schedulerAdd, type InstallInput } from '../../src/routeros/agent.js';
 import { WRAPPER_END } from '../../src/routeros/wrapper.js';
 import { ENCODER_FN } from '../../src/routeros/facts-script.js';
-import { parseHeartbeat } from '../../src/routeros/heartbeat.js';
+import { encodeHeartbeatBytes, parseHeartbeat } from '../../src/routeros/heartbeat.js';
 import { rosQuote, rosUnquote } from '../../src/routeros/quote.js';
 import { bootstrapCommand, renderBootstrap } from '../../src/routeros/bootstrap.js';
 import { createFakeHost } from '../../sim/routeros/fake-host.js';
@@ -156,6 +156,26 @@ describe('the bootstrap', () => {
 });
 
 describe('the heartbeat encoder on a simulated router', () => {
+  it('agrees with the server encoder and the parser byte for byte over 0x01-0xFF (v6 and v7)', async () => {
+    const hex = (b: number): string => b.toString(16).toUpperCase().padStart(2, '0');
+    const bytes = Array.from({ length: 255 }, (_, i) => i + 1);
+    const src = `${ENCODER_FN}\n${bytes.map((b) => `:put ("<" . [$tkEnc "\\${hex(b)}"] . ">")`).join('\n')}`;
+    for (const v6 of [false, true]) {
+      const state = createRouterState({ version: v6 ? '6.49.10 (long-term)' : '7.16.2 (stable)' });
+      const { output } = await runScript(src, state, createFakeHost(), { v6 });
+      const lines = output.split('\n').slice(0, 255);
+      bytes.forEach((b, i) => {
+        const server = encodeHeartbeatBytes(Uint8Array.of(b));
+        expect([b, lines[i]]).toEqual([b, `<${server}>`]);
+        // One byte is valid UTF-8 only below 0x80; above it is read as latin-1: the same code point.
+        expect(parseHeartbeat(`v=${server}`).fields.v).toBe(String.fromCharCode(b));
+      });
+    }
+    // The server's table refuses NUL, which no script value can hold anyway.
+    expect(encodeHeartbeatBytes(Uint8Array.of(0))).toBe('%00');
+    expect(() => parseHeartbeat('v=%00')).toThrow('NUL');
+  });
+
   it('percent-encodes separators, control bytes and every byte from 0x7F, which the parser decodes back', async () => {
     const state = createRouterState({});
     for (const value of HOSTILE.concat(['a;b=c%d', '100%', ''])) {
