@@ -17,6 +17,8 @@ export const AGENT_NAME = 'tikops-poll';
 export const BOOT_NAME = 'tikops-boot';
 export const MAX_ROUNDS = 10;
 const LOCK_TTL = '15m';
+/** Every global the agent and the wrappers use (removal unsets them all). */
+export const GLOBALS = ['tikopsLock', 'tikopsMore', 'tikopsLast'] as const;
 /** Every policy a job might need (reboot, user management, backups, file transfer). */
 const POLICY = 'ftp,reboot,read,write,policy,test,password,sniff,sensitive,romon';
 
@@ -32,10 +34,14 @@ export interface AgentInput {
 
 const header = (token: string): string => `Authorization: Bearer ${token},Content-Type: text/plain`;
 
-/** `:do` on v6 and 7.0-7.14; `:onerror` on 7.15+, which also hands over the error text. */
-function guard(d: ScriptDialect, body: string[], what: string, level: 'warning' | 'error'): string[] {
-  if (d === 'v6') return [':do {', ...body, `} on-error={ :log ${level} ${q(`tikops: ${what}`)} }`];
-  return [':onerror tkErr in={', ...body, `} do={ :log ${level} (${q(`tikops: ${what}: `)} . $tkErr) }`];
+/**
+ * `:do {} on-error={}`, which parses on every supported version. The stored agent never uses
+ * `:onerror` (7.15+): a router downgraded below 7.15 would fail to parse the whole script and
+ * be left with a dead agent. The error itself is not available to `on-error`; fetch failures are
+ * in the router's own log.
+ */
+function guard(_d: ScriptDialect, body: string[], what: string, level: 'warning' | 'error'): string[] {
+  return [':do {', ...body, `} on-error={ :log ${level} ${q(`tikops: ${what}`)} }`];
 }
 
 function pollRound(d: ScriptDialect, cc: string): string[] {
@@ -120,6 +126,9 @@ export function schedulerAdd(name: string, onEvent: string, timing: string): str
 const removeNamed = (menu: string, name: string): string =>
   `:do { /system ${menu} remove [find where name=${q(name)}] } on-error={}`;
 
+/** Declares and unsets every tikops global of the user running it (globals are per user). */
+const unsetGlobals = (): string[] => GLOBALS.flatMap((g) => [`:global ${g}`, `:set ${g}`]);
+
 const removeAgentLines = (): string[] => [
   removeNamed('scheduler', AGENT_NAME),
   removeNamed('scheduler', BOOT_NAME),
@@ -148,13 +157,18 @@ export function renderInstall(input: InstallInput): string {
     ':global tikopsLock',
     ':set tikopsLock',
     `/system script add name=${q(AGENT_NAME)} policy=${POLICY} source=${q(renderAgent(input))}`,
-    schedulerAdd(AGENT_NAME, run, `interval=${input.intervalSeconds}s`),
+    // start-time=startup anchors the interval at boot, not at the wall clock, which a router
+    // without a battery clock does not know yet (Scheduler, help.mikrotik.com/docs/spaces/ROS/pages/40992881).
+    schedulerAdd(AGENT_NAME, run, `start-time=startup interval=${input.intervalSeconds}s`),
     // A second entry for boot: one entry with both start-time=startup and an interval is documented
     // not to run at startup. The delay lets DHCP and DNS come up first.
     schedulerAdd(BOOT_NAME, `:delay 20s; ${run}`, 'start-time=startup interval=0s'),
     `:log info ${q(done)}`,
     `:put ${q(done)}`,
-    `:do { ${run} } on-error={ :put ${q(`tikops: the first check-in failed; the scheduler retries every ${input.intervalSeconds}s`)} }`,
+    // In the background (`:execute` without as-string returns at once, Scripting,
+    // help.mikrotik.com/docs/spaces/ROS/pages/47579229): the first check-in, and any job it runs,
+    // must not hold or break the operator's import session.
+    `:execute script=${q(run)}`,
     '',
   ].join('\n');
 }
@@ -181,8 +195,10 @@ export function renderRemoval(input: RemovalInput): string {
     `:do { /tool fetch url=${q(`${input.publicUrl}/notify/delete`)} http-method=post http-header-field=${q(header(input.token))} ` +
       `http-data=${q(`site=${input.siteId}`)} keep-result=no${checkCert(input.trust)} } on-error={ :log warning ${q('tikops: could not confirm the removal; tikops purges the site after its grace period')} }`,
     ...removeAgentLines(),
-    ':global tikopsLock',
-    ':set tikopsLock',
+    // This runs inside a job wrapper, which sets tikopsMore and tikopsLast after the payload, and
+    // the agent then clears its lock: unset them all once that run is over, in the background as
+    // the same user (globals are per user).
+    `:execute script=${q([':delay 5s', ...unsetGlobals()].join('; '))}`,
     `:log info ${q('tikops: agent removed; this router is no longer managed by tikops')}`,
     '}',
   ].join('\n');

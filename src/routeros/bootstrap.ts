@@ -25,15 +25,21 @@ export function bootstrapCommand(publicUrl: string, token: string, trust: Router
   ].join('; ');
 }
 
-// Device-mode (7.17+, home routers) can turn the scheduler off; only a button press turns it back
-// on, so stop with instructions instead of installing an agent that never runs (Device-mode, help.mikrotik.com/docs/spaces/ROS/pages/93749258).
+// Device-mode (7.17+, home routers) can turn the scheduler or fetch off, and a flagged
+// configuration refuses new scheduler entries; only a button press (or a device-mode update)
+// clears either, so stop with instructions before the installer removes anything (Device-mode,
+// help.mikrotik.com/docs/spaces/ROS/pages/93749258). Read through `:parse`: v6 has no device-mode.
+const dmIs = (prop: string, bad: string, why: string): string =>
+  `:do { :local tkF [:parse ${q(`:return [/system device-mode get ${prop}]`)}]; ` +
+  `:if ([:tostr [$tkF]] = ${q(bad)}) do={ :set tkDm ${q(why)} } } on-error={}`;
 const DEVICE_MODE_CHECK = [
-  ':local tkNoSched false',
-  `:do { :local tkF [:parse ${q(':return [/system device-mode get scheduler]')}]; :local tkV [:tostr [$tkF]]; ` +
-    `:if ($tkV = ${q('false')} || $tkV = ${q('no')}) do={ :set tkNoSched true } } on-error={}`,
-  `:if ($tkNoSched) do={ :error ${q(
-    'tikops: device-mode disables the scheduler. Run /system device-mode update scheduler=yes, confirm it on the device, then paste the bootstrap command again.',
-  )} }`,
+  `:local tkDm ${q('')}`,
+  dmIs('scheduler', 'false', 'disables the scheduler'),
+  dmIs('fetch', 'false', 'disables fetch'),
+  dmIs('flagged', 'true', 'has flagged this configuration, which blocks new scheduler entries'),
+  `:if ($tkDm != ${q('')}) do={ :error (${q('tikops: device-mode ')} . $tkDm . ${q(
+    '. Run /system device-mode update scheduler=yes fetch=yes (a flagged router: update device-mode, which clears the flag), confirm it on the device, then paste the bootstrap command again.',
+  )}) }`,
 ];
 
 /** Stage 1, served by GET /bootstrap/<token>: report the facts, install what tikops answers. */

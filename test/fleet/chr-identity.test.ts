@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFakeHost, type FakeHost } from '../../sim/routeros/fake-host.js';
-import { createRouterState, runScript, type RouterState } from '../../sim/routeros/index.js';
+import { createRouterState, settle, runScript, type RouterState } from '../../sim/routeros/index.js';
 import { rosUnquote } from '../../src/routeros/quote.js';
 import { bootstrapCommand } from '../../src/routeros/bootstrap.js';
 import { startApp, type TestApp } from '../support/app.js';
@@ -28,6 +28,7 @@ function appHost(): FakeHost {
 /** Runs the bootstrap command; returns the device token the installed agent carries. */
 async function adopt(state: RouterState, runbookToken: string): Promise<string> {
   await runScript(bootstrapCommand(app.url, runbookToken, app.config.routerTransport), state, appHost());
+  await settle(state);
   const source = state.scripts.find((s) => s.name === 'tikops-poll')!.source;
   const hdr = /:local tkHdr (".*")$/m.exec(source)![1]!;
   return /Bearer ([^,]+)/.exec(rosUnquote(hdr))![1]!;

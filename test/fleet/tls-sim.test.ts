@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_CA_NAME, TEST_CA_PEM, createFakeHost, type FakeHost } from '../../sim/routeros/fake-host.js';
-import { bootRouter, createRouterState, runScript, runSchedulerEvent, type RouterState } from '../../sim/routeros/index.js';
+import { bootRouter, createRouterState, settle, runScript, runSchedulerEvent, type RouterState } from '../../sim/routeros/index.js';
 import { bootstrapCommand } from '../../src/routeros/bootstrap.js';
 import { startApp, type TestApp } from '../support/app.js';
 import { buildJob, buildRunbook } from '../factories.js';
@@ -36,6 +36,7 @@ function hostFor(app: TestApp, issuer: string | undefined): FakeHost {
 async function onboard(app: TestApp, state: RouterState, host: FakeHost): Promise<{ rb: Awaited<ReturnType<typeof buildRunbook>> }> {
   const rb = await buildRunbook(app, `org-tls-${String(Math.random()).slice(2)}`);
   await runScript(bootstrapCommand(app.config.publicUrl, rb.token, app.config.routerTransport), state, host);
+  await settle(state);
   return { rb };
 }
 
@@ -81,7 +82,7 @@ describe('verified TLS with tikops CA (TLS_CA_CERT)', () => {
     await runSchedulerEvent('tikops-poll', state, host, { jobName: 'tikops-poll' });
     expect(host.requests).toEqual([]);
     expect(state.identity).toBe('tls-swap');
-    expect(state.log.some((l) => l.message.includes('SSL: unable to get issuer certificate locally'))).toBe(true);
+    expect(state.log.some((l) => l.message.includes('tikops: poll request failed'))).toBe(true);
   });
 
   it('on v6 needs the CA imported by hand first (v6 has no /file add), then adopts with verification', async () => {

@@ -7,7 +7,7 @@ import { encodeHeartbeatBytes, parseHeartbeat } from '../../src/routeros/heartbe
 import { rosQuote, rosUnquote } from '../../src/routeros/quote.js';
 import { bootstrapCommand, renderBootstrap } from '../../src/routeros/bootstrap.js';
 import { createFakeHost } from '../../sim/routeros/fake-host.js';
-import { createRouterState, runScript } from '../../sim/routeros/index.js';
+import { checkSyntax, createRouterState, runScript } from '../../sim/routeros/index.js';
 
 const PLAIN = { verify: false, caPem: null };
 const SITE = '9a9a3e6f-1b1a-4b1a-8c1a-1e1a1a1a1a1a';
@@ -94,13 +94,14 @@ describe('the agent installer', () => {
     }
   });
 
-  it('uses :onerror (in= before do=) only in the v7 dialect', () => {
-    const v7 = renderAgent({ siteId: SITE, token: 't', publicUrl: 'https://h', dialect: 'v7' , trust: PLAIN });
-    const v6 = renderAgent({ siteId: SITE, token: 't', publicUrl: 'https://h', dialect: 'v6' , trust: PLAIN });
-    expect(v7.match(/:onerror tkErr in=\{/g)).toHaveLength(2);
-    expect(v7).toContain('} do={ :log warning ("tikops: poll request failed: " . $tkErr) }');
-    expect(v6).not.toContain(':onerror');
-    expect(v6).toContain('} on-error={ :log warning "tikops: poll request failed" }');
+  it('stores an agent without :onerror in either dialect, so it parses on every version (a downgrade below 7.15 keeps it alive)', () => {
+    for (const dialect of ['v6', 'v7'] as const) {
+      const agent = renderAgent({ siteId: SITE, token: 't', publicUrl: 'https://h', dialect, trust: PLAIN });
+      expect(agent).not.toContain(':onerror');
+      expect(agent).toContain('} on-error={ :log warning "tikops: poll request failed" }');
+      expect(checkSyntax(agent, { version: '7.14.3 (stable)' })).toBeNull();
+      expect(checkSyntax(agent, { v6: true })).toBeNull();
+    }
   });
 
   it('writes v6-safe code: space-separated paths, comments only at column 0, LF only', () => {
@@ -117,7 +118,7 @@ describe('the agent installer', () => {
     const at = (prefix: string): number => lines.findIndex((l) => l.startsWith(prefix));
     expect(at(':do { /system script remove [find where name="tikops-poll"] }')).toBeLessThan(at('/system script add name="tikops-poll"'));
     expect(lines.filter((l) => l.startsWith('/system scheduler add'))).toEqual([
-      '/system scheduler add name="tikops-poll" interval=30s policy=ftp,reboot,read,write,policy,test,password,sniff,sensitive,romon on-event="/system script run tikops-poll"',
+      '/system scheduler add name="tikops-poll" start-time=startup interval=30s policy=ftp,reboot,read,write,policy,test,password,sniff,sensitive,romon on-event="/system script run tikops-poll"',
       '/system scheduler add name="tikops-boot" start-time=startup interval=0s policy=ftp,reboot,read,write,policy,test,password,sniff,sensitive,romon on-event=":delay 20s; /system script run tikops-poll"',
     ]);
   });

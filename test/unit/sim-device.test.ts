@@ -98,7 +98,7 @@ describe('/system backup (Backup 40992852)', () => {
 });
 
 describe('the scheduler across boots (Scheduler 40992881)', () => {
-  it('runs startup entries 3 s after boot, and an interval with startup one interval later', async () => {
+  it('runs startup entries 3 s after boot, and an interval with startup every interval from boot, also on a running router', async () => {
     const r = router();
     await put(
       '/system scheduler add name=boot start-time=startup interval=0s on-event=":log info boot"\n' +
@@ -107,7 +107,10 @@ describe('the scheduler across boots (Scheduler 40992881)', () => {
       r,
     );
     await advance(r.state, r.host, 120_000);
-    expect(r.state.log.map((l) => l.message)).toEqual(['plain', 'plain']);
+    // "behaves as if start-time and start-date were set to time 3 seconds after console starts up"
+    // (Scheduler 40992881): an entry added to a running router runs on the boot-anchored grid.
+    const counts = (name: string): number => r.state.log.filter((l) => l.message === name).length;
+    expect([counts('boot'), counts('poll'), counts('plain')]).toEqual([0, 4, 2]);
     r.state.log.length = 0;
     bootRouter(r.state, r.host);
     await advance(r.state, r.host, 70_000);

@@ -10,7 +10,7 @@ import { parseHeartbeat } from '../../src/routeros/heartbeat.js';
 import { renderWrapper } from '../../src/routeros/wrapper.js';
 import { createFakeHost } from '../../sim/routeros/fake-host.js';
 import type { FakeHost } from '../../sim/routeros/fake-host.js';
-import { advance, createRouterState, globalsOf, runScript, runSchedulerEvent, toJs } from '../../sim/routeros/index.js';
+import { advance, settle, createRouterState, globalsOf, runScript, runSchedulerEvent, toJs } from '../../sim/routeros/index.js';
 import type { RouterState } from '../../sim/routeros/index.js';
 
 const PLAIN = { verify: false, caPem: null };
@@ -65,6 +65,9 @@ async function adopt(version: string): Promise<{ state: RouterState; s: Server; 
   const state = createRouterState({ version, identity: 'Branch;1 "Café"' });
   const s = server();
   const { output } = await runScript(bootstrapCommand(URL_BASE, RUNBOOK, PLAIN), state, s.host);
+  // The first check-in runs in the background (:execute), after the import session.
+  expect(s.seen.filter((x) => x === 'POST /poll')).toEqual([]);
+  await settle(state);
   return { state, s, output };
 }
 
@@ -132,6 +135,17 @@ describe('the bootstrap on a router whose device-mode blocks it (Device-mode 937
     await expect(runScript(bootstrapCommand(URL_BASE, RUNBOOK, PLAIN), state, s.host)).rejects.toThrow('failure: not allowed by device-mode');
     expect(s.seen).toEqual([]);
     expect(state.scripts).toEqual([]);
+  });
+
+  it('refuses a flagged router before touching its agent (a flagged configuration blocks new scheduler entries)', async () => {
+    const { state, s } = await adopt('7.18.1 (stable)');
+    state.deviceMode.flagged = true;
+    s.seen.length = 0;
+    await expect(runScript(bootstrapCommand(URL_BASE, RUNBOOK, PLAIN), state, s.host)).rejects.toThrow('device-mode has flagged this configuration');
+    expect(s.seen).toEqual([`GET /bootstrap/${RUNBOOK}`]);
+    // The installed agent and its scheduler entries are still there.
+    expect(state.schedulers.map((x) => x.name)).toEqual([AGENT_NAME, BOOT_NAME]);
+    expect(state.scripts.map((x) => x.name)).toEqual([AGENT_NAME]);
   });
 
   it('refuses with instructions when only the scheduler is off', async () => {
