@@ -40,6 +40,9 @@ function partsProblem(parts: PartRow[], announced: { parts: number; length: numb
   if (parts.length > announced.parts) return `${parts.length} parts arrived, ${announced.parts} were announced`;
   const total = parts.reduce((n, p) => n + p.content.length, 0);
   if (total !== announced.length) return `${total} bytes arrived, ${announced.length} were announced`;
+  // An export ends with a line break; one that does not was cut short before it was sent.
+  const last = parts[parts.length - 1]?.content;
+  if (last?.[last.length - 1] !== 0x0a) return 'the export does not end with a line break';
   return null;
 }
 
@@ -70,7 +73,7 @@ export async function commitBackup(
   const parts = await repo.listParts(deps.db, jobId, attempt);
   const problem = partsProblem(parts, announced);
   if (problem !== null) {
-    await failBackup(deps, jobId, attempt, problem);
+    await failBackup(deps, jobId, attempt, problem, 'backup failed: truncated');
     await repo.deleteParts(deps.db, jobId);
     throw new AppError('backup_incomplete', { message: `The backup is incomplete (${problem}); the job was failed.` });
   }

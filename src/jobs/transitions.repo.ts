@@ -187,9 +187,10 @@ export async function attachBackup(
 
 /**
  * delivered|started → failed for `attempt` of a job whose backup was not stored, with a
- * backup_failed event carrying `cause` and a failed event with the reason "backup failed".
+ * backup_failed event carrying `cause` and a failed event with `reason` ("backup failed", or
+ * "backup failed: truncated" when the export that arrived is not whole).
  */
-export async function failBackup(db: SqlClient, id: string, attempt: number, cause: string, now: Date): Promise<Transition | null> {
+export async function failBackup(db: SqlClient, id: string, attempt: number, cause: string, now: Date, reason = 'backup failed'): Promise<Transition | null> {
   const rows = await db.rows<JobRow>(sql`
     WITH c AS (
       UPDATE job SET state = 'failed', lease_until = NULL, deadline_at = NULL, failed_at = ${now}::timestamptz
@@ -200,7 +201,7 @@ export async function failBackup(db: SqlClient, id: string, attempt: number, cau
       INSERT INTO job_event (job_id, type, attempt, at, detail)
       SELECT id, 'backup_failed'::"JobEventType", attempt, ${now}::timestamptz, jsonb_build_object('reason', ${cause}::text) FROM c
       UNION ALL
-      SELECT id, 'failed'::"JobEventType", attempt, ${now}::timestamptz, jsonb_build_object('reason', 'backup failed') FROM c
+      SELECT id, 'failed'::"JobEventType", attempt, ${now}::timestamptz, jsonb_build_object('reason', ${reason}::text) FROM c
     )
     SELECT ${COLS} FROM c`);
   return moved(rows[0], () => ['failed']);

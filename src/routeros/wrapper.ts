@@ -41,17 +41,26 @@ export const BACKUP_CHUNK_BYTES = 32_000;
 export function backupStep(verify: boolean): string {
   const cc = verify ? ' check-certificate=yes-without-crl' : '';
   return [
-  ':local tikopsCfg [:execute script="/export terse show-sensitive" as-string]',
-  ':local tikopsLen [:len $tikopsCfg]',
-  ':if ($tikopsLen = 0) do={ :return "empty" }',
-  ':local tikopsN 0',
-  `:for tikopsI from=0 to=($tikopsLen - 1) step=${BACKUP_CHUNK_BYTES} do={`,
-  `/tool fetch url=($tikopsP . "&part=" . $tikopsN) http-method=post http-data=[:pick $tikopsCfg $tikopsI ($tikopsI + ${BACKUP_CHUNK_BYTES})] output=none${cc}`,
-  ':set tikopsN ($tikopsN + 1)',
-  '}',
-  `:local tikopsR [/tool fetch url=($tikopsC . "&parts=" . $tikopsN . "&length=" . $tikopsLen) http-method=post output=user as-value${cc}]`,
-  ':return ($tikopsR->"data")',
-  '',
+    ':local tikopsCfg [:execute script="/export terse show-sensitive" as-string]',
+    ':local tikopsLen [:len $tikopsCfg]',
+    ':if ($tikopsLen = 0) do={ :return "empty" }',
+    // The same export written to a file (Configuration Management 328155: `file=`): its size is
+    // what the router really exported, so an in-memory copy cut short anywhere is never uploaded
+    // as a whole backup. The file is removed at once, whatever happens next.
+    ':local tikopsF ("tikops-backup-" . $tikopsK . ".rsc")',
+    '/export terse show-sensitive file=$tikopsF',
+    ':local tikopsSize -1',
+    ':do { :set tikopsSize [/file get $tikopsF size] } on-error={}',
+    ':do { /file remove [find where name=$tikopsF] } on-error={}',
+    ':if ($tikopsSize != $tikopsLen) do={ :return "truncated" }',
+    ':local tikopsN 0',
+    `:for tikopsI from=0 to=($tikopsLen - 1) step=${BACKUP_CHUNK_BYTES} do={`,
+    `/tool fetch url=($tikopsP . "&part=" . $tikopsN) http-method=post http-data=[:pick $tikopsCfg $tikopsI ($tikopsI + ${BACKUP_CHUNK_BYTES})] output=none${cc}`,
+    ':set tikopsN ($tikopsN + 1)',
+    '}',
+    `:local tikopsR [/tool fetch url=($tikopsC . "&parts=" . $tikopsN . "&length=" . $tikopsLen) http-method=post output=user as-value${cc}]`,
+    ':return ($tikopsR->"data")',
+    '',
   ].join('\n');
 }
 
@@ -102,7 +111,7 @@ const backupThenRun = (cc: string): string =>
   ':local tikopsBacked false\n' +
   ':do {\n' +
   ':local tikopsBkFn [:parse $tikopsBkSrc]\n' +
-  ':local tikopsBk [$tikopsBkFn tikopsP=$tikopsPart tikopsC=$tikopsCommit]\n' +
+  ':local tikopsBk [$tikopsBkFn tikopsP=$tikopsPart tikopsC=$tikopsCommit tikopsK=$tikopsJob]\n' +
   ':if ($tikopsBk = "stored") do={ :set tikopsBacked true }\n' +
   '} on-error={}\n' +
   ':if ($tikopsBacked) do={\n' +

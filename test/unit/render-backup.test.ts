@@ -74,7 +74,7 @@ describe('renderWrapper with a backup step', () => {
   it('runs the payload only inside the claimed branch and only after the commit said "stored"', () => {
     const lines = renderWrapper(input()).split('\n');
     const claimed = only(lines, ':if ($tikopsClaim) do={');
-    const step = only(lines, ':local tikopsBk [$tikopsBkFn tikopsP=$tikopsPart tikopsC=$tikopsCommit]');
+    const step = only(lines, ':local tikopsBk [$tikopsBkFn tikopsP=$tikopsPart tikopsC=$tikopsCommit tikopsK=$tikopsJob]');
     const stored = only(lines, ':if ($tikopsBk = "stored") do={ :set tikopsBacked true }');
     const backed = only(lines, ':if ($tikopsBacked) do={');
     const payload = only(lines, ':local tikopsFn [:parse $tikopsSrc]');
