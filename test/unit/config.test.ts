@@ -28,13 +28,13 @@ describe('loadConfig', () => {
   it('refuses to start in production with a default secret', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET[\s\S]*SIGNING_KEY/);
     expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'p'.repeat(40) })).toThrow(/SIGNING_KEY/);
-    const ok = loadConfig({ NODE_ENV: 'production', PUBLIC_URL: 'https://t.example', JWT_SECRET: 'p'.repeat(40), SIGNING_KEY: 's'.repeat(40), WEBHOOK_SECRET: 'w'.repeat(40) });
+    const ok = loadConfig({ NODE_ENV: 'production', PUBLIC_URL: 'https://t.example', JWT_SECRET: 'p'.repeat(40), SIGNING_KEY: 's'.repeat(40), WEBHOOK_SECRET: 'w'.repeat(40), API_KEY_SECRET: 'k'.repeat(40) });
     expect(ok.env).toBe('production');
     expect(ok.routerTransport).toEqual({ verify: true, caPem: null, ntpServers: ['pool.ntp.org'] });
   });
 
   it('refuses an http PUBLIC_URL in production unless insecure router transport is allowed explicitly', () => {
-    const secrets = { NODE_ENV: 'production', JWT_SECRET: 'p'.repeat(40), SIGNING_KEY: 's'.repeat(40), WEBHOOK_SECRET: 'w'.repeat(40) };
+    const secrets = { NODE_ENV: 'production', JWT_SECRET: 'p'.repeat(40), SIGNING_KEY: 's'.repeat(40), WEBHOOK_SECRET: 'w'.repeat(40), API_KEY_SECRET: 'k'.repeat(40) };
     expect(() => loadConfig({ ...secrets, PUBLIC_URL: 'http://t.example' })).toThrow(/PUBLIC_URL: must be https/);
     const insecure = loadConfig({ ...secrets, PUBLIC_URL: 'http://t.example', ALLOW_INSECURE_ROUTER_TRANSPORT: 'true' });
     expect(insecure.routerTransport.verify).toBe(false);
@@ -51,6 +51,21 @@ describe('loadConfig', () => {
   it('reads TLS_CA_CERT with \\n escapes', () => {
     const pem = '-----BEGIN CERTIFICATE-----\\nAAAA\\n-----END CERTIFICATE-----';
     expect(loadConfig({ TLS_CA_CERT: pem }).routerTransport.caPem).toBe('-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----');
+  });
+
+  it('needs API_KEY_SECRET in production (main)', () => {
+    const prod = { NODE_ENV: 'production', PUBLIC_URL: 'https://t.example', JWT_SECRET: 'p'.repeat(40), SIGNING_KEY: 's'.repeat(40), WEBHOOK_SECRET: 'w'.repeat(40) };
+    expect(() => loadConfig(prod)).toThrow(/API_KEY_SECRET/);
+    const ok = loadConfig({ ...prod, API_KEY_SECRET: 'k'.repeat(40) });
+    expect(ok.env).toBe('production');
+    expect(ok.apiKeySecret).toBe('k'.repeat(40));
+  });
+
+  it('refuses an API key secret equal to another secret, and needs no JWT secret with a JWK set', () => {
+    expect(() => loadConfig({ SIGNING_KEY: 's'.repeat(40), API_KEY_SECRET: 's'.repeat(40) })).toThrow(/API_KEY_SECRET/);
+    const jwks = loadConfig({ JWT_JWKS_URL: 'https://idp.example/.well-known/jwks.json' });
+    expect(jwks.jwt.secret).toBeUndefined();
+    expect(loadConfig({}).jwt).toMatchObject({ maxLifetimeSeconds: 86_400, tenantFromSub: false });
   });
 
   it('rejects short secrets', () => {

@@ -65,7 +65,7 @@ describe('webhook outbound policy', () => {
   });
 
   it('requires https for notify_url in production', async () => {
-    const prod = await startApp({ env: { NODE_ENV: 'production', WEBHOOK_SECRET, ALLOW_INSECURE_ROUTER_TRANSPORT: 'true' } });
+    const prod = await startApp({ env: { NODE_ENV: 'production', WEBHOOK_SECRET, ALLOW_INSECURE_ROUTER_TRANSPORT: 'true', API_KEY_SECRET: 'test-api-key-secret-0123456789abcdef0123' } });
     try {
       const s = await buildSite(prod);
       const body = { description: 'Prod hook', script: ':log info "x"' };
