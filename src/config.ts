@@ -40,7 +40,14 @@ export const envSchema = z.object({
   API_KEY_SECRET: z.string().min(32).optional(),
   SIGNING_KEY: z.string().min(32).default(DEV_SIGNING_KEY),
   BODY_LIMIT_BYTES: int(131_072, 1024, 10_485_760),
-  WRAPPER_LIMIT_BYTES: int(60_000, 1024, 65_536),
+  WRAPPER_LIMIT_BYTES: int(60_000, 1024, 64_000),
+  WRAPPER_LIMIT_BYTES_V6: int(4_000, 1024, 64_000),
+  TLS_CA_CERT: z.string().includes('-----BEGIN CERTIFICATE-----').optional(),
+  ALLOW_INSECURE_ROUTER_TRANSPORT: bool.default(false),
+  ROUTER_NTP_SERVERS: z
+    .string()
+    .regex(/^[A-Za-z0-9.:-]{1,253}(,[A-Za-z0-9.:-]{1,253}){0,3}$/, 'expected up to 4 comma-separated host names or addresses')
+    .default('pool.ntp.org'),
   JOB_LEASE_SECONDS: int(120, 5, 86_400),
   JOB_TIMEOUT_SECONDS: int(900, 10, 604_800),
   JOB_OUTPUT_MAX_BYTES: int(65_536, 0, 1_048_576),
@@ -107,7 +114,11 @@ export interface Config {
   apiKeySecret: string | null;
   signingKey: string;
   bodyLimitBytes: number;
+  /** Largest wrapper sent to a v7 router, and to a v6 one (whose `output=user` limit is unverified, docs/onboarding.md). */
   wrapperLimitBytes: number;
+  v6WrapperLimitBytes: number;
+  /** How routers reach tikops: PUBLIC_URL is https (routers verify it), the CA they verify with, their NTP servers. */
+  routerTransport: { verify: boolean; caPem: string | null; ntpServers: string[] };
   jobLeaseSeconds: number;
   jobTimeoutSeconds: number;
   /** Most bytes of a job's output stored (and asked of the router); 0 turns output capture off. */
@@ -197,6 +208,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     if (e.SIGNING_KEY === DEV_SIGNING_KEY) problems.push('SIGNING_KEY: set a secret in production');
     // Receivers must be handed the webhook secret, so production needs one an operator chose.
     if (!e.WEBHOOK_SECRET) problems.push('WEBHOOK_SECRET: set a secret in production');
+    // Routers run what the poll answers with every policy: over http anyone on the path can answer.
+    if (!e.PUBLIC_URL.startsWith('https:') && !e.ALLOW_INSECURE_ROUTER_TRANSPORT) {
+      problems.push('PUBLIC_URL: must be https in production (or set ALLOW_INSECURE_ROUTER_TRANSPORT=true)');
+    }
     // Its own key, so rotating SIGNING_KEY (which revokes device tokens) does not revoke every API key.
     if (!e.API_KEY_SECRET) problems.push('API_KEY_SECRET: set a secret in production');
     if (!e.BACKUP_KEYS) problems.push('BACKUP_KEYS: set a key for encrypting backups at rest in production');
@@ -229,6 +244,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     signingKey: e.SIGNING_KEY,
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     wrapperLimitBytes: e.WRAPPER_LIMIT_BYTES,
+    v6WrapperLimitBytes: Math.min(e.WRAPPER_LIMIT_BYTES_V6, e.WRAPPER_LIMIT_BYTES),
+    routerTransport: Object.freeze({
+      verify: publicUrl.startsWith('https:'),
+      caPem: e.TLS_CA_CERT?.replace(/\\n/g, '\n').trim() ?? null,
+      ntpServers: e.ROUTER_NTP_SERVERS.split(','),
+    }),
     jobLeaseSeconds: e.JOB_LEASE_SECONDS,
     jobTimeoutSeconds: e.JOB_TIMEOUT_SECONDS,
     jobOutputMaxBytes: e.JOB_OUTPUT_MAX_BYTES,

@@ -77,6 +77,11 @@ export const errorRegistry = {
     type: 'invalid_request_error',
     message: 'This runbook was revoked; create a new runbook for new adoptions.',
   },
+  backup_requires_v7: {
+    status: 409,
+    type: 'conflict_error',
+    message: 'Backups need RouterOS v7 and this site last reported RouterOS v6.',
+  },
   site_deleting: {
     status: 409,
     type: 'conflict_error',

@@ -54,6 +54,11 @@ export const FILE: TableSpec = {
     { ros: 'contents', prop: 'contents', kind: 'str', def: '', getLimit: 60 * 1024 },
   ],
   extra: { read: READ },
+  // `/file add name= type= contents=` is documented for v7 (Files 2555971); v6 has no `add` in
+  // /file (believed: scripts there create files with `/file print file=`), so it is refused.
+  guard: (c, action) => {
+    if (action === 'add' && c.rt.v6) throw commandError(c.st, 'bad command name add');
+  },
 };
 
 

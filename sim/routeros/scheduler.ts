@@ -38,7 +38,15 @@ export function bootRouter(state: RouterState, host: Host): void {
 
 function firstRun(state: RouterState, host: Host, e: SchedulerEntry): number | undefined {
   const interval = e.interval * 1000;
-  if (e.startTime === 'startup') return state.bootedAtMs === undefined ? undefined : state.bootedAtMs + 3000 + interval;
+  if (e.startTime === 'startup') {
+    // Anchored at boot + 3 s: a router that booted before the simulation started did so uptime ago.
+    const base = (state.bootedAtMs ?? (e.anchorMs ?? now(host)) - state.uptimeSeconds * 1000) + 3000;
+    if (interval === 0) return state.bootedAtMs === undefined ? undefined : base;
+    // With an interval it "will not run at startup" (Scheduler 40992881): every interval after it,
+    // the first one after the entry was added.
+    const added = e.anchorMs ?? base;
+    return base + Math.max(1, Math.floor((added - base) / interval) + 1) * interval;
+  }
   const anchor = e.anchorMs ?? now(host);
   if (e.startTime === '') return anchor + interval;
   const routerNow = clockMs(state, host, state.version.startsWith('6.'));

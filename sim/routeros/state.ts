@@ -22,6 +22,8 @@ export type * from './state-types.js';
 
 export interface RouterState {
   identity: string;
+  /** The identity's bytes when they are not valid UTF-8 (one JS char per byte); `identity` is then lossy. */
+  identityBytes?: string;
   /** As `/system resource get version` shows it, e.g. `7.16.2 (stable)`. */
   version: string;
   /** Uptime when no clock is available (see bootedAtMs). */

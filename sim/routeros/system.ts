@@ -87,14 +87,20 @@ export function recordMenu(read: (rt: Runtime) => Rec, extra: { [name: string]: 
   );
 }
 
-const identity = recordMenu((rt) => new Map([['name', s(rt.state.identity)]]), {
+// RouterOS keeps the identity as bytes (WinBox users type it in their code page, e.g. cp1251):
+// bytes that are not UTF-8 are kept raw in identityBytes and read back unchanged (B: observed as
+// heartbeat identities arriving in cp1251, issue 13 item 7); `identity` is their text for tests.
+const identity = recordMenu((rt) => new Map([['name', rt.state.identityBytes === undefined ? s(rt.state.identity) : str(rt.state.identityBytes)]]), {
   set: {
     params: ['name'],
     policy: ['write'],
     run: (c: MenuCall) => {
       const name = c.named.get('name');
       if (name === undefined) throw commandError(c.st, 'missing value for name');
-      c.rt.state.identity = fromBin(toStr(name)).slice(0, 255);
+      const bytes = toStr(name).slice(0, 255);
+      c.rt.state.identity = fromBin(bytes);
+      if (Buffer.from(toBin(c.rt.state.identity), 'latin1').equals(Buffer.from(bytes, 'latin1'))) delete c.rt.state.identityBytes;
+      else c.rt.state.identityBytes = bytes;
       return NOTHING;
     },
   },

@@ -7,8 +7,8 @@ import type { Deps } from '../runtime.js';
 import * as lifecycle from '../sites/lifecycle.service.js';
 import { renderInstall } from '../routeros/agent.js';
 
-/** The script dialect for the router's reported version; too old or missing is a 400. */
-export function dialectFor(version: string | undefined): ScriptDialect {
+/** The router's reported version and its script dialect; too old or missing is a 400. */
+export function dialectFor(version: string | undefined): { dialect: ScriptDialect; major: number } {
   if (version === undefined || version.trim() === '') {
     throw new AppError('parameter_missing', { param: 'version', message: "The 'version' fact is required for adoption." });
   }
@@ -19,7 +19,7 @@ export function dialectFor(version: string | undefined): ScriptDialect {
       message: `The 'version' fact is invalid: RouterOS ${MIN_VERSION.major}.${MIN_VERSION.minor} or newer is required.`,
     });
   }
-  return dialectOf(v);
+  return { dialect: dialectOf(v), major: v.major };
 }
 
 /**
@@ -29,7 +29,7 @@ export function dialectFor(version: string | undefined): ScriptDialect {
 export async function adopt(deps: Deps, runbookToken: string, body: string): Promise<string> {
   const runbook = await runbooks.runbookForToken(deps, runbookToken);
   const facts = readHeartbeat(body).fields;
-  const dialect = dialectFor(facts.version);
+  const { dialect, major } = dialectFor(facts.version);
   const inventory = inventoryFromFacts(facts);
   const { site, token, created } = await lifecycle.adoptSite(deps, runbook.orgId, runbook.id, inventory);
   deps.log.info({ siteId: site.id, runbookId: runbook.id, created, dialect }, 'router adopted');
@@ -38,6 +38,9 @@ export async function adopt(deps: Deps, runbookToken: string, body: string): Pro
     token,
     publicUrl: deps.config.publicUrl,
     dialect,
+    major,
+    trust: deps.config.routerTransport,
+    ntpServers: deps.config.routerTransport.ntpServers,
     intervalSeconds: deps.config.fleet.heartbeatIntervalSeconds,
     siteName: site.name,
     runbookName: runbook.name,

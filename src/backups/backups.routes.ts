@@ -37,7 +37,7 @@ export const backupRoutes = [
     params: siteParams,
     headers: requestHeaders,
     responses: { 202: json(backupRequested, 'The backup job was queued.') },
-    errors: ['site_not_found', 'idempotency_key_reused'],
+    errors: ['site_not_found', 'idempotency_key_reused', 'backup_requires_v7'],
     handler: ({ deps, caller, input }) => backups.requestBackup(deps, caller, input.params.siteId, input.headers['x-idempotency-key']),
   }),
 

@@ -3,6 +3,7 @@ import { LOCKS, withAdvisoryLock } from '../db/lock.js';
 import { AppError } from '../errors.js';
 import { auditedPrisma, type Actor } from '../audit/audit.service.js';
 import { findJobIdByKey } from '../jobs/backup-step.service.js';
+import { majorOf } from '../routeros/version.js';
 import { createJob } from '../jobs/jobs.service.js';
 import { encodeKeyset, pageOf, type Keyset, type Page } from '../lib/cursor.js';
 import { newId } from '../lib/ids.js';
@@ -81,6 +82,9 @@ export async function requestBackup(
   key: string | undefined,
 ): Promise<{ message: 'Backup requested'; job: string }> {
   const site = await sites.requireSite(deps, by.org, siteId);
+  // Refused now rather than by the queued creation (createJob refuses it too, and delivery).
+  const major = majorOf(site.softwareVersion);
+  if (major !== null && major < 7) throw new AppError('backup_requires_v7');
   const idempotencyKey = key ?? newId();
   const jobId = requestJobId(site.id, idempotencyKey);
   const existing = key === undefined ? null : await findJobIdByKey(deps, site.id, key);

@@ -42,6 +42,9 @@ function partsProblem(parts: PartRow[], announced: { parts: number; length: numb
   if (total !== announced.length) return `${total} bytes arrived, ${announced.length} were announced`;
   // Checked again here, whatever the parts' own checks let through.
   if (total > maxBytes) return `the export is ${total} bytes, over BACKUP_MAX_BYTES (${maxBytes})`;
+  // An export ends with a line break; one that does not was cut short before it was sent.
+  const last = parts[parts.length - 1]?.content;
+  if (last?.[last.length - 1] !== 0x0a) return 'the export does not end with a line break';
   return null;
 }
 
@@ -72,7 +75,7 @@ export async function commitBackup(
   const parts = await repo.listParts(deps.db, jobId, attempt);
   const problem = partsProblem(parts, announced, deps.config.backup.maxBytes);
   if (problem !== null) {
-    await failBackup(deps, jobId, attempt, problem);
+    await failBackup(deps, jobId, attempt, problem, 'backup failed: truncated');
     await repo.deleteParts(deps.db, jobId);
     throw new AppError('backup_incomplete', { message: `The backup is incomplete (${problem}); the job was failed.` });
   }

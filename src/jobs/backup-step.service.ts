@@ -34,8 +34,8 @@ export async function attachBackup(
 }
 
 /** Fails the delivery because its backup failed (`cause` goes in the backup_failed event); false if it had moved on. */
-export async function failBackup(deps: Deps, jobId: string, attempt: number, cause: string): Promise<boolean> {
-  const failed = await transitions.failBackup(deps.sql, jobId, attempt, cause, new Date(deps.clock()));
+export async function failBackup(deps: Deps, jobId: string, attempt: number, cause: string, reason?: string): Promise<boolean> {
+  const failed = await transitions.failBackup(deps.sql, jobId, attempt, cause, new Date(deps.clock()), reason);
   await applyTransition(deps, failed);
   return failed !== null;
 }

@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { AppError } from '../errors.js';
 import type { Deps } from '../runtime.js';
-import { dialectOf, parseRouterOsVersion } from '../routeros/version.js';
+import { dialectOf, majorOf, parseRouterOsVersion, wrapperLimitFor } from '../routeros/version.js';
 import { ERROR_WIRE_MAX_BYTES, OUTPUT_WIRE_MAX_BYTES, renderWrapper, wrapperByteLength, type WrapperInput } from '../routeros/wrapper.js';
 import * as sites from '../sites/sites.service.js';
 import type { CallbackStatus } from '../tokens/callback-signature.js';
 import * as repo from './jobs.repo.js';
+import type { JobRow } from './jobs.repo.js';
 import { alignRunSlot, applyTransition, queuedJob } from './transitions.js';
 import * as transitions from './transitions.repo.js';
 import type { OutcomeReport } from './transitions.repo.js';
@@ -44,31 +45,57 @@ export async function restoreSiteDispatch(deps: Deps, siteId: string): Promise<n
   });
 }
 
+function wrapperInput(deps: Deps, job: JobRow, attempt: number, remaining: number): WrapperInput {
+  const url = (s: CallbackStatus): string => deps.signer.url(job.id, s, attempt);
+  return {
+    token: job.token,
+    needsAck: queuedJob(job).leaseSeconds > 0,
+    urls: { busy: url('busy'), done: url('done'), fail: url('fail') },
+    script: job.script,
+    remaining,
+    backup: job.shouldBackup ? deps.signer.backupUrls(job.id, attempt) : undefined,
+    verify: deps.config.routerTransport.verify,
+  };
+}
+
+/**
+ * Why the router that polled cannot take this job, or null: a backup on RouterOS v6, or a wrapper
+ * over its version's limit (the creation check knew the version only if the site had reported).
+ */
+function refusal(deps: Deps, job: JobRow, remaining: number, version: string | undefined): string | null {
+  const major = majorOf(version);
+  if (job.shouldBackup && major !== null && major < 7) return 'backup_requires_v7';
+  const size = wrapperByteLength(wrapperInput(deps, job, job.attempt + 1, remaining));
+  return size > wrapperLimitFor(major, deps.config) ? 'too_large_for_router' : null;
+}
+
 /**
  * Claims the popped job in PostgreSQL and renders its wrapper; null when the compare-and-set
- * lost (the Redis run slot is then brought in line with PostgreSQL).
+ * lost (the Redis run slot is then brought in line with PostgreSQL) or the job was refused for
+ * the router that polled (`version`: what its heartbeat reported), which fails it.
  */
 export async function deliver(
   deps: Deps,
   siteId: string,
   popped: { jobId: string; remaining: number; rebooted: boolean },
+  version?: string,
 ): Promise<string | null> {
-  const delivery = await transitions.claimDelivery(deps.sql, popped.jobId, siteId, new Date(deps.clock()), popped.rebooted);
+  const now = new Date(deps.clock());
+  const queued = await repo.findById(deps.sql, popped.jobId);
+  const why = queued?.siteId === siteId ? refusal(deps, queued, popped.remaining, version) : null;
+  if (why !== null) {
+    const refused = await transitions.refuseDelivery(deps.sql, popped.jobId, siteId, why, now, popped.rebooted);
+    await applyTransition(deps, refused);
+    if (!refused) await alignRunSlot(deps, siteId, popped.jobId);
+    return null;
+  }
+  const delivery = await transitions.claimDelivery(deps.sql, popped.jobId, siteId, now, popped.rebooted);
   if (!delivery) {
     await alignRunSlot(deps, siteId, popped.jobId);
     return null;
   }
   await applyTransition(deps, delivery);
-  const job = delivery.job;
-  const url = (s: CallbackStatus): string => deps.signer.url(job.id, s, job.attempt);
-  const input: WrapperInput = {
-    token: job.token,
-    needsAck: queuedJob(job).leaseSeconds > 0,
-    urls: { busy: url('busy'), done: url('done'), fail: url('fail') },
-    script: job.script,
-    remaining: popped.remaining,
-    backup: job.shouldBackup ? deps.signer.backupUrls(job.id, job.attempt) : undefined,
-  };
+  const input = wrapperInput(deps, delivery.job, delivery.job.attempt, popped.remaining);
   return renderWrapper(withCapture(deps, input, delivery.siteVersion));
 }
 

@@ -5,7 +5,7 @@ import { newId } from '../lib/ids.js';
 import * as jobs from './jobs.service.js';
 import { asyncJobAccepted, asyncJobBody, job, jobEvent, jobParams, listQuery, optionalIdempotencyKey, rawJobHeaders, siteParams } from './jobs.schema.js';
 
-const CREATE_ERRORS = ['site_not_found', 'site_deleting', 'idempotency_key_reused', 'script_too_large'] as const;
+const CREATE_ERRORS = ['site_not_found', 'site_deleting', 'idempotency_key_reused', 'script_too_large', 'backup_requires_v7'] as const;
 
 /** Operator job API: both creation forms, list, get, events, cancel. */
 export const jobRoutes = [

@@ -9,6 +9,7 @@ import * as sites from '../sites/sites.service.js';
 import * as repo from './jobs.repo.js';
 import type { JobRow } from './jobs.repo.js';
 import type { JobDto, JobEventDto } from './jobs.schema.js';
+import { majorOf, wrapperLimitFor } from '../routeros/version.js';
 import { wrapperByteLength } from '../routeros/wrapper.js';
 import { MAX_ATTEMPT } from '../tokens/callback-signature.js';
 import { restoreSiteDispatch } from './delivery.service.js';
@@ -75,8 +76,11 @@ function requestHash(i: JobInput, leaseSeconds: number, timeoutSeconds: number):
   return createHash('sha256').update(canonical).digest('hex');
 }
 
-/** Refuses scripts that cannot travel: NUL bytes, or a wrapped form over the /tool fetch budget. */
-function checkScript(deps: Deps, input: JobInput): void {
+/**
+ * Refuses scripts that cannot travel: NUL bytes, or a wrapped form over the budget of the site's
+ * RouterOS version (`major`, from its last heartbeat; null for a site never seen: v7's).
+ */
+function checkScript(deps: Deps, input: JobInput, major: number | null): void {
   if (input.script.length === 0 && !input.allowEmptyScript) throw new AppError('parameter_missing', { param: 'script', message: "The 'script' parameter is required for this request." });
   if (unstorable(input.script)) {
     throw new AppError('parameter_invalid', {
@@ -94,11 +98,13 @@ function checkScript(deps: Deps, input: JobInput): void {
     script: input.script,
     remaining: 999_999_999,
     backup: input.backup ? deps.signer.backupUrls(worstId, MAX_ATTEMPT) : undefined,
+    verify: deps.config.routerTransport.verify,
   });
-  if (size > deps.config.wrapperLimitBytes) {
+  const limit = wrapperLimitFor(major, deps.config);
+  if (size > limit) {
     throw new AppError('script_too_large', {
       param: 'script',
-      message: `The script is ${size - deps.config.wrapperLimitBytes} bytes too large once wrapped for delivery (limit ${deps.config.wrapperLimitBytes} bytes).`,
+      message: `The script is ${size - limit} bytes too large once wrapped for delivery (limit ${limit} bytes${major === 6 ? ' on RouterOS v6' : ''}).`,
     });
   }
 }
@@ -126,7 +132,10 @@ export async function createJob(
 ): Promise<{ job: JobDto; created: boolean }> {
   const site = await sites.requireSite(deps, org, siteId);
   if (site.deletedAt && !input.removal) throw new AppError('site_deleting');
-  checkScript(deps, input);
+  const major = majorOf(site.softwareVersion);
+  // The backup step needs v7 (docs/backups.md); a site never seen is checked again at delivery.
+  if (input.backup && major !== null && major < 7) throw new AppError('backup_requires_v7');
+  checkScript(deps, input, major);
   checkNotifyUrl(deps, input.notifyUrl);
   const leaseSeconds = input.leaseSeconds ?? deps.config.jobLeaseSeconds;
   const timeoutSeconds = input.timeoutSeconds ?? deps.config.jobTimeoutSeconds;

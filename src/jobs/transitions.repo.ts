@@ -57,6 +57,26 @@ export async function claimDelivery(
   return { job, entered: job.state === 'completed' ? ['delivered', 'completed'] : ['delivered'], siteVersion };
 }
 
+/**
+ * A hand-out the router cannot take (its version cannot run the job, or the wrapper is too large
+ * for it): queued (or delivered with an expired lease, or at once with `force`) → failed, with a
+ * failed event carrying `reason`. Never completed: the payload did not run.
+ */
+export async function refuseDelivery(db: SqlClient, id: string, siteId: string, reason: string, now: Date, force: boolean): Promise<Transition | null> {
+  const rows = await db.rows<JobRow>(sql`
+    WITH c AS (
+      UPDATE job SET state = 'failed', failed_at = ${now}::timestamptz, lease_until = NULL, deadline_at = NULL
+      WHERE id = ${id}::uuid AND site_id = ${siteId}::uuid
+        AND (state = 'queued' OR (state = 'delivered' AND (lease_until <= ${now}::timestamptz OR ${force})))
+      RETURNING *
+    ), e AS (
+      INSERT INTO job_event (job_id, type, attempt, at, detail)
+      SELECT id, 'failed'::"JobEventType", attempt, ${now}::timestamptz, jsonb_build_object('reason', ${reason}::text) FROM c
+    )
+    SELECT ${COLS} FROM c`);
+  return moved(rows[0], () => ['failed']);
+}
+
 /** The busy callback: delivered → started for this attempt while its lease holds. */
 export async function claimStart(db: SqlClient, id: string, attempt: number, now: Date): Promise<Transition | null> {
   const rows = await db.rows<JobRow>(sql`
@@ -192,9 +212,10 @@ export async function attachBackup(
 
 /**
  * delivered|started → failed for `attempt` of a job whose backup was not stored, with a
- * backup_failed event carrying `cause` and a failed event with the reason "backup failed".
+ * backup_failed event carrying `cause` and a failed event with `reason` ("backup failed", or
+ * "backup failed: truncated" when the export that arrived is not whole).
  */
-export async function failBackup(db: SqlClient, id: string, attempt: number, cause: string, now: Date): Promise<Transition | null> {
+export async function failBackup(db: SqlClient, id: string, attempt: number, cause: string, now: Date, reason = 'backup failed'): Promise<Transition | null> {
   const rows = await db.rows<JobRow>(sql`
     WITH c AS (
       UPDATE job SET state = 'failed', lease_until = NULL, deadline_at = NULL, failed_at = ${now}::timestamptz
@@ -205,7 +226,7 @@ export async function failBackup(db: SqlClient, id: string, attempt: number, cau
       INSERT INTO job_event (job_id, type, attempt, at, detail)
       SELECT id, 'backup_failed'::"JobEventType", attempt, ${now}::timestamptz, jsonb_build_object('reason', ${cause}::text) FROM c
       UNION ALL
-      SELECT id, 'failed'::"JobEventType", attempt, ${now}::timestamptz, jsonb_build_object('reason', 'backup failed') FROM c
+      SELECT id, 'failed'::"JobEventType", attempt, ${now}::timestamptz, jsonb_build_object('reason', ${reason}::text) FROM c
     )
     SELECT ${COLS} FROM c`);
   return moved(rows[0], () => ['failed']);

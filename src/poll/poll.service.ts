@@ -45,7 +45,7 @@ export async function nextScript(deps: Deps, device: DeviceIdentity, poll: PollF
         if (poll.lastJob) await jobs.settleReported(deps, device.siteId, poll.lastJob);
         break;
       case 'job': {
-        const script = await jobs.deliver(deps, device.siteId, popped);
+        const script = await jobs.deliver(deps, device.siteId, popped, poll.version);
         if (script !== null) {
           deps.metrics.polls.inc({ result: 'job' });
           return script;
@@ -62,7 +62,7 @@ const LAST_JOB = /^([0-9A-Za-z]{22}):(ok|fail)$/;
 
 const KEPT_FACTS = [
   'name', 'serial-number', 'model', 'board-name', 'version', 'architecture-name', 'platform', 'routerboard',
-  'software-id', 'cpu-load', 'free-memory', 'total-memory', 'free-hdd-space', 'total-hdd-space', 'uptime',
+  'software-id', 'system-id', 'clock', 'cpu-load', 'free-memory', 'total-memory', 'free-hdd-space', 'total-hdd-space', 'uptime',
 ] as const;
 
 /** What Redis records of a heartbeat: the source address, uptime and a compact set of facts. */
@@ -75,6 +75,7 @@ export function pollFacts(hb: Heartbeat, from: string): PollFacts {
   const lastJob = LAST_JOB.exec(hb.fields['last-job'] ?? '');
   return {
     from,
+    version: hb.fields.version,
     uptimeSeconds: hb.uptimeSeconds,
     facts: JSON.stringify(kept),
     lastJob: lastJob ? { token: lastJob[1]!, ok: lastJob[2] === 'ok' } : null,

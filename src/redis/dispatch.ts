@@ -41,6 +41,8 @@ export interface PollFacts {
   facts: string;
   /** The agent's `last-job` report (the wrapper's job token and whether its payload succeeded), or null. */
   lastJob: { token: string; ok: boolean } | null;
+  /** The RouterOS version the heartbeat reported (decides what a job handed out now may be). */
+  version?: string | undefined;
 }
 
 /** Approximate cap of the samples stream; the drain worker keeps it far below this. */

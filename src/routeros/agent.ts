@@ -11,11 +11,14 @@ import { WRAPPER_END } from './wrapper.js';
 import { ENCODER_FN, factLines } from './facts-script.js';
 import { rosQuote as q } from './quote.js';
 import type { ScriptDialect } from './version.js';
+import { checkCert, ntpCommands, trustCommands, type RouterTrust } from './trust.js';
 
 export const AGENT_NAME = 'tikops-poll';
 export const BOOT_NAME = 'tikops-boot';
 export const MAX_ROUNDS = 10;
 const LOCK_TTL = '15m';
+/** Every global the agent and the wrappers use (removal unsets them all). */
+export const GLOBALS = ['tikopsLock', 'tikopsMore', 'tikopsLast'] as const;
 /** Every policy a job might need (reboot, user management, backups, file transfer). */
 const POLICY = 'ftp,reboot,read,write,policy,test,password,sniff,sensitive,romon';
 
@@ -25,27 +28,33 @@ export interface AgentInput {
   token: string;
   publicUrl: string;
   dialect: ScriptDialect;
+  /** Whether and how the router verifies tikops (src/routeros/trust.ts). */
+  trust: RouterTrust;
 }
 
 const header = (token: string): string => `Authorization: Bearer ${token},Content-Type: text/plain`;
 
-/** `:do` on v6 and 7.0-7.14; `:onerror` on 7.15+, which also hands over the error text. */
-function guard(d: ScriptDialect, body: string[], what: string, level: 'warning' | 'error'): string[] {
-  if (d === 'v6') return [':do {', ...body, `} on-error={ :log ${level} ${q(`tikops: ${what}`)} }`];
-  return [':onerror tkErr in={', ...body, `} do={ :log ${level} (${q(`tikops: ${what}: `)} . $tkErr) }`];
+/**
+ * `:do {} on-error={}`, which parses on every supported version. The stored agent never uses
+ * `:onerror` (7.15+): a router downgraded below 7.15 would fail to parse the whole script and
+ * be left with a dead agent. The error itself is not available to `on-error`; fetch failures are
+ * in the router's own log.
+ */
+function guard(_d: ScriptDialect, body: string[], what: string, level: 'warning' | 'error'): string[] {
+  return [':do {', ...body, `} on-error={ :log ${level} ${q(`tikops: ${what}`)} }`];
 }
 
-function pollRound(d: ScriptDialect): string[] {
+function pollRound(d: ScriptDialect, cc: string): string[] {
   const endLen = Buffer.byteLength(WRAPPER_END);
   return [
     `:while ($tikopsMore > 0 && $tkRounds < ${MAX_ROUNDS}) do={`,
     ':set tikopsMore 0',
     ':set tkRounds ($tkRounds + 1)',
-    `:local tkBody ($tkHb . ${q('uptime=')} . [/system resource get uptime] . ${q(';last-job=')} . [$tkEnc [:tostr $tikopsLast]])`,
+    `:local tkBody ($tkHb . ${q('clock=')} . $tkClock . ${q(';uptime=')} . [/system resource get uptime] . ${q(';last-job=')} . [$tkEnc [:tostr $tikopsLast]])`,
     ':local tkRes',
     ...guard(
       d,
-      [':set tkRes [/tool fetch url=$tkUrl http-method=post http-header-field=$tkHdr http-data=$tkBody output=user as-value]'],
+      [`:set tkRes [/tool fetch url=$tkUrl http-method=post http-header-field=$tkHdr http-data=$tkBody output=user as-value${cc}]`],
       'poll request failed',
       'warning',
     ),
@@ -59,6 +68,24 @@ function pollRound(d: ScriptDialect): string[] {
     '}',
     '}',
     '}',
+  ];
+}
+
+/**
+ * Sets `tkClock` to "unset" while the router's date is still 1970 (no battery clock, NTP not
+ * answered yet; Clock, help.mikrotik.com/docs/spaces/ROS/pages/40992866), else "set", and
+ * `tikopsMore` to 1 to poll. A verifying router with an unset clock cannot validate any
+ * certificate, so it says so in its log and skips the poll instead of failing it unexplained; a
+ * router that does not verify reports `clock=unset` in the heartbeat.
+ */
+function clockCheck(t: RouterTrust): string[] {
+  return [
+    `:local tkClock ${q('set')}`,
+    `:do { :if ([:typeof [:find [/system clock get date] ${q('1970')}]] = ${q('num')}) do={ :set tkClock ${q('unset')} } } on-error={}`,
+    ':set tikopsMore 1',
+    ...(t.verify
+      ? [`:if ($tkClock = ${q('unset')}) do={ :set tikopsMore 0; :log error ${q('tikops: clock-unset: the clock is not set (NTP has not answered), so tikops cannot be verified; poll skipped')} }`]
+      : []),
   ];
 }
 
@@ -82,9 +109,9 @@ export function renderAgent(input: AgentInput): string {
     ENCODER_FN,
     `:local tkHb ${q('')}`,
     ...factLines(d),
-    ':set tikopsMore 1',
+    ...clockCheck(input.trust),
     ':local tkRounds 0',
-    ...pollRound(d),
+    ...pollRound(d, checkCert(input.trust)),
     ':set tikopsLock',
     '}',
     '',
@@ -99,6 +126,9 @@ export function schedulerAdd(name: string, onEvent: string, timing: string): str
 const removeNamed = (menu: string, name: string): string =>
   `:do { /system ${menu} remove [find where name=${q(name)}] } on-error={}`;
 
+/** Declares and unsets every tikops global of the user running it (globals are per user). */
+const unsetGlobals = (): string[] => GLOBALS.flatMap((g) => [`:global ${g}`, `:set ${g}`]);
+
 const removeAgentLines = (): string[] => [
   removeNamed('scheduler', AGENT_NAME),
   removeNamed('scheduler', BOOT_NAME),
@@ -106,6 +136,9 @@ const removeAgentLines = (): string[] => [
 ];
 
 export interface InstallInput extends AgentInput {
+  /** RouterOS major version (v6 and v7 configure NTP differently). */
+  major: number;
+  ntpServers: readonly string[];
   intervalSeconds: number;
   /** Shown on the terminal: the site's name and the runbook's. */
   siteName: string;
@@ -118,17 +151,24 @@ export function renderInstall(input: InstallInput): string {
   const done = `tikops: site "${input.siteName}" (${input.siteId}) adopted using runbook "${input.runbookName}".`;
   return [
     `# tikops: install the agent of site ${input.siteId} (${input.dialect})`,
+    ...trustCommands(input.trust),
+    ...ntpCommands(input.trust, input.major, input.ntpServers),
     ...removeAgentLines(),
     ':global tikopsLock',
     ':set tikopsLock',
     `/system script add name=${q(AGENT_NAME)} policy=${POLICY} source=${q(renderAgent(input))}`,
-    schedulerAdd(AGENT_NAME, run, `interval=${input.intervalSeconds}s`),
+    // start-time=startup anchors the interval at boot, not at the wall clock, which a router
+    // without a battery clock does not know yet (Scheduler, help.mikrotik.com/docs/spaces/ROS/pages/40992881).
+    schedulerAdd(AGENT_NAME, run, `start-time=startup interval=${input.intervalSeconds}s`),
     // A second entry for boot: one entry with both start-time=startup and an interval is documented
     // not to run at startup. The delay lets DHCP and DNS come up first.
     schedulerAdd(BOOT_NAME, `:delay 20s; ${run}`, 'start-time=startup interval=0s'),
     `:log info ${q(done)}`,
     `:put ${q(done)}`,
-    `:do { ${run} } on-error={ :put ${q(`tikops: the first check-in failed; the scheduler retries every ${input.intervalSeconds}s`)} }`,
+    // In the background (`:execute` without as-string returns at once, Scripting,
+    // help.mikrotik.com/docs/spaces/ROS/pages/47579229): the first check-in, and any job it runs,
+    // must not hold or break the operator's import session.
+    `:execute script=${q(run)}`,
     '',
   ].join('\n');
 }
@@ -136,6 +176,7 @@ export function renderInstall(input: InstallInput): string {
 export interface RemovalInput {
   siteId: string;
   publicUrl: string;
+  trust: RouterTrust;
 }
 
 /**
@@ -155,10 +196,12 @@ export function renderRemoval(input: RemovalInput): string {
     `:local tkAt [:find $tkSrc ${q('Authorization: Bearer ')}]`,
     `:local tkHdr [:pick $tkSrc $tkAt [:find $tkSrc ${q('"')} $tkAt]]`,
     `:do { /tool fetch url=${q(`${input.publicUrl}/notify/delete`)} http-method=post http-header-field=$tkHdr ` +
-      `http-data=${q(`site=${input.siteId}`)} keep-result=no } on-error={ :log warning ${q('tikops: could not confirm the removal; tikops purges the site after its grace period')} }`,
+      `http-data=${q(`site=${input.siteId}`)} keep-result=no${checkCert(input.trust)} } on-error={ :log warning ${q('tikops: could not confirm the removal; tikops purges the site after its grace period')} }`,
     ...removeAgentLines(),
-    ':global tikopsLock',
-    ':set tikopsLock',
+    // This runs inside a job wrapper, which sets tikopsMore and tikopsLast after the payload, and
+    // the agent then clears its lock: unset them all once that run is over, in the background as
+    // the same user (globals are per user).
+    `:execute script=${q([':delay 5s', ...unsetGlobals()].join('; '))}`,
     `:log info ${q('tikops: agent removed; this router is no longer managed by tikops')}`,
     '}',
   ].join('\n');

@@ -7,31 +7,43 @@
 // the installer is bigger than that. Every literal is built with rosQuote.
 import { ENCODER_FN, factLines } from './facts-script.js';
 import { rosQuote as q } from './quote.js';
+import { checkCert, trustCommands, type RouterTrust } from './trust.js';
 
 export const BOOTSTRAP_FILE = 'tikops-bootstrap.rsc';
 export const ADOPT_FILE = 'tikops-adopt.rsc';
 
-/** The one line an operator pastes into a RouterOS v6 or v7 terminal to adopt the router. */
-export function bootstrapCommand(publicUrl: string, token: string): string {
-  return (
-    `/tool fetch url=${q(`${publicUrl}/bootstrap/${token}`)} dst-path=${q(BOOTSTRAP_FILE)}; ` +
-    `/import file-name=${q(BOOTSTRAP_FILE)}`
-  );
+/**
+ * The one line an operator pastes into a RouterOS v6 or v7 terminal to adopt the router. Over
+ * https it first makes the router trust tikops (src/routeros/trust.ts), since even this first
+ * download is verified: the operator's paste is the one channel an attacker cannot answer.
+ */
+export function bootstrapCommand(publicUrl: string, token: string, trust: RouterTrust): string {
+  return [
+    ...trustCommands(trust),
+    `/tool fetch url=${q(`${publicUrl}/bootstrap/${token}`)} dst-path=${q(BOOTSTRAP_FILE)}${checkCert(trust)}`,
+    `/import file-name=${q(BOOTSTRAP_FILE)}`,
+  ].join('; ');
 }
 
-// Device-mode (7.17+, home routers) can turn the scheduler off; only a button press turns it back
-// on, so stop with instructions instead of installing an agent that never runs (Device-mode, help.mikrotik.com/docs/spaces/ROS/pages/93749258).
+// Device-mode (7.17+, home routers) can turn the scheduler or fetch off, and a flagged
+// configuration refuses new scheduler entries; only a button press (or a device-mode update)
+// clears either, so stop with instructions before the installer removes anything (Device-mode,
+// help.mikrotik.com/docs/spaces/ROS/pages/93749258). Read through `:parse`: v6 has no device-mode.
+const dmIs = (prop: string, bad: string, why: string): string =>
+  `:do { :local tkF [:parse ${q(`:return [/system device-mode get ${prop}]`)}]; ` +
+  `:if ([:tostr [$tkF]] = ${q(bad)}) do={ :set tkDm ${q(why)} } } on-error={}`;
 const DEVICE_MODE_CHECK = [
-  ':local tkNoSched false',
-  `:do { :local tkF [:parse ${q(':return [/system device-mode get scheduler]')}]; :local tkV [:tostr [$tkF]]; ` +
-    `:if ($tkV = ${q('false')} || $tkV = ${q('no')}) do={ :set tkNoSched true } } on-error={}`,
-  `:if ($tkNoSched) do={ :error ${q(
-    'tikops: device-mode disables the scheduler. Run /system device-mode update scheduler=yes, confirm it on the device, then paste the bootstrap command again.',
-  )} }`,
+  `:local tkDm ${q('')}`,
+  dmIs('scheduler', 'false', 'disables the scheduler'),
+  dmIs('fetch', 'false', 'disables fetch'),
+  dmIs('flagged', 'true', 'has flagged this configuration, which blocks new scheduler entries'),
+  `:if ($tkDm != ${q('')}) do={ :error (${q('tikops: device-mode ')} . $tkDm . ${q(
+    '. Run /system device-mode update scheduler=yes fetch=yes (a flagged router: update device-mode, which clears the flag), confirm it on the device, then paste the bootstrap command again.',
+  )}) }`,
 ];
 
 /** Stage 1, served by GET /bootstrap/<token>: report the facts, install what tikops answers. */
-export function renderBootstrap(publicUrl: string, token: string): string {
+export function renderBootstrap(publicUrl: string, token: string, trust: RouterTrust): string {
   const remove = (file: string): string => `:do { /file remove [find where name=${q(file)}] } on-error={}`;
   return [
     '# tikops bootstrap: report this router to tikops and install the agent it answers with.',
@@ -44,7 +56,7 @@ export function renderBootstrap(publicUrl: string, token: string): string {
     `:set tkHb ($tkHb . ${q('uptime=')} . [/system resource get uptime] . ${q(';')})`,
     `:put ${q('tikops: asking for adoption')}`,
     remove(ADOPT_FILE),
-    `/tool fetch url=$tkAdopt http-method=post http-header-field=${q('Content-Type: text/plain')} http-data=$tkHb dst-path=${q(ADOPT_FILE)}`,
+    `/tool fetch url=$tkAdopt http-method=post http-header-field=${q('Content-Type: text/plain')} http-data=$tkHb dst-path=${q(ADOPT_FILE)}${checkCert(trust)}`,
     ':delay 2s',
     `/import file-name=${q(ADOPT_FILE)}`,
     remove(ADOPT_FILE),

@@ -7,38 +7,30 @@
 // RouterOS identities are raw bytes (often cp1251 or latin-1 typed in WinBox) while the API only
 // accepts UTF-8 bodies: encoded, the body is printable ASCII and src/routeros/heartbeat.ts decodes
 // any byte back.
+import { isEncodedByte } from './heartbeat.js';
 import { rosQuote as q } from './quote.js';
 import type { ScriptDialect } from './version.js';
 
 const hex2 = (b: number): string => b.toString(16).toUpperCase().padStart(2, '0');
 
-// Literals of byte runs, so `[:find $low $c]` is a byte's value - 1 and `[:find $high $c]` its
-// value - 0x7F. Built by hand because rosQuote encodes text as UTF-8 and these are single bytes.
-const byteRun = (from: number, to: number): string =>
-  `"${Array.from({ length: to - from + 1 }, (_, i) => `\\${hex2(from + i)}`).join('')}"`;
-const LOW_BYTES = byteRun(0x01, 0x1f);
-const HIGH_BYTES = byteRun(0x7f, 0xff);
-
-const SEPARATORS: [string, number][] = [['%', 0x25], [';', 0x3b], ['=', 0x3d]];
+// The bytes to encode (the table in src/routeros/heartbeat.ts; NUL never reaches a script value)
+// as one literal of `\XX` escapes, built by hand because rosQuote encodes text as UTF-8 and these
+// are single bytes, and their codes in the same order: `[:find $enc $c]` is a byte's index.
+const ENCODED = Array.from({ length: 255 }, (_, i) => i + 1).filter(isEncodedByte);
+const ENC_BYTES = `"${ENCODED.map((b) => `\\${hex2(b)}`).join('')}"`;
+const ENC_CODES = q(ENCODED.map(hex2).join(''));
 
 /** The `tkEnc` function: `[$tkEnc <value>]` is the value percent-encoded for a heartbeat. */
 export const ENCODER_FN = [
   ':local tkEnc do={',
   ':local s [:tostr $1]',
   `:local o ${q('')}`,
-  `:local hex ${q('0123456789ABCDEF')}`,
-  `:local low ${LOW_BYTES}`,
-  `:local high ${HIGH_BYTES}`,
+  `:local enc ${ENC_BYTES}`,
+  `:local codes ${ENC_CODES}`,
   ':if ([:len $s] > 0) do={ :for i from=0 to=([:len $s] - 1) do={',
   ':local c [:pick $s $i]',
-  // 0 = copy the byte; no byte tkEnc encodes has the value 0 (NUL never reaches a script value).
-  ':local n 0',
-  ':local l [:find $low $c]',
-  `:if ([:typeof $l] = ${q('num')}) do={ :set n ($l + 1) }`,
-  ':local h [:find $high $c]',
-  `:if ([:typeof $h] = ${q('num')}) do={ :set n ($h + 127) }`,
-  ...SEPARATORS.map(([c, n]) => `:if ($c = ${q(c)}) do={ :set n ${n} }`),
-  `:if ($n = 0) do={ :set o ($o . $c) } else={ :set o ($o . ${q('%')} . [:pick $hex ($n / 16)] . [:pick $hex ($n % 16)]) }`,
+  ':local n [:find $enc $c]',
+  `:if ([:typeof $n] = ${q('num')}) do={ :set o ($o . ${q('%')} . [:pick $codes ($n * 2) ($n * 2 + 2)]) } else={ :set o ($o . $c) }`,
   '} }',
   ':return $o',
   '}',
@@ -66,6 +58,8 @@ const FACTS: Fact[] = [
   ),
   ...['routerboard', 'model', 'serial-number', 'firmware-type', 'current-firmware', 'upgrade-firmware'].map(routerboard),
   { key: 'software-id', cmd: '/system license get software-id', guarded: true },
+  // CHR has no software-id but a system-id (RouterOS license keys, help.mikrotik.com/docs/spaces/ROS/pages/328149).
+  { key: 'system-id', cmd: '/system license get system-id', guarded: true },
 ];
 
 // License levels: v7 RouterBOARDs call it nlevel, v6 and CHR call it level.

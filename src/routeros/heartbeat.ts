@@ -77,10 +77,13 @@ for (let i = 0; i < 6; i++) {
   HEX_VALUE[0x61 + i] = 10 + i;
 }
 
-// Byte-level decoding: decodeURIComponent throws on stray `%` and on invalid
-// UTF-8, and we must accept both (stray `%` stays literal, bad UTF-8 → U+FFFD).
-// Working on UTF-8 bytes is safe because `%` and hex digits are ASCII, which
-// never occur inside a multi-byte sequence. `+` is not a space here (not a form).
+// Byte-level decoding: decodeURIComponent throws on stray `%` and on invalid UTF-8, and we
+// must accept both (stray `%` stays literal). Working on UTF-8 bytes is safe because `%` and hex
+// digits are ASCII, which never occur inside a multi-byte sequence. `+` is not a space here.
+// Decoded bytes that are not valid UTF-8 (an identity typed in cp1251 or latin-1 in WinBox) are
+// read as latin-1, one character per byte, so nothing is lost to U+FFFD.
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
+
 function percentDecode(value: string): string {
   if (!value.includes('%')) return value;
   const src = Buffer.from(value, 'utf8');
@@ -99,7 +102,12 @@ function percentDecode(value: string): string {
     }
     out[o++] = b;
   }
-  return out.toString('utf8', 0, o);
+  const bytes = out.subarray(0, o);
+  try {
+    return STRICT_UTF8.decode(bytes);
+  } catch {
+    return bytes.toString('latin1');
+  }
 }
 
 // Only ASCII whitespace: a value's own non-ASCII spacing is data, not formatting.
@@ -143,16 +151,26 @@ export function parseHeartbeat(body: string): Heartbeat {
   return { fields: record, uptimeSeconds };
 }
 
-const ENCODE_RE = /[%;=\r\n]/g;
-const ENCODE_MAP: Readonly<Record<string, string>> = {
-  '%': '%25',
-  ';': '%3B',
-  '=': '%3D',
-  '\r': '%0D',
-  '\n': '%0A',
-};
+/**
+ * The one table of the heartbeat encoding: the bytes a value carries as `%XX`. The router's
+ * encoder (`tkEnc`, src/routeros/facts-script.ts) is generated from it, and encodeHeartbeatBytes
+ * applies it here: every control byte, the space (a router's `http-data` is sent as is, and a
+ * proxy may trim it), `%`, `;`, `=`, and every byte from 0x7F (raw code-page bytes are not UTF-8).
+ */
+export function isEncodedByte(b: number): boolean {
+  return b <= 0x20 || b >= 0x7f || b === 0x25 || b === 0x3b || b === 0x3d;
+}
 
-/** Percent-encodes only `%`, `;`, `=`, CR and LF, matching the router agent's encoder (src/routeros/agent.ts). */
+const hex2 = (b: number): string => b.toString(16).toUpperCase().padStart(2, '0');
+
+/** Percent-encodes the bytes the table names; the result is printable ASCII without space, `;` or `=`. */
+export function encodeHeartbeatBytes(bytes: Uint8Array): string {
+  let out = '';
+  for (const b of bytes) out += isEncodedByte(b) ? `%${hex2(b)}` : String.fromCharCode(b);
+  return out;
+}
+
+/** A text value's UTF-8 bytes encoded as the router's agent encodes them (the same table). */
 export function encodeHeartbeatValue(v: string): string {
-  return v.replace(ENCODE_RE, (c) => ENCODE_MAP[c]!);
+  return encodeHeartbeatBytes(Buffer.from(v, 'utf8'));
 }

@@ -36,7 +36,9 @@ export function inventoryFromFacts(f: Readonly<Record<string, string>>): Invento
     boardName: text(f['board-name']),
     serialNumber: text(f['serial-number']),
     softwareVersion: text(f.version),
-    softwareId: text(f['software-id']),
+    // CHR reports a system-id instead (no routerboard serial, no software-id): it identifies the
+    // installation the same way, so it is kept as the site's software id.
+    softwareId: text(f['software-id']) ?? text(f['system-id']),
     architectureName: text(f['architecture-name']),
     routerboard: yesNo(f.routerboard),
   };
@@ -51,6 +53,16 @@ export function hardwareHash(i: Pick<Inventory, 'model' | 'boardName' | 'serialN
   return createHash('sha1')
     .update(JSON.stringify([i.model, i.boardName, i.serialNumber, i.architectureName]))
     .digest('hex');
+}
+
+/**
+ * How adoption finds a router again: its RouterBOARD serial number, else (CHR, x86: no serial) its
+ * license software-id or CHR system-id; null when the router reported none of them.
+ */
+export function adoptionKey(i: Pick<Inventory, 'serialNumber' | 'softwareId'>): { serialNumber: string } | { softwareId: string } | null {
+  if (i.serialNumber) return { serialNumber: i.serialNumber };
+  if (i.softwareId) return { softwareId: i.softwareId };
+  return null;
 }
 
 /** A site name for a newly adopted router: its identity, else its serial number. */

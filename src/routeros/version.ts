@@ -33,3 +33,13 @@ export function dialectOf(v: RouterOsVersion): ScriptDialect {
 
 /** Oldest RouterOS the agent supports: `/tool fetch output=user as-value` needs 6.43. */
 export const MIN_VERSION = { major: 6, minor: 43 } as const;
+
+/** Major version of a reported version string, or null (a site never seen, or unparsable). */
+export function majorOf(text: string | null | undefined): number | null {
+  return text ? (parseRouterOsVersion(text)?.major ?? null) : null;
+}
+
+/** The largest wrapper a router of this major version can take (unknown: v7's). */
+export function wrapperLimitFor(major: number | null, limits: { wrapperLimitBytes: number; v6WrapperLimitBytes: number }): number {
+  return major !== null && major < 7 ? limits.v6WrapperLimitBytes : limits.wrapperLimitBytes;
+}

@@ -35,6 +35,8 @@ export interface WrapperInput {
    * token that ends the captured output with the outcome; `maxBytes` the most output sent.
    */
   capture?: { marker: string; maxBytes: number } | undefined;
+  /** Every fetch verifies tikops' certificate (an https PUBLIC_URL, src/routeros/trust.ts); callers in src always set it. */
+  verify?: boolean | undefined;
 }
 
 /** Bytes of the export sent per POST: under /tool fetch's 64 KB http-data limit with room to spare. */
@@ -45,19 +47,31 @@ export const BACKUP_CHUNK_BYTES = 32_000;
 // as-string` and no `show-sensitive`) therefore fails the step, not the whole wrapper. Called
 // with tikopsP (part URL) and tikopsC (commit URL); returns the commit's body, "stored" on success.
 // `:pick` cuts bytes, so a multibyte character may straddle two parts: the server joins bytes.
-export const BACKUP_STEP = [
-  ':local tikopsCfg [:execute script="/export terse show-sensitive" as-string]',
-  ':local tikopsLen [:len $tikopsCfg]',
-  ':if ($tikopsLen = 0) do={ :return "empty" }',
-  ':local tikopsN 0',
-  `:for tikopsI from=0 to=($tikopsLen - 1) step=${BACKUP_CHUNK_BYTES} do={`,
-  `/tool fetch url=($tikopsP . "&part=" . $tikopsN) http-method=post http-data=[:pick $tikopsCfg $tikopsI ($tikopsI + ${BACKUP_CHUNK_BYTES})] output=none`,
-  ':set tikopsN ($tikopsN + 1)',
-  '}',
-  ':local tikopsR [/tool fetch url=($tikopsC . "&parts=" . $tikopsN . "&length=" . $tikopsLen) http-method=post output=user as-value]',
-  ':return ($tikopsR->"data")',
-  '',
-].join('\n');
+export function backupStep(verify: boolean): string {
+  const cc = verify ? ' check-certificate=yes-without-crl' : '';
+  return [
+    ':local tikopsCfg [:execute script="/export terse show-sensitive" as-string]',
+    ':local tikopsLen [:len $tikopsCfg]',
+    ':if ($tikopsLen = 0) do={ :return "empty" }',
+    // The same export written to a file (Configuration Management 328155: `file=`): its size is
+    // what the router really exported, so an in-memory copy cut short anywhere is never uploaded
+    // as a whole backup. The file is removed at once, whatever happens next.
+    ':local tikopsF ("tikops-backup-" . $tikopsK . ".rsc")',
+    '/export terse show-sensitive file=$tikopsF',
+    ':local tikopsSize -1',
+    ':do { :set tikopsSize [/file get $tikopsF size] } on-error={}',
+    ':do { /file remove [find where name=$tikopsF] } on-error={}',
+    ':if ($tikopsSize != $tikopsLen) do={ :return "truncated" }',
+    ':local tikopsN 0',
+    `:for tikopsI from=0 to=($tikopsLen - 1) step=${BACKUP_CHUNK_BYTES} do={`,
+    `/tool fetch url=($tikopsP . "&part=" . $tikopsN) http-method=post http-data=[:pick $tikopsCfg $tikopsI ($tikopsI + ${BACKUP_CHUNK_BYTES})] output=none${cc}`,
+    ':set tikopsN ($tikopsN + 1)',
+    '}',
+    `:local tikopsR [/tool fetch url=($tikopsC . "&parts=" . $tikopsN . "&length=" . $tikopsLen) http-method=post output=user as-value${cc}]`,
+    ':return ($tikopsR->"data")',
+    '',
+  ].join('\n');
+}
 
 /** Most output bytes a wrapper sends: with the error text, under /tool fetch's 64Kb http-data limit. */
 export const OUTPUT_WIRE_MAX_BYTES = 60_000;
@@ -133,7 +147,7 @@ function validate(input: WrapperInput): void {
 // done|fail with `outlen` (bytes printed) and `errlen` (bytes of error text at the start of the
 // body), the body being the error text and then the output, cut to `maxBytes`. If the step cannot
 // be parsed or run, the job fails with that said (the payload may not have run, or not to its end).
-function captureAndReport(maxBytes: number): string {
+function captureAndReport(maxBytes: number, cc: string): string {
   return (
     ':local tikopsOk false\n' +
     ':local tikopsOut ""\n' +
@@ -151,16 +165,16 @@ function captureAndReport(maxBytes: number): string {
     ':local tikopsQ ("&outlen=" . $tikopsLen . "&errlen=" . [:len $tikopsErr])\n' +
     ':if ($tikopsOk) do={\n' +
     ':set tikopsLast ($tikopsJob . ":ok")\n' +
-    ':do { /tool fetch url=($tikopsDone . $tikopsQ) http-method=post http-data=($tikopsErr . $tikopsOut) output=none } on-error={}\n' +
+    `:do { /tool fetch url=($tikopsDone . $tikopsQ) http-method=post http-data=($tikopsErr . $tikopsOut) output=none${cc} } on-error={}\n` +
     '} else={\n' +
     ':set tikopsLast ($tikopsJob . ":fail")\n' +
-    ':do { /tool fetch url=($tikopsFail . $tikopsQ) http-method=post http-data=($tikopsErr . $tikopsOut) output=none } on-error={}\n' +
+    `:do { /tool fetch url=($tikopsFail . $tikopsQ) http-method=post http-data=($tikopsErr . $tikopsOut) output=none${cc} } on-error={}\n` +
     '}\n'
   );
 }
 
 // Runs the payload and reports its outcome (the body of the claimed, and backed-up, branch).
-const RUN_AND_REPORT =
+const runAndReport = (cc: string): string =>
   ':local tikopsOk false\n' +
   // Parse and run inside one handler: both syntax and runtime errors → fail.
   ':do {\n' +
@@ -172,19 +186,19 @@ const RUN_AND_REPORT =
   // tikopsLast is set before the callback so a lost callback can be
   // reconciled from the next heartbeat's last-job field.
   ':set tikopsLast ($tikopsJob . ":ok")\n' +
-  ':do { /tool fetch url=$tikopsDone keep-result=no } on-error={}\n' +
+  `:do { /tool fetch url=$tikopsDone keep-result=no${cc} } on-error={}\n` +
   '} else={\n' +
   ':set tikopsLast ($tikopsJob . ":fail")\n' +
-  ':do { /tool fetch url=$tikopsFail keep-result=no } on-error={}\n' +
+  `:do { /tool fetch url=$tikopsFail keep-result=no${cc} } on-error={}\n` +
   '}\n';
 
 // Backup, then run only if the server said "stored"; otherwise fail with reason=backup (an
 // unsigned hint: the fail URL's signature already allows failing this delivery, nothing more).
-const backupThenRun = (run: string): string =>
+const backupThenRun = (run: string, cc: string): string =>
   ':local tikopsBacked false\n' +
   ':do {\n' +
   ':local tikopsBkFn [:parse $tikopsBkSrc]\n' +
-  ':local tikopsBk [$tikopsBkFn tikopsP=$tikopsPart tikopsC=$tikopsCommit]\n' +
+  ':local tikopsBk [$tikopsBkFn tikopsP=$tikopsPart tikopsC=$tikopsCommit tikopsK=$tikopsJob]\n' +
   ':if ($tikopsBk = "stored") do={ :set tikopsBacked true }\n' +
   '} on-error={}\n' +
   ':if ($tikopsBacked) do={\n' +
@@ -192,10 +206,10 @@ const backupThenRun = (run: string): string =>
   '} else={\n' +
   ':set tikopsLast ($tikopsJob . ":fail")\n' +
   ':log warning ("tikops: job " . $tikopsJob . " backup failed; payload not run")\n' +
-  ':do { /tool fetch url=($tikopsFail . "&reason=backup") keep-result=no } on-error={}\n' +
+  `:do { /tool fetch url=($tikopsFail . "&reason=backup") keep-result=no${cc} } on-error={}\n` +
   '}\n';
 
-function backupLocals(backup: BackupUrls | undefined): Piece[] {
+function backupLocals(backup: BackupUrls | undefined, verify: boolean): Piece[] {
   if (!backup) return [];
   return [
     '\n:local tikopsPart ',
@@ -203,7 +217,7 @@ function backupLocals(backup: BackupUrls | undefined): Piece[] {
     '\n:local tikopsCommit ',
     { quote: backup.commit },
     '\n:local tikopsBkSrc ',
-    { quote: BACKUP_STEP },
+    { quote: backupStep(verify) },
   ];
 }
 
@@ -245,7 +259,8 @@ function layout(input: WrapperInput): Piece[] {
     ];
   }
 
-  const run = input.capture ? captureAndReport(input.capture.maxBytes) : RUN_AND_REPORT;
+  const cc = input.verify === true ? ' check-certificate=yes-without-crl' : '';
+  const run = input.capture ? captureAndReport(input.capture.maxBytes, cc) : runAndReport(cc);
   return [
     `# tikops job ${input.token}\n:global tikopsMore\n:global tikopsLast\n:local tikopsJob `,
     { quote: input.token },
@@ -255,7 +270,7 @@ function layout(input: WrapperInput): Piece[] {
     { quote: input.urls.done },
     '\n:local tikopsFail ',
     { quote: input.urls.fail },
-    ...backupLocals(input.backup),
+    ...backupLocals(input.backup, input.verify === true),
     ...payloadLocals(input),
     '\n' +
       // The busy call doubles as a claim: only a 200 "claimed" body means the server
@@ -264,11 +279,11 @@ function layout(input: WrapperInput): Piece[] {
       // server does not know is running is worse than not running it.
       ':local tikopsClaim false\n' +
       ':do {\n' +
-      ':local tikopsAck [/tool fetch url=$tikopsBusy output=user as-value]\n' +
+      `:local tikopsAck [/tool fetch url=$tikopsBusy output=user as-value${cc}]\n` +
       ':if (($tikopsAck->"data") = "claimed") do={ :set tikopsClaim true }\n' +
       '} on-error={}\n' +
       ':if ($tikopsClaim) do={\n' +
-      (input.backup ? backupThenRun(run) : run) +
+      (input.backup ? backupThenRun(run, cc) : run) +
       `:set tikopsMore ${remaining}\n` +
       finished +
       '} else={\n' +

@@ -21,7 +21,7 @@ function toDto(deps: Deps, r: RunbookRow): RunbookDto {
     id: r.id,
     name: r.name,
     token,
-    bootstrap_command: bootstrapCommand(deps.config.publicUrl, token),
+    bootstrap_command: bootstrapCommand(deps.config.publicUrl, token, deps.config.routerTransport),
     created_at: r.createdAt.toISOString(),
     revoked_at: r.revokedAt?.toISOString() ?? null,
   };
@@ -79,5 +79,5 @@ export async function runbookForToken(deps: Deps, token: string): Promise<Runboo
 /** Stage 1 of onboarding (GET /bootstrap/{token}): the script that reports the router for adoption. */
 export async function bootstrapScript(deps: Deps, token: string): Promise<string> {
   await runbookForToken(deps, token);
-  return renderBootstrap(deps.config.publicUrl, token);
+  return renderBootstrap(deps.config.publicUrl, token, deps.config.routerTransport);
 }

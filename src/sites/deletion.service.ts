@@ -21,7 +21,7 @@ function removalKey(siteId: string): string {
 /** Marks the site for deletion and queues the agent's removal; answers the site as it now is. */
 export async function deleteSite(deps: Deps, by: Actor, siteId: string): Promise<sites.SiteDto> {
   const site = await lifecycle.markDeleted(deps, by, siteId);
-  const script = renderRemoval({ siteId: site.id, publicUrl: deps.config.publicUrl });
+  const script = renderRemoval({ siteId: site.id, publicUrl: deps.config.publicUrl, trust: deps.config.routerTransport });
   try {
     await jobs.createJob(deps, by.org, site.id, {
       idempotencyKey: removalKey(site.id),

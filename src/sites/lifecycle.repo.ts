@@ -19,6 +19,14 @@ export function findBySerial(db: Db, orgId: string, serialNumber: string): Promi
   return db.site.findUnique({ where: { orgId_serialNumber: { orgId, serialNumber } }, select: columns });
 }
 
+/**
+ * A router without a serial number (CHR, x86) by its software id. Not unique in the schema: two
+ * concurrent first adoptions of one such router may create two sites (docs/onboarding.md).
+ */
+export function findBySoftwareId(db: Db, orgId: string, softwareId: string): Promise<SiteRow | null> {
+  return db.site.findFirst({ where: { orgId, softwareId, serialNumber: null }, orderBy: { createdAt: 'asc' }, select: columns });
+}
+
 /** Creates an adopted site; null if the org already has a site with this serial number (a race). */
 export async function createAdopted(
   db: Db,

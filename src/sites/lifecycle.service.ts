@@ -1,6 +1,6 @@
 import { AppError } from '../errors.js';
 import { auditedPrisma, type Actor } from '../audit/audit.service.js';
-import { adoptedName, type Inventory } from '../routeros/inventory.js';
+import { adoptedName, adoptionKey, type Inventory } from '../routeros/inventory.js';
 import { newId } from '../lib/ids.js';
 import type { Deps } from '../runtime.js';
 import type { DeviceIdentity } from '../tokens/device-token.js';
@@ -25,7 +25,9 @@ const issue = (deps: Deps, s: SiteRow): string => deps.deviceTokens.issue({ site
 export async function adoptSite(deps: Deps, orgId: string, runbookId: string, inventory: Inventory): Promise<Adopted> {
   // Two attempts: a concurrent adoption of the same router may create the site between our look-up and insert.
   for (let attempt = 0; attempt < 2; attempt++) {
-    let existing = inventory.serialNumber ? await repo.findBySerial(deps.db, orgId, inventory.serialNumber) : null;
+    const key = adoptionKey(inventory);
+    let existing =
+      key === null ? null : 'serialNumber' in key ? await repo.findBySerial(deps.db, orgId, key.serialNumber) : await repo.findBySoftwareId(deps.db, orgId, key.softwareId);
     if (existing?.deletedAt) {
       // Being deleted: the operator asked for it to go, so it goes now and the router starts afresh.
       await purgeSites(deps, [existing.id]);

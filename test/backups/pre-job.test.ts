@@ -144,7 +144,7 @@ describe('a backup that fails', () => {
     const evs = await events(site, job.id);
     expect(evs.map((e) => e.type)).toEqual(['created', 'delivered', 'started', 'backup_failed', 'failed']);
     expect(evs[3]!.detail).toEqual({ reason: 'part 1 of 3 is missing' });
-    expect(evs[4]!.detail).toEqual({ reason: 'backup failed' });
+    expect(evs[4]!.detail).toEqual({ reason: 'backup failed: truncated' });
     // A done that should never come changes nothing.
     await callback(app, w.done!);
     expect((await getJob(site, job.id)).status).toBe('failed');
@@ -159,6 +159,19 @@ describe('a backup that fails', () => {
     expect(commit.body.code).toBe('backup_incomplete');
     expect(commit.body.message).toContain('29 bytes arrived, 9999 were announced');
     expect((await getJob(site, job.id)).status).toBe('failed');
+    expect(await backups(site)).toEqual([]);
+  });
+
+  it('refuses an export that does not end with a line break (cut short), failing the job as truncated', async () => {
+    const { site, job, w } = await deliveredBackupJob();
+    await callback(app, w.busy!);
+    const cut = '/system identity set name=r1\n/ip address add addr';
+    await backupPart(w, 0, cut);
+    const commit = await backupCommit(app, w, 1, Buffer.byteLength(cut));
+    expect([commit.status, commit.body.code]).toEqual([409, 'backup_incomplete']);
+    expect(commit.body.message).toContain('does not end with a line break');
+    const evs = await events(site, job.id);
+    expect(evs.at(-1)).toMatchObject({ type: 'failed', detail: { reason: 'backup failed: truncated' } });
     expect(await backups(site)).toEqual([]);
   });
 

@@ -69,6 +69,8 @@ describe('the backup step on the RouterOS simulator', () => {
     // Taken before the payload ran, which did run afterwards.
     expect(file.text).not.toContain('192.168.77.1');
     expect(state.ipAddresses.some((a) => a.address === '192.168.77.1/24')).toBe(true);
+    // The export was also written to a file to check its size, and the file is gone.
+    expect(state.files).toEqual([]);
   });
 
   it('skips the payload and fails the job with the reason when a part is lost on the way', async () => {
@@ -89,7 +91,7 @@ describe('the backup step on the RouterOS simulator', () => {
     const events = await app.request('GET', `/site/${site.id}/job/${created.id}/events`, { token: site.auth });
     expect(events.body.slice(-2).map((e: any) => [e.type, e.detail])).toEqual([
       ['backup_failed', { reason: expect.stringContaining('part 1 of') }],
-      ['failed', { reason: 'backup failed' }],
+      ['failed', { reason: 'backup failed: truncated' }],
     ]);
     expect(state.log.map((l) => l.message)).toContain(`tikops: job ${created.token} backup failed; payload not run`);
   });

@@ -3,7 +3,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from '../../src/db/sql.js';
 import { drainSamples } from '../../src/fleet/samples.service.js';
-import { createRouterState, runScript, runSchedulerEvent, type Host, type RouterState } from '../../sim/routeros/index.js';
+import { createRouterState, runScript, runSchedulerEvent, settle, type Host, type RouterState } from '../../sim/routeros/index.js';
 import { startApp, type TestApp } from '../support/app.js';
 import { buildDashboard, launchBrowser, SCREENSHOTS, type Browser } from '../support/browser.js';
 import { eventually } from '../support/worker.js';
@@ -101,6 +101,8 @@ describe('the operator dashboard in chromium', { timeout: 60_000 }, () => {
 
   it('shows the router adopted with that command in the fleet, online', async () => {
     await runScript(copiedCommand, router.state, host);
+    // The installer's first check-in runs in the background (:execute): let it finish.
+    await settle(router.state);
     await drainSamples(app.deps);
     await page.getByRole('link', { name: 'Fleet' }).click();
     const row = page.getByRole('row', { name: /branch-01/ });

@@ -3,12 +3,13 @@ import { dialectFor } from '../../src/adoption/adoption.service.js';
 import { renderAgent, renderInstall, renderRemoval, schedulerAdd, type InstallInput } from '../../src/routeros/agent.js';
 import { WRAPPER_END } from '../../src/routeros/wrapper.js';
 import { ENCODER_FN } from '../../src/routeros/facts-script.js';
-import { parseHeartbeat } from '../../src/routeros/heartbeat.js';
+import { encodeHeartbeatBytes, parseHeartbeat } from '../../src/routeros/heartbeat.js';
 import { rosQuote, rosUnquote } from '../../src/routeros/quote.js';
 import { bootstrapCommand, renderBootstrap } from '../../src/routeros/bootstrap.js';
 import { createFakeHost } from '../../sim/routeros/fake-host.js';
-import { createRouterState, runScript } from '../../sim/routeros/index.js';
+import { checkSyntax, createRouterState, runScript } from '../../sim/routeros/index.js';
 
+const PLAIN = { verify: false, caPem: null };
 const SITE = '9a9a3e6f-1b1a-4b1a-8c1a-1e1a1a1a1a1a';
 const TOKEN = 'AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyAhIiMkJSYnKCkqKywtLi8wMTIz';
 const HOSTILE = ['x" } on-error={}; /system reset-configuration; :do { "', '$tikopsLock $[:put 1] $(1+1)', 'C:\\tmp\\ ?help #1', 'Café ✓ Привет 🚀', 'line\nbreak\r\ttab', '\u001b\u007f'];
@@ -22,6 +23,9 @@ function install(over: Partial<InstallInput> = {}): string {
     intervalSeconds: 30,
     siteName: 'HQ',
     runbookName: 'Branches',
+    major: 7,
+    ntpServers: ['pool.ntp.org'],
+    trust: PLAIN,
     ...over,
   });
 }
@@ -54,14 +58,14 @@ describe('the agent installer', () => {
       const script = install({ dialect });
       for (const lit of literals(script)) expect(() => rosUnquote(lit), lit.slice(0, 80)).not.toThrow();
       const agent = agentOf(script);
-      expect(agent).toBe(renderAgent({ siteId: SITE, token: TOKEN, publicUrl: 'https://tikops.example.net', dialect }));
+      expect(agent).toBe(renderAgent({ siteId: SITE, token: TOKEN, publicUrl: 'https://tikops.example.net', dialect , trust: PLAIN }));
       for (const lit of literals(agent)) expect(() => rosUnquote(lit), lit.slice(0, 80)).not.toThrow();
     }
   });
 
   it('carries hostile tokens and URLs byte for byte', () => {
     for (const token of HOSTILE) {
-      const agent = renderAgent({ siteId: SITE, token, publicUrl: 'https://h.example/x?y=$z', dialect: 'v6' });
+      const agent = renderAgent({ siteId: SITE, token, publicUrl: 'https://h.example/x?y=$z', dialect: 'v6' , trust: PLAIN });
       expect(localOf(agent, 'tkHdr')).toBe(`Authorization: Bearer ${token},Content-Type: text/plain`);
       expect(localOf(agent, 'tkUrl')).toBe('https://h.example/x?y=$z/poll');
     }
@@ -78,7 +82,7 @@ describe('the agent installer', () => {
 
   it('has the lock, the heartbeat, the end-marker check and the drain loop, for v6 and v7', () => {
     for (const dialect of ['v6', 'v7'] as const) {
-      const agent = renderAgent({ siteId: SITE, token: 't', publicUrl: 'https://h', dialect });
+      const agent = renderAgent({ siteId: SITE, token: 't', publicUrl: 'https://h', dialect , trust: PLAIN });
       expect(agent).toContain(':if ([:typeof $tikopsLock] = "time") do={ :if (($tkNow - $tikopsLock) < 15m) do={ :set tkBusy true } }');
       expect(agent).toContain(':set tikopsLock $tkNow');
       expect(agent.trimEnd().split('\n').slice(-2)).toEqual([':set tikopsLock', '}']);
@@ -90,17 +94,18 @@ describe('the agent installer', () => {
     }
   });
 
-  it('uses :onerror (in= before do=) only in the v7 dialect', () => {
-    const v7 = renderAgent({ siteId: SITE, token: 't', publicUrl: 'https://h', dialect: 'v7' });
-    const v6 = renderAgent({ siteId: SITE, token: 't', publicUrl: 'https://h', dialect: 'v6' });
-    expect(v7.match(/:onerror tkErr in=\{/g)).toHaveLength(2);
-    expect(v7).toContain('} do={ :log warning ("tikops: poll request failed: " . $tkErr) }');
-    expect(v6).not.toContain(':onerror');
-    expect(v6).toContain('} on-error={ :log warning "tikops: poll request failed" }');
+  it('stores an agent without :onerror in either dialect, so it parses on every version (a downgrade below 7.15 keeps it alive)', () => {
+    for (const dialect of ['v6', 'v7'] as const) {
+      const agent = renderAgent({ siteId: SITE, token: 't', publicUrl: 'https://h', dialect, trust: PLAIN });
+      expect(agent).not.toContain(':onerror');
+      expect(agent).toContain('} on-error={ :log warning "tikops: poll request failed" }');
+      expect(checkSyntax(agent, { version: '7.14.3 (stable)' })).toBeNull();
+      expect(checkSyntax(agent, { v6: true })).toBeNull();
+    }
   });
 
   it('writes v6-safe code: space-separated paths, comments only at column 0, LF only', () => {
-    const scripts = [install({ dialect: 'v6' }), agentOf(install({ dialect: 'v6' })), renderBootstrap('https://h', 'T'.repeat(22)), renderRemoval({ siteId: SITE, publicUrl: 'https://h' })];
+    const scripts = [install({ dialect: 'v6' }), agentOf(install({ dialect: 'v6' })), renderBootstrap('https://h', 'T'.repeat(22), PLAIN), renderRemoval({ siteId: SITE, publicUrl: 'https://h', trust: PLAIN })];
     for (const s of scripts) {
       expect(code(s)).not.toMatch(/\/[a-z-]+\/[a-z-]+/);
       expect(s).not.toMatch(/^[ \t]+#/m);
@@ -113,7 +118,7 @@ describe('the agent installer', () => {
     const at = (prefix: string): number => lines.findIndex((l) => l.startsWith(prefix));
     expect(at(':do { /system script remove [find where name="tikops-poll"] }')).toBeLessThan(at('/system script add name="tikops-poll"'));
     expect(lines.filter((l) => l.startsWith('/system scheduler add'))).toEqual([
-      '/system scheduler add name="tikops-poll" interval=30s policy=ftp,reboot,read,write,policy,test,password,sniff,sensitive,romon on-event="/system script run tikops-poll"',
+      '/system scheduler add name="tikops-poll" start-time=startup interval=30s policy=ftp,reboot,read,write,policy,test,password,sniff,sensitive,romon on-event="/system script run tikops-poll"',
       '/system scheduler add name="tikops-boot" start-time=startup interval=0s policy=ftp,reboot,read,write,policy,test,password,sniff,sensitive,romon on-event=":delay 20s; /system script run tikops-poll"',
     ]);
   });
@@ -127,7 +132,7 @@ describe('the agent installer', () => {
 
 describe('the removal payload', () => {
   it('confirms before it removes the agent, only if the agent is this site\'s, and holds no token', () => {
-    const script = renderRemoval({ siteId: SITE, publicUrl: 'https://h' });
+    const script = renderRemoval({ siteId: SITE, publicUrl: 'https://h', trust: PLAIN });
     for (const lit of literals(script)) expect(() => rosUnquote(lit)).not.toThrow();
     expect(script).toContain(`[:find $tkSrc ${rosQuote(SITE)}]`);
     expect(script.indexOf('/notify/delete')).toBeLessThan(script.indexOf('/system scheduler remove'));
@@ -138,12 +143,12 @@ describe('the removal payload', () => {
 
 describe('the bootstrap', () => {
   it('is one terminal line that fetches and imports the bootstrap script', () => {
-    const cmd = bootstrapCommand('https://tikops.example.net', '4KuKNp3QzpfwLcg3BUnn1a');
+    const cmd = bootstrapCommand('https://tikops.example.net', '4KuKNp3QzpfwLcg3BUnn1a', PLAIN);
     expect(cmd).toBe('/tool fetch url="https://tikops.example.net/bootstrap/4KuKNp3QzpfwLcg3BUnn1a" dst-path="tikops-bootstrap.rsc"; /import file-name="tikops-bootstrap.rsc"');
   });
 
   it('reports the facts to /adopt, imports the answer from a file and cleans up', () => {
-    const s = renderBootstrap('https://h', '4KuKNp3QzpfwLcg3BUnn1a');
+    const s = renderBootstrap('https://h', '4KuKNp3QzpfwLcg3BUnn1a', PLAIN);
     for (const lit of literals(s)) expect(() => rosUnquote(lit)).not.toThrow();
     expect(localOf(s, 'tkAdopt')).toBe('https://h/adopt/4KuKNp3QzpfwLcg3BUnn1a');
     expect(s).toContain('http-data=$tkHb dst-path="tikops-adopt.rsc"');
@@ -153,6 +158,26 @@ describe('the bootstrap', () => {
 });
 
 describe('the heartbeat encoder on a simulated router', () => {
+  it('agrees with the server encoder and the parser byte for byte over 0x01-0xFF (v6 and v7)', async () => {
+    const hex = (b: number): string => b.toString(16).toUpperCase().padStart(2, '0');
+    const bytes = Array.from({ length: 255 }, (_, i) => i + 1);
+    const src = `${ENCODER_FN}\n${bytes.map((b) => `:put ("<" . [$tkEnc "\\${hex(b)}"] . ">")`).join('\n')}`;
+    for (const v6 of [false, true]) {
+      const state = createRouterState({ version: v6 ? '6.49.10 (long-term)' : '7.16.2 (stable)' });
+      const { output } = await runScript(src, state, createFakeHost(), { v6 });
+      const lines = output.split('\n').slice(0, 255);
+      bytes.forEach((b, i) => {
+        const server = encodeHeartbeatBytes(Uint8Array.of(b));
+        expect([b, lines[i]]).toEqual([b, `<${server}>`]);
+        // One byte is valid UTF-8 only below 0x80; above it is read as latin-1: the same code point.
+        expect(parseHeartbeat(`v=${server}`).fields.v).toBe(String.fromCharCode(b));
+      });
+    }
+    // The server's table refuses NUL, which no script value can hold anyway.
+    expect(encodeHeartbeatBytes(Uint8Array.of(0))).toBe('%00');
+    expect(() => parseHeartbeat('v=%00')).toThrow('NUL');
+  });
+
   it('percent-encodes separators, control bytes and every byte from 0x7F, which the parser decodes back', async () => {
     const state = createRouterState({});
     for (const value of HOSTILE.concat(['a;b=c%d', '100%', ''])) {
@@ -175,7 +200,7 @@ describe('dialectFor', () => {
     ['7.16.2 (stable)', 'v7'],
     ['7.17beta2 (testing)', 'v7'],
   ])('%s → %s', (version, dialect) => {
-    expect(dialectFor(version)).toBe(dialect);
+    expect(dialectFor(version).dialect).toBe(dialect);
   });
 
   it.each(['', '6.42.12', '5.26', 'latest'])('refuses %j', (version) => {

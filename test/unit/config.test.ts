@@ -5,6 +5,12 @@ import { ConfigError, envSchema, loadConfig } from '../../src/config.js';
 /** A valid BACKUP_KEYS entry (id `a`, 32 bytes). */
 const KEY_A = `a:${Buffer.alloc(32, 7).toString('base64')}`;
 
+/** Every secret production requires. */
+const PROD_SECRETS = {
+  JWT_SECRET: 'p'.repeat(40), SIGNING_KEY: 's'.repeat(40), WEBHOOK_SECRET: 'w'.repeat(40), API_KEY_SECRET: 'k'.repeat(40),
+  BACKUP_KEYS: KEY_A, METRICS_TOKEN: 'm'.repeat(20),
+};
+
 describe('loadConfig', () => {
   it('works with no environment at all, using local defaults', () => {
     const c = loadConfig({});
@@ -31,9 +37,35 @@ describe('loadConfig', () => {
   it('refuses to start in production with a default secret', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET[\s\S]*SIGNING_KEY/);
     expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'p'.repeat(40) })).toThrow(/SIGNING_KEY/);
-    const prod = { NODE_ENV: 'production', JWT_SECRET: 'p'.repeat(40), SIGNING_KEY: 's'.repeat(40), WEBHOOK_SECRET: 'w'.repeat(40) };
+    const ok = loadConfig({ NODE_ENV: 'production', PUBLIC_URL: 'https://t.example', ...PROD_SECRETS });
+    expect(ok.env).toBe('production');
+    expect(ok.routerTransport).toEqual({ verify: true, caPem: null, ntpServers: ['pool.ntp.org'] });
+  });
+
+  it('refuses an http PUBLIC_URL in production unless insecure router transport is allowed explicitly', () => {
+    const secrets = { NODE_ENV: 'production', ...PROD_SECRETS };
+    expect(() => loadConfig({ ...secrets, PUBLIC_URL: 'http://t.example' })).toThrow(/PUBLIC_URL: must be https/);
+    const insecure = loadConfig({ ...secrets, PUBLIC_URL: 'http://t.example', ALLOW_INSECURE_ROUTER_TRANSPORT: 'true' });
+    expect(insecure.routerTransport.verify).toBe(false);
+    expect(loadConfig({ PUBLIC_URL: 'http://t.example' }).routerTransport.verify).toBe(false);
+  });
+
+  it('caps the wrapper limits: 64,000 bytes, and v6 at its own (smaller) limit', () => {
+    expect(() => loadConfig({ WRAPPER_LIMIT_BYTES: '64001' })).toThrow(/WRAPPER_LIMIT_BYTES/);
+    expect(loadConfig({}).wrapperLimitBytes).toBe(60_000);
+    expect(loadConfig({}).v6WrapperLimitBytes).toBe(4_000);
+    expect(loadConfig({ WRAPPER_LIMIT_BYTES: '3000' }).v6WrapperLimitBytes).toBe(3_000);
+  });
+
+  it('reads TLS_CA_CERT with \\n escapes', () => {
+    const pem = '-----BEGIN CERTIFICATE-----\\nAAAA\\n-----END CERTIFICATE-----';
+    expect(loadConfig({ TLS_CA_CERT: pem }).routerTransport.caPem).toBe('-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----');
+  });
+
+  it('needs API_KEY_SECRET, BACKUP_KEYS and METRICS_TOKEN in production', () => {
+    const prod = { NODE_ENV: 'production', PUBLIC_URL: 'https://t.example', JWT_SECRET: 'p'.repeat(40), SIGNING_KEY: 's'.repeat(40), WEBHOOK_SECRET: 'w'.repeat(40) };
     expect(() => loadConfig(prod)).toThrow(/API_KEY_SECRET[\s\S]*BACKUP_KEYS[\s\S]*METRICS_TOKEN/);
-    const ok = loadConfig({ ...prod, API_KEY_SECRET: 'k'.repeat(40), BACKUP_KEYS: KEY_A, METRICS_TOKEN: 'm'.repeat(20) });
+    const ok = loadConfig({ ...prod, ...PROD_SECRETS });
     expect(ok.env).toBe('production');
     expect(ok.apiKeySecret).toBe('k'.repeat(40));
   });
@@ -62,7 +94,7 @@ describe('loadConfig', () => {
     const example = readFileSync(new URL('../../.env.example', import.meta.url), 'utf8');
     const keys = example
       .split('\n')
-      .filter((l) => /^[A-Z_]+=/.test(l))
+      .filter((l) => /^[A-Z][A-Z0-9_]*=/.test(l))
       .map((l) => l.split('=')[0]);
     expect(keys.sort()).toEqual(Object.keys(envSchema.shape).sort());
   });

@@ -1,7 +1,9 @@
 import { describe, it, expect } from 'vitest';
 import {
   HeartbeatParseError,
+  encodeHeartbeatBytes,
   encodeHeartbeatValue,
+  isEncodedByte,
   parseHeartbeat,
   parseUptime,
 } from '../../src/routeros/heartbeat.js';
@@ -126,8 +128,15 @@ describe('parseHeartbeat', () => {
     expect(parseHeartbeat('a=%;b=%4;c=%zz;d=%%41').fields).toEqual({ a: '%', b: '%4', c: '%zz', d: '%A' });
   });
 
-  it('replaces invalid UTF-8 from percent escapes instead of throwing', () => {
-    expect(parseHeartbeat('name=%FF%FEok').fields['name']).toBe('\ufffd\ufffdok');
+  it('reads bytes that are not valid UTF-8 as latin-1 instead of U+FFFD', () => {
+    expect(parseHeartbeat('name=%FF%FEok').fields['name']).toBe('\u00ff\u00feok');
+    // "Привет" typed in cp1251: one character per byte, nothing lost.
+    const cp1251 = Buffer.from([0xcf, 0xf0, 0xe8, 0xe2, 0xe5, 0xf2]);
+    const got = parseHeartbeat(`name=${encodeHeartbeatBytes(cp1251)}`).fields['name']!;
+    expect(got).not.toContain('\ufffd');
+    expect(Buffer.from(got, 'latin1')).toEqual(cp1251);
+    // Valid UTF-8 stays UTF-8.
+    expect(parseHeartbeat('name=%D0%9F%D1%80').fields['name']).toBe('Пр');
   });
 
   it('does not treat + as a space', () => {
@@ -271,10 +280,15 @@ describe('parseHeartbeat errors', () => {
 });
 
 describe('encodeHeartbeatValue', () => {
-  it('encodes only %, ;, =, CR and LF', () => {
-    expect(encodeHeartbeatValue('My;Router=1 "x"')).toBe('My%3BRouter%3D1 "x"');
+  it('encodes %, ;, =, space, control bytes and every byte from 0x7F, by the one table', () => {
+    expect(encodeHeartbeatValue('My;Router=1 "x"')).toBe('My%3BRouter%3D1%20"x"');
     expect(encodeHeartbeatValue('100%\r\n')).toBe('100%25%0D%0A');
-    expect(encodeHeartbeatValue('Café ✓ + / ? &')).toBe('Café ✓ + / ? &');
+    expect(encodeHeartbeatValue('Café + / ? &')).toBe('Caf%C3%A9%20+%20/%20?%20&');
+    for (let b = 0; b < 256; b++) {
+      const expected = b <= 0x20 || b >= 0x7f || '%;='.includes(String.fromCharCode(b));
+      expect([b, isEncodedByte(b)]).toEqual([b, expected]);
+      expect(encodeHeartbeatBytes(Uint8Array.of(b))).toBe(expected ? `%${b.toString(16).toUpperCase().padStart(2, '0')}` : String.fromCharCode(b));
+    }
   });
 
   it.each([

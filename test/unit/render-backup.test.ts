@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BACKUP_CHUNK_BYTES, BACKUP_STEP, renderWrapper, wrapperByteLength, type WrapperInput } from '../../src/routeros/wrapper.js';
+import { BACKUP_CHUNK_BYTES, backupStep, renderWrapper, wrapperByteLength, type WrapperInput } from '../../src/routeros/wrapper.js';
 import { createCallbackSigner } from '../../src/tokens/callback-signature.js';
 import { checkSyntax } from '../../sim/routeros/index.js';
 import { rosUnquote } from '../../src/routeros/quote.js';
@@ -58,7 +58,7 @@ describe('renderWrapper with a backup step', () => {
     const out = renderWrapper(input({ backup }));
     expect(local(out, 'tikopsPart')).toBe(backup.part);
     expect(local(out, 'tikopsCommit')).toBe(backup.commit);
-    expect(local(out, 'tikopsBkSrc')).toBe(BACKUP_STEP);
+    expect(local(out, 'tikopsBkSrc')).toBe(backupStep(false));
     for (const name of ['tikopsPart', 'tikopsCommit', 'tikopsBkSrc']) {
       expect(out.split('\n').find((l) => l.startsWith(`:local ${name} `))).not.toContain('?');
     }
@@ -74,7 +74,7 @@ describe('renderWrapper with a backup step', () => {
   it('runs the payload only inside the claimed branch and only after the commit said "stored"', () => {
     const lines = renderWrapper(input()).split('\n');
     const claimed = only(lines, ':if ($tikopsClaim) do={');
-    const step = only(lines, ':local tikopsBk [$tikopsBkFn tikopsP=$tikopsPart tikopsC=$tikopsCommit]');
+    const step = only(lines, ':local tikopsBk [$tikopsBkFn tikopsP=$tikopsPart tikopsC=$tikopsCommit tikopsK=$tikopsJob]');
     const stored = only(lines, ':if ($tikopsBk = "stored") do={ :set tikopsBacked true }');
     const backed = only(lines, ':if ($tikopsBacked) do={');
     const payload = only(lines, ':local tikopsFn [:parse $tikopsSrc]');
@@ -100,7 +100,7 @@ describe('renderWrapper with a backup step', () => {
     const lines = renderWrapper(input()).split('\n');
     const outside = lines.filter((l) => !l.startsWith(':local tikopsBkSrc ') && !l.startsWith(':local tikopsSrc '));
     expect(outside.join('\n')).not.toMatch(/:execute|export|as-string|http-method/);
-    expect(BACKUP_STEP).toContain(':execute script="/export terse show-sensitive" as-string');
+    expect(backupStep(false)).toContain(':execute script="/export terse show-sensitive" as-string');
     expect(lines.filter((l) => l.includes('[:parse $tikopsBkSrc]'))).toHaveLength(1);
   });
 
@@ -108,18 +108,18 @@ describe('renderWrapper with a backup step', () => {
     const out = renderWrapper(input());
     expect(checkSyntax(out, { v6: true })).toBeNull();
     expect(checkSyntax(out)).toBeNull();
-    expect(checkSyntax(BACKUP_STEP)).toBeNull();
+    expect(checkSyntax(backupStep(false))).toBeNull();
   });
 
   it('posts chunks within the /tool fetch http-data limit and commits the count and length it sent', () => {
     expect(BACKUP_CHUNK_BYTES).toBeLessThanOrEqual(64_000);
-    expect(BACKUP_STEP).toContain(`step=${BACKUP_CHUNK_BYTES}`);
-    expect(BACKUP_STEP).toContain(`[:pick $tikopsCfg $tikopsI ($tikopsI + ${BACKUP_CHUNK_BYTES})]`);
-    expect(BACKUP_STEP).toContain('"&parts=" . $tikopsN . "&length=" . $tikopsLen');
-    expect(BACKUP_STEP).toContain(':return ($tikopsR->"data")');
-    const opens = (BACKUP_STEP.match(/\{/g) ?? []).length;
-    expect((BACKUP_STEP.match(/\}/g) ?? []).length).toBe(opens);
-    expect(BACKUP_STEP).not.toContain('?');
+    expect(backupStep(false)).toContain(`step=${BACKUP_CHUNK_BYTES}`);
+    expect(backupStep(false)).toContain(`[:pick $tikopsCfg $tikopsI ($tikopsI + ${BACKUP_CHUNK_BYTES})]`);
+    expect(backupStep(false)).toContain('"&parts=" . $tikopsN . "&length=" . $tikopsLen');
+    expect(backupStep(false)).toContain(':return ($tikopsR->"data")');
+    const opens = (backupStep(false).match(/\{/g) ?? []).length;
+    expect((backupStep(false).match(/\}/g) ?? []).length).toBe(opens);
+    expect(backupStep(false)).not.toContain('?');
   });
 
   it('keeps the wrapper rules: end marker, column-0 comments, no CR or indentation', () => {
@@ -138,7 +138,7 @@ describe('renderWrapper with a backup step', () => {
       }
     }
     const withStep = wrapperByteLength(input());
-    expect(withStep).toBeGreaterThan(wrapperByteLength(input({ backup: undefined })) + BACKUP_STEP.length);
+    expect(withStep).toBeGreaterThan(wrapperByteLength(input({ backup: undefined })) + backupStep(false).length);
   });
 
   it('refuses a backup step without acknowledgement', () => {

@@ -10,9 +10,10 @@ import { parseHeartbeat } from '../../src/routeros/heartbeat.js';
 import { renderWrapper } from '../../src/routeros/wrapper.js';
 import { createFakeHost } from '../../sim/routeros/fake-host.js';
 import type { FakeHost } from '../../sim/routeros/fake-host.js';
-import { advance, createRouterState, globalsOf, runScript, runSchedulerEvent, toJs } from '../../sim/routeros/index.js';
+import { advance, settle, createRouterState, globalsOf, runScript, runSchedulerEvent, toJs } from '../../sim/routeros/index.js';
 import type { RouterState } from '../../sim/routeros/index.js';
 
+const PLAIN = { verify: false, caPem: null };
 const URL_BASE = 'https://tikops.example.net';
 const RUNBOOK = '4KuKNp3QzpfwLcg3BUnn1a';
 const SITE = '9a9a3e6f-1b1a-4b1a-8c1a-1e1a1a1a1a1a';
@@ -31,12 +32,12 @@ function server(): Server {
   s.host = createFakeHost((req) => {
     const u = new URL(req.url);
     s.seen.push(`${req.method} ${u.pathname}${u.searchParams.has('status') ? `:${u.searchParams.get('status')!}` : ''}`);
-    if (u.pathname === `/bootstrap/${RUNBOOK}`) return { status: 200, body: renderBootstrap(URL_BASE, RUNBOOK) };
+    if (u.pathname === `/bootstrap/${RUNBOOK}`) return { status: 200, body: renderBootstrap(URL_BASE, RUNBOOK, PLAIN) };
     if (u.pathname === `/adopt/${RUNBOOK}`) {
       const facts = parseHeartbeat(req.body ?? '').fields;
       s.heartbeats.push(facts);
-      const dialect = dialectFor(facts.version);
-      const body = renderInstall({ siteId: SITE, token: 'SITE-TOKEN', publicUrl: URL_BASE, dialect, intervalSeconds: 30, siteName: 'HQ', runbookName: 'Branches' });
+      const { dialect, major } = dialectFor(facts.version);
+      const body = renderInstall({ siteId: SITE, token: 'SITE-TOKEN', publicUrl: URL_BASE, dialect, major, trust: PLAIN, ntpServers: ['pool.ntp.org'], intervalSeconds: 30, siteName: 'HQ', runbookName: 'Branches' });
       return { status: 200, body };
     }
     if (u.pathname === '/poll') {
@@ -63,7 +64,10 @@ const urls = (token: string): { busy: string; done: string; fail: string } => {
 async function adopt(version: string): Promise<{ state: RouterState; s: Server; output: string }> {
   const state = createRouterState({ version, identity: 'Branch;1 "Café"' });
   const s = server();
-  const { output } = await runScript(bootstrapCommand(URL_BASE, RUNBOOK), state, s.host);
+  const { output } = await runScript(bootstrapCommand(URL_BASE, RUNBOOK, PLAIN), state, s.host);
+  // The first check-in runs in the background (:execute), after the import session.
+  expect(s.seen.filter((x) => x === 'POST /poll')).toEqual([]);
+  await settle(state);
   return { state, s, output };
 }
 
@@ -115,7 +119,7 @@ describe.each([
 
   it('remove the agent with the removal job', async () => {
     const { state, s } = await adopt(version);
-    const script = renderRemoval({ siteId: SITE, publicUrl: URL_BASE });
+    const script = renderRemoval({ siteId: SITE, publicUrl: URL_BASE, trust: PLAIN });
     expect(script).not.toContain('SITE-TOKEN');
     s.queue.push(renderWrapper({ token: 'r1', needsAck: false, urls: urls('r1'), script, remaining: 0 }));
     await runSchedulerEvent(AGENT_NAME, state, s.host);
@@ -132,15 +136,26 @@ describe('the bootstrap on a router whose device-mode blocks it (Device-mode 937
   it('stops at the first fetch in home mode, installing nothing', async () => {
     const state = createRouterState({ deviceMode: { mode: 'home', flagged: false, features: {} } });
     const s = server();
-    await expect(runScript(bootstrapCommand(URL_BASE, RUNBOOK), state, s.host)).rejects.toThrow('failure: not allowed by device-mode');
+    await expect(runScript(bootstrapCommand(URL_BASE, RUNBOOK, PLAIN), state, s.host)).rejects.toThrow('failure: not allowed by device-mode');
     expect(s.seen).toEqual([]);
     expect(state.scripts).toEqual([]);
+  });
+
+  it('refuses a flagged router before touching its agent (a flagged configuration blocks new scheduler entries)', async () => {
+    const { state, s } = await adopt('7.18.1 (stable)');
+    state.deviceMode.flagged = true;
+    s.seen.length = 0;
+    await expect(runScript(bootstrapCommand(URL_BASE, RUNBOOK, PLAIN), state, s.host)).rejects.toThrow('device-mode has flagged this configuration');
+    expect(s.seen).toEqual([`GET /bootstrap/${RUNBOOK}`]);
+    // The installed agent and its scheduler entries are still there.
+    expect(state.schedulers.map((x) => x.name)).toEqual([AGENT_NAME, BOOT_NAME]);
+    expect(state.scripts.map((x) => x.name)).toEqual([AGENT_NAME]);
   });
 
   it('refuses with instructions when only the scheduler is off', async () => {
     const state = createRouterState({ deviceMode: { mode: 'advanced', flagged: false, features: { scheduler: false } } });
     const s = server();
-    await expect(runScript(bootstrapCommand(URL_BASE, RUNBOOK), state, s.host)).rejects.toThrow('device-mode disables the scheduler');
+    await expect(runScript(bootstrapCommand(URL_BASE, RUNBOOK, PLAIN), state, s.host)).rejects.toThrow('device-mode disables the scheduler');
     expect(s.seen).toEqual([`GET /bootstrap/${RUNBOOK}`]);
     expect(state.scripts).toEqual([]);
   });

@@ -66,7 +66,10 @@ describe('webhook outbound policy', () => {
 
   it('requires https for notify_url in production', async () => {
     const prod = await startApp({
-      env: { NODE_ENV: 'production', WEBHOOK_SECRET, API_KEY_SECRET: 'test-api-key-secret-0123456789abcdef0123', BACKUP_KEYS: `k:${Buffer.alloc(32, 1).toString('base64')}`, METRICS_TOKEN: 'm'.repeat(20) },
+      env: {
+        NODE_ENV: 'production', WEBHOOK_SECRET, ALLOW_INSECURE_ROUTER_TRANSPORT: 'true', API_KEY_SECRET: 'test-api-key-secret-0123456789abcdef0123',
+        BACKUP_KEYS: `k:${Buffer.alloc(32, 1).toString('base64')}`, METRICS_TOKEN: 'm'.repeat(20),
+      },
     });
     try {
       const s = await buildSite(prod);
