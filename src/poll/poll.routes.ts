@@ -51,6 +51,7 @@ export function createPollHandler(deps: Deps): (req: IncomingMessage, res: Serve
         const e = toErrorResponse(err, docsUrl);
         if (!e) return void res.destroy();
         if (e.status >= 500) deps.log.error({ err, path: '/poll' }, 'request failed');
+        else deps.metrics.polls.inc({ result: 'rejected' });
         if (e.body.code === 'method_not_allowed') res.setHeader('Allow', 'POST');
         send(res, e.status, 'application/json', JSON.stringify(e.body));
       },
