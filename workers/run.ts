@@ -69,7 +69,14 @@ export async function startWorkerRole(deps: Deps, queues = selectQueues(deps.con
       concurrency: d.concurrency,
       settings: d.backoff ? { backoffStrategy: (attemptsMade: number) => d.backoff!(attemptsMade, deps.config) } : undefined,
     });
-    worker.on('failed', (job, err) => deps.log.warn({ err, queue: name, jobId: job?.id }, 'queue job failed'));
+    // The payload holds ids only (queueDefs): with them a job is followed from API to worker to webhook.
+    worker.on('failed', (job, err) => {
+      const attempts = job?.opts.attempts ?? 1;
+      const retry = job !== undefined && !(err instanceof UnrecoverableError) && job.attemptsMade < attempts;
+      const line = { err: err.message, queue: name, queueJobId: job?.id, attempt: job?.attemptsMade, attempts, payload: job?.data as unknown };
+      if (retry) deps.log.info(line, 'queue job failed; will retry');
+      else deps.log.warn(line, 'queue job failed for good');
+    });
     worker.on('error', (err) => deps.log.error({ err, queue: name }, 'worker error'));
     return worker;
   });

@@ -7,6 +7,7 @@ import type { DeviceIdentity } from '../tokens/device-token.js';
 import { authenticateOperator, bearerToken, createJwtVerifier, requireScopes, type Operator } from './auth.js';
 import { readBytes, readJson, readPlainText, readText } from './body.js';
 import type { AnyRoute, BodySpec, Input, ResponseSpec } from './route.js';
+import type { RequestState } from './request-context.js';
 import { parse } from './validate.js';
 
 // Serves route specs (src/http/route.ts): authenticates the caller, validates path, query, headers
@@ -72,6 +73,7 @@ export function registerRoutes(router: Router, routes: readonly AnyRoute[], deps
     const status = defaultStatus(route);
     router.register(koaPath(route.path), [route.method], async (ctx) => {
       const caller = authenticate(route, ctx);
+      if (caller && 'org' in caller) (ctx.state as RequestState).org = caller.org;
       const input: Input = {
         params: route.params ? parse(route.params, ctx.params) : {},
         query: route.query ? parse(route.query, ctx.query, 'query') : {},

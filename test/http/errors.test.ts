@@ -17,7 +17,7 @@ describe('error responses', () => {
   it('answers unknown routes with 404 route_not_found in the error shape', async () => {
     const res = await app.request('GET', '/nope', { raw: true });
     expect(res.status).toBe(404);
-    expect(shape(res.body)).toEqual(['code', 'doc_url', 'message', 'type']);
+    expect(shape(res.body)).toEqual(['code', 'doc_url', 'message', 'request_id', 'type']);
     expect(res.body).toMatchObject({ type: 'not_found_error', code: 'route_not_found' });
     expect(res.body.doc_url).toBe(`${app.url}/docs/errors#route_not_found`);
   });
@@ -82,7 +82,7 @@ describe('error responses', () => {
       });
       expect([path, res.status < 500]).toEqual([path, true]);
       const json = (await res.json()) as Record<string, unknown>;
-      expect(shape(json)).toEqual(['code', 'doc_url', 'message', 'type']);
+      expect(shape(json)).toEqual(['code', 'doc_url', 'message', 'request_id', 'type']);
     }
   });
 });
