@@ -116,6 +116,12 @@ export interface Config {
   uiDir?: string;
 }
 
+/** localhost, 127.0.0.0/8, ::1 and IPv4-mapped loopback, as a URL's hostname spells them. */
+function isLoopbackHost(hostname: string): boolean {
+  const h = hostname.toLowerCase().replace(/^\[|\]$/g, '');
+  return h === 'localhost' || h.endsWith('.localhost') || /^127\./.test(h) || h === '::1' || /^::ffff:(127\.|7f)/.test(h) || h === '0.0.0.0';
+}
+
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`invalid configuration:\n  ${problems.join('\n  ')}`);
@@ -140,6 +146,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     if (e.SIGNING_KEY === DEV_SIGNING_KEY) problems.push('SIGNING_KEY: set a secret in production');
     // Receivers must be handed the webhook secret, so production needs one an operator chose.
     if (!e.WEBHOOK_SECRET) problems.push('WEBHOOK_SECRET: set a secret in production');
+    // Routers fetch their callback URLs from PUBLIC_URL: a loopback address reaches no router.
+    if (isLoopbackHost(new URL(e.PUBLIC_URL).hostname)) {
+      problems.push(`PUBLIC_URL: ${e.PUBLIC_URL} is a loopback address; set the URL routers reach this service at in production`);
+    }
     if (problems.length > 0) throw new ConfigError(problems);
   }
   const publicUrl = e.PUBLIC_URL.replace(/\/+$/, '');

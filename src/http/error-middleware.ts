@@ -60,7 +60,9 @@ export function toErrorResponse(err: unknown, docsUrl: string, requestId: string
     body: {
       type: spec.type,
       code: appErr.code,
-      message: spec.status >= 500 ? spec.message : appErr.message,
+      // An unknown error became a fresh AppError above, so its message is never echoed; one thrown
+      // on purpose (a 503 naming the backend that is down) says what it says.
+      message: appErr.message,
       doc_url: `${docsUrl}/errors#${appErr.code}`,
       request_id: requestId,
     },

@@ -28,8 +28,17 @@ describe('loadConfig', () => {
   it('refuses to start in production with a default secret', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET[\s\S]*SIGNING_KEY/);
     expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'p'.repeat(40) })).toThrow(/SIGNING_KEY/);
-    const ok = loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'p'.repeat(40), SIGNING_KEY: 's'.repeat(40), WEBHOOK_SECRET: 'w'.repeat(40) });
+    const ok = loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'p'.repeat(40), SIGNING_KEY: 's'.repeat(40), WEBHOOK_SECRET: 'w'.repeat(40), PUBLIC_URL: 'https://tikops.example.net' });
     expect(ok.env).toBe('production');
+  });
+
+  it('refuses a loopback PUBLIC_URL in production (routers cannot reach it), and allows it in development', () => {
+    const prod = { NODE_ENV: 'production', JWT_SECRET: 'p'.repeat(40), SIGNING_KEY: 's'.repeat(40), WEBHOOK_SECRET: 'w'.repeat(40) };
+    for (const url of [undefined, 'http://localhost:3000', 'http://127.0.0.2', 'http://[::1]:3000', 'http://[::ffff:127.0.0.1]/', 'http://0.0.0.0:3000']) {
+      expect(() => loadConfig({ ...prod, PUBLIC_URL: url }), String(url)).toThrow(/PUBLIC_URL: .*loopback/);
+    }
+    expect(loadConfig({ ...prod, PUBLIC_URL: 'http://10.0.0.5:3000' }).publicUrl).toBe('http://10.0.0.5:3000');
+    expect(loadConfig({ PUBLIC_URL: 'http://localhost:3000' }).publicUrl).toBe('http://localhost:3000');
   });
 
   it('rejects short secrets', () => {
