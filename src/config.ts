@@ -15,7 +15,8 @@ export const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   PORT: int(3000, 0, 65535),
   HOST: z.string().default('0.0.0.0'),
-  PUBLIC_URL: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:3000'),
+  /** Default: http://127.0.0.1:<PORT>. */
+  PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
   DOCS_URL: z.url().optional(),
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).default('postgresql://postgres@127.0.0.1:5432/tikops'),
   DATABASE_POOL_SIZE: int(10, 1, 500),
@@ -147,12 +148,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     // Receivers must be handed the webhook secret, so production needs one an operator chose.
     if (!e.WEBHOOK_SECRET) problems.push('WEBHOOK_SECRET: set a secret in production');
     // Routers fetch their callback URLs from PUBLIC_URL: a loopback address reaches no router.
-    if (isLoopbackHost(new URL(e.PUBLIC_URL).hostname)) {
+    if (!e.PUBLIC_URL) problems.push('PUBLIC_URL: set the URL routers reach this service at in production');
+    else if (isLoopbackHost(new URL(e.PUBLIC_URL).hostname)) {
       problems.push(`PUBLIC_URL: ${e.PUBLIC_URL} is a loopback address; set the URL routers reach this service at in production`);
     }
     if (problems.length > 0) throw new ConfigError(problems);
   }
-  const publicUrl = e.PUBLIC_URL.replace(/\/+$/, '');
+  const publicUrl = (e.PUBLIC_URL ?? `http://127.0.0.1:${e.PORT}`).replace(/\/+$/, '');
   return Object.freeze({
     env: e.NODE_ENV,
     logLevel: e.LOG_LEVEL,

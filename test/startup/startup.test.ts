@@ -116,7 +116,7 @@ describe('a healthy start', () => {
       const line = await eventually(() => Promise.resolve(run.out.find((l) => l.includes('listening'))), 15_000);
       const msg = (JSON.parse(line) as { msg: string }).msg;
       expect(msg).toBe(
-        `tikops API listening on http://127.0.0.1:${port} — dashboard http://127.0.0.1:3000/ui, API reference http://127.0.0.1:3000/docs (settings from ${join(dir, '.env')})`,
+        `tikops API listening on http://127.0.0.1:${port} — dashboard http://127.0.0.1:${port}/ui, API reference http://127.0.0.1:${port}/docs (settings from ${join(dir, '.env')})`,
       );
       expect(await (await fetch(`http://127.0.0.1:${port}/healthz`)).json()).toEqual({ status: 'ok' });
       expect(await (await fetch(`http://127.0.0.1:${port}/readyz`)).json()).toEqual({ status: 'ready', postgres: 'ok', redis: 'ok' });

@@ -12,6 +12,12 @@ describe('loadConfig', () => {
     expect(Object.isFrozen(c)).toBe(true);
   });
 
+  it('derives the default PUBLIC_URL (and so the docs URL) from PORT', () => {
+    const c = loadConfig({ PORT: '3918' });
+    expect(c.publicUrl).toBe('http://127.0.0.1:3918');
+    expect(c.docsUrl).toBe('http://127.0.0.1:3918/docs');
+  });
+
   it('lists every invalid variable at once', () => {
     try {
       loadConfig({ PORT: 'eighty', REDIS_URL: 'http://x', WRAPPER_LIMIT_BYTES: '70000' });
@@ -34,7 +40,8 @@ describe('loadConfig', () => {
 
   it('refuses a loopback PUBLIC_URL in production (routers cannot reach it), and allows it in development', () => {
     const prod = { NODE_ENV: 'production', JWT_SECRET: 'p'.repeat(40), SIGNING_KEY: 's'.repeat(40), WEBHOOK_SECRET: 'w'.repeat(40) };
-    for (const url of [undefined, 'http://localhost:3000', 'http://127.0.0.2', 'http://[::1]:3000', 'http://[::ffff:127.0.0.1]/', 'http://0.0.0.0:3000']) {
+    expect(() => loadConfig(prod)).toThrow(/PUBLIC_URL: set the URL routers reach/);
+    for (const url of ['http://localhost:3000', 'http://127.0.0.2', 'http://[::1]:3000', 'http://[::ffff:127.0.0.1]/', 'http://0.0.0.0:3000']) {
       expect(() => loadConfig({ ...prod, PUBLIC_URL: url }), String(url)).toThrow(/PUBLIC_URL: .*loopback/);
     }
     expect(loadConfig({ ...prod, PUBLIC_URL: 'http://10.0.0.5:3000' }).publicUrl).toBe('http://10.0.0.5:3000');
