@@ -29,11 +29,16 @@ export const envSchema = z.object({
   JWT_PUBLIC_KEY: z.string().optional(),
   JWT_ISSUER: z.string().optional(),
   JWT_AUDIENCE: z.string().optional(),
+  JWT_JWKS_URL: z.url({ protocol: /^https?$/ }).optional(),
+  JWT_MAX_LIFETIME_SECONDS: int(86_400, 60, 31_536_000),
+  JWT_TENANT_FROM_SUB: bool.default(false),
+  API_KEY_SECRET: z.string().min(32).optional(),
   SIGNING_KEY: z.string().min(32).default(DEV_SIGNING_KEY),
   BODY_LIMIT_BYTES: int(131_072, 1024, 10_485_760),
   WRAPPER_LIMIT_BYTES: int(60_000, 1024, 65_536),
   JOB_LEASE_SECONDS: int(120, 5, 86_400),
   JOB_TIMEOUT_SECONDS: int(900, 10, 604_800),
+  JOB_OUTPUT_MAX_BYTES: int(65_536, 0, 1_048_576),
   SHUTDOWN_TIMEOUT_MS: int(10_000, 100, 120_000),
   WORKERS: z
     .string()
@@ -78,12 +83,28 @@ export interface Config {
   databasePoolSize: number;
   redisUrl: string;
   redisPrefix: string;
-  jwt: { secret?: string; publicKey?: string; issuer?: string; audience?: string };
+  /**
+   * Operator JWTs: HS256 secret, RS256/ES256 public key, remote JWK set; required iss/aud; the
+   * longest accepted lifetime (exp is required); whether `sub` names the tenant when `org` is absent.
+   */
+  jwt: {
+    secret?: string;
+    publicKey?: string;
+    jwksUrl?: string;
+    issuer?: string;
+    audience?: string;
+    maxLifetimeSeconds: number;
+    tenantFromSub: boolean;
+  };
+  /** HMAC key of stored API key hashes (null: derived from SIGNING_KEY, development only). */
+  apiKeySecret: string | null;
   signingKey: string;
   bodyLimitBytes: number;
   wrapperLimitBytes: number;
   jobLeaseSeconds: number;
   jobTimeoutSeconds: number;
+  /** Most bytes of a job's output stored (and asked of the router); 0 turns output capture off. */
+  jobOutputMaxBytes: number;
   shutdownTimeoutMs: number;
   trustProxy: boolean;
   /** Bearer token required on GET /metrics, if set. */
@@ -137,7 +158,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
   }
   const e = parsed.data;
-  const jwtSecret = e.JWT_SECRET ?? (e.JWT_PUBLIC_KEY ? undefined : DEV_JWT_SECRET);
+  const jwtSecret = e.JWT_SECRET ?? (e.JWT_PUBLIC_KEY || e.JWT_JWKS_URL ? undefined : DEV_JWT_SECRET);
+  if (e.API_KEY_SECRET !== undefined && (e.API_KEY_SECRET === e.SIGNING_KEY || e.API_KEY_SECRET === e.WEBHOOK_SECRET)) {
+    throw new ConfigError(['API_KEY_SECRET: must differ from SIGNING_KEY and WEBHOOK_SECRET']);
+  }
   if (e.WEBHOOK_SECRET !== undefined && e.WEBHOOK_SECRET === e.SIGNING_KEY) {
     throw new ConfigError(['WEBHOOK_SECRET: must differ from SIGNING_KEY (webhook receivers are given it)']);
   }
@@ -147,6 +171,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     if (e.SIGNING_KEY === DEV_SIGNING_KEY) problems.push('SIGNING_KEY: set a secret in production');
     // Receivers must be handed the webhook secret, so production needs one an operator chose.
     if (!e.WEBHOOK_SECRET) problems.push('WEBHOOK_SECRET: set a secret in production');
+    // Its own key, so rotating SIGNING_KEY (which revokes device tokens) does not revoke every API key.
+    if (!e.API_KEY_SECRET) problems.push('API_KEY_SECRET: set a secret in production');
     // Routers fetch their callback URLs from PUBLIC_URL: a loopback address reaches no router.
     if (!e.PUBLIC_URL) problems.push('PUBLIC_URL: set the URL routers reach this service at in production');
     else if (isLoopbackHost(new URL(e.PUBLIC_URL).hostname)) {
@@ -169,14 +195,19 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     jwt: Object.freeze({
       secret: jwtSecret,
       publicKey: e.JWT_PUBLIC_KEY?.replace(/\\n/g, '\n'),
+      jwksUrl: e.JWT_JWKS_URL,
       issuer: e.JWT_ISSUER,
       audience: e.JWT_AUDIENCE,
+      maxLifetimeSeconds: e.JWT_MAX_LIFETIME_SECONDS,
+      tenantFromSub: e.JWT_TENANT_FROM_SUB,
     }),
+    apiKeySecret: e.API_KEY_SECRET ?? null,
     signingKey: e.SIGNING_KEY,
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     wrapperLimitBytes: e.WRAPPER_LIMIT_BYTES,
     jobLeaseSeconds: e.JOB_LEASE_SECONDS,
     jobTimeoutSeconds: e.JOB_TIMEOUT_SECONDS,
+    jobOutputMaxBytes: e.JOB_OUTPUT_MAX_BYTES,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     trustProxy: e.TRUST_PROXY,
     metricsToken: e.METRICS_TOKEN,

@@ -51,6 +51,11 @@ export const errorRegistry = {
     type: 'permission_error',
     message: 'The credential lacks a scope this request requires.',
   },
+  csrf_token_invalid: {
+    status: 403,
+    type: 'permission_error',
+    message: 'A state-changing request made with the session cookie needs the session\'s X-CSRF-Token header.',
+  },
   route_not_found: { status: 404, type: 'not_found_error', message: 'No such route.' },
   ui_not_built: {
     status: 404,
@@ -66,6 +71,7 @@ export const errorRegistry = {
   },
   backup_not_found: { status: 404, type: 'not_found_error', message: 'No such backup.' },
   runbook_not_found: { status: 404, type: 'not_found_error', message: 'No such runbook.' },
+  api_key_not_found: { status: 404, type: 'not_found_error', message: 'No such API key.' },
   runbook_revoked: {
     status: 410,
     type: 'invalid_request_error',

@@ -1,4 +1,5 @@
 import { adoptionRoutes } from './adoption/adoption.routes.js';
+import { auditRoutes } from './audit/audit.routes.js';
 import { backupRoutes } from './backups/backups.routes.js';
 import { backupUploadRoutes } from './backups/upload.routes.js';
 import { expressRoutes } from './express/express.routes.js';
@@ -8,9 +9,11 @@ import { buildOpenapi } from './http/openapi.js';
 import type { AnyRoute } from './http/route.js';
 import { callbackRoutes } from './jobs/callbacks.routes.js';
 import { jobRoutes } from './jobs/jobs.routes.js';
+import { keyRoutes } from './keys/keys.routes.js';
 import { metricsRoutes } from './metrics/metrics.routes.js';
 import { pollRoute } from './poll/poll.routes.js';
 import { runbookRoutes } from './runbooks/runbooks.routes.js';
+import { sessionRoutes } from './sessions/sessions.routes.js';
 import { siteRoutes } from './sites/sites.routes.js';
 import { webhookRoutes } from './webhooks/webhooks.routes.js';
 
@@ -31,6 +34,9 @@ export const capabilityRoutes: readonly AnyRoute[] = [
   ...adoptionRoutes,
   ...fleetRoutes,
   ...metricsRoutes,
+  ...keyRoutes,
+  ...auditRoutes,
+  ...sessionRoutes,
 ];
 
 /** Every route with the documents that describe them, and that document, for the server at `publicUrl`. */

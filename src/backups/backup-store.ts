@@ -1,3 +1,4 @@
+import type { Keyset } from '../lib/cursor.js';
 import type { Deps } from '../runtime.js';
 import { createPgBackupStore } from './pg-backup-store.repo.js';
 
@@ -21,8 +22,8 @@ export interface BackupStore {
   put(path: string, content: Buffer, meta: Omit<BackupMeta, 'path' | 'size'>): Promise<boolean>;
   /** The backup at `path`, or null. */
   get(path: string): Promise<{ meta: BackupMeta; content: Buffer } | null>;
-  /** Up to `limit` of the site's backups, newest first. */
-  list(siteId: string, limit: number): Promise<BackupMeta[]>;
+  /** Up to `limit` of the site's backups, newest first (by creation, then path), after `after`. */
+  list(siteId: string, limit: number, after: Keyset | null): Promise<BackupMeta[]>;
   /** Removes the backup at `path`; false if there was none. */
   delete(path: string): Promise<boolean>;
   /** Removes up to `limit` backups created before `before`; returns how many. */

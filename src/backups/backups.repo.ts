@@ -1,4 +1,4 @@
-import type { Db } from '../db/prisma.js';
+import type { Db, DbTx } from '../db/prisma.js';
 import { sql, type SqlClient } from '../db/sql.js';
 import type { Payload } from '../queues/definitions.js';
 
@@ -50,6 +50,8 @@ export async function deleteStaleParts(db: Db, before: Date): Promise<number> {
  * Queues an on-demand backup request for the `backup` queue through the transactional outbox
  * (job key = BullMQ job id, so a repeated request is one queue job).
  */
-export async function insertRequest(db: Db, jobKey: string, payload: Payload<'backup'>): Promise<void> {
-  await db.outbox.createMany({ data: [{ queue: 'backup', jobKey, payload }], skipDuplicates: true });
+/** Queues the request through the outbox; false if it was queued before (same key). */
+export async function insertRequest(db: DbTx, jobKey: string, payload: Payload<'backup'>): Promise<boolean> {
+  const { count } = await db.outbox.createMany({ data: [{ queue: 'backup', jobKey, payload }], skipDuplicates: true });
+  return count > 0;
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineRoute, json, text } from '../http/route.js';
+import { PAGE_HEADERS, setNextPageHeaders } from '../lib/cursor.js';
 import { backup, backupParams, backupRequested, listQuery, requestHeaders, siteParams } from './backups.schema.js';
 import * as backups from './backups.service.js';
 
@@ -14,9 +15,14 @@ export const backupRoutes = [
     auth: { operator: ['backups:read'] },
     params: siteParams,
     query: listQuery,
-    responses: { 200: json(z.array(backup), 'The backups, newest first.') },
+    description: 'Pass the X-Next-Cursor value as `cursor` for the next page.',
+    responses: { 200: json(z.array(backup), 'The backups, newest first.', PAGE_HEADERS) },
     errors: ['site_not_found'],
-    handler: ({ deps, caller, input }) => backups.listBackups(deps, caller.org, input.params.siteId, input.query.limit),
+    async handler({ deps, caller, input: { params, query }, header }) {
+      const page = await backups.listBackups(deps, caller.org, params.siteId, query);
+      setNextPageHeaders(header, `/site/${params.siteId}/backup`, query, page.nextCursor);
+      return page.items;
+    },
   }),
 
   defineRoute({
@@ -32,7 +38,7 @@ export const backupRoutes = [
     headers: requestHeaders,
     responses: { 202: json(backupRequested, 'The backup job was queued.') },
     errors: ['site_not_found', 'idempotency_key_reused'],
-    handler: ({ deps, caller, input }) => backups.requestBackup(deps, caller.org, input.params.siteId, input.headers['x-idempotency-key']),
+    handler: ({ deps, caller, input }) => backups.requestBackup(deps, caller, input.params.siteId, input.headers['x-idempotency-key']),
   }),
 
   defineRoute({

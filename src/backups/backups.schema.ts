@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { uuid } from '../http/validate.js';
+import { keysetQuery } from '../lib/cursor.js';
 
 /** Most parts one backup may have (at the wrapper's 32,000-byte chunks, about 32 MB). */
 export const MAX_PARTS = 1_024;
@@ -34,7 +35,7 @@ export const backupParams = z.object({
   filename: filename.meta({ description: 'The backup filename, `<unix-seconds>.rsc`.' }),
 });
 
-export const listQuery = z.object({ limit: z.coerce.number().int().min(1).max(500).default(100) });
+export const listQuery = z.object(keysetQuery({ max: 500, default: 100 }));
 
 export const requestHeaders = z.object({ 'x-idempotency-key': uuid.optional() });
 

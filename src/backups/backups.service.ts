@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
 import { LOCKS, withAdvisoryLock } from '../db/lock.js';
 import { AppError } from '../errors.js';
+import { auditedPrisma, type Actor } from '../audit/audit.service.js';
 import { findJobIdByKey } from '../jobs/backup-step.service.js';
 import { createJob } from '../jobs/jobs.service.js';
+import { encodeKeyset, pageOf, type Keyset, type Page } from '../lib/cursor.js';
 import { newId } from '../lib/ids.js';
 import type { Payload } from '../queues/definitions.js';
 import type { Deps } from '../runtime.js';
@@ -31,10 +33,17 @@ function toDto(m: BackupMeta): BackupDto {
   };
 }
 
-/** The site's backups, newest first. */
-export async function listBackups(deps: Deps, org: string, siteId: string, limit: number): Promise<BackupDto[]> {
+/** A page of the site's backups, newest first. */
+export async function listBackups(
+  deps: Deps,
+  org: string,
+  siteId: string,
+  q: { limit: number; cursor?: Keyset | undefined },
+): Promise<Page<BackupDto>> {
   const site = await sites.requireSite(deps, org, siteId);
-  return (await backupStore(deps).list(site.id, limit)).map(toDto);
+  const rows = await backupStore(deps).list(site.id, q.limit + 1, q.cursor ?? null);
+  const page = pageOf(rows, q.limit, (b) => encodeKeyset({ at: b.createdAt, key: b.path }));
+  return { items: page.items.map(toDto), nextCursor: page.nextCursor };
 }
 
 /** One backup's exact content and metadata, or backup_not_found. */
@@ -67,17 +76,20 @@ function requestJobId(siteId: string, key: string): string {
  */
 export async function requestBackup(
   deps: Deps,
-  org: string,
+  by: Actor,
   siteId: string,
   key: string | undefined,
 ): Promise<{ message: 'Backup requested'; job: string }> {
-  const site = await sites.requireSite(deps, org, siteId);
+  const site = await sites.requireSite(deps, by.org, siteId);
   const idempotencyKey = key ?? newId();
   const jobId = requestJobId(site.id, idempotencyKey);
   const existing = key === undefined ? null : await findJobIdByKey(deps, site.id, key);
   if (existing !== null && existing !== jobId) throw new AppError('idempotency_key_reused', { param: 'X-Idempotency-Key' });
   if (existing === null) {
-    await repo.insertRequest(deps.db, `backup-request-${jobId}`, { siteId: site.id, org: site.orgId, jobId, key: idempotencyKey });
+    const payload = { siteId: site.id, org: site.orgId, jobId, key: idempotencyKey };
+    await auditedPrisma(deps, by, (tx) => repo.insertRequest(tx, `backup-request-${jobId}`, payload), (queued) =>
+      queued ? { action: 'backup.request', target: `site:${site.id}`, summary: { job_id: jobId } } : null,
+    );
   }
   return { message: 'Backup requested', job: jobId };
 }
@@ -97,7 +109,7 @@ export async function createRequestedBackup(deps: Deps, p: Payload<'backup'>): P
     backup: true,
     express: false,
     notifyUrl: null,
-  });
+  }, null);
   return { jobId: job.id, created };
 }
 

@@ -24,8 +24,9 @@ export function createPgBackupStore(db: Db, bulk: SqlClient): BackupStore {
       return { meta, content: Buffer.from(content) };
     },
 
-    list(siteId, limit) {
-      return db.backup.findMany({ where: { siteId }, select: META, orderBy: [{ createdAt: 'desc' }, { path: 'desc' }], take: limit });
+    list(siteId, limit, after) {
+      const from = after === null ? {} : { OR: [{ createdAt: { lt: after.at } }, { createdAt: after.at, path: { lt: after.key } }] };
+      return db.backup.findMany({ where: { siteId, ...from }, select: META, orderBy: [{ createdAt: 'desc' }, { path: 'desc' }], take: limit });
     },
 
     async delete(path) {

@@ -1,10 +1,12 @@
 import { PrismaPg } from '@prisma/adapter-pg';
 import type pg from 'pg';
-import { PrismaClient } from '../generated/prisma/client.js';
+import { PrismaClient, type Prisma } from '../generated/prisma/client.js';
 import type { Config } from '../config.js';
 import { createPool } from './sql.js';
 
 export type Db = PrismaClient;
+/** The client inside `db.$transaction(async (tx) => …)`; a `Db` is one too, so repos that take it work either way. */
+export type DbTx = Prisma.TransactionClient;
 
 /**
  * The only `new PrismaClient`: WebAssembly query compiler over node-postgres, no native engine.

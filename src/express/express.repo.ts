@@ -1,4 +1,4 @@
-import type { Db } from '../db/prisma.js';
+import type { Db, DbTx } from '../db/prisma.js';
 
 // site_management rows: a site's management endpoint for express execute.
 
@@ -19,7 +19,7 @@ export interface ManagementRow {
 export type NewManagement = Omit<ManagementRow, 'createdAt' | 'updatedAt'>;
 
 /** Creates or replaces the site's endpoint (created_at survives a replacement). */
-export function upsert(db: Db, m: NewManagement, now: Date): Promise<ManagementRow> {
+export function upsert(db: DbTx, m: NewManagement, now: Date): Promise<ManagementRow> {
   const { siteId, ...fields } = m;
   const data = { ...fields, passwordEnc: new Uint8Array(m.passwordEnc), updatedAt: now };
   return db.siteManagement.upsert({ where: { siteId }, create: { siteId, ...data, createdAt: now }, update: data });
@@ -30,6 +30,6 @@ export function findBySite(db: Db, siteId: string): Promise<ManagementRow | null
 }
 
 /** True if the site had an endpoint. */
-export async function remove(db: Db, siteId: string): Promise<boolean> {
+export async function remove(db: DbTx, siteId: string): Promise<boolean> {
   return (await db.siteManagement.deleteMany({ where: { siteId } })).count > 0;
 }

@@ -19,7 +19,7 @@ export const expressRoutes = [
     body: jsonBody(managementBody),
     responses: { 200: json(managementEndpoint, 'The endpoint, without the password.') },
     errors: ['site_not_found'],
-    handler: ({ deps, caller, input }) => management.putManagement(deps, caller.org, input.params.siteId, input.body),
+    handler: ({ deps, caller, input }) => management.putManagement(deps, caller, input.params.siteId, input.body),
   }),
 
   defineRoute({
@@ -46,6 +46,6 @@ export const expressRoutes = [
     params: siteParams,
     responses: { 204: empty('Removed.') },
     errors: ['site_not_found'],
-    handler: ({ deps, caller, input }) => management.deleteManagement(deps, caller.org, input.params.siteId).then(() => undefined),
+    handler: ({ deps, caller, input }) => management.deleteManagement(deps, caller, input.params.siteId).then(() => undefined),
   }),
 ];

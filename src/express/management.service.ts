@@ -1,4 +1,5 @@
 import { AppError } from '../errors.js';
+import { auditedPrisma, type Actor } from '../audit/audit.service.js';
 import type { Deps } from '../runtime.js';
 import * as sites from '../sites/sites.service.js';
 import * as repo from './express.repo.js';
@@ -38,10 +39,10 @@ function toDto(m: repo.ManagementRow): ManagementDto {
 }
 
 /** Sets (creates or replaces) the org's site's management endpoint. */
-export async function putManagement(deps: Deps, org: string, siteId: string, input: ManagementInput): Promise<ManagementDto> {
-  const site = await sites.requireSite(deps, org, siteId);
-  const row = await repo.upsert(
-    deps.db,
+export async function putManagement(deps: Deps, by: Actor, siteId: string, input: ManagementInput): Promise<ManagementDto> {
+  const site = await sites.requireSite(deps, by.org, siteId);
+  const change = (tx: Parameters<typeof repo.upsert>[0]): Promise<repo.ManagementRow> => repo.upsert(
+    tx,
     {
       siteId: site.id,
       address: input.address,
@@ -55,6 +56,12 @@ export async function putManagement(deps: Deps, org: string, siteId: string, inp
     },
     new Date(deps.clock()),
   );
+  // The password never reaches the audit log; only that one was set.
+  const row = await auditedPrisma(deps, by, change, (m) => ({
+    action: 'site.management.set',
+    target: `site:${m.siteId}`,
+    summary: { address: m.address, port: m.port, use_tls: m.useTls, verify_tls: m.verifyTls, ca_pem: m.caPem !== null, username: m.username, password_set: true },
+  }));
   return toDto(row);
 }
 
@@ -66,9 +73,11 @@ export async function getManagement(deps: Deps, org: string, siteId: string): Pr
 }
 
 /** Removes the endpoint; removing one that is not there is harmless. */
-export async function deleteManagement(deps: Deps, org: string, siteId: string): Promise<void> {
-  await sites.requireSite(deps, org, siteId);
-  await repo.remove(deps.db, siteId);
+export async function deleteManagement(deps: Deps, by: Actor, siteId: string): Promise<void> {
+  await sites.requireSite(deps, by.org, siteId);
+  await auditedPrisma(deps, by, (tx) => repo.remove(tx, siteId), (removed) =>
+    removed ? { action: 'site.management.delete', target: `site:${siteId}` } : null,
+  );
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { Db } from '../db/prisma.js';
 import { sql, type SqlClient } from '../db/sql.js';
+import type { Keyset } from '../lib/cursor.js';
 
 // Site faults: outages (`site_offline`, opened by the sweep, resolved by the next heartbeat) and
 // reboots (`site_rebooted`, written resolved by the sample drain). A site's open outage is also
@@ -79,14 +80,21 @@ export async function resolveOutages(db: SqlClient, heard: { siteId: string; at:
 
 const FAULT = { id: true, siteId: true, type: true, createdAt: true, resolvedAt: true, detectedAt: true } as const;
 
-/** A site's faults, newest first, optionally only open or only resolved ones. */
-export function listBySite(db: Db, siteId: string, limit: number, status: 'resolved' | 'unresolved' | null): Promise<FaultRow[]> {
+/** A page of a site's faults, newest first (ties by id), after `after`; optionally only open or only resolved ones. */
+export function listBySite(
+  db: Db,
+  siteId: string,
+  page: { limit: number; after: Keyset | null },
+  status: 'resolved' | 'unresolved' | null,
+): Promise<FaultRow[]> {
   const resolvedAt = status === null ? undefined : status === 'resolved' ? { not: null } : null;
+  const a = page.after;
+  const from = a === null ? {} : { OR: [{ createdAt: { lt: a.at } }, { createdAt: a.at, id: { lt: a.key } }] };
   return db.siteFault.findMany({
-    where: { siteId, resolvedAt },
+    where: { siteId, resolvedAt, ...from },
     select: FAULT,
-    orderBy: [{ createdAt: 'desc' }, { id: 'asc' }],
-    take: limit,
+    orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+    take: page.limit,
   });
 }
 

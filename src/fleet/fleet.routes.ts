@@ -1,11 +1,25 @@
 import { z } from 'zod';
 import { defineRoute, json } from '../http/route.js';
+import { PAGE_HEADERS, setNextPageHeaders } from '../lib/cursor.js';
 import { siteParams } from '../sites/sites.schema.js';
-import { fault, faultsQuery, siteMetrics, statPoint, statsQuery } from './fleet.schema.js';
+import { fault, faultsQuery, fleetSummary, siteMetrics, statPoint, statsQuery } from './fleet.schema.js';
 import * as health from './health.service.js';
+import { fleetSummary as summarise } from './summary.service.js';
 
-/** Operator health API of one site: faults, resource stats, 24-hour availability. */
+/** Operator health API: the fleet summary; one site's faults, resource stats, 24-hour availability. */
 export const fleetRoutes = [
+  defineRoute({
+    method: 'GET',
+    path: '/fleet/summary',
+    operationId: 'getFleetSummary',
+    tags: ['Fleet health'],
+    summary: "The organisation's fleet at a glance",
+    description: 'Sites online and offline, sites per RouterOS version, open faults by type, and the jobs created in the last 24 hours by state.',
+    auth: { operator: ['sites:read', 'jobs:read'] },
+    responses: { 200: json(fleetSummary, 'The summary.') },
+    handler: ({ deps, caller }) => summarise(deps, caller.org),
+  }),
+
   defineRoute({
     method: 'GET',
     path: '/site/{siteId}/faults',
@@ -15,10 +29,14 @@ export const fleetRoutes = [
     auth: { operator: ['sites:read'] },
     params: siteParams,
     query: faultsQuery,
-    responses: { 200: json(z.array(fault), 'The faults, newest first.') },
+    description: 'Pass the X-Next-Cursor value as `cursor` for the next page.',
+    responses: { 200: json(z.array(fault), 'The faults, newest first.', PAGE_HEADERS) },
     errors: ['site_not_found'],
-    handler: ({ deps, caller, input: { params, query: q } }) =>
-      health.listFaults(deps, caller.org, params.siteId, { limit: q.limit, status: q.status ?? null }),
+    async handler({ deps, caller, input: { params, query: q }, header }) {
+      const page = await health.listFaults(deps, caller.org, params.siteId, { limit: q.limit, cursor: q.cursor, status: q.status ?? null });
+      setNextPageHeaders(header, `/site/${params.siteId}/faults`, q, page.nextCursor);
+      return page.items;
+    },
   }),
 
   defineRoute({

@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { uuid } from '../http/validate.js';
+import { keysetQuery } from '../lib/cursor.js';
 
 export const faultsQuery = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(100).default(50),
+  ...keysetQuery({ max: 100, default: 50 }),
   status: z.enum(['resolved', 'unresolved']).optional(),
 });
 
@@ -62,3 +63,37 @@ export const siteMetrics = z
   .meta({ id: 'SiteMetrics', description: 'Availability over the last 24 hours (or since the site was created).' });
 
 export type AvailabilityDto = z.infer<typeof siteMetrics>;
+
+const count = (description: string) => z.number().int().min(0).meta({ description });
+
+export const fleetSummary = z
+  .object({
+    sites: z
+      .object({
+        total: count('Every site of the organisation (as GET /site lists them).'),
+        online: count('Heard from, with no open outage (GET /site?status=online).'),
+        offline: count('An open outage, or never heard from (GET /site?status=offline).'),
+      })
+      .meta({ description: 'As the offline sweep last saw them.' }),
+    versions: z
+      .array(z.object({ version: z.string().nullable().meta({ description: 'As the router reports it; null: not reported yet.', example: '7.16.2 (stable)' }), sites: count('Sites running it.') }))
+      .meta({ description: 'Sites per RouterOS version, most common first.' }),
+    open_faults: z
+      .object({ site_offline: count('Sites offline now.'), site_rebooted: count('Unresolved reboot faults (reboots are recorded resolved, so normally 0).') })
+      .meta({ description: 'Unresolved faults by type.' }),
+    jobs_last_24h: z
+      .object({
+        queued: count('Created in the last 24 hours and in this state now.'),
+        delivered: count('Likewise.'),
+        started: count('Likewise.'),
+        completed: count('Likewise.'),
+        failed: count('Likewise.'),
+        cancelled: count('Likewise.'),
+        timed_out: count('Likewise.'),
+      })
+      .meta({ description: 'Jobs created in the last 24 hours, by their state now.' }),
+    generated_at: z.iso.datetime().meta({ description: 'When the figures were read.', example: '2025-10-29T12:00:00Z' }),
+  })
+  .meta({ id: 'FleetSummary', description: "The organisation's fleet at a glance (tikops addition)." });
+
+export type FleetSummaryDto = z.infer<typeof fleetSummary>;

@@ -1,4 +1,5 @@
 import { AppError } from '../errors.js';
+import { encodeKeyset, pageOf, type Keyset, type Page } from '../lib/cursor.js';
 import type { Deps } from '../runtime.js';
 import * as sites from '../sites/sites.service.js';
 import * as faults from './faults.repo.js';
@@ -37,16 +38,17 @@ function faultDto(f: faults.FaultRow, siteName: string, now: number): FaultDto {
   };
 }
 
-/** The site's faults, newest first. */
+/** A page of the site's faults, newest first. */
 export async function listFaults(
   deps: Deps,
   org: string,
   siteId: string,
-  q: { limit: number; status: 'resolved' | 'unresolved' | null },
-): Promise<FaultDto[]> {
+  q: { limit: number; cursor?: Keyset | undefined; status: 'resolved' | 'unresolved' | null },
+): Promise<Page<FaultDto>> {
   const site = await sites.requireSite(deps, org, siteId);
-  const rows = await faults.listBySite(deps.db, site.id, q.limit, q.status);
-  return rows.map((f) => faultDto(f, site.name, deps.clock()));
+  const rows = await faults.listBySite(deps.db, site.id, { limit: q.limit + 1, after: q.cursor ?? null }, q.status);
+  const page = pageOf(rows, q.limit, (f) => encodeKeyset({ at: f.createdAt, key: f.id }));
+  return { items: page.items.map((f) => faultDto(f, site.name, deps.clock())), nextCursor: page.nextCursor };
 }
 
 const num = (v: number | bigint | null): number | null => (v === null ? null : Number(v));

@@ -1,11 +1,12 @@
 import { createPublicKey, createSecretKey, type KeyObject } from 'node:crypto';
-import jwt, { type Algorithm } from 'jsonwebtoken';
+import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import type { Config } from '../config.js';
 import { AppError } from '../errors.js';
 
 // Operator authentication. Algorithms are pinned per key: HS256 only with JWT_SECRET, RS256 or
-// ES256 only with JWT_PUBLIC_KEY (chosen by the key's type), so a token can never pick its own
-// verification method (no alg=none, no HS256-with-the-public-key confusion).
+// ES256 only with JWT_PUBLIC_KEY (chosen by the key's type) or a key of JWT_JWKS_URL's set, so a
+// token can never pick its own verification method (no alg=none, no HS256-with-the-public-key
+// confusion). API keys (src/keys) arrive in the same `Authorization: Bearer` header.
 
 /** What an operator credential may be allowed to do; each route names the scopes it requires. */
 export const SCOPES = [
@@ -22,40 +23,77 @@ export const SCOPES = [
 ] as const;
 export type Scope = (typeof SCOPES)[number];
 
-/** An authenticated operator: the tenant and what the credential may do ('all' = unrestricted). */
-export interface Operator {
+/** Who made a request and how it reached us: what the audit log records (src/audit). */
+export interface Actor {
   org: string;
-  scopes: ReadonlySet<string> | 'all';
+  /** `key:<api key id>`, `jwt:<sub>` (`jwt:-` without one) or `cli`. */
+  actor: string;
+  /** X-Request-Id as the client sent it (if well-formed), else one generated for the request. */
+  requestId: string;
+  /** The client's address (X-Forwarded-For only with TRUST_PROXY). */
+  source: string | null;
 }
 
-type Verifier = (token: string) => jwt.JwtPayload;
+/** An authenticated operator: the tenant, what the credential may do ('all' = unrestricted), who and from where. */
+export interface Operator extends Actor {
+  scopes: ReadonlySet<string> | 'all';
+  /** The API key behind the request, when it is one (sessions of the dashboard are bound to it). */
+  keyId?: string;
+}
 
+/** What a verified credential says, before the request's id and address are added. */
+export type Credential = Pick<Operator, 'org' | 'scopes' | 'actor' | 'keyId'> & {
+  /** When the credential stops working, if it says (a key's expires_at, a JWT's exp): sessions end then too. */
+  expiresAt?: Date;
+};
+
+type Verifier = (token: string) => Promise<JWTPayload>;
+
+const HMAC_ALGS = ['HS256'];
+const ASYMMETRIC_ALGS = ['RS256', 'ES256'];
+
+function publicKeyAlg(key: KeyObject): string {
+  if (key.asymmetricKeyType === 'rsa') return 'RS256';
+  if (key.asymmetricKeyType === 'ec') return 'ES256';
+  throw new Error(`JWT_PUBLIC_KEY: unsupported key type ${key.asymmetricKeyType}`);
+}
+
+/**
+ * Verifies operator JWTs: signature under the key its pinned algorithm belongs to, `exp` required
+ * and at most JWT_MAX_LIFETIME_SECONDS ahead (and after `iat`), `iss`/`aud` when configured.
+ */
 export function createJwtVerifier(cfg: Config['jwt']): Verifier {
-  // KeyObjects built once: given strings, jsonwebtoken re-parses the key on every verify.
-  const keys = new Map<Algorithm, KeyObject>();
-  if (cfg.secret) keys.set('HS256', createSecretKey(Buffer.from(cfg.secret)));
-  if (cfg.publicKey) {
-    const key = createPublicKey(cfg.publicKey);
-    if (key.asymmetricKeyType === 'rsa') keys.set('RS256', key);
-    else if (key.asymmetricKeyType === 'ec') keys.set('ES256', key);
-    else throw new Error(`JWT_PUBLIC_KEY: unsupported key type ${key.asymmetricKeyType}`);
-  }
-  return (token) => {
-    const header = jwt.decode(token, { complete: true })?.header;
-    const alg = header?.alg as Algorithm | undefined;
-    const key = alg ? keys.get(alg) : undefined;
-    if (!alg || !key) throw new AppError('token_invalid');
+  // KeyObjects built once; the remote set is fetched on first use and cached by jose (refetched
+  // for an unknown `kid`, at most every 30 s).
+  const secret = cfg.secret ? createSecretKey(Buffer.from(cfg.secret)) : undefined;
+  const publicKey = cfg.publicKey ? createPublicKey(cfg.publicKey) : undefined;
+  const publicAlg = publicKey ? publicKeyAlg(publicKey) : undefined;
+  const remote = cfg.jwksUrl ? createRemoteJWKSet(new URL(cfg.jwksUrl), { timeoutDuration: 5000 }) : undefined;
+  const algorithms = [...(secret ? HMAC_ALGS : []), ...(publicAlg ? [publicAlg] : []), ...(remote ? ASYMMETRIC_ALGS : [])];
+  const getKey: JWTVerifyGetKey = (header, token) => {
+    if (header.alg === 'HS256' && secret) return secret;
+    if (header.alg === publicAlg && publicKey) return publicKey;
+    if (remote && ASYMMETRIC_ALGS.includes(header.alg)) return remote(header, token);
+    throw new AppError('token_invalid');
+  };
+  return async (token) => {
     try {
-      const payload = jwt.verify(token, key, {
-        algorithms: [alg],
+      const { payload } = await jwtVerify(token, getKey, {
+        algorithms: [...new Set(algorithms)],
         issuer: cfg.issuer,
         audience: cfg.audience,
+        requiredClaims: ['exp'],
       });
-      if (typeof payload === 'string') throw new AppError('token_invalid');
+      const exp = payload.exp!;
+      const now = Math.floor(Date.now() / 1000);
+      if (exp - now > cfg.maxLifetimeSeconds || (typeof payload.iat === 'number' && exp - payload.iat > cfg.maxLifetimeSeconds)) {
+        throw new AppError('token_invalid', { message: `The token lives longer than the allowed ${cfg.maxLifetimeSeconds} s (JWT_MAX_LIFETIME_SECONDS).` });
+      }
       return payload;
     } catch (err) {
       if (err instanceof AppError) throw err;
-      throw new AppError('token_invalid', { cause: err });
+      const message = err instanceof joseErrors.JWTClaimValidationFailed ? `The bearer token is invalid: ${err.message}.` : undefined;
+      throw new AppError('token_invalid', { cause: err, message });
     }
   };
 }
@@ -71,7 +109,7 @@ export function bearerToken(header: string | undefined): string {
  * The scopes a JWT grants: a space-separated `scope` claim (RFC 8693 §4.2) or a `scopes` list;
  * a token with neither predates scopes and may do everything.
  */
-function scopesOf(claims: jwt.JwtPayload): Operator['scopes'] {
+function scopesOf(claims: JWTPayload): Operator['scopes'] {
   const { scope, scopes } = claims as { scope?: unknown; scopes?: unknown };
   if (scope === undefined && scopes === undefined) return 'all';
   const raw = scope ?? scopes;
@@ -82,18 +120,20 @@ function scopesOf(claims: jwt.JwtPayload): Operator['scopes'] {
   return new Set(list);
 }
 
-/** The operator behind an Authorization header: tenant = the `org` claim, else `sub`. */
-export function authenticateOperator(verify: Verifier, header: string | undefined): Operator {
-  const claims = verify(bearerToken(header));
-  const org: unknown = claims.org ?? claims.sub;
+/** The credential a JWT carries: tenant = the `org` claim (or `sub`, when JWT_TENANT_FROM_SUB opts in). */
+export async function jwtCredential(verify: Verifier, token: string, tenantFromSub: boolean): Promise<Credential> {
+  const claims = await verify(token);
+  const org: unknown = claims.org ?? (tenantFromSub ? claims.sub : undefined);
   if (typeof org !== 'string' || org.length === 0 || org.length > 200) {
-    throw new AppError('token_invalid', { message: 'The token names no organisation (org or sub claim).' });
+    const names = tenantFromSub ? 'org or sub claim' : 'org claim';
+    throw new AppError('token_invalid', { message: `The token names no organisation (${names}).` });
   }
-  return { org, scopes: scopesOf(claims) };
+  const sub = typeof claims.sub === 'string' && claims.sub.length <= 200 ? claims.sub : '-';
+  return { org, scopes: scopesOf(claims), actor: `jwt:${sub}`, expiresAt: new Date(claims.exp! * 1000) };
 }
 
 /** A 403 naming the first of `required` that the operator's credential lacks. */
-export function requireScopes(operator: Operator, required: readonly Scope[]): void {
+export function requireScopes(operator: Pick<Operator, 'scopes'>, required: readonly Scope[]): void {
   if (operator.scopes === 'all') return;
   const granted = operator.scopes;
   const missing = required.find((s) => !granted.has(s));

@@ -35,6 +35,7 @@ const TAGS: Record<Tag, string> = {
   Runbooks: 'Onboarding profiles and their bootstrap commands.',
   'Fleet health': 'Faults, resource stats and availability of sites.',
   Device: 'Endpoints the router itself calls.',
+  'Access': 'API keys and the audit log.',
   Meta: 'Documents and health.',
 };
 
@@ -42,10 +43,18 @@ const securitySchemes = {
   BearerAuth: {
     type: 'http',
     scheme: 'bearer',
-    bearerFormat: 'JWT',
+    bearerFormat: 'API key (tko_…) or JWT',
     description:
-      'Authenticate requests by providing a JSON Web Token (JWT) in the `Authorization` header. Example: `Authorization: Bearer <YOUR_JWT>`. ' +
-      "The token's `org` claim is the tenant. Each operation lists the scopes it requires; a token grants those in its space-separated `scope` claim, or every scope without one (403 `insufficient_scope` names a missing scope).",
+      'An API key (`tko_…`, from POST /api-keys or `npm run tikops -- keys create`) or a JSON Web Token in the `Authorization` header: `Authorization: Bearer <credential>`. ' +
+      "A key belongs to one organisation and grants the scopes it was created with. A JWT's `org` claim is the tenant; it grants the scopes of its space-separated `scope` claim, or every scope without one. " +
+      'Each operation lists the scopes it requires; 403 `insufficient_scope` names a missing one.',
+  },
+  SessionCookie: {
+    type: 'apiKey',
+    in: 'cookie',
+    name: 'tikops_session',
+    description:
+      "The dashboard's session (POST /session exchanges an API key for it): the same scopes as the key, ended with it. State-changing requests made with it must send the session's `X-CSRF-Token` (403 `csrf_token_invalid` otherwise).",
   },
   DeviceToken: {
     type: 'http',
@@ -163,7 +172,7 @@ export function errorCodesOf(route: AnyRoute): ErrorCode[] {
   const auth = route.auth;
   if (auth === 'device') add('authentication_required', 'device_token_invalid');
   else if (auth === 'metrics') add('authentication_required');
-  else if (typeof auth === 'object') add(...('operator' in auth ? (['authentication_required', 'token_invalid', 'insufficient_scope'] as const) : (['signature_invalid'] as const)));
+  else if (typeof auth === 'object') add(...('operator' in auth ? (['authentication_required', 'token_invalid', 'insufficient_scope', 'csrf_token_invalid'] as const) : (['signature_invalid'] as const)));
   if (route.params || route.query || route.headers || route.body) add('parameter_invalid');
   if (route.query || route.headers || route.body?.kind === 'json') add('parameter_missing');
   if (route.body) add('body_too_large');
@@ -200,7 +209,7 @@ function security(route: AnyRoute): Obj[] {
   const auth = route.auth;
   if (auth === 'device') return [{ DeviceToken: [] }];
   if (auth === 'metrics') return [{}, { MetricsToken: [] }];
-  if (typeof auth === 'object') return 'operator' in auth ? [{ BearerAuth: [...auth.operator] }] : [{ CallbackSignature: [] }];
+  if (typeof auth === 'object') return 'operator' in auth ? [{ BearerAuth: [...auth.operator] }, { SessionCookie: [...auth.operator] }] : [{ CallbackSignature: [] }];
   return [];
 }
 

@@ -4,7 +4,10 @@ import { AppError } from '../errors.js';
 import { safeEqual } from '../lib/crypto.js';
 import type { Deps } from '../runtime.js';
 import type { DeviceIdentity } from '../tokens/device-token.js';
-import { authenticateOperator, bearerToken, createJwtVerifier, requireScopes, type Operator } from './auth.js';
+import { newId } from '../lib/ids.js';
+import { authenticateSession, checkCsrf, sessionIdFrom } from '../sessions/sessions.service.js';
+import { bearerToken, requireScopes, type Credential, type Operator } from './auth.js';
+import { credentialOf } from './operator-auth.js';
 import { readBytes, readJson, readPlainText, readText } from './body.js';
 import type { AnyRoute, BodySpec, Input, ResponseSpec } from './route.js';
 import type { RequestState } from './request-context.js';
@@ -43,12 +46,30 @@ function send(ctx: Context, status: number, spec: ResponseSpec | undefined, body
   ctx.body = spec?.kind === 'empty' ? null : body;
 }
 
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** The request's id: the client's X-Request-Id when well-formed (so logs can be joined), else a new one. */
+function requestIdOf(ctx: Context): string {
+  const given = ctx.get('x-request-id');
+  return REQUEST_ID.test(given) ? given : newId();
+}
+
 /** Registers every route that has a handler on `router` (POST /poll has none: it is served before Koa). */
 export function registerRoutes(router: Router, routes: readonly AnyRoute[], deps: Deps): void {
-  const verifyJwt = createJwtVerifier(deps.config.jwt);
   const { bodyLimitBytes, metricsToken } = deps.config;
 
-  const authenticate = (route: AnyRoute, ctx: Context): Operator | DeviceIdentity | null => {
+  // API keys (`tko_…`) and JWTs share the Bearer header; without one, the dashboard's session
+  // cookie, whose state-changing requests must carry its CSRF token.
+  const operatorCredential = async (ctx: Context): Promise<Credential> => {
+    const authorization = ctx.get('authorization');
+    const sid = authorization ? undefined : sessionIdFrom(ctx.get('cookie'));
+    if (sid === undefined) return credentialOf(deps, bearerToken(authorization));
+    const credential = await authenticateSession(deps, sid);
+    checkCsrf(deps.config, ctx.method, sid, ctx.get('x-csrf-token') || undefined);
+    return credential;
+  };
+
+  const authenticate = async (route: AnyRoute, ctx: Context): Promise<Operator | DeviceIdentity | null> => {
     const auth = route.auth;
     if (auth === 'device') {
       const device = deps.deviceTokens.verify(bearerToken(ctx.get('authorization')));
@@ -60,9 +81,11 @@ export function registerRoutes(router: Router, routes: readonly AnyRoute[], deps
       return null;
     }
     if (typeof auth === 'object' && 'operator' in auth) {
-      const operator = authenticateOperator(verifyJwt, ctx.get('authorization'));
-      requireScopes(operator, auth.operator);
-      return operator;
+      const { expiresAt: _expiresAt, ...credential } = await operatorCredential(ctx);
+      requireScopes(credential, auth.operator);
+      const requestId = requestIdOf(ctx);
+      ctx.set('X-Request-Id', requestId);
+      return { ...credential, requestId, source: ctx.ip || null };
     }
     return null;
   };
@@ -72,7 +95,7 @@ export function registerRoutes(router: Router, routes: readonly AnyRoute[], deps
     if (!handler) continue;
     const status = defaultStatus(route);
     router.register(koaPath(route.path), [route.method], async (ctx) => {
-      const caller = authenticate(route, ctx);
+      const caller = await authenticate(route, ctx);
       if (caller && 'org' in caller) (ctx.state as RequestState).org = caller.org;
       const input: Input = {
         params: route.params ? parse(route.params, ctx.params) : {},

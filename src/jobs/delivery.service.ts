@@ -1,11 +1,14 @@
+import { randomBytes } from 'node:crypto';
 import { AppError } from '../errors.js';
 import type { Deps } from '../runtime.js';
-import { renderWrapper } from '../routeros/wrapper.js';
+import { dialectOf, parseRouterOsVersion } from '../routeros/version.js';
+import { ERROR_WIRE_MAX_BYTES, OUTPUT_WIRE_MAX_BYTES, renderWrapper, wrapperByteLength, type WrapperInput } from '../routeros/wrapper.js';
 import * as sites from '../sites/sites.service.js';
 import type { CallbackStatus } from '../tokens/callback-signature.js';
 import * as repo from './jobs.repo.js';
 import { alignRunSlot, applyTransition, queuedJob } from './transitions.js';
 import * as transitions from './transitions.repo.js';
+import type { OutcomeReport } from './transitions.repo.js';
 
 // The router-facing life of a job after its creation: restoring a site's dispatch state into
 // Redis, handing a popped job out, the router's callbacks, and settling jobs that will not report.
@@ -50,14 +53,57 @@ export async function deliver(
   await applyTransition(deps, delivery);
   const job = delivery.job;
   const url = (s: CallbackStatus): string => deps.signer.url(job.id, s, job.attempt);
-  return renderWrapper({
+  const input: WrapperInput = {
     token: job.token,
     needsAck: queuedJob(job).leaseSeconds > 0,
     urls: { busy: url('busy'), done: url('done'), fail: url('fail') },
     script: job.script,
     remaining: popped.remaining,
     backup: job.shouldBackup ? deps.signer.backupUrls(job.id, job.attempt) : undefined,
-  });
+  };
+  return renderWrapper(withCapture(deps, input, delivery.siteVersion));
+}
+
+/**
+ * The wrapper with output capture where the router can run it: an acknowledged job, a site that
+ * reported RouterOS 7.15+ (`:onerror`), capture not turned off, and room for the payload quoted
+ * twice within WRAPPER_LIMIT_BYTES. Otherwise the plain wrapper: the router reports status only.
+ */
+function withCapture(deps: Deps, input: WrapperInput, siteVersion: string | null): WrapperInput {
+  const max = Math.min(deps.config.jobOutputMaxBytes, OUTPUT_WIRE_MAX_BYTES);
+  const version = siteVersion === null ? null : parseRouterOsVersion(siteVersion);
+  if (!input.needsAck || max === 0 || version === null || dialectOf(version) !== 'v7') return input;
+  const captured = { ...input, capture: { marker: `tikops${randomBytes(12).toString('hex')}`, maxBytes: max } };
+  return wrapperByteLength(captured) <= deps.config.wrapperLimitBytes ? captured : input;
+}
+
+/** The raw report of a capturing wrapper: its POST body and the lengths it announced. */
+export interface RawReport {
+  body: Buffer;
+  /** Bytes the payload printed (before the router cut them to its maximum). */
+  outlen: number;
+  /** Bytes of error text at the start of the body. */
+  errlen: number;
+}
+
+/** Untrusted bytes as storable text: invalid UTF-8 and NUL become U+FFFD. */
+const asText = (b: Buffer): string => b.toString('utf8').replace(/\0/g, '\uFFFD');
+
+/** The first `max` bytes of `b`, not splitting a UTF-8 sequence. */
+function cutUtf8(b: Buffer, max: number): Buffer {
+  if (b.length <= max) return b;
+  let end = max;
+  while (end > 0 && (b[end]! & 0xc0) === 0x80) end--;
+  return b.subarray(0, end);
+}
+
+/** The output and error text to store from a capturing wrapper's report, cut to JOB_OUTPUT_MAX_BYTES. */
+export function outcomeReport(deps: Deps, raw: RawReport): OutcomeReport {
+  const errlen = Math.min(raw.errlen, raw.body.length, ERROR_WIRE_MAX_BYTES);
+  const error = asText(raw.body.subarray(0, errlen)).replace(/\s+$/, '');
+  const sent = raw.body.subarray(errlen);
+  const kept = cutUtf8(sent, deps.config.jobOutputMaxBytes);
+  return { output: asText(kept), error: error === '' ? null : error, truncated: raw.outlen > kept.length };
 }
 
 export type CallbackResult = 'claimed' | 'ok';
@@ -68,6 +114,7 @@ export async function applyCallback(
   jobId: string,
   status: CallbackStatus,
   attempt: number,
+  report: OutcomeReport | null = null,
 ): Promise<CallbackResult> {
   const now = new Date(deps.clock());
   if (status === 'busy') {
@@ -79,7 +126,7 @@ export async function applyCallback(
     if (job.state === 'started' && job.attempt === attempt) return 'claimed';
     throw new AppError('claim_refused');
   }
-  const done = await transitions.finish(deps.sql, { id: jobId, attempt }, status === 'done' ? 'completed' : 'failed', now);
+  const done = await transitions.finish(deps.sql, { id: jobId, attempt }, status === 'done' ? 'completed' : 'failed', now, report);
   await applyTransition(deps, done);
   if (!done && !(await repo.findById(deps.sql, jobId))) throw new AppError('job_not_found');
   return 'ok';

@@ -33,6 +33,11 @@ export interface JobRow {
   failedAt: Date | null;
   cancelledAt: Date | null;
   timedOutAt: Date | null;
+  createdBy: string | null;
+  output: string | null;
+  error: string | null;
+  outputTruncated: boolean;
+  outputSupported: boolean | null;
 }
 
 export interface NewJob {
@@ -50,6 +55,8 @@ export interface NewJob {
   notifyUrl: string | null;
   leaseSeconds: number;
   timeoutSeconds: number;
+  /** The operator behind it (`key:<id>`, `jwt:<sub>`); null for internal jobs. */
+  createdBy?: string | null;
 }
 
 export interface JobEventRow {
@@ -65,7 +72,8 @@ export const COLS = raw(`id, seq, site_id AS "siteId", org_id AS "orgId", token,
   notify_url AS "notifyUrl", state::text AS state, attempt, lease_until AS "leaseUntil",
   lease_seconds AS "leaseSeconds", timeout_seconds AS "timeoutSeconds", deadline_at AS "deadlineAt",
   created_at AS "createdAt", delivered_at AS "deliveredAt", started_at AS "startedAt", completed_at AS "completedAt",
-  failed_at AS "failedAt", cancelled_at AS "cancelledAt", timed_out_at AS "timedOutAt"`);
+  failed_at AS "failedAt", cancelled_at AS "cancelledAt", timed_out_at AS "timedOutAt", created_by AS "createdBy", output, error,
+  output_truncated AS "outputTruncated", output_supported AS "outputSupported"`);
 
 /** A unique-constraint violation (SQLSTATE 23505). */
 function isUniqueViolation(err: unknown): boolean {
@@ -73,26 +81,31 @@ function isUniqueViolation(err: unknown): boolean {
 }
 
 /** The statement that inserts a job and its `created` event, returning the job row. */
-export function createStatement(job: NewJob, now: Date): Statement {
+/**
+ * The job insert with its `created` event, and `audit` (a CTE body over `j`, src/audit) when the
+ * job is an operator's: one statement, so the three rows commit or fail together.
+ */
+export function createStatement(job: NewJob, now: Date, audit?: Statement): Statement {
   return sql`
     WITH j AS (
       INSERT INTO job (id, site_id, org_id, token, idempotency_key, request_hash, description, script,
                        express_execute, needs_acknowledgement, should_backup, notify_url, lease_seconds,
-                       timeout_seconds, created_at)
+                       timeout_seconds, created_at, created_by)
       VALUES (${job.id}::uuid, ${job.siteId}::uuid, ${job.orgId}, ${job.token}, ${job.idempotencyKey}::uuid,
               ${job.requestHash}, ${job.description}, ${job.script}, ${job.expressExecute}, ${job.needsAck},
-              ${job.shouldBackup}, ${job.notifyUrl}, ${job.leaseSeconds}, ${job.timeoutSeconds}, ${now}::timestamptz)
+              ${job.shouldBackup}, ${job.notifyUrl}, ${job.leaseSeconds}, ${job.timeoutSeconds}, ${now}::timestamptz,
+              ${job.createdBy ?? null})
       RETURNING *
     ), e AS (
       INSERT INTO job_event (job_id, type, attempt, at) SELECT id, 'created', 0, created_at FROM j
-    )
+    )${audit ? sql`, a AS (${audit})` : empty}
     SELECT ${COLS} FROM j`;
 }
 
-/** Inserts the job and its `created` event; null if (site, idempotency key) already exists. */
-export async function create(db: SqlClient, job: NewJob, now: Date): Promise<JobRow | null> {
+/** Inserts the job and its `created` event (and audit row); null if (site, idempotency key) already exists. */
+export async function create(db: SqlClient, job: NewJob, now: Date, audit?: Statement): Promise<JobRow | null> {
   try {
-    return (await db.rows<JobRow>(createStatement(job, now)))[0] ?? null;
+    return (await db.rows<JobRow>(createStatement(job, now, audit)))[0] ?? null;
   } catch (err) {
     if (isUniqueViolation(err)) return null;
     throw err;

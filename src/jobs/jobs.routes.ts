@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineRoute, json, jsonBody, textBody } from '../http/route.js';
+import { PAGE_HEADERS, setNextPageHeaders } from '../lib/cursor.js';
 import { newId } from '../lib/ids.js';
 import * as jobs from './jobs.service.js';
 import { asyncJobAccepted, asyncJobBody, job, jobEvent, jobParams, listQuery, optionalIdempotencyKey, rawJobHeaders, siteParams } from './jobs.schema.js';
@@ -31,7 +32,7 @@ export const jobRoutes = [
         idempotencyKey: h['x-idempotency-key'], description: h['x-description'], script: body, needsAck: h['x-needs-ack'],
         backup: h['x-backup'], express: h['x-express-execute'], notifyUrl: null,
         leaseSeconds: h['x-lease-seconds'], timeoutSeconds: h['x-timeout-seconds'],
-      });
+      }, caller);
       status(created ? 201 : 200);
       return job;
     },
@@ -55,7 +56,7 @@ export const jobRoutes = [
         idempotencyKey: headers['x-idempotency-key'] ?? newId(), description: b.description, script: b.script,
         needsAck: b.needs_acknowledgement, backup: b.make_backup, express: b.express_execute, notifyUrl: b.notify_url,
         leaseSeconds: b.lease_seconds, timeoutSeconds: b.timeout_seconds,
-      });
+      }, caller);
       const date = new Date(job.created_at).toISOString().replace(/\.\d{3}Z$/, '+00:00');
       return { status: 'success' as const, data: { idempotency_key: job.idempotency_key, request_id: job.id, target: job.site_id, notify_url: job.notify_url, date } };
     },
@@ -72,18 +73,12 @@ export const jobRoutes = [
     params: siteParams,
     query: listQuery,
     responses: {
-      200: json(z.array(job), 'A list of jobs for the site.', {
-        'X-Next-Cursor': 'Present when there is another page: its cursor.',
-        Link: 'Present when there is another page: `<…>; rel="next"`.',
-      }),
+      200: json(z.array(job), 'A list of jobs for the site.', PAGE_HEADERS),
     },
     errors: ['site_not_found'],
     async handler({ deps, caller, input: { params, query }, header }) {
       const { jobs: list, nextCursor } = await jobs.listJobs(deps, caller.org, params.siteId, query);
-      if (nextCursor) {
-        header('X-Next-Cursor', nextCursor);
-        header('Link', `</site/${params.siteId}/job?limit=${query.limit}&cursor=${nextCursor}>; rel="next"`);
-      }
+      setNextPageHeaders(header, `/site/${params.siteId}/job`, query, nextCursor);
       return list;
     },
   }),
@@ -125,6 +120,6 @@ export const jobRoutes = [
     params: jobParams,
     responses: { 200: json(job, 'The cancelled job.') },
     errors: ['site_not_found', 'job_not_found', 'job_already_started'],
-    handler: ({ deps, caller, input: { params } }) => jobs.cancelJob(deps, caller.org, params.siteId, params.jobId),
+    handler: ({ deps, caller, input: { params } }) => jobs.cancelJob(deps, caller, params.siteId, params.jobId),
   }),
 ];

@@ -83,6 +83,15 @@ export const callbackQuery = z.object({
   reason: z.enum(['backup']).optional().meta({ description: 'Unsigned, with status=fail only: `backup` = the pre-job backup step failed (docs/backups.md).' }),
 });
 
+/** POST /job/{jobId}/update: an outcome with captured output (src/routeros/wrapper.ts, captureAndReport). */
+export const outcomeQuery = z.object({
+  status: z.enum(['done', 'fail']),
+  attempt: callbackQuery.shape.attempt,
+  signature: callbackQuery.shape.signature,
+  outlen: z.coerce.number().int().min(0).max(2_147_483_647).meta({ description: 'Unsigned: bytes the payload printed.' }),
+  errlen: z.coerce.number().int().min(0).max(65_536).meta({ description: 'Unsigned: bytes of error text at the start of the body.' }),
+});
+
 const at = (description: string, example: string | null) => z.iso.datetime().nullable().meta({ description, example });
 
 const JOB_STATES = ['queued', 'delivered', 'started', 'completed', 'failed', 'cancelled', 'timed_out'] as const;
@@ -112,6 +121,17 @@ export const job = z
     notify_url: z.string().nullable().meta({ description: 'The callback URL given with the JSON form, if any (tikops addition).', example: null }),
     lease_seconds: z.number().int().meta({ description: 'How long a delivery may stay unclaimed before the job may be handed out again (tikops addition).', example: 120 }),
     timeout_seconds: z.number().int().meta({ description: 'How long a claimed job may run before it is settled as timed out (tikops addition).', example: 900 }),
+    created_by: z.string().nullable().meta({ description: 'The operator credential that created it: `key:<api key id>` or `jwt:<sub>`; null for jobs tikops queued itself (tikops addition).', example: 'key:0b9e8f1c-2f7e-4a53-9f0c-6f3a4f3c2b1a' }),
+    output: z.string().nullable().meta({
+      description: "What the payload printed, as the router reported it with its outcome (RouterOS 7.15+, acknowledged jobs; untrusted text, at most JOB_OUTPUT_MAX_BYTES bytes). Null when nothing was reported (tikops addition).",
+      example: 'Flags: X - disabled\n 0   192.168.99.1/24  192.168.99.0  ether2\n',
+    }),
+    error: z.string().nullable().meta({ description: "The payload's error message on a failed job (RouterOS 7.15+, `:onerror`; untrusted text, at most 1,024 bytes) (tikops addition).", example: null }),
+    output_truncated: z.boolean().meta({ description: 'True when the output was longer than what the router sent or tikops kept (tikops addition).', example: false }),
+    output_supported: z.boolean().nullable().meta({
+      description: 'Whether the outcome was reported with output capture: false for RouterOS v6 and 7.0–7.14 (status only), null until the router reported an outcome (tikops addition).',
+      example: true,
+    }),
   })
   .meta({ id: 'Job', description: 'An asynchronous command or script to be executed on a Site.' });
 

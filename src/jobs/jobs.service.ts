@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { AppError } from '../errors.js';
+import { insertFrom, scriptDigest, urlOrigin, type Actor } from '../audit/audit.service.js';
 import { newId, uuidToBase62 } from '../lib/ids.js';
 import { refusedEarly, userUrlPolicy } from '../lib/outbound-url.js';
 import type { Deps } from '../runtime.js';
@@ -59,6 +60,11 @@ export function toJobDto(j: JobRow): JobDto {
     notify_url: j.notifyUrl,
     lease_seconds: j.leaseSeconds,
     timeout_seconds: j.timeoutSeconds,
+    created_by: j.createdBy,
+    output: j.output,
+    error: j.error,
+    output_truncated: j.outputTruncated,
+    output_supported: j.outputSupported,
   };
 }
 
@@ -107,13 +113,16 @@ function checkNotifyUrl(deps: Deps, url: string | null): void {
 
 /**
  * Creates a job (PostgreSQL first), then pushes its id to the site's Redis queue. A replayed
- * idempotency key returns the original job with created=false; a reused one is a 409.
+ * idempotency key returns the original job with created=false; a reused one is a 409. An
+ * operator's job (`by`) records its creator and a `job.create` audit event in the same statement;
+ * jobs tikops queues itself (agent removal, on-demand backups: audited by their own request) pass null.
  */
 export async function createJob(
   deps: Deps,
   org: string,
   siteId: string,
   input: JobInput,
+  by: Actor | null,
 ): Promise<{ job: JobDto; created: boolean }> {
   const site = await sites.requireSite(deps, org, siteId);
   if (site.deletedAt && !input.removal) throw new AppError('site_deleting');
@@ -140,8 +149,10 @@ export async function createJob(
       notifyUrl: input.notifyUrl,
       leaseSeconds,
       timeoutSeconds,
+      createdBy: by?.actor ?? null,
     },
     new Date(deps.clock()),
+    by ? insertFrom('j', by, 'job.create', 'job:', jobSummary(site.id, input)) : undefined,
   );
   if (!row) return { job: await replay(deps, site.id, input.idempotencyKey, hash), created: false };
   // The row is committed: if this push fails the job is still safe, and the reconciler or the
@@ -151,6 +162,19 @@ export async function createJob(
     .catch((err: unknown) => deps.log.warn({ err, jobId: row.id }, 'job not pushed to redis; reconciler will'));
   deps.log.info({ jobId: row.id, siteId: site.id, org: site.orgId, express: input.express, backup: input.backup }, 'job created');
   return { job: toJobDto(row), created: true };
+}
+
+/** A job as the audit log shows it: the script by digest only, the notify URL by origin only. */
+function jobSummary(siteId: string, i: JobInput): Record<string, unknown> {
+  return {
+    site_id: siteId,
+    description: i.description,
+    ...scriptDigest(i.script),
+    needs_acknowledgement: i.needsAck,
+    backup: i.backup,
+    express: i.express,
+    notify_origin: urlOrigin(i.notifyUrl),
+  };
 }
 
 /**
@@ -214,9 +238,10 @@ export async function listJobEvents(
 }
 
 /** Cancels a job the router has not been handed; repeating it is harmless. */
-export async function cancelJob(deps: Deps, org: string, siteId: string, jobId: string): Promise<JobDto> {
-  await sites.requireSite(deps, org, siteId);
-  const cancelled = await transitions.cancel(deps.sql, siteId, jobId, new Date(deps.clock()));
+export async function cancelJob(deps: Deps, by: Actor, siteId: string, jobId: string): Promise<JobDto> {
+  await sites.requireSite(deps, by.org, siteId);
+  const audit = insertFrom('c', by, 'job.cancel', 'job:', { site_id: siteId });
+  const cancelled = await transitions.cancel(deps.sql, siteId, jobId, new Date(deps.clock()), audit);
   // A stale id left in Redis is skipped anyway by the delivery compare-and-set.
   await applyTransition(deps, cancelled);
   if (cancelled) return toJobDto(cancelled.job);

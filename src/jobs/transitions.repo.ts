@@ -1,4 +1,4 @@
-import { sql, type SqlClient } from '../db/sql.js';
+import { empty, sql, type SqlClient, type Statement } from '../db/sql.js';
 import { COLS, type JobRow, type JobState } from './jobs.repo.js';
 
 // The job state machine (ARCHITECTURE.md, "The job pipeline"): every compare-and-set on `job`,
@@ -22,8 +22,16 @@ const moved = (row: JobRow | undefined, entered: (j: JobRow) => JobState[]): Tra
  * whose lease expired — or at once with `force` (the router rebooted, so the unclaimed delivery is
  * gone). Bumps the attempt, which voids every URL of the earlier delivery.
  */
-export async function claimDelivery(db: SqlClient, id: string, siteId: string, now: Date, force: boolean): Promise<Transition | null> {
-  const rows = await db.rows<JobRow>(sql`
+export async function claimDelivery(
+  db: SqlClient,
+  id: string,
+  siteId: string,
+  now: Date,
+  force: boolean,
+): Promise<(Transition & { siteVersion: string | null }) | null> {
+  // The site's RouterOS version comes back with the job (which wrapper the router can run), so
+  // a delivery stays one statement.
+  const rows = await db.rows<JobRow & { siteVersion: string | null }>(sql`
     WITH c AS (
       UPDATE job SET
         state = (CASE WHEN needs_acknowledgement OR should_backup THEN 'delivered' ELSE 'completed' END)::"JobState",
@@ -42,8 +50,11 @@ export async function claimDelivery(db: SqlClient, id: string, siteId: string, n
       UNION ALL SELECT id, 'completed'::"JobEventType", attempt, ${now}::timestamptz FROM c
         WHERE NOT (needs_acknowledgement OR should_backup)
     )
-    SELECT ${COLS} FROM c`);
-  return moved(rows[0], (j) => (j.state === 'completed' ? ['delivered', 'completed'] : ['delivered']));
+    SELECT ${COLS}, (SELECT software_version FROM site s WHERE s.id = c.site_id) AS "siteVersion" FROM c`);
+  const row = rows[0];
+  if (!row) return null;
+  const { siteVersion, ...job } = row;
+  return { job, entered: job.state === 'completed' ? ['delivered', 'completed'] : ['delivered'], siteVersion };
 }
 
 /** The busy callback: delivered → started for this attempt while its lease holds. */
@@ -63,6 +74,13 @@ export async function claimStart(db: SqlClient, id: string, attempt: number, now
 
 export type Outcome = 'completed' | 'failed';
 
+/** What a router with output capture reported with its outcome (already cut and cleaned). */
+export interface OutcomeReport {
+  output: string;
+  error: string | null;
+  truncated: boolean;
+}
+
 /**
  * An outcome: delivered|started → completed|failed, for the attempt that reported it (its done/fail
  * callback), or for the site's running job with this token (the agent's `last-job` heartbeat
@@ -73,6 +91,7 @@ export async function finish(
   which: { id: string; attempt: number } | { siteId: string; token: string },
   outcome: Outcome,
   now: Date,
+  report: OutcomeReport | null = null,
 ): Promise<Transition | null> {
   const target =
     'id' in which
@@ -81,11 +100,17 @@ export async function finish(
   const detail = 'id' in which ? null : JSON.stringify({ source: 'heartbeat last-job' });
   const completedAt = outcome === 'completed' ? now : null;
   const failedAt = outcome === 'failed' ? now : null;
+  // A callback says whether it carried output; a heartbeat's last-job report says nothing of it.
+  const output =
+    'id' in which
+      ? sql`, output = ${report?.output ?? null}, error = ${report?.error ?? null},
+          output_truncated = ${report?.truncated ?? false}, output_supported = ${report !== null}`
+      : empty;
   const rows = await db.rows<JobRow>(sql`
     WITH c AS (
       UPDATE job SET state = ${outcome}::"JobState", lease_until = NULL, deadline_at = NULL,
         completed_at = COALESCE(${completedAt}::timestamptz, completed_at),
-        failed_at = COALESCE(${failedAt}::timestamptz, failed_at)
+        failed_at = COALESCE(${failedAt}::timestamptz, failed_at) ${output}
       WHERE ${target}
       RETURNING *
     ), e AS (
@@ -96,8 +121,8 @@ export async function finish(
   return moved(rows[0], () => [outcome]);
 }
 
-/** queued → cancelled (only the site's job). */
-export async function cancel(db: SqlClient, siteId: string, id: string, now: Date): Promise<Transition | null> {
+/** queued → cancelled (only the site's job), with `audit` (a CTE body over `c`, src/audit) if it moved. */
+export async function cancel(db: SqlClient, siteId: string, id: string, now: Date, audit: Statement): Promise<Transition | null> {
   const rows = await db.rows<JobRow>(sql`
     WITH c AS (
       UPDATE job SET state = 'cancelled', cancelled_at = ${now}::timestamptz
@@ -105,7 +130,7 @@ export async function cancel(db: SqlClient, siteId: string, id: string, now: Dat
       RETURNING *
     ), e AS (
       INSERT INTO job_event (job_id, type, attempt, at) SELECT id, 'cancelled', attempt, ${now}::timestamptz FROM c
-    )
+    ), a AS (${audit})
     SELECT ${COLS} FROM c`);
   return moved(rows[0], () => ['cancelled']);
 }

@@ -10,7 +10,10 @@
 // - the body ends with "\n# tikops-end\n", which the agent checks before parsing
 //   so a truncated response (fetch output=user caps at 64 KB) never runs (Fetch, help.mikrotik.com/docs/spaces/ROS/pages/8978514);
 // - with a backup step (docs/backups.md), the payload runs only after the claim
-//   succeeded AND the server answered the backup commit with "stored".
+//   succeeded AND the server answered the backup commit with "stored";
+// - with output capture (RouterOS 7.15+, chosen at delivery from the site's reported version),
+//   the payload's literal sits inside the literal of the script `:execute … as-string` runs
+//   (execSource), still only data, and the capture step itself is a parsed literal too.
 import { rosQuote, rosQuotedLength } from './quote.js';
 import type { BackupUrls } from '../tokens/callback-signature.js';
 
@@ -26,6 +29,12 @@ export interface WrapperInput {
   remaining: number;
   /** Signed backup upload URLs: export and upload the configuration before the payload (needs needsAck). */
   backup?: BackupUrls | undefined;
+  /**
+   * Capture what the payload prints and its error message, and POST them with done/fail (needs
+   * needsAck; RouterOS 7.15+ only: `:execute … as-string` and `:onerror`). `marker` is a random
+   * token that ends the captured output with the outcome; `maxBytes` the most output sent.
+   */
+  capture?: { marker: string; maxBytes: number } | undefined;
 }
 
 /** Bytes of the export sent per POST: under /tool fetch's 64 KB http-data limit with room to spare. */
@@ -50,6 +59,46 @@ export const BACKUP_STEP = [
   '',
 ].join('\n');
 
+/** Most output bytes a wrapper sends: with the error text, under /tool fetch's 64Kb http-data limit. */
+export const OUTPUT_WIRE_MAX_BYTES = 60_000;
+/** Most error-message bytes a wrapper sends. */
+export const ERROR_WIRE_MAX_BYTES = 1_024;
+
+// The capture step: RouterOS 7.15+ source, shipped as data in one rosQuote literal and run through
+// `[:parse]` (like the backup step), called with tikopsX (the source to execute, see execSource)
+// and tikopsM (the marker). `:execute … as-string` runs it and returns what it printed ("When using
+// the as-string parameter executed script is blocked", Scripting, help.mikrotik.com/docs/spaces/
+// ROS/pages/47579229); the marker line it prints last says how the payload ended. Returns
+// {ok; out; err}. Byte positions: `:find`, `:pick` and `:len` count bytes.
+export const CAPTURE_STEP = [
+  ':local tikopsO [:execute script=$tikopsX as-string]',
+  ':local tikopsP [:find $tikopsO $tikopsM]',
+  ':if ([:typeof $tikopsP] != "num") do={ :return {"ok"=false;"out"=$tikopsO;"err"="the payload reported no outcome"} }',
+  ':local tikopsS [:pick $tikopsO ($tikopsP + [:len $tikopsM]) [:len $tikopsO]]',
+  ':local tikopsOut [:pick $tikopsO 0 $tikopsP]',
+  ':if ([:pick $tikopsS 0 2] = "ok") do={ :return {"ok"=true;"out"=$tikopsOut;"err"=""} }',
+  ':return {"ok"=false;"out"=$tikopsOut;"err"=[:pick $tikopsS 5 [:len $tikopsS]]}',
+  '',
+].join('\n');
+
+/**
+ * The script the capture step executes: the payload (parsed from its literal, so a syntax error
+ * is caught too) inside `:onerror` ("The 'error' parameter must be set before 'do' block",
+ * Scripting 47579229), then the marker with `ok`, or with `fail:` and the error message.
+ */
+export function execSource(script: string, marker: string): string {
+  return [
+    ':onerror tikopsE in={',
+    `:local tikopsF [:parse ${rosQuote(script)}]`,
+    '$tikopsF',
+    `:put ${rosQuote(`${marker}ok`)}`,
+    '} do={',
+    `:put (${rosQuote(`${marker}fail:`)} . $tikopsE)`,
+    '}',
+    '',
+  ].join('\n');
+}
+
 export const WRAPPER_END = '# tikops-end\n';
 
 // The token is also written raw into the leading comment, so it must be inert
@@ -70,6 +119,44 @@ function validate(input: WrapperInput): void {
   }
   // Without the claim and the callbacks nobody would learn that the backup failed.
   if (input.backup && !input.needsAck) throw new RangeError('renderWrapper: a backup step needs needsAck');
+  const c = input.capture;
+  if (c) {
+    if (!input.needsAck) throw new RangeError('renderWrapper: output capture needs needsAck');
+    if (!/^[A-Za-z0-9]{8,64}$/.test(c.marker)) throw new RangeError('renderWrapper: the capture marker must be 8-64 letters and digits');
+    if (!Number.isSafeInteger(c.maxBytes) || c.maxBytes < 1 || c.maxBytes > OUTPUT_WIRE_MAX_BYTES) {
+      throw new RangeError(`renderWrapper: capture maxBytes must be 1-${OUTPUT_WIRE_MAX_BYTES}`);
+    }
+  }
+}
+
+// Runs the payload through the capture step and reports its outcome with what it printed: POST
+// done|fail with `outlen` (bytes printed) and `errlen` (bytes of error text at the start of the
+// body), the body being the error text and then the output, cut to `maxBytes`. If the step cannot
+// be parsed or run, the job fails with that said (the payload may not have run, or not to its end).
+function captureAndReport(maxBytes: number): string {
+  return (
+    ':local tikopsOk false\n' +
+    ':local tikopsOut ""\n' +
+    ':local tikopsErr "tikops: the output capture step failed"\n' +
+    ':do {\n' +
+    ':local tikopsCapFn [:parse $tikopsCapSrc]\n' +
+    ':local tikopsR [$tikopsCapFn tikopsX=$tikopsExec tikopsM=$tikopsMark]\n' +
+    ':set tikopsOk ($tikopsR->"ok")\n' +
+    ':set tikopsOut ($tikopsR->"out")\n' +
+    ':set tikopsErr ($tikopsR->"err")\n' +
+    '} on-error={}\n' +
+    ':local tikopsLen [:len $tikopsOut]\n' +
+    `:if ($tikopsLen > ${maxBytes}) do={ :set tikopsOut [:pick $tikopsOut 0 ${maxBytes}] }\n` +
+    `:if ([:len $tikopsErr] > ${ERROR_WIRE_MAX_BYTES}) do={ :set tikopsErr [:pick $tikopsErr 0 ${ERROR_WIRE_MAX_BYTES}] }\n` +
+    ':local tikopsQ ("&outlen=" . $tikopsLen . "&errlen=" . [:len $tikopsErr])\n' +
+    ':if ($tikopsOk) do={\n' +
+    ':set tikopsLast ($tikopsJob . ":ok")\n' +
+    ':do { /tool fetch url=($tikopsDone . $tikopsQ) http-method=post http-data=($tikopsErr . $tikopsOut) output=none } on-error={}\n' +
+    '} else={\n' +
+    ':set tikopsLast ($tikopsJob . ":fail")\n' +
+    ':do { /tool fetch url=($tikopsFail . $tikopsQ) http-method=post http-data=($tikopsErr . $tikopsOut) output=none } on-error={}\n' +
+    '}\n'
+  );
 }
 
 // Runs the payload and reports its outcome (the body of the claimed, and backed-up, branch).
@@ -93,7 +180,7 @@ const RUN_AND_REPORT =
 
 // Backup, then run only if the server said "stored"; otherwise fail with reason=backup (an
 // unsigned hint: the fail URL's signature already allows failing this delivery, nothing more).
-const BACKUP_THEN_RUN =
+const backupThenRun = (run: string): string =>
   ':local tikopsBacked false\n' +
   ':do {\n' +
   ':local tikopsBkFn [:parse $tikopsBkSrc]\n' +
@@ -101,7 +188,7 @@ const BACKUP_THEN_RUN =
   ':if ($tikopsBk = "stored") do={ :set tikopsBacked true }\n' +
   '} on-error={}\n' +
   ':if ($tikopsBacked) do={\n' +
-  RUN_AND_REPORT +
+  run +
   '} else={\n' +
   ':set tikopsLast ($tikopsJob . ":fail")\n' +
   ':log warning ("tikops: job " . $tikopsJob . " backup failed; payload not run")\n' +
@@ -117,6 +204,19 @@ function backupLocals(backup: BackupUrls | undefined): Piece[] {
     { quote: backup.commit },
     '\n:local tikopsBkSrc ',
     { quote: BACKUP_STEP },
+  ];
+}
+
+/** The payload's locals: its literal, or with capture the source to execute and the capture step. */
+function payloadLocals(input: WrapperInput): Piece[] {
+  if (!input.capture) return ['\n:local tikopsSrc ', { quote: input.script }];
+  return [
+    '\n:local tikopsMark ',
+    { quote: input.capture.marker },
+    '\n:local tikopsCapSrc ',
+    { quote: CAPTURE_STEP },
+    '\n:local tikopsExec ',
+    { quote: execSource(input.script, input.capture.marker) },
   ];
 }
 
@@ -145,6 +245,7 @@ function layout(input: WrapperInput): Piece[] {
     ];
   }
 
+  const run = input.capture ? captureAndReport(input.capture.maxBytes) : RUN_AND_REPORT;
   return [
     `# tikops job ${input.token}\n:global tikopsMore\n:global tikopsLast\n:local tikopsJob `,
     { quote: input.token },
@@ -155,8 +256,7 @@ function layout(input: WrapperInput): Piece[] {
     '\n:local tikopsFail ',
     { quote: input.urls.fail },
     ...backupLocals(input.backup),
-    '\n:local tikopsSrc ',
-    { quote: input.script },
+    ...payloadLocals(input),
     '\n' +
       // The busy call doubles as a claim: only a 200 "claimed" body means the server
       // accepted this delivery. Anything else (timeout, non-2xx, stale/duplicate
@@ -168,7 +268,7 @@ function layout(input: WrapperInput): Piece[] {
       ':if (($tikopsAck->"data") = "claimed") do={ :set tikopsClaim true }\n' +
       '} on-error={}\n' +
       ':if ($tikopsClaim) do={\n' +
-      (input.backup ? BACKUP_THEN_RUN : RUN_AND_REPORT) +
+      (input.backup ? backupThenRun(run) : run) +
       `:set tikopsMore ${remaining}\n` +
       finished +
       '} else={\n' +

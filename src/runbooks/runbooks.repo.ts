@@ -1,4 +1,4 @@
-import type { Db } from '../db/prisma.js';
+import type { Db, DbTx } from '../db/prisma.js';
 
 export interface RunbookRow {
   id: string;
@@ -11,7 +11,7 @@ export interface RunbookRow {
 
 const columns = { id: true, orgId: true, name: true, token: true, createdAt: true, revokedAt: true } as const;
 
-export function create(db: Db, data: { id: string; orgId: string; name: string; token: string }, now: Date): Promise<RunbookRow> {
+export function create(db: DbTx, data: { id: string; orgId: string; name: string; token: string }, now: Date): Promise<RunbookRow> {
   return db.runbook.create({ data: { ...data, createdAt: now }, select: columns });
 }
 
@@ -29,7 +29,8 @@ export function findByToken(db: Db, token: string): Promise<RunbookRow | null> {
 }
 
 /** Sets revoked_at once (a repeat keeps the first time); null if the org has no such runbook. */
-export async function revoke(db: Db, orgId: string, id: string, now: Date): Promise<RunbookRow | null> {
-  await db.runbook.updateMany({ where: { id, orgId, revokedAt: null }, data: { revokedAt: now } });
-  return findForOrg(db, orgId, id);
+export async function revoke(db: DbTx, orgId: string, id: string, now: Date): Promise<{ row: RunbookRow; changed: boolean } | null> {
+  const { count } = await db.runbook.updateMany({ where: { id, orgId, revokedAt: null }, data: { revokedAt: now } });
+  const row = await db.runbook.findFirst({ where: { id, orgId }, select: columns });
+  return row ? { row, changed: count > 0 } : null;
 }

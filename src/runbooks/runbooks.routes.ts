@@ -14,7 +14,7 @@ export const runbookRoutes = [
     auth: { operator: ['sites:write'] },
     body: jsonBody(createRunbookBody),
     responses: { 201: json(runbook, 'The runbook, with its bootstrap command.') },
-    handler: ({ deps, caller, input }) => runbooks.createRunbook(deps, caller.org, input.body),
+    handler: ({ deps, caller, input }) => runbooks.createRunbook(deps, caller, input.body),
   }),
 
   defineRoute({
@@ -52,7 +52,7 @@ export const runbookRoutes = [
     params: runbookParams,
     responses: { 200: json(runbook, 'The revoked runbook.') },
     errors: ['runbook_not_found'],
-    handler: ({ deps, caller, input }) => runbooks.revokeRunbook(deps, caller.org, input.params.runbookId),
+    handler: ({ deps, caller, input }) => runbooks.revokeRunbook(deps, caller, input.params.runbookId),
   }),
 
   defineRoute({

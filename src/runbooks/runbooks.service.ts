@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { AppError } from '../errors.js';
+import { auditedPrisma, type Actor } from '../audit/audit.service.js';
 import { newId, uuidToBase62 } from '../lib/ids.js';
 import type { Deps } from '../runtime.js';
 import { bootstrapCommand, renderBootstrap } from '../routeros/bootstrap.js';
@@ -25,8 +26,13 @@ function newToken(): string {
   return uuidToBase62(randomBytes(16).toString('hex'));
 }
 
-export async function createRunbook(deps: Deps, org: string, input: { name: string }): Promise<RunbookDto> {
-  const row = await repo.create(deps.db, { id: newId(), orgId: org, name: input.name, token: newToken() }, new Date(deps.clock()));
+export async function createRunbook(deps: Deps, by: Actor, input: { name: string }): Promise<RunbookDto> {
+  const row = await auditedPrisma(
+    deps,
+    by,
+    (tx) => repo.create(tx, { id: newId(), orgId: by.org, name: input.name, token: newToken() }, new Date(deps.clock())),
+    (r) => ({ action: 'runbook.create', target: `runbook:${r.id}`, summary: { name: r.name } }),
+  );
   return toDto(deps, row);
 }
 
@@ -41,10 +47,12 @@ export async function getRunbook(deps: Deps, org: string, id: string): Promise<R
 }
 
 /** Stops new adoptions with this runbook; routers it adopted keep working. Repeats are harmless. */
-export async function revokeRunbook(deps: Deps, org: string, id: string): Promise<RunbookDto> {
-  const row = await repo.revoke(deps.db, org, id, new Date(deps.clock()));
-  if (!row) throw new AppError('runbook_not_found');
-  return toDto(deps, row);
+export async function revokeRunbook(deps: Deps, by: Actor, id: string): Promise<RunbookDto> {
+  const revoked = await auditedPrisma(deps, by, (tx) => repo.revoke(tx, by.org, id, new Date(deps.clock())), (r) =>
+    r?.changed ? { action: 'runbook.revoke', target: `runbook:${r.row.id}`, summary: { name: r.row.name } } : null,
+  );
+  if (!revoked) throw new AppError('runbook_not_found');
+  return toDto(deps, revoked.row);
 }
 
 /** The runbook a router's bootstrap token names: 404 if none, 410 if it was revoked. */

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { AppError } from '../errors.js';
+import type { Actor } from '../audit/audit.service.js';
 import * as jobs from '../jobs/jobs.service.js';
 import type { Deps } from '../runtime.js';
 import type { DeviceIdentity } from '../tokens/device-token.js';
@@ -18,11 +19,11 @@ function removalKey(siteId: string): string {
 }
 
 /** Marks the site for deletion and queues the agent's removal; answers the site as it now is. */
-export async function deleteSite(deps: Deps, org: string, siteId: string): Promise<sites.SiteDto> {
-  const site = await lifecycle.markDeleted(deps, org, siteId);
+export async function deleteSite(deps: Deps, by: Actor, siteId: string): Promise<sites.SiteDto> {
+  const site = await lifecycle.markDeleted(deps, by, siteId);
   const script = renderRemoval({ siteId: site.id, token: lifecycle.deviceToken(deps, site), publicUrl: deps.config.publicUrl });
   try {
-    await jobs.createJob(deps, org, site.id, {
+    await jobs.createJob(deps, by.org, site.id, {
       idempotencyKey: removalKey(site.id),
       description: 'Remove the tikops agent (site deleted)',
       script,
@@ -31,7 +32,7 @@ export async function deleteSite(deps: Deps, org: string, siteId: string): Promi
       express: false,
       notifyUrl: null,
       removal: true,
-    });
+    }, null);
   } catch (err) {
     // The key was used before: the removal job is already queued (its token differs each time).
     if (!(err instanceof AppError && err.code === 'idempotency_key_reused')) throw err;

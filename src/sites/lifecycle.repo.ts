@@ -1,5 +1,5 @@
 import { Prisma } from '../generated/prisma/client.js';
-import type { Db } from '../db/prisma.js';
+import type { Db, DbTx } from '../db/prisma.js';
 import { sql, type SqlClient } from '../db/sql.js';
 import type { Inventory } from '../routeros/inventory.js';
 import { columns, type SiteRow } from './sites.repo.js';
@@ -45,9 +45,11 @@ export function readopt(db: Db, id: string, runbookId: string, inventory: Invent
 }
 
 /** Marks the site deleted (a repeat keeps the first times); null if the org has no such site. */
-export async function markDeleted(db: Db, orgId: string, id: string, now: Date, purgeAt: Date): Promise<SiteRow | null> {
-  await db.site.updateMany({ where: { id, orgId, deletedAt: null }, data: { deletedAt: now, purgeAt } });
-  return db.site.findFirst({ where: { id, orgId }, select: columns });
+/** Marks the org's site deleted once (a repeat changes nothing: `changed` false); null if there is no such site. */
+export async function markDeleted(db: DbTx, orgId: string, id: string, now: Date, purgeAt: Date): Promise<{ site: SiteRow; changed: boolean } | null> {
+  const { count } = await db.site.updateMany({ where: { id, orgId, deletedAt: null }, data: { deletedAt: now, purgeAt } });
+  const site = await db.site.findFirst({ where: { id, orgId }, select: columns });
+  return site ? { site, changed: count > 0 } : null;
 }
 
 /** Deletes sites and, by cascade, their jobs, samples, faults and backups; returns the ids deleted. */

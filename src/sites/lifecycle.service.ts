@@ -1,4 +1,5 @@
 import { AppError } from '../errors.js';
+import { auditedPrisma, type Actor } from '../audit/audit.service.js';
 import { adoptedName, type Inventory } from '../routeros/inventory.js';
 import { newId } from '../lib/ids.js';
 import type { Deps } from '../runtime.js';
@@ -51,12 +52,14 @@ export async function adoptSite(deps: Deps, orgId: string, runbookId: string, in
 }
 
 /** Marks the org's site deleted with a purge deadline; repeats keep the first deadline. */
-export async function markDeleted(deps: Deps, org: string, siteId: string): Promise<SiteRow> {
+export async function markDeleted(deps: Deps, by: Actor, siteId: string): Promise<SiteRow> {
   const now = deps.clock();
   const purgeAt = new Date(now + deps.config.fleet.deleteGraceHours * 3_600_000);
-  const site = await repo.markDeleted(deps.db, org, siteId, new Date(now), purgeAt);
-  if (!site) throw new AppError('site_not_found');
-  return site;
+  const marked = await auditedPrisma(deps, by, (tx) => repo.markDeleted(tx, by.org, siteId, new Date(now), purgeAt), (m) =>
+    m?.changed ? { action: 'site.delete', target: `site:${m.site.id}`, summary: { name: m.site.name, purge_at: purgeAt.toISOString() } } : null,
+  );
+  if (!marked) throw new AppError('site_not_found');
+  return marked.site;
 }
 
 /** A device token for the site, as its agent holds one (for scripts the router runs). */

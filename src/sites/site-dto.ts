@@ -10,6 +10,12 @@ const iso = (d: Date | null): string | null => d?.toISOString() ?? null;
 /** Presence of a site nothing is known about yet (just created). */
 export const NO_PULSE: SitePresence = { hasPulse: false, lastSeenAt: null, lastSeenFrom: null };
 
+/** The stored metadata object (only PATCH /site writes it, with string values). */
+function metadataOf(m: unknown): Record<string, string> {
+  if (m === null || typeof m !== 'object' || Array.isArray(m)) return {};
+  return Object.fromEntries(Object.entries(m).filter((e): e is [string, string] => typeof e[1] === 'string'));
+}
+
 export function siteDto(s: SiteRow, p: SitePresence = NO_PULSE): SiteDto {
   return {
     id: s.id,
@@ -31,5 +37,7 @@ export function siteDto(s: SiteRow, p: SitePresence = NO_PULSE): SiteDto {
     updated_at: s.updatedAt.toISOString(),
     deleted_at: iso(s.deletedAt),
     purge_at: iso(s.purgeAt),
+    tags: s.tags,
+    metadata: metadataOf(s.metadata),
   };
 }

@@ -1,4 +1,6 @@
-import type { Db } from '../db/prisma.js';
+import type { Db, DbTx } from '../db/prisma.js';
+import type { Prisma } from '../generated/prisma/client.js';
+import type { Keyset } from '../lib/cursor.js';
 
 export interface SiteRow {
   id: string;
@@ -21,6 +23,9 @@ export interface SiteRow {
   offlineSince: Date | null;
   deletedAt: Date | null;
   purgeAt: Date | null;
+  tags: string[];
+  /** Written only through `update` (string values); read as stored. */
+  metadata: unknown;
 }
 
 export const columns = {
@@ -44,9 +49,11 @@ export const columns = {
   offlineSince: true,
   deletedAt: true,
   purgeAt: true,
+  tags: true,
+  metadata: true,
 } as const;
 
-export function create(db: Db, data: { id: string; orgId: string; name: string }): Promise<SiteRow> {
+export function create(db: DbTx, data: { id: string; orgId: string; name: string }): Promise<SiteRow> {
   return db.site.create({ data, select: columns });
 }
 
@@ -59,12 +66,67 @@ export function findForOrg(db: Db, orgId: string, id: string): Promise<SiteRow |
   return db.site.findFirst({ where: { id, orgId }, select: columns });
 }
 
-export function listForOrg(db: Db, orgId: string): Promise<SiteRow[]> {
-  return db.site.findMany({ where: { orgId }, select: columns, orderBy: [{ createdAt: 'desc' }, { id: 'asc' }] });
+/** GET /site's filters, each served by an index of schema.prisma. */
+export interface SiteFilter {
+  tag?: string | undefined;
+  /** As the offline sweep last saw it: offline = an open outage, or never heard from. */
+  status?: 'online' | 'offline' | undefined;
+  /** Exact spellings of software_version to match. */
+  versions?: string[] | undefined;
+  model?: string | undefined;
+  /** Case-insensitive prefix of the name or the identity. */
+  q?: string | undefined;
+  hasOpenFault?: boolean | undefined;
+}
+
+function filterWhere(f: SiteFilter): Prisma.SiteWhereInput[] {
+  const where: Prisma.SiteWhereInput[] = [];
+  if (f.tag !== undefined) where.push({ tags: { has: f.tag } });
+  if (f.versions !== undefined) where.push({ softwareVersion: { in: f.versions } });
+  if (f.model !== undefined) where.push({ model: f.model });
+  if (f.status === 'online') where.push({ offlineSince: null, lastSeenAt: { not: null } });
+  if (f.status === 'offline') where.push({ OR: [{ offlineSince: { not: null } }, { lastSeenAt: null }] });
+  if (f.hasOpenFault !== undefined) {
+    const open = { resolvedAt: null };
+    where.push(f.hasOpenFault ? { faults: { some: open } } : { faults: { none: open } });
+  }
+  if (f.q !== undefined) {
+    // Prisma sends startsWith as ILIKE '<q>%' without escaping, so `%`, `_` and `\` are escaped
+    // here (PostgreSQL's default LIKE escape); the trigram indexes serve it.
+    const prefix = { startsWith: f.q.replace(/[\\%_]/g, (c) => `\\${c}`), mode: 'insensitive' as const };
+    where.push({ OR: [{ name: prefix }, { identity: prefix }] });
+  }
+  return where;
+}
+
+/**
+ * A page of the org's sites matching `f`, newest first (ties by id, descending), strictly after
+ * `after`; `limit` rows at most.
+ */
+export function listPage(db: Db, orgId: string, f: SiteFilter, limit: number, after: Keyset | null): Promise<SiteRow[]> {
+  const where = filterWhere(f);
+  if (after !== null) where.push({ OR: [{ createdAt: { lt: after.at } }, { createdAt: after.at, id: { lt: after.key } }] });
+  return db.site.findMany({
+    where: { orgId, AND: where },
+    select: columns,
+    orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+    take: limit,
+  });
+}
+
+/** Sets the given fields of the org's site; null if the org has no such site. */
+export async function update(
+  db: DbTx,
+  orgId: string,
+  id: string,
+  data: { name?: string | undefined; tags?: string[] | undefined; metadata?: Record<string, string> | undefined },
+): Promise<SiteRow | null> {
+  const res = await db.site.updateManyAndReturn({ where: { id, orgId }, data, select: columns });
+  return res[0] ?? null;
 }
 
 /** Revokes every device token of the site; null if the org has no such site. */
-export async function bumpTokenVersion(db: Db, orgId: string, id: string): Promise<SiteRow | null> {
+export async function bumpTokenVersion(db: DbTx, orgId: string, id: string): Promise<SiteRow | null> {
   const res = await db.site.updateManyAndReturn({
     where: { id, orgId },
     data: { tokenVersion: { increment: 1 } },

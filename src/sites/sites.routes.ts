@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import { defineRoute, json, jsonBody, text } from '../http/route.js';
-import { createSiteBody, site, siteParams, siteWithToken } from './sites.schema.js';
+import { PAGE_HEADERS, setNextPageHeaders } from '../lib/cursor.js';
+import { createSiteBody, listSitesQuery, site, siteParams, siteWithToken, updateSiteBody } from './sites.schema.js';
 import * as sites from './sites.service.js';
 import { deleteSite, notifyDeleted } from './deletion.service.js';
 
 /**
- * Operator site API: create (returns the device token), list, get, rotate the device token, delete;
+ * Operator site API: create (returns the device token), list, get, update, rotate the device token, delete;
  * and the router's confirmation that it removed its agent (device token).
  */
 export const siteRoutes = [
@@ -18,7 +19,7 @@ export const siteRoutes = [
     auth: { operator: ['sites:write'] },
     body: jsonBody(createSiteBody),
     responses: { 201: json(siteWithToken, 'The site, with its device token.') },
-    handler: ({ deps, caller, input }) => sites.createSite(deps, caller.org, input.body),
+    handler: ({ deps, caller, input }) => sites.createSite(deps, caller, input.body),
   }),
 
   defineRoute({
@@ -27,9 +28,15 @@ export const siteRoutes = [
     operationId: 'listSites',
     tags: ['Sites'],
     summary: "List the organisation's sites",
+    description: 'Sites ordered by creation date (most recent first), filtered by every parameter given. Pass the X-Next-Cursor value as `cursor` for the next page.',
     auth: { operator: ['sites:read'] },
-    responses: { 200: json(z.array(site), 'The sites.') },
-    handler: ({ deps, caller }) => sites.listSites(deps, caller.org),
+    query: listSitesQuery,
+    responses: { 200: json(z.array(site), 'The sites.', PAGE_HEADERS) },
+    async handler({ deps, caller, input: { query }, header }) {
+      const page = await sites.listSites(deps, caller.org, query);
+      setNextPageHeaders(header, '/site', query, page.nextCursor);
+      return page.items;
+    },
   }),
 
   defineRoute({
@@ -46,6 +53,21 @@ export const siteRoutes = [
   }),
 
   defineRoute({
+    method: 'PATCH',
+    path: '/site/{siteId}',
+    operationId: 'updateSite',
+    tags: ['Sites'],
+    summary: 'Rename, tag or annotate a site',
+    description: 'Sets the fields given: `name`, `tags` (replaces the list) and `metadata` (replaces the object).',
+    auth: { operator: ['sites:write'] },
+    params: siteParams,
+    body: jsonBody(updateSiteBody),
+    responses: { 200: json(site, 'The updated site.') },
+    errors: ['site_not_found'],
+    handler: ({ deps, caller, input }) => sites.updateSite(deps, caller, input.params.siteId, input.body),
+  }),
+
+  defineRoute({
     method: 'POST',
     path: '/site/{siteId}/token',
     operationId: 'rotateSiteToken',
@@ -56,7 +78,7 @@ export const siteRoutes = [
     params: siteParams,
     responses: { 200: json(siteWithToken, 'The site, with its new device token.') },
     errors: ['site_not_found'],
-    handler: ({ deps, caller, input }) => sites.rotateToken(deps, caller.org, input.params.siteId),
+    handler: ({ deps, caller, input }) => sites.rotateToken(deps, caller, input.params.siteId),
   }),
 
   defineRoute({
@@ -71,7 +93,7 @@ export const siteRoutes = [
     params: siteParams,
     responses: { 202: json(site, 'The site, with deleted_at and purge_at set.') },
     errors: ['site_not_found'],
-    handler: ({ deps, caller, input }) => deleteSite(deps, caller.org, input.params.siteId),
+    handler: ({ deps, caller, input }) => deleteSite(deps, caller, input.params.siteId),
   }),
 
   defineRoute({

@@ -1,5 +1,7 @@
 import { AppError } from '../errors.js';
+import { auditedPrisma, type Actor } from '../audit/audit.service.js';
 import { presenceOf } from './presence.service.js';
+import { encodeKeyset, pageOf, type Keyset, type Page } from '../lib/cursor.js';
 import { newId } from '../lib/ids.js';
 import type { Deps } from '../runtime.js';
 import { siteDto, type SiteDto } from './site-dto.js';
@@ -30,8 +32,12 @@ export function findSite(deps: Deps, siteId: string): Promise<SiteRow | null> {
   return repo.findById(deps.db, siteId);
 }
 
-export async function createSite(deps: Deps, org: string, input: { name: string }): Promise<SiteDto & { token: string }> {
-  const site = await repo.create(deps.db, { id: newId(), orgId: org, name: input.name });
+export async function createSite(deps: Deps, by: Actor, input: { name: string }): Promise<SiteDto & { token: string }> {
+  const site = await auditedPrisma(deps, by, (tx) => repo.create(tx, { id: newId(), orgId: by.org, name: input.name }), (s) => ({
+    action: 'site.create',
+    target: `site:${s.id}`,
+    summary: { name: s.name },
+  }));
   // Warming Redis is an optimisation: a site Redis does not know is restored on its first poll.
   await deps.dispatch
     .registerSite(site.id, site.tokenVersion, site.orgId)
@@ -43,13 +49,59 @@ export async function getSite(deps: Deps, org: string, siteId: string): Promise<
   return toDto(deps, await requireSite(deps, org, siteId));
 }
 
-export async function listSites(deps: Deps, org: string): Promise<SiteDto[]> {
-  return toDtos(deps, await repo.listForOrg(deps.db, org));
+/** RouterOS's release channels, as `/system resource` prints them after the version number. */
+const CHANNELS = ['stable', 'long-term', 'testing', 'development'];
+
+/** The stored spellings a `version=` filter matches: a bare version on any channel, or exactly. */
+export function versionSpellings(v: string): string[] {
+  return v.includes(' ') ? [v] : [v, ...CHANNELS.map((c) => `${v} (${c})`)];
+}
+
+export interface SiteListQuery {
+  limit: number;
+  cursor?: Keyset | undefined;
+  tag?: string | undefined;
+  status?: 'online' | 'offline' | undefined;
+  version?: string | undefined;
+  model?: string | undefined;
+  q?: string | undefined;
+  has_open_fault?: boolean | undefined;
+}
+
+/** A page of the org's sites matching the filters, newest first. */
+export async function listSites(deps: Deps, org: string, query: SiteListQuery): Promise<Page<SiteDto>> {
+  const filter: repo.SiteFilter = {
+    tag: query.tag,
+    status: query.status,
+    versions: query.version === undefined ? undefined : versionSpellings(query.version),
+    model: query.model,
+    q: query.q,
+    hasOpenFault: query.has_open_fault,
+  };
+  const rows = await repo.listPage(deps.db, org, filter, query.limit + 1, query.cursor ?? null);
+  const page = pageOf(rows, query.limit, (s) => encodeKeyset({ at: s.createdAt, key: s.id }));
+  return { items: await toDtos(deps, page.items), nextCursor: page.nextCursor };
+}
+
+/** Renames, retags or replaces the metadata of the org's site (only the fields given). */
+export async function updateSite(
+  deps: Deps,
+  by: Actor,
+  siteId: string,
+  input: { name?: string | undefined; tags?: string[] | undefined; metadata?: Record<string, string> | undefined },
+): Promise<SiteDto> {
+  const site = await auditedPrisma(deps, by, (tx) => repo.update(tx, by.org, siteId, input), (s) =>
+    s ? { action: 'site.update', target: `site:${s.id}`, summary: { fields: Object.keys(input).filter((k) => k in input).sort(), name: s.name } } : null,
+  );
+  if (!site) throw new AppError('site_not_found');
+  return toDto(deps, site);
 }
 
 /** Issues a new device token; every earlier token of the site stops working at once. */
-export async function rotateToken(deps: Deps, org: string, siteId: string): Promise<SiteDto & { token: string }> {
-  const site = await repo.bumpTokenVersion(deps.db, org, siteId);
+export async function rotateToken(deps: Deps, by: Actor, siteId: string): Promise<SiteDto & { token: string }> {
+  const site = await auditedPrisma(deps, by, (tx) => repo.bumpTokenVersion(tx, by.org, siteId), (s) =>
+    s ? { action: 'site.rotate_token', target: `site:${s.id}`, summary: { token_version: s.tokenVersion } } : null,
+  );
   if (!site) throw new AppError('site_not_found');
   await deps.dispatch.raiseTokenVersion(site.id, site.tokenVersion);
   return { ...(await toDto(deps, site)), token: deps.deviceTokens.issue({ siteId: site.id, tokenVersion: site.tokenVersion }) };

@@ -65,7 +65,7 @@ function expectedType(f: DmmfField): string {
   };
   const t = scalar[f.type];
   if (!t) throw new Error(`add a mapping for ${f.type}`);
-  return t;
+  return f.isList ? `${t}[]` : t;
 }
 
 let client: pg.Client;

@@ -69,12 +69,19 @@ describe('tenant isolation', () => {
     expect(owner.body).toHaveLength(1);
   });
 
-  it('uses the sub claim as the tenant when there is no org claim', async () => {
+  it('refuses a token without an org claim unless JWT_TENANT_FROM_SUB opts in to the sub claim', async () => {
     const token = jwt.sign({ sub: 'user-7' }, TEST_JWT_SECRET, { algorithm: 'HS256', expiresIn: '1h' });
-    const res = await app.request('POST', '/site', { token, body: { name: 'sub site' } });
-    expect(res.status).toBe(201);
-    const viaOrg = await app.request('GET', `/site/${res.body.id}`, { token: app.token('user-7') });
-    expect(viaOrg.status).toBe(200);
+    const refused = await app.request('POST', '/site', { token, body: { name: 'sub site' } });
+    expect([refused.status, refused.body.code]).toEqual([401, 'token_invalid']);
+    const subApp = await startApp({ env: { JWT_TENANT_FROM_SUB: 'true' }, share: app });
+    try {
+      const res = await subApp.request('POST', '/site', { token, body: { name: 'sub site' } });
+      expect(res.status).toBe(201);
+      const viaOrg = await app.request('GET', `/site/${res.body.id}`, { token: app.token('user-7') });
+      expect(viaOrg.status).toBe(200);
+    } finally {
+      await subApp.close();
+    }
   });
 });
 
@@ -93,7 +100,9 @@ describe('operator authentication', () => {
         return jwt.sign({ org: 'o' }, privateKey, { algorithm: 'RS256' });
       },
     ],
-    ['no org or sub', () => jwt.sign({ role: 'x' }, TEST_JWT_SECRET, { algorithm: 'HS256' })],
+    ['no org or sub', () => jwt.sign({ role: 'x' }, TEST_JWT_SECRET, { algorithm: 'HS256', expiresIn: '1h' })],
+    ['no exp', () => jwt.sign({ org: 'o' }, TEST_JWT_SECRET, { algorithm: 'HS256' })],
+    ['a lifetime over JWT_MAX_LIFETIME_SECONDS', () => jwt.sign({ org: 'o' }, TEST_JWT_SECRET, { algorithm: 'HS256', expiresIn: '25h' })],
   ];
   it.each(cases)('rejects %s with 401', async (_name, make) => {
     const res = await app.request('GET', '/site', { token: make() });

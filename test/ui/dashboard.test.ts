@@ -22,6 +22,8 @@ let uiDir: string;
 let browser: Browser;
 let page: Page;
 let copiedCommand = '';
+/** The API key the operator signs in with (created like `npm run tikops -- keys create` would). */
+let key: { id: string; secret: string };
 const router: { state: RouterState; gate: Promise<void> | null } = {
   state: createRouterState({ identity: 'branch-01', version: '7.16.2 (stable)' }),
   gate: null,
@@ -60,19 +62,27 @@ afterEach(() => {
 });
 
 describe('the operator dashboard in chromium', { timeout: 60_000 }, () => {
-  it('asks for a credential, explains a refused one, and signs in with a valid one', async () => {
+  it('asks for an API key, explains a refused one, and signs in with a valid one into an httpOnly session cookie', async () => {
     await page.goto(`${app.url}/ui/`);
     await page.getByRole('heading', { name: 'Sign in to tikops' }).waitFor();
     await page.fill('#credential', 'not-a-token');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await expect(page.getByRole('alert').textContent()).resolves.toMatch(/Sign-in failed.*token_invalid/s);
-    expect(await browser.expectHttpError('GET', /^\/runbook$/, 401)).toHaveLength(1);
+    expect(await browser.expectHttpError('POST', /^\/session$/, 401)).toHaveLength(1);
     await browser.screenshot(page, '01-sign-in-refused');
 
-    await page.fill('#credential', `Bearer ${app.token(ORG)}`);
+    const made = await app.request('POST', '/api-keys', { token: app.token(ORG), body: { name: 'dashboard', scopes: ['sites:read', 'sites:write', 'jobs:read', 'jobs:write', 'backups:read', 'backups:write', 'keys:admin'] } });
+    key = made.body;
+    await page.fill('#credential', key.secret);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('heading', { name: 'Fleet' }).waitFor();
     await page.getByText('No routers yet.').waitFor();
+    const [cookie] = await browser.context.cookies(app.url);
+    expect(cookie).toMatchObject({ name: 'tikops_session', httpOnly: true, sameSite: 'Strict', path: '/' });
+    // The page keeps no credential of its own: only the cookie (which scripts cannot read) and the CSRF token.
+    const stored = String(await page.evaluate('JSON.stringify({ ...sessionStorage }) + document.cookie'));
+    expect(stored).not.toContain(key.secret);
+    expect(stored).not.toContain(cookie!.value);
     await browser.screenshot(page, '02-fleet-empty');
   });
 
@@ -201,6 +211,16 @@ describe('the operator dashboard in chromium', { timeout: 60_000 }, () => {
     const outline = String(await page.evaluate('getComputedStyle(document.activeElement).outlineStyle'));
     expect(outline).toBe('solid');
   });
+
+  it('ends the session when its API key is revoked', async () => {
+    const revoked = await app.request('DELETE', `/api-keys/${key.id}`, { token: app.token(ORG) });
+    expect(revoked.status).toBe(200);
+    await page.reload();
+    await page.getByRole('heading', { name: 'Sign in to tikops' }).waitFor();
+    await expect(page.getByRole('status').first().textContent()).resolves.toMatch(/You were signed out: The session has ended/);
+    expect(await browser.expectHttpError('GET', /^\/site$/, 401)).toHaveLength(1);
+    await browser.screenshot(page, '13-signed-out-key-revoked');
+  });
 });
 
 describe('the fleet page against 10,000 sites', { timeout: 60_000 }, () => {
@@ -212,8 +232,10 @@ describe('the fleet page against 10,000 sites', { timeout: 60_000 }, () => {
       FROM generate_series(1, 10000) i`);
     const measure = async (org: string, rows: number): Promise<{ ms: number; api: { ms: number; kib: number } }> => {
       const p = await browser.newPage();
-      // Signed in as that organisation before the page loads (the session is per tab).
-      await p.addInitScript(`sessionStorage.setItem('tikops.credential', ${JSON.stringify(app.token(org))})`);
+      // Signed in as that organisation before the page loads: the session cookie is the browser's,
+      // and the new tab asks GET /session for it.
+      const signedIn = await p.request.post(`${app.url}/session`, { data: { credential: app.token(org) } });
+      expect(signedIn.status()).toBe(201);
       const t0 = Date.now();
       await p.goto(`${app.url}/ui/`);
       await p.locator('table tbody tr').nth(rows - 1).waitFor();

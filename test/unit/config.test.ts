@@ -34,12 +34,22 @@ describe('loadConfig', () => {
   it('refuses to start in production with a default secret', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET[\s\S]*SIGNING_KEY/);
     expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'p'.repeat(40) })).toThrow(/SIGNING_KEY/);
-    const ok = loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'p'.repeat(40), SIGNING_KEY: 's'.repeat(40), WEBHOOK_SECRET: 'w'.repeat(40), PUBLIC_URL: 'https://tikops.example.net' });
+    const prod = { NODE_ENV: 'production', JWT_SECRET: 'p'.repeat(40), SIGNING_KEY: 's'.repeat(40), WEBHOOK_SECRET: 'w'.repeat(40), PUBLIC_URL: 'https://tikops.example.net' };
+    expect(() => loadConfig(prod)).toThrow(/API_KEY_SECRET/);
+    const ok = loadConfig({ ...prod, API_KEY_SECRET: 'k'.repeat(40) });
     expect(ok.env).toBe('production');
+    expect(ok.apiKeySecret).toBe('k'.repeat(40));
+  });
+
+  it('refuses an API key secret equal to another secret, and needs no JWT secret with a JWK set', () => {
+    expect(() => loadConfig({ SIGNING_KEY: 's'.repeat(40), API_KEY_SECRET: 's'.repeat(40) })).toThrow(/API_KEY_SECRET/);
+    const jwks = loadConfig({ JWT_JWKS_URL: 'https://idp.example/.well-known/jwks.json' });
+    expect(jwks.jwt.secret).toBeUndefined();
+    expect(loadConfig({}).jwt).toMatchObject({ maxLifetimeSeconds: 86_400, tenantFromSub: false });
   });
 
   it('refuses a loopback PUBLIC_URL in production (routers cannot reach it), and allows it in development', () => {
-    const prod = { NODE_ENV: 'production', JWT_SECRET: 'p'.repeat(40), SIGNING_KEY: 's'.repeat(40), WEBHOOK_SECRET: 'w'.repeat(40) };
+    const prod = { NODE_ENV: 'production', JWT_SECRET: 'p'.repeat(40), SIGNING_KEY: 's'.repeat(40), WEBHOOK_SECRET: 'w'.repeat(40), API_KEY_SECRET: 'k'.repeat(40) };
     expect(() => loadConfig(prod)).toThrow(/PUBLIC_URL: set the URL routers reach/);
     for (const url of ['http://localhost:3000', 'http://127.0.0.2', 'http://[::1]:3000', 'http://[::ffff:127.0.0.1]/', 'http://0.0.0.0:3000']) {
       expect(() => loadConfig({ ...prod, PUBLIC_URL: url }), String(url)).toThrow(/PUBLIC_URL: .*loopback/);

@@ -33,7 +33,10 @@ const SEED_JOB: Record<string, { type: string; format?: string; nullable?: boole
   log_url: { type: 'string' },
   script: { type: 'string' },
 };
-const ADDITIVE = ['status', 'delivered_at', 'cancelled_at', 'timed_out_at', 'notify_url', 'lease_seconds', 'timeout_seconds'];
+const ADDITIVE = [
+  'status', 'delivered_at', 'cancelled_at', 'timed_out_at', 'notify_url', 'lease_seconds', 'timeout_seconds', 'created_by',
+  'output', 'error', 'output_truncated', 'output_supported',
+];
 
 function operations(): { template: string; method: string; op: Obj }[] {
   return Object.entries(paths).flatMap(([template, item]) =>
@@ -78,6 +81,11 @@ function job(overrides: Obj = {}): Obj {
     notify_url: null,
     lease_seconds: 120,
     timeout_seconds: 900,
+    created_by: 'key:0b9e8f1c-2f7e-4a53-9f0c-6f3a4f3c2b1a',
+    output: null,
+    error: null,
+    output_truncated: false,
+    output_supported: null,
     ...overrides,
   };
 }
@@ -128,13 +136,14 @@ describe('the OpenAPI document', () => {
       const responses = op.responses as Obj;
       if (typeof route.auth === 'object' && 'operator' in route.auth) {
         expect(route.auth.operator.length, route.path).toBeGreaterThan(0);
-        expect(op.security, route.path).toEqual([{ BearerAuth: [...route.auth.operator] }]);
+        expect(op.security, route.path).toEqual([{ BearerAuth: [...route.auth.operator] }, { SessionCookie: [...route.auth.operator] }]);
         expect(JSON.stringify(responses['401']), route.path).toContain('token_invalid');
         expect(JSON.stringify(responses['403']), route.path).toContain('insufficient_scope');
       } else expect(JSON.stringify(op.security), route.path).not.toContain('BearerAuth');
     }
     const createJob = paths['/site/{siteId}/job']!.post!;
-    expect(createJob.security).toEqual([{ BearerAuth: ['jobs:write'] }]);
+    expect(createJob.security).toEqual([{ BearerAuth: ['jobs:write'] }, { SessionCookie: ['jobs:write'] }]);
+    expect(JSON.stringify((createJob.responses as Obj)['403'])).toContain('csrf_token_invalid');
   });
 
   it('documents the error responses each route implies: 415 for bodies with a required type, 413 for bodies, 500 everywhere', () => {

@@ -64,7 +64,7 @@ describe('WEBHOOK_SECRET', () => {
   });
 
   it('is required in production and must differ from SIGNING_KEY', () => {
-    const prod = { NODE_ENV: 'production', JWT_SECRET: 'p'.repeat(40), SIGNING_KEY: 's'.repeat(40), PUBLIC_URL: 'https://tikops.example.net' };
+    const prod = { NODE_ENV: 'production', JWT_SECRET: 'p'.repeat(40), SIGNING_KEY: 's'.repeat(40), API_KEY_SECRET: 'k'.repeat(40), PUBLIC_URL: 'https://tikops.example.net' };
     expect(() => loadConfig(prod)).toThrow(/WEBHOOK_SECRET/);
     expect(() => loadConfig({ ...prod, WEBHOOK_SECRET: 's'.repeat(40) })).toThrow(ConfigError);
     expect(() => loadConfig({ WEBHOOK_SECRET: 'short' })).toThrow(/WEBHOOK_SECRET/);

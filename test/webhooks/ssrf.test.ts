@@ -65,7 +65,7 @@ describe('webhook outbound policy', () => {
   });
 
   it('requires https for notify_url in production', async () => {
-    const prod = await startApp({ env: { NODE_ENV: 'production', WEBHOOK_SECRET, PUBLIC_URL: 'https://tikops.example.net' } });
+    const prod = await startApp({ env: { NODE_ENV: 'production', WEBHOOK_SECRET, API_KEY_SECRET: 'test-api-key-secret-0123456789abcdef0123', PUBLIC_URL: 'https://tikops.example.net' } });
     try {
       const s = await buildSite(prod);
       const body = { description: 'Prod hook', script: ':log info "x"' };

@@ -10,8 +10,21 @@ const enc = encodeURIComponent;
 const site = (id: string): string => `/site/${enc(id)}`;
 const job = (siteId: string, jobId: string): string => `${site(siteId)}/job/${enc(jobId)}`;
 
-/** Every site of the organisation (GET /site answers all of them; cursor paging is issue 9's). */
-export const listSites = async (): Promise<Site[]> => (await request<Site[]>('GET', '/site')).data;
+/**
+ * Every site of the organisation: GET /site's pages of 500 (its largest), followed by X-Next-Cursor.
+ * The fleet page still searches and counts in the browser; passing its filters to the API's
+ * (tag, status, version, model, q, has_open_fault) is the next step for very large fleets.
+ */
+export async function listSites(): Promise<Site[]> {
+  const all: Site[] = [];
+  let cursor: string | undefined;
+  do {
+    const { data, headers } = await request<Site[]>('GET', '/site', { query: { limit: 500, cursor } });
+    all.push(...data);
+    cursor = headers.get('x-next-cursor') ?? undefined;
+  } while (cursor !== undefined);
+  return all;
+}
 export const getSite = async (id: string): Promise<Site> => (await request<Site>('GET', site(id))).data;
 export const rotateToken = async (id: string): Promise<SiteWithToken> =>
   (await request<SiteWithToken>('POST', `${site(id)}/token`)).data;

@@ -28,8 +28,8 @@ export interface Site {
   updated_at: string;
   deleted_at: string | null;
   purge_at: string | null;
-  /** Not in the API yet (issue 9 adds tags); the fleet table shows them once it does. */
-  tags?: string[];
+  tags: string[];
+  metadata: Record<string, string>;
 }
 
 export interface SiteWithToken extends Site {
@@ -61,6 +61,7 @@ export interface Job {
   notify_url: string | null;
   lease_seconds: number;
   timeout_seconds: number;
+  created_by: string | null;
 }
 
 export interface JobEvent {

@@ -9,9 +9,10 @@ import { useAsync } from '../lib/hooks';
 import { href, navigate, useRoute } from '../lib/router';
 import { useTitle } from '../lib/title';
 
-// The fleet: every site with its presence, searchable and paged. GET /site answers the whole fleet
-// today, so search, the status filter and paging run here; when the API pages and filters (issue 9:
-// ?q=, ?status=, cursors) this page passes them through instead. Only one page of rows is rendered.
+// The fleet: every site with its presence, searchable and paged. listSites reads every page of
+// GET /site, so search, the status filter and paging run here; passing them through to the API's
+// filters (?q=, ?status=, cursors) is the next step for very large fleets. Only one page of rows is
+// rendered.
 
 const PAGE_SIZE = 50;
 

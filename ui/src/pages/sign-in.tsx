@@ -8,7 +8,7 @@ import { useTitle } from '../lib/title';
 export function SignInPage({ reason }: { reason: string | null }) {
   useTitle('Sign in');
   const [credential, setCredential] = useState('');
-  // One cheap authenticated call proves the credential before it is kept (POST /session later).
+  // POST /session exchanges the credential for a session cookie; one cheap call then proves it.
   const signIn = useAction(() => session.signIn(credential, listRunbooks));
   return (
     <main id="main" class="sign-in">
@@ -25,10 +25,11 @@ export function SignInPage({ reason }: { reason: string | null }) {
           void signIn.run();
         }}
       >
-        <label for="credential">Bearer credential</label>
+        <label for="credential">API key</label>
         <p id="credential-help" class="muted small">
-          Paste an operator token (a JWT signed for your organisation; API keys <code>tko_…</code> will work the same
-          way). It is kept only in this browser tab and sent only to this server.
+          Paste an API key (<code>tko_…</code>, from <code>npm run tikops -- keys create</code> or the API keys page) or
+          an operator JWT. It is exchanged for a session cookie and not kept in the browser; the session has the key's
+          scopes and ends when the key is revoked.
         </p>
         <textarea
           id="credential"
