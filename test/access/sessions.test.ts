@@ -51,7 +51,7 @@ describe('POST /session', () => {
   it('marks the cookie Secure in production', async () => {
     const prod = await startApp({
       share: app,
-      env: { NODE_ENV: 'production', WEBHOOK_SECRET: 'w'.repeat(40), API_KEY_SECRET: 'k'.repeat(40) },
+      env: { NODE_ENV: 'production', WEBHOOK_SECRET: 'w'.repeat(40), API_KEY_SECRET: 'k'.repeat(40), PUBLIC_URL: 'https://tikops.example.net' },
     });
     try {
       const s = await signIn(prod, prod.token('org-prod'));
