@@ -1,5 +1,5 @@
 import jwt from 'jsonwebtoken';
-import { BENCH_JWT_SECRET, benchConfig, envFor, seedFleet } from './lib/fleet.js';
+import { BENCH_JWT_SECRET, benchConfig, cleanupBench, envFor, seedFleet } from './lib/fleet.js';
 import { runLoad, type LoadResult } from './lib/load.js';
 import { printTable, writeResult } from './lib/report.js';
 import { startNode } from './lib/servers.js';
@@ -12,7 +12,7 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
 
 export async function createBench(): Promise<(LoadResult & { target: string })[]> {
-  const config = benchConfig('tikops_bench', 3920);
+  const config = benchConfig(3920);
   const fleet = await seedFleet(config, SITES, 0);
   const token = jwt.sign({ org: 'bench-org' }, BENCH_JWT_SECRET, { algorithm: 'HS256', expiresIn: '1h' });
   const load = (): Omit<Parameters<typeof runLoad>[0], 'url' | 'durationSeconds'> => ({
@@ -53,4 +53,4 @@ export async function main(): Promise<void> {
   writeResult('create', { seconds: SECONDS, connections: CONNECTIONS, rows });
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) await main();
+if (import.meta.url === `file://${process.argv[1]}`) await main().finally(cleanupBench);

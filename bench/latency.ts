@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import { createOperator } from '../sim/fleet/operator.js';
 import { startFleet } from '../sim/fleet/fleet.js';
-import { BENCH_JWT_SECRET, benchConfig, envFor, seedFleet } from './lib/fleet.js';
+import { BENCH_JWT_SECRET, benchConfig, cleanupBench, envFor, seedFleet } from './lib/fleet.js';
 import { printTable, writeResult } from './lib/report.js';
 import { startNode } from './lib/servers.js';
 
@@ -28,7 +28,7 @@ const stats = (mode: string, xs: number[]): Row => {
 };
 
 export async function latencyBench(): Promise<Row[]> {
-  const config = benchConfig('tikops_bench', 3930);
+  const config = benchConfig(3930);
   await seedFleet(config, 1, 0);
   const env = envFor(config, { OUTBOUND_ALLOWLIST: '127.0.0.1/32', WORKER_METRICS_PORT: '0' });
   const api = await startNode(['--import', 'tsx', 'src/main.ts'], env, `${config.publicUrl}/healthz`);
@@ -80,4 +80,4 @@ export async function main(): Promise<void> {
   writeResult('latency', { pollSeconds: POLL_SECONDS, rows });
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) await main();
+if (import.meta.url === `file://${process.argv[1]}`) await main().finally(cleanupBench);

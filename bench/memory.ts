@@ -1,4 +1,4 @@
-import { benchConfig, envFor, seedFleet } from './lib/fleet.js';
+import { benchConfig, cleanupBench, envFor, seedFleet } from './lib/fleet.js';
 import { runLoad } from './lib/load.js';
 import { printTable, writeResult } from './lib/report.js';
 import { rssMiB, startNode } from './lib/servers.js';
@@ -19,7 +19,7 @@ interface Row {
 export async function memoryBench(): Promise<Row[]> {
   const rows: Row[] = [];
   for (const sites of SIZES) {
-    const config = benchConfig('tikops_bench', 3950);
+    const config = benchConfig(3950);
     const fleet = await seedFleet(config, sites, 0);
     const api = await startNode(['--import', 'tsx', 'src/main.ts'], envFor(config), `${config.publicUrl}/healthz`);
     const rssStartMiB = await rssMiB(api.pid);
@@ -50,4 +50,4 @@ export async function main(): Promise<void> {
   writeResult('memory', { seconds: SECONDS, rows });
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) await main();
+if (import.meta.url === `file://${process.argv[1]}`) await main().finally(cleanupBench);

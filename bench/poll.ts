@@ -1,4 +1,4 @@
-import { benchConfig, envFor, seedFleet } from './lib/fleet.js';
+import { benchConfig, cleanupBench, envFor, seedFleet } from './lib/fleet.js';
 import { runLoad, type LoadResult } from './lib/load.js';
 import { printTable, writeResult } from './lib/report.js';
 import { rssMiB, startNode } from './lib/servers.js';
@@ -35,7 +35,7 @@ async function measure(target: string, url: string, tokens: string[]): Promise<R
 }
 
 export async function pollBench(): Promise<Row[]> {
-  const config = benchConfig('tikops_bench', 3910);
+  const config = benchConfig(3910);
   const rows: Row[] = [];
 
   let fleet = await seedFleet(config, SITES, 0.1);
@@ -76,4 +76,4 @@ export async function main(): Promise<void> {
   writeResult('poll', { sites: SITES, seconds: SECONDS, connections: CONNECTIONS, rows, ratios });
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) await main();
+if (import.meta.url === `file://${process.argv[1]}`) await main().finally(cleanupBench);

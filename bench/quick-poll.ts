@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { benchConfig, envFor, seedFleet } from './lib/fleet.js';
+import { benchConfig, cleanupBench, envFor, seedFleet } from './lib/fleet.js';
 import { runLoad } from './lib/load.js';
 import { startNode } from './lib/servers.js';
 const cpu = (pid: number): number => { const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' '); return (Number(f[11]) + Number(f[12])) * 10; };
-const config = benchConfig('tikops_bench', 3910);
+const config = benchConfig(3910);
 const fleet = await seedFleet(config, 100000, Number(process.env.SHARE ?? 0.1));
 const api = await startNode([...(process.env.PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : []), '--import', 'tsx', 'src/main.ts'], envFor(config, JSON.parse(process.env.EXTRA ?? '{}')), `${config.publicUrl}/healthz`);
 const spec = { url: `${api.url}/poll`, method: 'POST' as const, lines: fleet.tokens, headers: { Authorization: 'Bearer {{line}}' }, body: 'uptime=1d02:15:38;cpu-load=7;name=x;version=7.16', connections: 64 };
@@ -13,3 +13,4 @@ const r = await runLoad({ ...spec, durationSeconds: 6 });
 const c1 = cpu(api.pid);
 console.log(JSON.stringify({ ...r, cpuUsPerReq: Math.round(((c1 - c0) * 1000) / r.requests) }));
 await api.stop();
+await cleanupBench();

@@ -9,6 +9,15 @@ const env = { ...process.env };
 if (!env.PRISMA_SCHEMA_ENGINE_BINARY) {
   env.PRISMA_SCHEMA_ENGINE_BINARY = existsSync('/bin/false') ? '/bin/false' : process.execPath;
 }
-const cli = createRequire(import.meta.url).resolve('prisma/build/index.js');
+let cli;
+try {
+  cli = createRequire(import.meta.url).resolve('prisma/build/index.js');
+} catch {
+  // The Prisma CLI is a dev dependency: an install without dev dependencies (`npm ci --omit=dev`)
+  // keeps the client generated before, and has nothing to generate it with.
+  if (existsSync('src/generated/prisma/client.ts') || existsSync('dist/src/generated/prisma/client.js')) process.exit(0);
+  console.error('prisma-generate: the Prisma CLI (a dev dependency) is not installed and there is no generated client');
+  process.exit(1);
+}
 const res = spawnSync(process.execPath, [cli, 'generate'], { stdio: 'inherit', env });
 process.exit(res.status ?? 1);

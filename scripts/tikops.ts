@@ -3,6 +3,7 @@ import { ensureDatabase, migrate } from '../src/db/migrate.js';
 import { createPool, createSqlClient } from '../src/db/sql.js';
 import { runKeysCli, type KeyDeps } from '../src/keys/keys.cli.js';
 import { systemClock } from '../src/lib/clock.js';
+import { loadEnvFile } from '../src/lib/env-file.js';
 
 // `npm run tikops -- <area> <command> …` (node dist/scripts/tikops.js in a built image): the operator CLI.
 
@@ -16,6 +17,7 @@ Run "npm run tikops -- keys --help" for the options.`;
 const io = { out: (l: string) => console.log(l), err: (l: string) => console.error(l) };
 
 async function keyDeps(): Promise<KeyDeps & { close(): Promise<void> }> {
+  loadEnvFile(); // the settings npm start uses: .env (if present) under the environment
   const config = loadConfig();
   await ensureDatabase(config.databaseUrl);
   await migrate(config.databaseUrl);

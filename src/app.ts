@@ -3,7 +3,7 @@ import Router from '@koa/router';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { errorMiddleware } from './http/error-middleware.js';
 import { registerRoutes } from './http/register.js';
-import { httpMetrics } from './metrics/metrics.routes.js';
+import { requestContext } from './http/request-context.js';
 import type { AnyRoute } from './http/route.js';
 import { createPollHandler, pollRoute } from './poll/poll.routes.js';
 import { apiRoutes } from './routes.js';
@@ -36,11 +36,14 @@ export function buildRouter(deps: Deps): Router {
   return router;
 }
 
-/** The Koa app: error handler first, then one router holding every capability's routes. */
+/**
+ * The Koa app: the request context (id, access log, latency) outermost, then the error handler,
+ * then one router holding every capability's routes.
+ */
 export function buildApp(deps: Deps): Koa {
   const app = new Koa({ proxy: deps.config.trustProxy });
   const router = buildRouter(deps);
-  app.use(httpMetrics(deps));
+  app.use(requestContext(deps));
   app.use(errorMiddleware({ docsUrl: deps.config.docsUrl, log: deps.log }));
   // The operator dashboard's files (ui/ built into dist/ui), in front of the API it calls.
   app.use(serveDashboard(deps));

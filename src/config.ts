@@ -21,7 +21,8 @@ export const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   PORT: int(3000, 0, 65535),
   HOST: z.string().default('0.0.0.0'),
-  PUBLIC_URL: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:3000'),
+  /** Default: http://127.0.0.1:<PORT>. */
+  PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
   DOCS_URL: z.url().optional(),
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).default('postgresql://postgres@127.0.0.1:5432/tikops'),
   DATABASE_POOL_SIZE: int(10, 1, 500),
@@ -161,6 +162,12 @@ export interface Config {
   uiDir?: string;
 }
 
+/** localhost, 127.0.0.0/8, ::1 and IPv4-mapped loopback, as a URL's hostname spells them. */
+function isLoopbackHost(hostname: string): boolean {
+  const h = hostname.toLowerCase().replace(/^\[|\]$/g, '');
+  return h === 'localhost' || h.endsWith('.localhost') || /^127\./.test(h) || h === '::1' || /^::ffff:(127\.|7f)/.test(h) || h === '0.0.0.0';
+}
+
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`invalid configuration:\n  ${problems.join('\n  ')}`);
@@ -208,18 +215,23 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     if (e.SIGNING_KEY === DEV_SIGNING_KEY) problems.push('SIGNING_KEY: set a secret in production');
     // Receivers must be handed the webhook secret, so production needs one an operator chose.
     if (!e.WEBHOOK_SECRET) problems.push('WEBHOOK_SECRET: set a secret in production');
-    // Routers run what the poll answers with every policy: over http anyone on the path can answer.
-    if (!e.PUBLIC_URL.startsWith('https:') && !e.ALLOW_INSECURE_ROUTER_TRANSPORT) {
-      problems.push('PUBLIC_URL: must be https in production (or set ALLOW_INSECURE_ROUTER_TRANSPORT=true)');
-    }
     // Its own key, so rotating SIGNING_KEY (which revokes device tokens) does not revoke every API key.
     if (!e.API_KEY_SECRET) problems.push('API_KEY_SECRET: set a secret in production');
     if (!e.BACKUP_KEYS) problems.push('BACKUP_KEYS: set a key for encrypting backups at rest in production');
     // Without it anyone who reaches the API could read fleet-wide figures (docs/security.md).
     if (!e.METRICS_TOKEN) problems.push('METRICS_TOKEN: set a token for /metrics in production');
+    // Routers fetch their callback URLs from PUBLIC_URL: a loopback address reaches no router.
+    if (!e.PUBLIC_URL) problems.push('PUBLIC_URL: set the URL routers reach this service at in production');
+    else if (isLoopbackHost(new URL(e.PUBLIC_URL).hostname)) {
+      problems.push(`PUBLIC_URL: ${e.PUBLIC_URL} is a loopback address; set the URL routers reach this service at in production`);
+    }
+    // Routers run what the poll answers with every policy: over http anyone on the path can answer.
+    else if (!e.PUBLIC_URL.startsWith('https:') && !e.ALLOW_INSECURE_ROUTER_TRANSPORT) {
+      problems.push('PUBLIC_URL: must be https in production (or set ALLOW_INSECURE_ROUTER_TRANSPORT=true)');
+    }
     if (problems.length > 0) throw new ConfigError(problems);
   }
-  const publicUrl = e.PUBLIC_URL.replace(/\/+$/, '');
+  const publicUrl = (e.PUBLIC_URL ?? `http://127.0.0.1:${e.PORT}`).replace(/\/+$/, '');
   return Object.freeze({
     env: e.NODE_ENV,
     logLevel: e.LOG_LEVEL,

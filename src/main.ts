@@ -1,17 +1,35 @@
 import { createServer } from 'node:http';
 import { buildHandler } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
-import { connect, disconnect } from './runtime.js';
+import { loadEnvFile } from './lib/env-file.js';
+import { connect, disconnect, StartupError } from './runtime.js';
 
-// API entry: loadConfig → connect → buildHandler → listen → graceful stop.
+// API entry: .env → loadConfig → connect (checks PostgreSQL and Redis) → buildHandler → listen →
+// graceful stop. A start-up failure is one line naming the setting, and a non-zero exit.
 
 async function main(): Promise<void> {
+  const envFile = loadEnvFile();
   const config = loadConfig();
   const deps = await connect(config, 'api');
   const server = createServer(buildHandler(deps));
   // RouterOS fetch keeps connections briefly; keep-alive above typical LB idle timeouts.
   server.keepAliveTimeout = 65_000;
-  server.listen(config.port, config.host, () => deps.log.info({ port: config.port }, 'api listening'));
+  server.on('error', (err: NodeJS.ErrnoException) => {
+    const where = `${config.host}:${config.port}`;
+    if (err.code === 'EADDRINUSE') console.error(`tikops: port ${config.port} is already in use (PORT=${config.port}, HOST=${config.host}): another process listens on ${where}`);
+    else if (err.code === 'EACCES') console.error(`tikops: not allowed to listen on ${where} (PORT=${config.port})`);
+    else console.error(`tikops: cannot listen on ${where}: ${err.message}`);
+    void disconnect(deps).finally(() => process.exit(1));
+  });
+  server.listen(config.port, config.host, () => {
+    const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+    const local = `http://${host.includes(':') ? `[${host}]` : host}:${config.port}`;
+    deps.log.info(
+      { url: local, publicUrl: config.publicUrl, envFile },
+      `tikops API listening on ${local} — dashboard ${config.publicUrl}/ui, API reference ${config.publicUrl}/docs` +
+        (envFile ? ` (settings from ${envFile})` : ''),
+    );
+  });
 
   let stopping = false;
   const stop = (signal: string): void => {
@@ -29,7 +47,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  if (err instanceof ConfigError) console.error(err.message);
+  if (err instanceof ConfigError) console.error(`tikops: ${err.message}`);
+  else if (err instanceof StartupError) console.error(err.message.replace(/^/gm, 'tikops: '));
   else console.error(err);
   process.exit(1);
 });

@@ -1,9 +1,11 @@
 import type { Redis } from 'ioredis';
 import type { Config } from './config.js';
 import { createPrisma, type Db } from './db/prisma.js';
-import { createPool, createSqlClient, type SqlClient } from './db/sql.js';
+import { reasonOf, redactUrl, within } from './db/reach.js';
+import { createPool, createSqlClient, sql, type SqlClient } from './db/sql.js';
 import { systemClock, type Clock } from './lib/clock.js';
 import { createLogger, type Logger } from './lib/logger.js';
+import { oncePer } from './lib/throttle.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
 import { createProducers, type Producers } from './queues/enqueue.js';
 import { createRedis, type RedisRole } from './redis/client.js';
@@ -42,7 +44,19 @@ export interface Deps {
   close(): Promise<void>;
 }
 
-/** Opens the database pool and Redis connection for one process role. */
+/** A backend a process cannot start without; the message names the setting to fix. */
+export class StartupError extends Error {}
+
+/** How long start-up waits for each backend before giving up. */
+const REACH_TIMEOUT_MS = 5_000;
+/** At most one line per this interval about a Redis outage, however often ioredis retries. */
+export const OUTAGE_LOG_INTERVAL_MS = 30_000;
+
+/**
+ * Opens the database pool and Redis connection for one process role, and checks both answer:
+ * otherwise it closes what it opened and throws a StartupError naming the setting
+ * (`cannot reach PostgreSQL at DATABASE_URL=…: connection refused`).
+ */
 export async function connect(
   config: Readonly<Config>,
   role: RedisRole,
@@ -50,10 +64,36 @@ export async function connect(
 ): Promise<Deps> {
   const log = opts.log ?? createLogger({ level: config.logLevel, name: `tikops-${role}` });
   const redis = createRedis(config, role);
+  let lastRedisError: Error | undefined;
+  let redisDown = false;
+  const warnRedis = oncePer(OUTAGE_LOG_INTERVAL_MS, (suppressed: number, err: Error) =>
+    log.warn({ err: reasonOf(err), repeated: suppressed, redisUrl: redactUrl(config.redisUrl) }, 'redis unavailable; retrying'),
+  );
   // ioredis reconnects by itself; without a listener each failed attempt is an "unhandled" error.
-  redis.on('error', (err: Error) => log.warn({ err: err.message }, 'redis connection error'));
-  await redis.connect();
+  let started = false; // before that, a failure is reported once, as the StartupError below
+  redis.on('error', (err: Error) => {
+    lastRedisError = err;
+    redisDown = true;
+    if (started) warnRedis(err);
+  });
+  redis.on('ready', () => {
+    if (redisDown) log.info('redis connection restored');
+    redisDown = false;
+  });
   const pool = createPool(config, (err) => log.warn({ err: err.message }, 'idle database connection lost'));
+  const [pg, rd] = await Promise.allSettled([
+    within(pool.query('SELECT 1'), REACH_TIMEOUT_MS),
+    within(redis.connect(), REACH_TIMEOUT_MS),
+  ]);
+  const problems: string[] = [];
+  if (pg.status === 'rejected') problems.push(`cannot reach PostgreSQL at DATABASE_URL=${redactUrl(config.databaseUrl)}: ${reasonOf(pg.reason)}`);
+  if (rd.status === 'rejected') problems.push(`cannot reach Redis at REDIS_URL=${redactUrl(config.redisUrl)}: ${reasonOf(lastRedisError ?? rd.reason)}`);
+  if (problems.length > 0) {
+    redis.disconnect();
+    await pool.end().catch(() => undefined);
+    throw new StartupError(problems.join('\n'));
+  }
+  started = true;
   const db = createPrisma(pool);
   await db.$connect();
   const keys = createKeys(config.redisPrefix);
@@ -83,4 +123,22 @@ export async function connect(
 
 export async function disconnect(deps: Deps): Promise<void> {
   await deps.close();
+}
+
+export interface Readiness {
+  ready: boolean;
+  /** 'ok', or why not. */
+  postgres: string;
+  redis: string;
+}
+
+/** Whether this process can do its work now: PostgreSQL answers a query and Redis is connected. */
+export async function readiness(deps: Pick<Deps, 'sql' | 'redis'>, timeoutMs = 2_000): Promise<Readiness> {
+  const [pg, rd] = await Promise.allSettled([
+    within(deps.sql.rows(sql`SELECT 1 AS one`), timeoutMs),
+    deps.redis.status === 'ready' ? within(deps.redis.ping(), timeoutMs) : Promise.reject(new Error(`connection ${deps.redis.status}`)),
+  ]);
+  const postgres = pg.status === 'fulfilled' ? 'ok' : reasonOf(pg.reason);
+  const redis = rd.status === 'fulfilled' ? 'ok' : reasonOf(rd.reason);
+  return { ready: postgres === 'ok' && redis === 'ok', postgres, redis };
 }

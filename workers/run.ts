@@ -2,7 +2,8 @@ import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import { queueDefs, isQueueName, type QueueName } from '../src/queues/definitions.js';
 import { bullPrefix, type Producers } from '../src/queues/enqueue.js';
 import { finish as finishOutbox, startRelay } from '../src/queues/outbox.service.js';
-import type { Deps } from '../src/runtime.js';
+import { OUTAGE_LOG_INTERVAL_MS, type Deps } from '../src/runtime.js';
+import { oncePer } from '../src/lib/throttle.js';
 import { maintenanceTasks } from './maintenance.processor.js';
 import { buildProcessors, type Processor } from './processors.js';
 
@@ -69,8 +70,19 @@ export async function startWorkerRole(deps: Deps, queues = selectQueues(deps.con
       concurrency: d.concurrency,
       settings: d.backoff ? { backoffStrategy: (attemptsMade: number) => d.backoff!(attemptsMade, deps.config) } : undefined,
     });
-    worker.on('failed', (job, err) => deps.log.warn({ err, queue: name, jobId: job?.id }, 'queue job failed'));
-    worker.on('error', (err) => deps.log.error({ err, queue: name }, 'worker error'));
+    // The payload holds ids only (queueDefs): with them a job is followed from API to worker to webhook.
+    worker.on('failed', (job, err) => {
+      const attempts = job?.opts.attempts ?? 1;
+      const retry = job !== undefined && !(err instanceof UnrecoverableError) && job.attemptsMade < attempts;
+      const line = { err: err.message, queue: name, queueJobId: job?.id, attempt: job?.attemptsMade, attempts, payload: job?.data as unknown };
+      if (retry) deps.log.info(line, 'queue job failed; will retry');
+      else deps.log.warn(line, 'queue job failed for good');
+    });
+    // While Redis is down BullMQ reports every failed command: one line per interval, not hundreds.
+    const workerError = oncePer(OUTAGE_LOG_INTERVAL_MS, (repeated: number, err: Error) =>
+      deps.log.error({ err: err.message, queue: name, repeated }, 'worker error'),
+    );
+    worker.on('error', workerError);
     return worker;
   });
 

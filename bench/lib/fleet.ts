@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { loadConfig, type Config } from '../../src/config.js';
@@ -11,21 +12,48 @@ import { createDeviceTokens } from '../../src/tokens/device-token.js';
 export const BENCH_SIGNING_KEY = 'bench-signing-key-0123456789abcdef0123456789';
 export const BENCH_JWT_SECRET = 'bench-jwt-secret-0123456789abcdef0123456789ab';
 
-export function benchConfig(database: string, port: number, prefix = 'tikops-bench:'): Readonly<Config> {
+/**
+ * This run's database name and Redis prefix: unique, so benchmarks can share a server with other
+ * runs and the test suite, and a run only ever drops what it created (cleanupBench).
+ */
+const RUN = `${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
+const used = new Map<string, Readonly<Config>>();
+
+/** The configuration of this run's bench database and Redis prefix, with the API on `port`. */
+export function benchConfig(port: number): Readonly<Config> {
   const url = new URL(process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/tikops');
-  url.pathname = `/${database}`;
-  return loadConfig({
+  url.pathname = `/tikops_bench_${RUN}`;
+  const config = loadConfig({
     ...process.env,
     NODE_ENV: 'development',
     LOG_LEVEL: 'warn',
     DATABASE_URL: url.toString(),
-    REDIS_PREFIX: prefix,
+    REDIS_PREFIX: `tikops-bench:${RUN}:`,
     PORT: String(port),
     HOST: '127.0.0.1',
     PUBLIC_URL: `http://127.0.0.1:${port}`,
     JWT_SECRET: BENCH_JWT_SECRET,
     SIGNING_KEY: BENCH_SIGNING_KEY,
   });
+  used.set(config.databaseUrl, config);
+  return config;
+}
+
+/** Drops this run's database and deletes its Redis keys (call once the benchmarks are done). */
+export async function cleanupBench(): Promise<void> {
+  for (const config of used.values()) {
+    const admin = new URL(config.databaseUrl);
+    const dbName = admin.pathname.slice(1);
+    admin.pathname = '/postgres';
+    const a = new pg.Client({ connectionString: admin.toString() });
+    await a.connect();
+    await a.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`).finally(() => a.end());
+    const redis = new Redis(config.redisUrl);
+    const keys = await redis.keys(`${config.redisPrefix}*`);
+    for (let i = 0; i < keys.length; i += 10_000) await redis.del(...keys.slice(i, i + 10_000));
+    await redis.quit();
+  }
+  used.clear();
 }
 
 /** Env for a child process running with `config`. */
@@ -52,7 +80,7 @@ export interface Fleet {
   pendingSites: number;
 }
 
-/** Drops and recreates the bench database and Redis keys, then seeds `sites` sites with jobs for `pendingShare` of them. */
+/** Drops and recreates this run's bench database and Redis keys, then seeds `sites` sites with jobs for `pendingShare` of them. */
 export async function seedFleet(config: Readonly<Config>, sites: number, pendingShare: number): Promise<Fleet> {
   const admin = new URL(config.databaseUrl);
   const dbName = admin.pathname.slice(1);

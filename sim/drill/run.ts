@@ -1,4 +1,5 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { ensureDatabase, migrate } from '../../src/db/migrate.js';
 import { startFleet, prng } from '../fleet/fleet.js';
@@ -25,9 +26,27 @@ const TERMINAL = new Set(['completed', 'failed', 'timed_out', 'cancelled']);
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const log = (msg: string): void => console.log(`[drill ${new Date().toISOString().slice(11, 19)}] ${msg}`);
 
+const USAGE = `npm run drill [-- --help]
+
+The fault drill: 3 API processes behind a balancer, 2 workers, simulated routers, jobs with mixed
+flags and a webhook receiver; mid-run it kills an API process and a worker and restarts Redis empty,
+then checks that no job was lost or run twice and every webhook event was delivered. Exits 0 if so.
+
+Needs PostgreSQL (DATABASE_URL's server; a database of its own is created and dropped per run) and
+redis-server on PATH (started on its own port). Tuned by environment variables:
+  DRILL_ROUTERS          simulated routers (default 1000)
+  DRILL_JOBS_PER_ROUTER  jobs queued per router (default 10)
+  DRILL_DEADLINE_S       seconds for every job to settle (default 480)
+  DRILL_PORT             first of the ports it uses: balancer, APIs +1..+3, receiver +9, Redis +451 (default 3940)`;
+
+// Unique per run: several drills (or a drill and the test suite) can share one server, and a run
+// only ever drops the database it created.
+const RUN = `${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
+const DB_NAME = `tikops_drill_${RUN}`;
+
 const dbUrl = (() => {
   const u = new URL(process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/tikops');
-  u.pathname = '/tikops_drill';
+  u.pathname = `/${DB_NAME}`;
   return u.toString();
 })();
 
@@ -38,7 +57,7 @@ const env: NodeJS.ProcessEnv = {
   DATABASE_URL: dbUrl,
   DATABASE_POOL_SIZE: '8',
   REDIS_URL: `redis://127.0.0.1:${REDIS_PORT}`,
-  REDIS_PREFIX: 'drill:',
+  REDIS_PREFIX: `drill:${RUN}:`,
   PUBLIC_URL: `http://127.0.0.1:${BASE}`,
   JWT_SECRET,
   SIGNING_KEY: 'drill-signing-key-0123456789abcdef012345678',
@@ -54,14 +73,21 @@ const env: NodeJS.ProcessEnv = {
 };
 
 async function freshDatabase(): Promise<void> {
+  await ensureDatabase(dbUrl);
+  await migrate(dbUrl);
+}
+
+/** Drops this run's own database (never a fixed name someone else may use). */
+async function dropDatabase(): Promise<void> {
   const admin = new URL(dbUrl);
   admin.pathname = '/postgres';
   const c = new pg.Client({ connectionString: admin.toString() });
   await c.connect();
-  await c.query('DROP DATABASE IF EXISTS tikops_drill WITH (FORCE)');
-  await c.end();
-  await ensureDatabase(dbUrl);
-  await migrate(dbUrl);
+  try {
+    await c.query(`DROP DATABASE IF EXISTS "${DB_NAME}" WITH (FORCE)`);
+  } finally {
+    await c.end();
+  }
 }
 
 const api = (i: number): Proc =>
@@ -78,7 +104,7 @@ function flagsFor(n: number, notifyUrl: string, random: () => number): JobFlags 
   };
 }
 
-export async function runDrill(): Promise<boolean> {
+async function drill(): Promise<boolean> {
   const random = prng(7);
   await freshDatabase();
   let redis = startRedis(REDIS_PORT);
@@ -193,11 +219,25 @@ export async function runDrill(): Promise<boolean> {
     await Promise.all([...apis, ...workers].map((p) => p.kill('SIGTERM')));
     await balancer.close();
     await receiver.close();
-    await redis.kill('SIGKILL');
+    await redis.kill('SIGKILL'); // its own redis-server, without persistence: the keys go with it
+  }
+}
+
+/** The drill over a database of its own, dropped afterwards whatever happened. */
+export async function runDrill(): Promise<boolean> {
+  try {
+    return await drill();
+  } finally {
+    await dropDatabase().catch((err: unknown) => console.error(`could not drop ${DB_NAME}:`, err));
   }
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
+  const { values } = parseArgs({ options: { help: { type: 'boolean', short: 'h' } } });
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
   const ok = await runDrill();
   process.exit(ok ? 0 : 1);
 }

@@ -18,6 +18,18 @@ export class Ledger {
   droppedResponses = 0;
   reboots = 0;
 
+  /** Job token or id → the tag its payload logs, for jobs whose creator told us (link). */
+  private readonly tagOf = new Map<string, string>();
+
+  /**
+   * Records that the job with this token and id is the one whose payload logs `tag`. Deliveries
+   * are seen by token, callbacks by job id and executions by tag; linked, they count as one job
+   * (summary's jobsSeen).
+   */
+  link(tag: string, ...keys: string[]): void {
+    for (const k of keys) this.tagOf.set(k, tag);
+  }
+
   job(key: string): JobRecord {
     let r = this.jobs.get(key);
     if (!r) {
@@ -56,7 +68,8 @@ export class Ledger {
       pollErrors: this.pollErrors,
       droppedResponses: this.droppedResponses,
       reboots: this.reboots,
-      jobsSeen: this.jobs.size,
+      // A job's token (deliveries), id (callbacks) and tag (executions) are one job once linked.
+      jobsSeen: new Set([...this.jobs.keys()].map((k) => this.tagOf.get(k) ?? k)).size,
       deliveries,
       executions,
       ranTwice: this.ranTwice().length,

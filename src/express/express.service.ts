@@ -118,10 +118,12 @@ async function expressJob(deps: Deps, fetch: SafeFetch, jobId: string): Promise<
   const { last, tries } = await callRouter(fetch, ep, deps.config.expressTimeoutMs);
   if (last.ok) {
     await record('express_succeeded', { status: last.status, ms: last.ms, tries });
+    deps.log.info({ jobId, siteId: job.site_id, tries, ms: last.ms }, 'express execute succeeded');
     return 'succeeded';
   }
   const { reason, status, message } = last;
   await record('express_failed', { reason, message, tries, ...(status === undefined ? {} : { status }) });
+  deps.log.warn({ jobId, siteId: job.site_id, tries, reason }, 'express execute failed');
   return 'failed';
 }
 

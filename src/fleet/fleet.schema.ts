@@ -50,7 +50,12 @@ export type StatPointDto = z.infer<typeof statPoint>;
 
 export const siteMetrics = z
   .object({
-    uptime_percentage: z.number().min(0).max(100).meta({ example: 99.98 }),
+    uptime_percentage: z
+      .number()
+      .min(0)
+      .max(100)
+      .nullable()
+      .meta({ description: 'Percent of the window the site was up; null while the site has never checked in.', example: 99.98 }),
     downtime_duration_seconds: z.number().int().min(0).meta({ example: 17 }),
     last_status: z.enum(['online', 'offline']),
     last_seen_at: z.iso.datetime().nullable().meta({ description: 'When the last heartbeat arrived.', example: '2025-10-29T12:04:30Z' }),

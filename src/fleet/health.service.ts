@@ -73,7 +73,8 @@ export async function siteStats(deps: Deps, org: string, siteId: string, range: 
 
 /**
  * Availability over the last 24 hours (or since the site was created): outages count from their
- * first missed heartbeat; a site that went quiet but is not swept yet counts as down already.
+ * first missed heartbeat; a site that went quiet but is not swept yet counts as down already. A site
+ * that never checked in has no availability to report (null), not 100 %.
  */
 export async function siteAvailability(deps: Deps, org: string, siteId: string): Promise<AvailabilityDto> {
   const site = await sites.requireSite(deps, org, siteId);
@@ -89,7 +90,7 @@ export async function siteAvailability(deps: Deps, org: string, siteId: string):
   for (const s of spans) down += Math.max(0, Math.min(s.to, now) - Math.max(s.from, start));
   const window = now - start;
   return {
-    uptime_percentage: window <= 0 ? 100 : Math.round(10_000 * (1 - Math.min(down, window) / window)) / 100,
+    uptime_percentage: !presence.lastSeenAt ? null : window <= 0 ? 100 : Math.round(10_000 * (1 - Math.min(down, window) / window)) / 100,
     downtime_duration_seconds: Math.round(down / 1000),
     last_status: presence.hasPulse ? 'online' : 'offline',
     last_seen_at: presence.lastSeenAt?.toISOString() ?? null,

@@ -24,6 +24,9 @@ export interface InsertReport {
   recovered: number;
   /** Site ids the batch named that PostgreSQL does not have (purged). */
   unknown: string[];
+  /** Sites a `site_rebooted` fault was recorded for, and sites whose outage ended (for the log). */
+  rebootedSites: string[];
+  recoveredSites: string[];
 }
 
 /**
@@ -49,7 +52,7 @@ export async function insertBatch(db: SqlClient, rows: SampleRow[]): Promise<Ins
       INSERT INTO site_fault (id, site_id, type, created_at, resolved_at, detected_at, detail)
       SELECT gen_random_uuid(), site_id, 'site_rebooted', at, at, at, jsonb_build_object('uptime', uptime)
       FROM live WHERE rebooted
-      ON CONFLICT (site_id, type, created_at) DO NOTHING RETURNING 1
+      ON CONFLICT (site_id, type, created_at) DO NOTHING RETURNING site_id
     ), back AS (
       UPDATE site s SET offline_since = NULL
       FROM (SELECT site_id, min(at) AS at FROM live WHERE offline_since IS NOT NULL AND at >= offline_since GROUP BY site_id) w
@@ -61,8 +64,9 @@ export async function insertBatch(db: SqlClient, rows: SampleRow[]): Promise<Ins
     )
     SELECT (SELECT count(*) FROM ins)::int AS inserted, (SELECT count(*) FROM boots)::int AS reboots,
       (SELECT count(*) FROM back)::int AS recovered,
-      ARRAY(SELECT DISTINCT b.site_id::text FROM b WHERE NOT EXISTS (SELECT 1 FROM live l WHERE l.site_id = b.site_id)) AS unknown`);
-  return r ?? { inserted: 0, reboots: 0, recovered: 0, unknown: [] };
+      ARRAY(SELECT DISTINCT b.site_id::text FROM b WHERE NOT EXISTS (SELECT 1 FROM live l WHERE l.site_id = b.site_id)) AS unknown,
+      ARRAY(SELECT DISTINCT site_id::text FROM boots) AS "rebootedSites", ARRAY(SELECT id::text FROM back) AS "recoveredSites"`);
+  return r ?? { inserted: 0, reboots: 0, recovered: 0, unknown: [], rebootedSites: [], recoveredSites: [] };
 }
 
 export interface Sighting {

@@ -76,6 +76,8 @@ async function writeBatch(deps: Deps, entries: SampleEntry[], report: DrainRepor
   // Samples of purged sites: a poll raced the purge and re-warmed the site in Redis; forget it.
   await fleet.forgetSites(res.unknown);
   await fleet.ack(entries.map((e) => e.id));
+  for (const siteId of res.rebootedSites) deps.log.warn({ siteId, fault: 'site_rebooted' }, 'site rebooted');
+  for (const siteId of res.recoveredSites) deps.log.info({ siteId, fault: 'site_offline' }, 'site back online: outage resolved');
   report.samples += entries.length;
   report.inserted += res.inserted;
   report.reboots += res.reboots;

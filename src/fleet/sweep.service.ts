@@ -47,7 +47,10 @@ async function markOffline(deps: Deps, fleet: FleetRedis, quiet: SeenSite[], rep
     .map((o) => ({ siteId: o.siteId, seenMs: now.get(o.siteId)?.seenMs ?? null, before: o.seen.getTime() }))
     .filter((o) => o.seenMs !== null && o.seenMs > o.before)
     .map((o) => ({ siteId: o.siteId, at: new Date(o.seenMs!) }));
-  report.recovered += (await faults.resolveOutages(deps.sql, heard)).length;
+  const back = await faults.resolveOutages(deps.sql, heard);
+  for (const o of offline) deps.log.warn({ siteId: o.siteId, fault: 'site_offline', lastSeenAt: o.seen.toISOString() }, 'site offline: outage opened');
+  for (const siteId of back) deps.log.info({ siteId, fault: 'site_offline' }, 'site back online: outage resolved');
+  report.recovered += back.length;
   report.offline += offline.length;
   report.forgotten += unknown.length;
 }

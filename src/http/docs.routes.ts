@@ -4,7 +4,9 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { Marked } from 'marked';
 import { z } from 'zod';
+import { AppError } from '../errors.js';
 import { findUp } from '../lib/paths.js';
+import { readiness } from '../runtime.js';
 import { defineRoute, json, text, type AnyRoute } from './route.js';
 
 // Public documents: the OpenAPI document, a readable API reference (Redoc, served from this
@@ -127,6 +129,32 @@ export function docsRoutes(document: () => Record<string, unknown>): AnyRoute[] 
       auth: 'none',
       responses: { 200: json(z.object({ status: z.literal('ok') }).meta({ id: 'Health', description: 'Liveness of the API process.' }), 'The process is up.') },
       handler: () => ({ status: 'ok' as const }),
+    }),
+    defineRoute({
+      method: 'GET',
+      path: '/readyz',
+      operationId: 'ready',
+      tags: ['Meta'],
+      summary: 'Readiness probe',
+      description:
+        'Whether this API process can serve requests now: PostgreSQL answers a query and Redis is connected (each checked with a 2 s budget). 503 `service_unavailable` names the backend that is not; liveness stays `GET /healthz`.',
+      auth: 'none',
+      responses: {
+        200: json(
+          z
+            .object({ status: z.literal('ready'), postgres: z.literal('ok'), redis: z.literal('ok') })
+            .meta({ id: 'Readiness', description: 'Both backends answered.' }),
+          'Ready.',
+        ),
+      },
+      errors: ['service_unavailable'],
+      async handler({ deps }) {
+        const r = await readiness(deps);
+        if (!r.ready) {
+          throw new AppError('service_unavailable', { message: `Not ready: PostgreSQL ${r.postgres}; Redis ${r.redis}.` });
+        }
+        return { status: 'ready' as const, postgres: 'ok' as const, redis: 'ok' as const };
+      },
     }),
   ];
 }

@@ -1,8 +1,10 @@
 import type { Middleware } from 'koa';
 import { AppError, errorRegistry, type ErrorCode } from '../errors.js';
 import type { Logger } from '../lib/logger.js';
+import type { RequestState } from './request-context.js';
 
-// The first middleware and the only place that knows the wire shape {type, code, message, doc_url}.
+// The first middleware inside the request context (src/http/request-context.ts), and the only place
+// that knows the wire shape {type, code, message, doc_url, request_id}.
 
 interface HttpishError {
   status?: number;
@@ -49,7 +51,9 @@ function isClientAbort(err: unknown): boolean {
 
 export interface ErrorResponse {
   status: number;
-  body: { type: string; code: ErrorCode; message: string; doc_url: string };
+  body: { type: string; code: ErrorCode; message: string; doc_url: string; request_id: string };
+  /** Why, for the log only (never sent): the cause's message, e.g. the JWT library's reason. */
+  reason?: string;
 }
 
 /**
@@ -57,7 +61,7 @@ export interface ErrorResponse {
  * backend outages as 503, anything else as a generic 500 whose message is never echoed. Null for a
  * client that went away (nothing to answer).
  */
-export function toErrorResponse(err: unknown, docsUrl: string): ErrorResponse | null {
+export function toErrorResponse(err: unknown, docsUrl: string, requestId: string): ErrorResponse | null {
   if (isClientAbort(err)) return null;
   const code =
     err instanceof AppError
@@ -74,9 +78,13 @@ export function toErrorResponse(err: unknown, docsUrl: string): ErrorResponse | 
     body: {
       type: spec.type,
       code: appErr.code,
-      message: spec.status >= 500 ? spec.message : appErr.message,
+      // An unknown error became a fresh AppError above, so its message is never echoed; one thrown
+      // on purpose (a 503 naming the backend that is down) says what it says.
+      message: appErr.message,
       doc_url: `${docsUrl}/errors#${appErr.code}`,
+      request_id: requestId,
     },
+    reason: appErr.cause instanceof Error ? appErr.cause.message : undefined,
   };
 }
 
@@ -89,12 +97,14 @@ export function errorMiddleware(opts: { docsUrl: string; log: Logger }): Middlew
         if (ctx.status === 405 || ctx.status === 501) throw new AppError('method_not_allowed');
       }
     } catch (err) {
-      const res = toErrorResponse(err, opts.docsUrl);
+      const state = ctx.state as RequestState;
+      const res = toErrorResponse(err, opts.docsUrl, state.requestId);
       if (!res) {
         ctx.status = 499;
         ctx.body = null;
         return;
       }
+      state.error = { code: res.body.code, reason: res.reason };
       if (res.status >= 500) opts.log.error({ err, method: ctx.method, path: ctx.path }, 'request failed');
       else if (isDataException(err)) opts.log.warn({ err, method: ctx.method, path: ctx.path }, 'input passed validation but not PostgreSQL');
       ctx.status = res.status;

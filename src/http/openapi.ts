@@ -20,6 +20,10 @@ export const errorResponse = z
     code: z.enum(errorCodes).meta({ description: 'A short, unique string identifying the specific error.', example: 'parameter_invalid' }),
     message: z.string().meta({ description: 'A human-readable description of what went wrong.', example: "The 'header.x-description' parameter is required for this request." }),
     doc_url: z.string().meta({ description: 'A direct link to the documentation page for this specific error code.', example: 'https://tikops.example.net/docs/errors#parameter_invalid' }),
+    request_id: z.string().meta({
+      description: "The request's id (also the `X-Request-Id` response header): the caller's `X-Request-Id` if it sent a plain one, otherwise generated. Quote it when reporting a problem; the server's log lines for the request carry it.",
+      example: '0b6f0a53-5b52-4c1f-9d55-2f3a7a3c1e0d',
+    }),
   })
   .meta({ id: 'ErrorResponse', description: 'The error envelope of every error response.' });
 

@@ -11,6 +11,7 @@ import { credentialOf } from './operator-auth.js';
 import { readBytes, readJson, readPlainText, readText } from './body.js';
 import type { AnyRoute, BodySpec, Input, ResponseSpec } from './route.js';
 import { utf8Headers } from './text.js';
+import type { RequestState } from './request-context.js';
 import { parse } from './validate.js';
 
 // Serves route specs (src/http/route.ts): authenticates the caller, validates path, query, headers
@@ -96,6 +97,7 @@ export function registerRoutes(router: Router, routes: readonly AnyRoute[], deps
     const status = defaultStatus(route);
     router.register(koaPath(route.path), [route.method], async (ctx) => {
       const caller = await authenticate(route, ctx);
+      if (caller && 'org' in caller) (ctx.state as RequestState).org = caller.org;
       const input: Input = {
         params: route.params ? parse(route.params, ctx.params) : {},
         query: route.query ? parse(route.query, ctx.query, 'query') : {},

@@ -169,6 +169,7 @@ export async function createJob(
   await deps.dispatch
     .enqueue(site.id, queuedJob(row))
     .catch((err: unknown) => deps.log.warn({ err, jobId: row.id }, 'job not pushed to redis; reconciler will'));
+  deps.log.info({ jobId: row.id, siteId: site.id, org: site.orgId, express: input.express, backup: input.backup }, 'job created');
   return { job: toJobDto(row), created: true };
 }
 

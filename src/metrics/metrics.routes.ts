@@ -1,6 +1,4 @@
-import type { Middleware } from 'koa';
 import { defineRoute, text } from '../http/route.js';
-import type { Deps } from '../runtime.js';
 import { exposition } from './metrics.service.js';
 
 /** GET /metrics — Prometheus exposition, optionally behind METRICS_TOKEN. */
@@ -22,17 +20,3 @@ export const metricsRoutes = [
     },
   }),
 ];
-
-/** Records every request's latency by route template (outermost, so errors are timed too). */
-export function httpMetrics(deps: Deps): Middleware {
-  const histogram = deps.metrics.httpDuration;
-  return async (ctx, next) => {
-    const end = histogram.startTimer();
-    try {
-      await next();
-    } finally {
-      const route = (ctx as { _matchedRoute?: string })._matchedRoute ?? 'unmatched';
-      end({ method: ctx.method, route: String(route), status: String(ctx.status) });
-    }
-  };
-}

@@ -1,4 +1,3 @@
-import { createServer, type Server } from 'node:http';
 import { queueDefs, type QueueName } from '../queues/definitions.js';
 import type { Deps } from '../runtime.js';
 import * as repo from './metrics.repo.js';
@@ -36,22 +35,4 @@ export async function exposition(deps: Deps, withBacklog: boolean): Promise<{ co
     await cache.pending;
   }
   return { contentType: deps.metrics.registry.contentType, body: await deps.metrics.registry.metrics() };
-}
-
-/** A tiny HTTP server for a worker process's /metrics (workers serve no other HTTP). */
-export function serveMetrics(deps: Deps, port: number): Server {
-  const server = createServer((req, res) => {
-    if (req.url !== '/metrics') {
-      res.writeHead(404).end();
-      return;
-    }
-    exposition(deps, false).then(
-      (m) => res.writeHead(200, { 'content-type': m.contentType }).end(m.body),
-      (err: unknown) => {
-        deps.log.warn({ err }, 'metrics scrape failed');
-        res.writeHead(500).end();
-      },
-    );
-  });
-  return server.listen(port, deps.config.host);
 }

@@ -3,6 +3,7 @@ import { AppError } from '../errors.js';
 import { bearerToken } from '../http/auth.js';
 import { readRequestText } from '../http/body.js';
 import { toErrorResponse } from '../http/error-middleware.js';
+import { REQUEST_ID_HEADER, requestIdOf } from '../http/request-context.js';
 import { defineRoute, text, textBody } from '../http/route.js';
 import type { Deps } from '../runtime.js';
 import { nextScript, pollFacts, readHeartbeat } from './poll.service.js';
@@ -48,9 +49,13 @@ export function createPollHandler(deps: Deps): (req: IncomingMessage, res: Serve
     poll(req).then(
       (script) => send(res, 200, TEXT, script),
       (err: unknown) => {
-        const e = toErrorResponse(err, docsUrl);
+        // Answered polls carry no request id (the hot path); errors get one, like every other route's.
+        const requestId = requestIdOf(req.headers['x-request-id']);
+        const e = toErrorResponse(err, docsUrl, requestId);
         if (!e) return void res.destroy();
-        if (e.status >= 500) deps.log.error({ err, path: '/poll' }, 'request failed');
+        if (e.status >= 500) deps.log.error({ err, path: '/poll', requestId }, 'request failed');
+        else deps.metrics.polls.inc({ result: 'rejected' });
+        res.setHeader(REQUEST_ID_HEADER, requestId);
         if (e.body.code === 'method_not_allowed') res.setHeader('Allow', 'POST');
         send(res, e.status, 'application/json', JSON.stringify(e.body));
       },

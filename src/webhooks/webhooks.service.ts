@@ -120,9 +120,9 @@ export async function deliverEvent(deps: Deps, eventId: bigint): Promise<Deliver
       durationMs: sent.durationMs, error: sent.error, outcome },
     new Date(deps.clock()),
   );
-  if (outcome === 'refused' || outcome === 'gave_up') {
-    deps.log.warn({ deliveryId: id, jobId: job.id, attempt, error: sent.error }, `webhook delivery ${outcome}`);
-  }
+  const line = { deliveryId: id, jobId: job.id, eventId, attempt, status: sent.statusCode, error: sent.error };
+  if (outcome === 'refused' || outcome === 'gave_up') deps.log.warn(line, `webhook delivery ${outcome}`);
+  else deps.log.info(line, `webhook delivery ${outcome}`);
   return { outcome, deliveryId: id, attempt, error: sent.error };
 }
 

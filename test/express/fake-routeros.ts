@@ -21,6 +21,8 @@ export interface ExecuteCall {
 export interface FakeRouter {
   port: number;
   calls: ExecuteCall[];
+  /** Requests the caller closed before the fake answered (behaviour 'hang'). */
+  abandoned: number;
   behaviour: Behaviour;
   /** What the router does after accepting an execute (the simulated poll). */
   onExecute: (() => Promise<unknown>) | null;
@@ -38,6 +40,7 @@ export async function startFakeRouter(behaviour: Behaviour = 'ok', opts: { tls?:
   const router: FakeRouter = {
     port: 0,
     calls: [],
+    abandoned: 0,
     behaviour,
     onExecute: null,
     executed: new Promise((r) => (resolveExecuted = r)),
@@ -56,7 +59,11 @@ export async function startFakeRouter(behaviour: Behaviour = 'ok', opts: { tls?:
       }
       router.calls.push({ method: req.method ?? '', path: req.url ?? '', authorization: req.headers.authorization, contentType: req.headers['content-type'], body });
       const b = router.behaviour;
-      if (b === 'hang') return; // never answers: the caller's timeout must fire
+      if (b === 'hang') {
+        // Never answers: the caller's timeout must fire and close the request.
+        res.on('close', () => router.abandoned++);
+        return;
+      }
       if (typeof b === 'number') {
         res.writeHead(b, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ error: b, message: b === 401 ? 'Unauthorized' : 'Internal Server Error' }));

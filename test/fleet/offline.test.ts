@@ -37,6 +37,16 @@ describe('online and offline', () => {
     expect((await site(s)).last_seen_at).toBe(seen.last_seen_at);
   });
 
+  it('reports no availability (null, not 100) for a site that never checked in, and a figure from its first heartbeat', async () => {
+    const s = await buildSite(app, 'org-a', { name: 'Unplugged' });
+    const before = (await app.request('GET', `/site/${s.id}/metrics`, { token: s.auth })).body;
+    expect(before).toEqual({ uptime_percentage: null, downtime_duration_seconds: 0, last_status: 'offline', last_seen_at: null });
+    app.clock.advance(1_000);
+    await poll(app, s);
+    const after = (await app.request('GET', `/site/${s.id}/metrics`, { token: s.auth })).body;
+    expect(after).toMatchObject({ uptime_percentage: 100, last_status: 'online' });
+  });
+
   it('opens a site_offline fault backdated to the first missed heartbeat, and resolves it on the next one', async () => {
     const s = await buildSite(app, 'org-a', { name: 'Depot' });
     await poll(app, s);

@@ -101,8 +101,8 @@ describe('the sample drain', () => {
     const s = await buildSite(app);
     const at = new Date(app.clock());
     const rows = [{ siteId: s.id, at, cpuLoad: 1, memoryFree: 2, diskFree: 3, uptime: 4, rebooted: true }];
-    expect(await insertBatch(app.deps.sql, rows)).toEqual({ inserted: 1, reboots: 1, recovered: 0, unknown: [] });
-    expect(await insertBatch(app.deps.sql, rows)).toEqual({ inserted: 0, reboots: 0, recovered: 0, unknown: [] });
+    expect(await insertBatch(app.deps.sql, rows)).toEqual({ inserted: 1, reboots: 1, recovered: 0, unknown: [], rebootedSites: [s.id], recoveredSites: [] });
+    expect(await insertBatch(app.deps.sql, rows)).toEqual({ inserted: 0, reboots: 0, recovered: 0, unknown: [], rebootedSites: [], recoveredSites: [] });
   });
 
   it('skips the samples of a purged site and forgets it in Redis', async () => {

@@ -1,6 +1,8 @@
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
 import { startApp, type TestApp } from '../support/app.js';
+import { eventually } from '../support/worker.js';
 import { buildJob, buildSite, callback, parseWrapper, poll } from '../factories.js';
 
 let app: TestApp;
@@ -13,11 +15,27 @@ afterAll(async () => {
 
 const shape = (body: Record<string, unknown>): string[] => Object.keys(body).sort();
 
+/** Waits until a freshly spawned redis-server answers PING on `port`. */
+async function redisAnswers(port: number): Promise<void> {
+  await eventually(async () => {
+    const probe = new Redis(port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    probe.on('error', () => undefined);
+    try {
+      await probe.connect();
+      return (await probe.ping()) === 'PONG';
+    } catch {
+      return false;
+    } finally {
+      probe.disconnect();
+    }
+  });
+}
+
 describe('error responses', () => {
   it('answers unknown routes with 404 route_not_found in the error shape', async () => {
     const res = await app.request('GET', '/nope', { raw: true });
     expect(res.status).toBe(404);
-    expect(shape(res.body)).toEqual(['code', 'doc_url', 'message', 'type']);
+    expect(shape(res.body)).toEqual(['code', 'doc_url', 'message', 'request_id', 'type']);
     expect(res.body).toMatchObject({ type: 'not_found_error', code: 'route_not_found' });
     expect(res.body.doc_url).toBe(`${app.url}/docs/errors#route_not_found`);
   });
@@ -35,10 +53,10 @@ describe('error responses', () => {
     expect(res.text).toContain('<h2 id="route_not_found">');
   });
 
-  it('answers polls 503 while Redis is away, yet still takes router callbacks (PostgreSQL is the truth)', async () => {
+  it('answers polls and /readyz 503 while Redis is away, yet still takes router callbacks (PostgreSQL is the truth)', async () => {
     const port = 20_000 + Math.floor(Math.random() * 20_000);
     const redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no']);
-    await new Promise((r) => setTimeout(r, 300));
+    await redisAnswers(port);
     const down = await startApp({ env: { REDIS_URL: `redis://127.0.0.1:${port}` } });
     try {
       const site = await buildSite(down);
@@ -49,6 +67,10 @@ describe('error responses', () => {
       const res = await down.request('POST', '/poll', { headers: { authorization: `Bearer ${site.token}` }, body: '' });
       expect(res.status).toBe(503);
       expect(res.body.code).toBe('service_unavailable');
+      const ready = await down.request('GET', '/readyz');
+      expect(ready.status).toBe(503);
+      expect(ready.body).toMatchObject({ code: 'service_unavailable', message: expect.stringMatching(/^Not ready: PostgreSQL ok; Redis connection /) });
+      expect((await down.request('GET', '/healthz')).status).toBe(200);
       expect((await callback(down, w.busy!)).text).toBe('claimed');
       expect((await callback(down, w.done!)).text).toBe('ok');
       const after = await down.request('GET', `/site/${site.id}/job/${job.id}`, { token: site.auth });
@@ -82,7 +104,7 @@ describe('error responses', () => {
       });
       expect([path, res.status < 500]).toEqual([path, true]);
       const json = (await res.json()) as Record<string, unknown>;
-      expect(shape(json)).toEqual(['code', 'doc_url', 'message', 'type']);
+      expect(shape(json)).toEqual(['code', 'doc_url', 'message', 'request_id', 'type']);
     }
   });
 });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, type TestApp } from '../support/app.js';
 import { buildJob, buildSite, callback, parseWrapper, poll } from '../factories.js';
+import { promlint } from '../support/promlint.js';
 
 let app: TestApp;
 beforeAll(async () => {
@@ -38,6 +39,21 @@ describe('GET /metrics', () => {
     expect(sample(after, 'tikops_queue_depth', 'queue="jobs"')).toBe(1);
     expect(sample(after, 'tikops_http_request_duration_seconds_count', 'route="/poll"')).toBeGreaterThanOrEqual(2);
     expect(after).toContain('tikops_queue_lag_seconds{queue="outbox"');
+    expect(promlint(after)).toEqual([]);
+  });
+
+  it('counts polls answered 4xx as rejected', async () => {
+    const site = await buildSite(app);
+    const before = (await app.request('GET', '/metrics')).text;
+    const bad = await app.request('POST', '/poll', { headers: { authorization: 'Bearer nope' }, body: '' });
+    expect(bad.status).toBe(401);
+    const malformed = await app.request('POST', '/poll', { headers: { authorization: `Bearer ${site.token}` }, body: 'uptime=abc;cpu-load=3' });
+    expect(malformed.status).toBe(400);
+    await poll(app, site);
+    const after = (await app.request('GET', '/metrics')).text;
+    const delta = (result: string): number => sample(after, 'tikops_polls_total', `result="${result}"`) - sample(before, 'tikops_polls_total', `result="${result}"`);
+    expect(delta('rejected')).toBe(2);
+    expect(delta('idle')).toBe(1);
   });
 
   it('requires the metrics token when one is configured', async () => {

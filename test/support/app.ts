@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import jwt from 'jsonwebtoken';
 import { buildHandler } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
-import { createLogger } from '../../src/lib/logger.js';
+import { createLogger, type Logger } from '../../src/lib/logger.js';
 import { connect, disconnect, type Deps } from '../../src/runtime.js';
 import { createTestDatabase } from './db.js';
 import { validateResponse } from './openapi.js';
@@ -59,6 +59,8 @@ export interface StartOptions {
   env?: Record<string, string>;
   /** Reuse another app's database and Redis prefix (a second API process over the same state). */
   share?: TestApp;
+  /** Logger of the app (default: LOG_LEVEL from TEST_LOG_LEVEL, to stdout). */
+  log?: Logger;
 }
 
 /** Starts the real API on 127.0.0.1 port 0 over a fresh database and Redis key prefix. */
@@ -83,7 +85,7 @@ export async function startApp(opts: StartOptions = {}): Promise<TestApp> {
   const clock = testClock();
   const deps = await connect(config, 'api', {
     clock,
-    log: createLogger({ level: config.logLevel, name: 'tikops-test' }),
+    log: opts.log ?? createLogger({ level: config.logLevel, name: 'tikops-test' }),
   });
   server.on('request', buildHandler(deps));
   const url = `http://127.0.0.1:${port}`;

@@ -35,3 +35,16 @@ export async function eventually<T>(check: () => Promise<T | null | undefined | 
     await new Promise((r) => setTimeout(r, 25));
   }
 }
+
+/**
+ * Waits until BullMQ job `id` of `queue` is finished — completed, or failed for good (a job that
+ * will be retried is `delayed`, not `failed`) — and returns which. After that no further attempt of
+ * it can run, so a test can count what it did without waiting "long enough".
+ */
+export async function queueJobFinished(worker: TestWorker, queue: QueueName, id: string, timeoutMs = 10_000): Promise<'completed' | 'failed'> {
+  const q = worker.deps.queues.queue(queue);
+  return eventually(async () => {
+    const state = await (await q.getJob(id))?.getState();
+    return state === 'completed' || state === 'failed' ? state : null;
+  }, timeoutMs);
+}

@@ -21,6 +21,12 @@ describe('loadConfig', () => {
     expect(Object.isFrozen(c)).toBe(true);
   });
 
+  it('derives the default PUBLIC_URL (and so the docs URL) from PORT', () => {
+    const c = loadConfig({ PORT: '3918' });
+    expect(c.publicUrl).toBe('http://127.0.0.1:3918');
+    expect(c.docsUrl).toBe('http://127.0.0.1:3918/docs');
+  });
+
   it('lists every invalid variable at once', () => {
     try {
       loadConfig({ PORT: 'eighty', REDIS_URL: 'http://x', WRAPPER_LIMIT_BYTES: '70000' });
@@ -84,6 +90,16 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ BACKUP_KEYS: 'a:c2hvcnQ=' })).toThrow(/BACKUP_KEYS/);
     expect(() => loadConfig({ BACKUP_KEYS: `${KEY_A},${KEY_A}` })).toThrow(/unique/);
     expect(loadConfig({}).backup.keys).toBeNull();
+  });
+
+  it('refuses a loopback PUBLIC_URL in production (routers cannot reach it), and allows it in development', () => {
+    const prod = { NODE_ENV: 'production', ...PROD_SECRETS };
+    expect(() => loadConfig(prod)).toThrow(/PUBLIC_URL: set the URL routers reach/);
+    for (const url of ['http://localhost:3000', 'http://127.0.0.2', 'http://[::1]:3000', 'http://[::ffff:127.0.0.1]/', 'http://0.0.0.0:3000']) {
+      expect(() => loadConfig({ ...prod, PUBLIC_URL: url }), String(url)).toThrow(/PUBLIC_URL: .*loopback/);
+    }
+    expect(loadConfig({ ...prod, PUBLIC_URL: 'http://10.0.0.5:3000', ALLOW_INSECURE_ROUTER_TRANSPORT: 'true' }).publicUrl).toBe('http://10.0.0.5:3000');
+    expect(loadConfig({ PUBLIC_URL: 'http://localhost:3000' }).publicUrl).toBe('http://localhost:3000');
   });
 
   it('rejects short secrets', () => {

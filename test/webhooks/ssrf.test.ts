@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildSite, callback, parseWrapper, poll, type BuiltSite } from '../factories.js';
 import { startApp, type TestApp } from '../support/app.js';
 import { eventually, startWorker, type TestWorker } from '../support/worker.js';
-import { buildNotifiedJob, deliveries, startReceiver, WEBHOOK_SECRET, type Receiver } from './support.js';
+import { buildNotifiedJob, deliveries, startReceiver, WEBHOOK_SECRET, webhooksFinished, type Receiver } from './support.js';
 
 // No OUTBOUND_ALLOWLIST here: the receiver on 127.0.0.1 is exactly what the policy must refuse.
 
@@ -46,7 +46,7 @@ describe('webhook outbound policy', () => {
       expect(d.attempts).toHaveLength(1);
       expect(d.attempts[0]).toMatchObject({ status_code: null, outcome: 'refused', error: expect.stringMatching(/outside the outbound policy/) });
     }
-    await new Promise((r) => setTimeout(r, 500)); // longer than the first retry would wait
+    expect(await webhooksFinished(app, worker, jobId)).toEqual(['failed', 'failed', 'failed']); // refused for good: no retry
     expect((await deliveries(app, site, jobId)).every((d) => d.attempts.length === 1)).toBe(true);
     expect(receiver.requests).toHaveLength(0);
   });
@@ -67,7 +67,7 @@ describe('webhook outbound policy', () => {
   it('requires https for notify_url in production', async () => {
     const prod = await startApp({
       env: {
-        NODE_ENV: 'production', WEBHOOK_SECRET, ALLOW_INSECURE_ROUTER_TRANSPORT: 'true', API_KEY_SECRET: 'test-api-key-secret-0123456789abcdef0123',
+        NODE_ENV: 'production', PUBLIC_URL: 'https://tikops.example.net', WEBHOOK_SECRET, API_KEY_SECRET: 'test-api-key-secret-0123456789abcdef0123',
         BACKUP_KEYS: `k:${Buffer.alloc(32, 1).toString('base64')}`, METRICS_TOKEN: 'm'.repeat(20),
       },
     });

@@ -4,7 +4,9 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { sql } from '../../src/db/sql.js';
 import type { TestApp } from '../support/app.js';
+import { queueJobFinished, type TestWorker } from '../support/worker.js';
 import type { BuiltSite } from '../factories.js';
 
 // Webhook test helpers: a receiver on 127.0.0.1 whose answers a test scripts per request, the
@@ -137,4 +139,18 @@ export async function deliveries(app: TestApp, site: BuiltSite, jobId: string): 
   const res = await app.request('GET', `/site/${site.id}/job/${jobId}/deliveries`, { token: site.auth });
   if (res.status !== 200) throw new Error(`deliveries failed: ${res.status} ${res.text}`);
   return res.body;
+}
+
+/**
+ * Waits until the webhook queue job of each of the job's announced events is finished (delivered,
+ * refused or given up: none is waiting for a retry), so nothing more can be sent for the job.
+ */
+export async function webhooksFinished(app: TestApp, worker: TestWorker, jobId: string): Promise<('completed' | 'failed')[]> {
+  const events = await app.deps.sql.rows<{ id: string }>(
+    sql`SELECT id::text AS id FROM job_event WHERE job_id = ${jobId}::uuid
+        AND type::text IN ('delivered', 'started', 'completed', 'failed', 'cancelled', 'timed_out') ORDER BY id`,
+  );
+  const states: ('completed' | 'failed')[] = [];
+  for (const e of events) states.push(await queueJobFinished(worker, 'webhook', `event-${e.id}`));
+  return states;
 }

@@ -130,7 +130,7 @@ export interface StatPoint {
 }
 
 export interface SiteMetrics {
-  uptime_percentage: number;
+  uptime_percentage: number | null;
   downtime_duration_seconds: number;
   last_status: 'online' | 'offline';
   last_seen_at: string | null;

@@ -50,7 +50,13 @@ function Availability({ siteId }: { siteId: string }) {
   const m = result.data;
   return (
     <p class="availability">
-      <span class="big">{percent(m.uptime_percentage)}</span> available over the last 24 h
+      {m.uptime_percentage === null ? (
+        'No heartbeat yet: availability is counted from the first one'
+      ) : (
+        <>
+          <span class="big">{percent(m.uptime_percentage)}</span> available over the last 24 h
+        </>
+      )}
       {m.downtime_duration_seconds > 0 ? ` · down ${duration(m.downtime_duration_seconds)}` : ' · no downtime'}
     </p>
   );
