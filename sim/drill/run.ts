@@ -130,6 +130,7 @@ async function drill(): Promise<boolean> {
     log(`adopted ${ROUTERS} routers in ${((Date.now() - started) / 1000).toFixed(1)}s`);
 
     const sites = await operator.siteIds();
+    if (sites.length !== ROUTERS) throw new Error(`expected ${ROUTERS} sites, the API lists ${sites.length}`);
     const created: { id: string; token: string; tag: string; needsAck: boolean }[] = [];
     const work = sites.flatMap((siteId) => Array.from({ length: JOBS_PER_ROUTER }, (_, i) => ({ siteId, i })));
     // The routers start working once the jobs are queued; the faults hit while they work.

@@ -45,8 +45,18 @@ export function createOperator(url: string, jwtSecret: string, org: string): Ope
   return {
     request,
     createRunbook: (name) => request('POST', '/runbook', { name }),
+    /** Every site of the org: GET /site pages (X-Next-Cursor), 500 at a time. */
     async siteIds() {
-      return (await request<{ id: string }[]>('GET', '/site')).map((s) => s.id);
+      const ids: string[] = [];
+      for (let cursor: string | null = ''; cursor !== null; ) {
+        const res = await fetch(`${url}/site?limit=500${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, {
+          headers: { authorization: `Bearer ${token}` },
+        });
+        if (!res.ok) throw new Error(`GET /site: ${res.status} ${await res.text()}`);
+        ids.push(...((await res.json()) as { id: string }[]).map((s) => s.id));
+        cursor = res.headers.get('x-next-cursor');
+      }
+      return ids;
     },
     async createJob(siteId, tag, flags = {}) {
       if (flags.notifyUrl) {

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createFakeHost, type FakeHost, type FetchReply } from '../../sim/routeros/fake-host.js';
-import { createRouterState, runScript, type FetchRequest, type RouterState } from '../../sim/routeros/index.js';
+import { createFakeHost, type FakeHost } from '../../sim/routeros/fake-host.js';
+import { createRouterState, runScript, type RouterState } from '../../sim/routeros/index.js';
 import { startApp, type TestApp } from '../support/app.js';
 import { buildJob, buildSite, poll, type BuiltSite } from '../factories.js';
+import { appHost } from '../support/router-host.js';
 
 // End to end: the wrapper /poll returns runs on the RouterOS simulator (sim/routeros), whose
 // /tool fetch calls reach this test's API over HTTP. Only the simulator's RouterOS model is
@@ -24,16 +25,6 @@ async function bigRouter(): Promise<RouterState> {
   const setup = ':for i from=0 to=1999 do={ /ip address add address=("10." . ($i / 250) . "." . ($i % 250) . ".1/24") interface=ether2 comment=("managed site network number " . $i) }';
   await runScript(setup, state, createFakeHost());
   return state;
-}
-
-/** A host whose fetches reach the test app, except where `intercept` answers itself. */
-function appHost(intercept: (req: FetchRequest) => FetchReply | null = () => null): FakeHost {
-  return createFakeHost(async (req) => {
-    const own = intercept(req);
-    if (own) return own;
-    const res = await fetch(req.url, { method: req.method, redirect: 'manual', ...(req.body === undefined ? {} : { body: req.body }) });
-    return { status: res.status, body: await res.text() };
-  });
 }
 
 const kinds = (host: FakeHost): string[] =>

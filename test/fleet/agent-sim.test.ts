@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { drainSamples } from '../../src/fleet/samples.service.js';
-import { createFakeHost, type FakeHost } from '../../sim/routeros/fake-host.js';
+import type { FakeHost } from '../../sim/routeros/fake-host.js';
 import { advance, bootRouter, createRouterState, globalsOf, settle, runScript, runSchedulerEvent, type RouterState } from '../../sim/routeros/index.js';
 import { bootstrapCommand } from '../../src/routeros/bootstrap.js';
 import { startApp, type TestApp } from '../support/app.js';
 import { buildJob, buildRunbook } from '../factories.js';
+import { appHost } from '../support/router-host.js';
 
 // Onboarding end to end on the RouterOS simulator (sim/routeros): the bootstrap script gathers
 // the simulated router's facts and POSTs them to this test's API over HTTP; the answer installs
@@ -18,14 +19,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await app.close();
 });
-
-/** A simulated router whose /tool fetch reaches the test app (redirects are the script's business: fetch follows none). */
-function appHost(): FakeHost {
-  return createFakeHost(async (req) => {
-    const res = await fetch(req.url, { method: req.method, headers: req.headers, redirect: 'manual', ...(req.body === undefined ? {} : { body: req.body }) });
-    return { status: res.status, body: await res.text() };
-  });
-}
 
 async function onboard(identity: string, version: string): Promise<{ state: RouterState; host: FakeHost; site: any; auth: string }> {
   const rb = await buildRunbook(app, `org-sim-${identity}`);

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createFakeHost, type FakeHost } from '../../sim/routeros/fake-host.js';
 import { createRouterState, settle, runScript, type RouterState } from '../../sim/routeros/index.js';
 import { rosUnquote } from '../../src/routeros/quote.js';
 import { bootstrapCommand } from '../../src/routeros/bootstrap.js';
 import { startApp, type TestApp } from '../support/app.js';
 import { buildRunbook } from '../factories.js';
+import { appHost } from '../support/router-host.js';
 
 // Item 6 of issue 13: CHR and x86 have no RouterBOARD serial number; they are adopted again by
 // their license system-id (CHR) or software-id (x86), so re-adoption rotates the token of the one
@@ -17,13 +17,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await app.close();
 });
-
-function appHost(): FakeHost {
-  return createFakeHost(async (req) => {
-    const res = await fetch(req.url, { method: req.method, headers: req.headers, redirect: 'manual', ...(req.body === undefined ? {} : { body: req.body }) });
-    return { status: res.status, body: await res.text() };
-  });
-}
 
 /** Runs the bootstrap command; returns the device token the installed agent carries. */
 async function adopt(state: RouterState, runbookToken: string): Promise<string> {

@@ -1,8 +1,7 @@
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Redis } from 'ioredis';
 import { startApp, type TestApp } from '../support/app.js';
-import { eventually } from '../support/worker.js';
+import { redisAnswers } from '../support/worker.js';
 import { buildJob, buildSite, callback, parseWrapper, poll } from '../factories.js';
 
 let app: TestApp;
@@ -14,22 +13,6 @@ afterAll(async () => {
 });
 
 const shape = (body: Record<string, unknown>): string[] => Object.keys(body).sort();
-
-/** Waits until a freshly spawned redis-server answers PING on `port`. */
-async function redisAnswers(port: number): Promise<void> {
-  await eventually(async () => {
-    const probe = new Redis(port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-    probe.on('error', () => undefined);
-    try {
-      await probe.connect();
-      return (await probe.ping()) === 'PONG';
-    } catch {
-      return false;
-    } finally {
-      probe.disconnect();
-    }
-  });
-}
 
 describe('error responses', () => {
   it('answers unknown routes with 404 route_not_found in the error shape', async () => {

@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from '../../src/db/sql.js';
-import { createFakeHost, type FakeHost } from '../../sim/routeros/fake-host.js';
+import type { FakeHost } from '../../sim/routeros/fake-host.js';
 import { createRouterState, runScript } from '../../sim/routeros/index.js';
 import { startApp, type TestApp } from '../support/app.js';
 import { buildJob, buildSite, poll, type BuiltSite } from '../factories.js';
+import { appHost } from '../support/router-host.js';
 
 // Job output and error text (issue 9, item 3), end to end: the wrapper /poll returns runs on the
 // RouterOS simulator, whose /tool fetch calls reach this test's API over HTTP.
@@ -18,14 +19,6 @@ afterAll(async () => {
   await small.close();
   await app.close();
 });
-
-/** A host whose fetches reach the app over HTTP. */
-function appHost(): FakeHost {
-  return createFakeHost(async (req) => {
-    const res = await fetch(req.url, { method: req.method, redirect: 'manual', ...(req.body === undefined ? {} : { body: req.body }) });
-    return { status: res.status, body: await res.text() };
-  });
-}
 
 /** A site that reported `version`, one job with `script`, run on a simulated router of that version. */
 async function runOn(a: TestApp, version: string, script: string): Promise<{ site: BuiltSite; job: any; host: FakeHost; wrapper: string }> {

@@ -6,10 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createTestDatabase } from '../support/db.js';
-import { eventually } from '../support/worker.js';
+import { eventually, redisAnswers } from '../support/worker.js';
 
 // The processes as an operator starts them (node on src/main.ts and workers/main.ts, through tsx):
 // what they print and how they exit when something is wrong, and their health endpoints.
@@ -41,22 +40,6 @@ function start(entry: string, env: Record<string, string>, cwd = ROOT): Run {
   child.stderr.on('data', collect);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return { child, out, exited };
-}
-
-/** Waits until a freshly spawned redis-server answers PING on `port`. */
-async function redisAnswers(port: number): Promise<void> {
-  await eventually(async () => {
-    const probe = new Redis(port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-    probe.on('error', () => undefined);
-    try {
-      await probe.connect();
-      return (await probe.ping()) === 'PONG';
-    } catch {
-      return false;
-    } finally {
-      probe.disconnect();
-    }
-  });
 }
 
 async function freePort(): Promise<number> {

@@ -1,3 +1,4 @@
+import { Redis } from 'ioredis';
 import { createLogger } from '../../src/lib/logger.js';
 import type { QueueName } from '../../src/queues/definitions.js';
 import { connect, disconnect, type Deps } from '../../src/runtime.js';
@@ -47,4 +48,20 @@ export async function queueJobFinished(worker: TestWorker, queue: QueueName, id:
     const state = await (await q.getJob(id))?.getState();
     return state === 'completed' || state === 'failed' ? state : null;
   }, timeoutMs);
+}
+
+/** Waits until a freshly spawned redis-server answers PING on `port`. */
+export async function redisAnswers(port: number): Promise<void> {
+  await eventually(async () => {
+    const probe = new Redis(port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    probe.on('error', () => undefined);
+    try {
+      await probe.connect();
+      return (await probe.ping()) === 'PONG';
+    } catch {
+      return false;
+    } finally {
+      probe.disconnect();
+    }
+  });
 }
