@@ -59,12 +59,11 @@ function wrapperInput(deps: Deps, job: JobRow, attempt: number, remaining: numbe
 }
 
 /**
- * Why the router that polled cannot take this job, or null: a backup on RouterOS v6, or a wrapper
- * over its version's limit (the creation check knew the version only if the site had reported).
+ * Why a router below v7 (`major`) cannot take this job, or null: a backup step, or a wrapper over
+ * the v6 limit (the creation check knew the version only if the site had reported it).
  */
-function refusal(deps: Deps, job: JobRow, remaining: number, version: string | undefined): string | null {
-  const major = majorOf(version);
-  if (job.shouldBackup && major !== null && major < 7) return 'backup_requires_v7';
+function refusal(deps: Deps, job: JobRow, remaining: number, major: number): string | null {
+  if (job.shouldBackup) return 'backup_requires_v7';
   const size = wrapperByteLength(wrapperInput(deps, job, job.attempt + 1, remaining));
   return size > wrapperLimitFor(major, deps.config) ? 'too_large_for_router' : null;
 }
@@ -81,8 +80,11 @@ export async function deliver(
   version?: string,
 ): Promise<string | null> {
   const now = new Date(deps.clock());
-  const queued = await repo.findById(deps.sql, popped.jobId);
-  const why = queued?.siteId === siteId ? refusal(deps, queued, popped.remaining, version) : null;
+  // Only a router below v7 can be refused here: creation held every job to the v7 limit, which is
+  // WRAPPER_LIMIT_BYTES, so a v7 (or unknown) router's delivery stays one statement.
+  const major = majorOf(version);
+  const queued = major !== null && major < 7 ? await repo.findById(deps.sql, popped.jobId) : null;
+  const why = queued?.siteId === siteId ? refusal(deps, queued, popped.remaining, major!) : null;
   if (why !== null) {
     const refused = await transitions.refuseDelivery(deps.sql, popped.jobId, siteId, why, now, popped.rebooted);
     await applyTransition(deps, refused);
