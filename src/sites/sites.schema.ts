@@ -1,14 +1,14 @@
 import { z } from 'zod';
-import { text as typedText } from '../http/text.js';
+import { text } from '../http/text.js';
 import { headerBool, uuid } from '../http/validate.js';
 import { keysetQuery } from '../lib/cursor.js';
 
 export const createSiteBody = z.strictObject({
-  name: typedText().trim().min(1).max(100),
+  name: text().trim().min(1).max(100),
 });
 
 /** A tag: printable text without commas or surrounding spaces (tags are matched exactly). */
-const tag = typedText()
+const tag = text()
   .min(1)
   .max(64)
   .regex(/^[^\s,\p{Cc}](?:[^,\p{Cc}]*[^\s,\p{Cc}])?$/u, 'expected 1-64 printable characters, no commas or surrounding spaces');
@@ -27,7 +27,7 @@ export const updateSiteBody = z
       .optional()
       .meta({ description: `The site's tags (at most ${MAX_TAGS}; duplicates are dropped). Replaces the current list.`, example: ['branch', 'eu-west'] }),
     metadata: z
-      .record(z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'expected a key of 1-64 letters, digits, `_.:-`'), typedText().max(1024))
+      .record(z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'expected a key of 1-64 letters, digits, `_.:-`'), text().max(1024))
       .refine((m) => Object.keys(m).length <= MAX_METADATA_KEYS, `at most ${MAX_METADATA_KEYS} keys`)
       .optional()
       .meta({ description: `Custom key/value pairs (string values up to 1,024 characters, at most ${MAX_METADATA_KEYS} keys). Replaces the current object.`, example: { rack: 'B2', contract: 'ACME-2291' } }),
@@ -45,15 +45,16 @@ export const listSitesQuery = z.strictObject({
       'online: heard from and no open outage; offline: an open outage or never heard from. As the offline sweep last saw it (has_pulse is read live, so the two can differ for up to one sweep).',
   }),
   version: version.optional().meta({ description: 'Only sites running this version: `7.16.2` matches it on any channel, `7.16.2 (stable)` only that spelling.' }),
-  model: typedText().min(1).max(100).optional().meta({ description: 'Only sites of this model (exact, e.g. `RB5009UG+S+`).' }),
-  q: typedText().min(1).max(100).optional().meta({ description: 'A case-insensitive prefix of the name or the identity.' }),
+  model: text().min(1).max(100).optional().meta({ description: 'Only sites of this model (exact, e.g. `RB5009UG+S+`).' }),
+  q: text().min(1).max(100).optional().meta({ description: 'A case-insensitive prefix of the name or the identity.' }),
   has_open_fault: headerBool.optional().meta({ description: '`true`: only sites with an unresolved fault; `false`: only sites without one.' }),
 });
 
 export const siteParams = z.object({ siteId: uuid.meta({ description: 'The UUID of the site.' }) });
 
 const at = (description: string, example: string | null) => z.iso.datetime().nullable().meta({ description, example });
-const text = (example: string) => z.string().nullable().meta({ example });
+/** A fact the router reports; null until it has. */
+const reported = (example: string) => z.string().nullable().meta({ example });
 
 const siteFields = {
   id: uuid.meta({ description: 'The unique identifier (UUID) for the site.' }),
@@ -62,8 +63,8 @@ const siteFields = {
   last_seen_at: at('When the last heartbeat arrived; null if the router never checked in.', '2025-10-29T12:04:30Z'),
   last_seen_from: z.string().nullable().meta({ description: 'The source address of the last heartbeat.', example: '198.51.100.7' }),
   identity: z.string().nullable().meta({ description: "The router's `/system identity` name, as it last reported it.", example: 'HQ-Router' }),
-  model: text('RB5009UG+S+'),
-  board_name: text('RB5009UG+S+'),
+  model: reported('RB5009UG+S+'),
+  board_name: reported('RB5009UG+S+'),
   serial_number: z.string().nullable().meta({ description: 'Adoption finds a router again by this within the organisation.', example: 'HEX0123456' }),
   routerboard: z.boolean().nullable().meta({ description: 'False on CHR and x86.', example: true }),
   hardware_hash: z
@@ -71,9 +72,9 @@ const siteFields = {
     .regex(/^[0-9a-f]{40}$/)
     .nullable()
     .meta({ description: 'Changes when the hardware behind the site changes (SHA-1 of model, board, serial number and architecture); null without a serial number.' }),
-  architecture_name: text('arm64'),
-  software_version: text('7.16.2 (stable)'),
-  software_id: text('ABCD-EFGH'),
+  architecture_name: reported('arm64'),
+  software_version: reported('7.16.2 (stable)'),
+  software_id: reported('ABCD-EFGH'),
   runbook_id: uuid.nullable().meta({ description: 'The runbook that adopted the router (tikops addition); null for sites created by hand.' }),
   created_at: z.iso.datetime().meta({ description: 'The timestamp when the site was created.', example: '2025-10-29T12:00:00Z' }),
   updated_at: z.iso.datetime().meta({ description: 'The timestamp when the site was last changed.', example: '2025-10-29T12:00:00Z' }),
