@@ -6,7 +6,8 @@ import { expressProcessor } from './express.processor.js';
 import { maintenanceProcessor } from './maintenance.processor.js';
 import { webhookProcessor } from './webhook.processor.js';
 
-export type Processor = (job: Job) => Promise<unknown>;
+/** `token`: the worker's lock on the job, which moving it back to the delayed set needs. */
+export type Processor = (job: Job, token?: string) => Promise<unknown>;
 
 /** One processor per queue; the mapped type makes a missing one a compile error. */
 export function buildProcessors(deps: Deps): { [Q in QueueName]: Processor } {

@@ -14,7 +14,8 @@ const SCRIPT_DIR = join(dirname(fileURLToPath(import.meta.url)), 'scripts');
 
 type LuaFn = (...args: (string | number)[]) => Promise<unknown>;
 
-function loadScripts(redis: Redis): Record<string, LuaFn> {
+/** Defines every script of ./scripts on `redis` (ioredis sends EVALSHA, and EVAL once after a NOSCRIPT). */
+export function loadScripts(redis: Redis): Record<string, LuaFn> {
   const fns: Record<string, LuaFn> = {};
   for (const file of readdirSync(SCRIPT_DIR).filter((f) => f.endsWith('.lua'))) {
     const match = /^(.+)-(\d+)\.lua$/.exec(file);
