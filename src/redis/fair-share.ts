@@ -28,6 +28,15 @@ export interface FairShare {
   acquire(lane: Lane, org: string, destination: string, nowMs: number, holdMs: number): Promise<Gate>;
   /** Gives the slot back; returns the circuit's change (opened until, closed) for the log. */
   release(lane: Lane, org: string, destination: string, lease: string, nowMs: number, verdict: Verdict): Promise<CircuitChange>;
+  /** The destination's circuit as of `nowMs`: closed, open (until untilMs) or half-open (a probe may go). */
+  circuit(lane: Lane, destination: string, nowMs: number): Promise<CircuitState>;
+}
+
+export interface CircuitState {
+  state: 'closed' | 'open' | 'half_open';
+  untilMs: number | null;
+  /** Failures in a row counted towards the next opening. */
+  failures: number;
 }
 
 export type CircuitChange = { opened: number } | { closed: true } | null;
@@ -69,6 +78,12 @@ export function createFairShare(redis: Redis, keys: Keys, cfg: Config['fairShare
         Math.max(MAX_OPEN_MS, cfg.circuitOpenMs),
       )) as [number, number];
       return code === 1 ? { opened: until } : code === 2 ? { closed: true } : null;
+    },
+    async circuit(lane, destination, nowMs) {
+      const [until, failures] = await redis.hmget(keys.circuit(lane, destination), 'until', 'failures');
+      const untilMs = until === null ? null : Number(until);
+      const state = untilMs === null ? 'closed' : nowMs < untilMs ? 'open' : 'half_open';
+      return { state, untilMs, failures: Number(failures ?? 0) };
     },
   };
 }

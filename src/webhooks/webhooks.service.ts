@@ -39,8 +39,12 @@ export type DeliveryResult =
   /** Not attempted now (no attempt used): the org or destination holds its share, or the destination is paused. */
   | { outcome: 'paused'; deliveryId: string; reason: WaitReason; retryAtMs: number | null; route: Route };
 
-/** Longest a delivery holds its slots: its timeout plus the time to record it; a crashed worker's slots return after it. */
-const HOLD_MS = DELIVERY_TIMEOUT_MS + 5_000;
+/**
+ * How long a delivery's slots are leased: well past its timeout and the time to record it, even on
+ * a loaded machine whose timers run late (a lease that ended early would let a destination exceed
+ * its share); only a crashed worker's slots wait this long to come back.
+ */
+const HOLD_MS = 2 * DELIVERY_TIMEOUT_MS + 10_000;
 
 /** The destination a URL's deliveries share: its host (lower-case name and port). */
 export function destinationOf(url: string): string {

@@ -79,7 +79,7 @@ describe('operator routes', () => {
     expect((await app.request('GET', '/site', { token: otherKey.secret })).status).toBe(200);
   });
 
-  it('does not limit the router's poll, which is not an operator route', async () => {
+  it("does not limit the router's poll, which is not an operator route", async () => {
     const site = await buildSite(app, 'org-poll');
     // Well past both limits: every poll is answered.
     for (let i = 0; i < OPERATOR_LIMIT + ADDRESS_LIMIT + 5; i++) {
