@@ -46,6 +46,14 @@ export interface PollFacts {
   version?: string | undefined;
 }
 
+/**
+ * At most one reboot fault per site per this interval (pop-next-6.lua): a real router takes well
+ * over a minute to reboot and come back, and a forged heartbeat that alternates its uptime then
+ * costs one fault row a minute, not one per poll (issue 12, item 5). Job interruption by a reboot
+ * is not debounced.
+ */
+const REBOOT_FAULT_DEBOUNCE_MS = 60_000;
+
 /** Approximate cap of the samples stream; the drain worker keeps it far below this. */
 const SAMPLES_MAXLEN = 1_000_000;
 
@@ -133,6 +141,7 @@ export function createDispatch(redis: Redis, keys: Keys): Dispatch {
         SAMPLES_MAXLEN,
         retry || !poll.lastJob ? '' : `${poll.lastJob.token}:${poll.lastJob.ok ? 'ok' : 'fail'}`,
         retry ? '0' : '1',
+        REBOOT_FAULT_DEBOUNCE_MS,
       )) as [number, string, number, number, number];
       switch (code) {
         case 1:

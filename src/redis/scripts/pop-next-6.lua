@@ -5,9 +5,11 @@
   not expired, nothing is handed out. An unclaimed job whose lease expired is handed out again (the
   caller's SQL compare-and-set bumps its attempt, which voids the earlier delivery's signatures).
   A reboot (uptime lower than the last heartbeat's) ends the lease of an unclaimed job at once, and
-  reports a claimed one as interrupted so the caller can settle it.
+  reports a claimed one as interrupted so the caller can settle it. The samples stream marks at
+  most one reboot per site per ARGV[11] ms (the site hash's `rb` holds when the last was marked), so
+  a device token sending uptimes that go up and down cannot make the drain write a fault per poll.
 
-  KEYS[1] site hash    (tv, org, seen, from, up, hb)
+  KEYS[1] site hash    (tv, org, seen, from, up, hb, rb = ms of the last reboot marked in the stream)
   KEYS[2] queue list   (entries `<job id>/<lease seconds>`, FIFO; lease 0 = no acknowledgement
                         expected, so the job is handed out without holding the run slot)
   KEYS[3] run hash     (job, lease = deadline ms, ls = lease seconds, claimed)
@@ -24,6 +26,7 @@
   ARGV[8] approximate maximum length of the samples stream
   ARGV[9] the agent's `last-job` report (`<job token>:ok|fail`), or ''
   ARGV[10] '1' to record the heartbeat; '0' on a caller's retry within the same poll
+  ARGV[11] reboot debounce, ms: a reboot within this long of the last one marked is not marked again
 
   Returns { code, jobId, remaining, redelivery, rebooted }:
   code  1  a job to deliver (remaining = ids still queued; redelivery 1 if handed out before); its
@@ -43,16 +46,23 @@ if want > have then return { -2, '', 0, 0, 0 } end
 
 local now = tonumber(ARGV[2])
 local rebooted = 0
+local marked = 0
 if ARGV[10] == '1' then
   if ARGV[5] ~= '' then
     local prev = tonumber(site[3] or '')
-    if prev and tonumber(ARGV[5]) < prev then rebooted = 1 end
+    if prev and tonumber(ARGV[5]) < prev then
+      rebooted = 1
+      if now - tonumber(redis.call('HGET', KEYS[1], 'rb') or '0') >= tonumber(ARGV[11]) then
+        marked = 1
+        redis.call('HSET', KEYS[1], 'rb', ARGV[2])
+      end
+    end
     redis.call('HSET', KEYS[1], 'seen', ARGV[2], 'from', ARGV[4], 'up', ARGV[5], 'hb', ARGV[6])
   else
     redis.call('HSET', KEYS[1], 'seen', ARGV[2], 'from', ARGV[4], 'hb', ARGV[6])
   end
   redis.call('ZADD', KEYS[5], now, ARGV[7])
-  redis.call('XADD', KEYS[4], 'MAXLEN', '~', ARGV[8], '*', 's', ARGV[7], 't', ARGV[2], 'f', ARGV[4], 'r', rebooted, 'hb', ARGV[6])
+  redis.call('XADD', KEYS[4], 'MAXLEN', '~', ARGV[8], '*', 's', ARGV[7], 't', ARGV[2], 'f', ARGV[4], 'r', marked, 'hb', ARGV[6])
 end
 
 -- A lost done/fail callback: the agent repeats its last outcome in every heartbeat; only a change
