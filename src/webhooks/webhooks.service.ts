@@ -195,6 +195,28 @@ async function attemptDelivery(
   return { result: { outcome, deliveryId: id, attempt, error: sent.error }, verdict: verdictOf(sent) };
 }
 
+/**
+ * Gives up a delivery that was never attempted because its destination stayed paused (circuit
+ * open) past the retry window: recorded as a final `gave_up` attempt without a request, so the
+ * deliveries of a destination that never comes back do not wait for probes forever.
+ */
+export async function abandonDelivery(deps: Deps, eventId: bigint, why: string): Promise<DeliveryResult> {
+  const id = deliveryId(eventId);
+  const event = await repo.findEvent(deps.db, eventId);
+  const job = event ? await jobs.findJob(deps, event.jobId) : null;
+  if (!event || !job?.notify_url) return { outcome: 'gone', deliveryId: id };
+  const last = await repo.findLastAttempt(deps.db, eventId);
+  if (last && last.outcome !== 'retrying') return { outcome: 'settled', deliveryId: id };
+  const attempt = (last?.attempt ?? 0) + 1;
+  await repo.createAttempt(
+    deps.db,
+    { jobId: job.id, eventId, deliveryId: id, attempt, url: job.notify_url, statusCode: null, durationMs: 0, error: why, outcome: 'gave_up' },
+    new Date(deps.clock()),
+  );
+  deps.log.warn({ deliveryId: id, jobId: job.id, eventId, attempt, error: why }, 'webhook delivery gave_up');
+  return { outcome: 'gave_up', deliveryId: id, attempt, error: why };
+}
+
 function toAttemptDto(a: AttemptRow): AttemptDto {
   return { attempt: a.attempt, at: a.at.toISOString(), url: a.url, status_code: a.statusCode, duration_ms: a.durationMs,
     error: a.error, outcome: a.outcome };

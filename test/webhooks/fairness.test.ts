@@ -184,3 +184,51 @@ describe('the circuit breaker', () => {
     expect(receiver.requests).toHaveLength(FAILURES + jobs.length);
   });
 });
+
+describe('a destination paused past the retry window', () => {
+  let app: TestApp;
+  let worker: TestWorker;
+  let receiver: Receiver;
+
+  beforeAll(async () => {
+    app = await startApp({
+      env: {
+        OUTBOUND_ALLOWLIST: '127.0.0.1/32',
+        WEBHOOK_SECRET,
+        WEBHOOK_BACKOFF_BASE_MS: '50',
+        WEBHOOK_RETRY_WINDOW_MS: '1500',
+        WEBHOOK_DESTINATION_CONCURRENCY: '1',
+        CIRCUIT_FAILURES: '1',
+        CIRCUIT_OPEN_MS: '600000',
+      },
+    });
+    worker = await startWorker(app, ['webhook']);
+    receiver = await startReceiver(() => 503);
+  });
+  afterAll(async () => {
+    await worker.close();
+    await receiver.close();
+    await app.close();
+  });
+
+  it('gives its deliveries up when the window ends, with a final attempt that sent nothing', async () => {
+    const site = await buildSite(app, 'org-dead');
+    const jobs: string[] = [];
+    for (let i = 0; i < 3; i++) jobs.push(await buildNotifiedJob(app, site, `${receiver.url}/hook`));
+    for (const id of jobs) expect((await app.request('DELETE', `/site/${site.id}/job/${id}`, { token: site.auth })).status).toBe(200);
+
+    const final = await eventually(async () => {
+      const all = await Promise.all(jobs.map(async (id) => (await deliveries(app, site, id))[0]));
+      return all.every((d) => d?.state === 'gave_up') && all;
+    }, 15_000);
+    // One real request opened the circuit (for 10 minutes); nothing else reached the destination.
+    expect(receiver.requests).toHaveLength(1);
+    const attempts = final.flatMap((d) => d.attempts);
+    expect(attempts.filter((a) => a.status_code === 503)).toHaveLength(1);
+    const unsent = attempts.filter((a) => a.status_code === null);
+    expect(unsent).toHaveLength(jobs.length);
+    for (const a of unsent) {
+      expect(a).toMatchObject({ outcome: 'gave_up', duration_ms: 0, error: 'not attempted: the destination stayed paused (circuit open) past the retry window' });
+    }
+  });
+});
