@@ -159,7 +159,11 @@ describe('the operator dashboard in chromium', { timeout: 60_000 }, () => {
     await run;
     await eventually(async () => (await status(page)) === 'completed', 15_000);
     expect(router.state.ipAddresses.map((a) => a.address)).toContain('192.168.99.1/24');
-    const timeline = await page.locator('.timeline').textContent();
+    // The status badge and the timeline refresh separately: wait for the timeline to show the end too.
+    const timeline = await eventually(async () => {
+      const text = (await page.locator('.timeline').textContent()) ?? '';
+      return /Completed/.test(text) && text;
+    }, 10_000);
     expect(timeline).toMatch(/Queued.*Delivered to the router.*Claimed and running on the router.*Completed/s);
     await browser.screenshot(page, '10-job-completed');
   });
