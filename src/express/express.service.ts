@@ -114,6 +114,7 @@ const holdMs = (timeoutMs: number): number => TRIES * timeoutMs + BACKOFF_MS.red
 
 /** An express that cannot go now: busy shares wait (up to EXPRESS_MAX_WAIT_MS); a paused router is not called. */
 async function notNow(deps: Deps, jobId: string, gate: Extract<Gate, { go: false }>, waitedMs: number): Promise<ExpressOutcome> {
+  deps.metrics.outboundWaits.inc({ lane: 'express', reason: gate.reason });
   const paused = gate.reason === 'circuit_open' || gate.reason === 'probe_in_flight';
   if (!paused && waitedMs < EXPRESS_MAX_WAIT_MS) return 'busy';
   const message = paused

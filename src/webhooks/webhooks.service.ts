@@ -123,7 +123,11 @@ function outcomeOf(sent: Sent, attempt: number, maxAttempts: number): Outcome {
   return attempt >= maxAttempts ? 'gave_up' : 'retrying';
 }
 
-const acquire = (deps: Deps, r: Route): Promise<Gate> => deps.fairShare.acquire('webhook', r.org, r.destination, deps.clock(), HOLD_MS);
+async function acquire(deps: Deps, r: Route): Promise<Gate> {
+  const gate = await deps.fairShare.acquire('webhook', r.org, r.destination, deps.clock(), HOLD_MS);
+  if (!gate.go) deps.metrics.outboundWaits.inc({ lane: 'webhook', reason: gate.reason });
+  return gate;
+}
 
 /**
  * Makes the next attempt at delivering job event `eventId` to its job's notify_url and records it,

@@ -182,6 +182,8 @@ describe('the circuit breaker', () => {
     }
     expect(attempts).toBe(FAILURES + jobs.length);
     expect(receiver.requests).toHaveLength(FAILURES + jobs.length);
+    const waits = await worker.deps.metrics.registry.getSingleMetricAsString('tikops_outbound_waits_total');
+    expect(waits).toMatch(/tikops_outbound_waits_total\{lane="webhook",reason="circuit_open",role="worker"\} [1-9]/);
   });
 });
 
