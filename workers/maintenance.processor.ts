@@ -1,6 +1,7 @@
 import type { Job } from 'bullmq';
 import { UnrecoverableError } from 'bullmq';
 import { pruneBackups } from '../src/backups/backups.service.js';
+import { runDueSchedules } from '../src/backups/schedules.service.js';
 import { reconcile } from '../src/jobs/reconcile.service.js';
 import { sweepTimeouts } from '../src/jobs/delivery.service.js';
 import { pruneFleet } from '../src/fleet/prune.service.js';
@@ -21,6 +22,8 @@ export const maintenanceTasks: Record<string, Task> = {
   timeouts: { everyMs: (d) => d.config.timeoutSweepIntervalMs, run: (d) => sweepTimeouts(d, 1_000) },
   // Retention is counted in days; an hourly pass keeps the tables within an hour of it.
   backups: { everyMs: () => 3_600_000, run: pruneBackups },
+  // Backup schedules fire on the minute at the finest (src/backups/schedules.schema.ts).
+  'backup-schedules': { everyMs: () => 60_000, run: runDueSchedules },
   // Fleet health (src/fleet): heartbeat samples into PostgreSQL, offline detection, retention.
   samples: { everyMs: (d) => d.config.fleet.drainIntervalMs, run: (d) => drainSamples(d) },
   offline: { everyMs: (d) => d.config.fleet.sweepIntervalMs, run: sweepOffline },

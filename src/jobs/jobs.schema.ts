@@ -144,6 +144,7 @@ export type JobDto = z.infer<typeof job>;
 export const JOB_EVENT_TYPES = [
   'created', 'delivered', 'lease_expired', 'started', 'completed', 'failed', 'cancelled', 'timed_out',
   'express_requested', 'express_succeeded', 'express_failed', 'backup_stored', 'backup_failed',
+  'backup_unchanged', 'config_changed',
 ] as const;
 
 export const jobEvent = z

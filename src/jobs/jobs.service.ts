@@ -110,7 +110,7 @@ function checkScript(deps: Deps, input: JobInput, major: number | null): void {
 }
 
 /** Refuses, without a DNS lookup, a notify_url no delivery could reach; the real check is at delivery time. */
-function checkNotifyUrl(deps: Deps, url: string | null): void {
+export function checkNotifyUrl(deps: Deps, url: string | null): void {
   const problem = url === null ? null : refusedEarly(url, userUrlPolicy(deps.config));
   if (problem) {
     throw new AppError('parameter_invalid', { param: 'notify_url', message: `The 'notify_url' parameter is invalid: ${problem}.` });

@@ -6,7 +6,7 @@ import { webhookAttempts } from '../queues/definitions.js';
 import type { Deps } from '../runtime.js';
 import { SIGNATURE_HEADER, signatureHeader, webhookSecret } from './sign.js';
 import * as repo from './webhooks.repo.js';
-import type { AttemptRow, EventRow, Outcome } from './webhooks.repo.js';
+import type { AttemptRow, EventRow, Outcome, WebhookEventType } from './webhooks.repo.js';
 import type { AttemptDto, DeliveryDto } from './webhooks.schema.js';
 
 // notify_url webhooks. Each job event the job_event trigger put in the outbox arrives here as one
@@ -34,6 +34,14 @@ export function deliveryId(eventId: bigint): string {
 }
 
 /**
+ * The webhook `type` of a job event: `job.<event>`, except that a backup which found the
+ * configuration changed is announced as `config.changed` (configuration drift, docs/webhooks.md).
+ */
+export function webhookType(event: WebhookEventType): DeliveryDto['type'] {
+  return event === 'config_changed' ? 'config.changed' : `job.${event}`;
+}
+
+/**
  * The webhook body. `data.job` is the job as it stands when the attempt is sent (it may already
  * have moved past the event), without its script to keep payloads small.
  */
@@ -41,7 +49,7 @@ export function buildPayload(event: EventRow, job: JobDto): string {
   const { script: _script, ...rest } = job;
   return JSON.stringify({
     id: deliveryId(event.id),
-    type: `job.${event.type}`,
+    type: webhookType(event.type),
     created_at: event.at.toISOString(),
     data: { job: rest, site_id: job.site_id, detail: event.detail ?? null },
   });
@@ -109,7 +117,7 @@ export async function deliverEvent(deps: Deps, eventId: bigint): Promise<Deliver
     'content-type': 'application/json',
     'user-agent': USER_AGENT,
     'tikops-delivery': id,
-    'tikops-event': `job.${event.type}`,
+    'tikops-event': webhookType(event.type),
     [SIGNATURE_HEADER.toLowerCase()]: signatureHeader(webhookSecret(deps.config), body, deps.clock()),
   };
   const sent = await send(deps, job.notify_url, headers, body);
@@ -138,7 +146,7 @@ export async function listDeliveries(deps: Deps, org: string, siteId: string, jo
   const [events, attempts] = await Promise.all([repo.listEvents(deps.db, jobId), repo.listAttempts(deps.db, jobId)]);
   return events.map((e) => {
     const mine = attempts.filter((a) => a.eventId === e.id).map(toAttemptDto);
-    return { id: deliveryId(e.id), type: `job.${e.type}`, created_at: e.at.toISOString(),
+    return { id: deliveryId(e.id), type: webhookType(e.type), created_at: e.at.toISOString(),
       state: mine.at(-1)?.outcome ?? 'pending', attempts: mine };
   });
 }
