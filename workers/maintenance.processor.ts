@@ -4,6 +4,7 @@ import { pruneBackups } from '../src/backups/backups.service.js';
 import { runDueSchedules } from '../src/backups/schedules.service.js';
 import { reconcile } from '../src/jobs/reconcile.service.js';
 import { sweepTimeouts } from '../src/jobs/delivery.service.js';
+import { refreshFleetGauges } from '../src/fleet/gauges.service.js';
 import { pruneFleet } from '../src/fleet/prune.service.js';
 import { drainSamples } from '../src/fleet/samples.service.js';
 import { sweepOffline } from '../src/fleet/sweep.service.js';
@@ -28,6 +29,8 @@ export const maintenanceTasks: Record<string, Task> = {
   samples: { everyMs: (d) => d.config.fleet.drainIntervalMs, run: (d) => drainSamples(d) },
   offline: { everyMs: (d) => d.config.fleet.sweepIntervalMs, run: sweepOffline },
   fleet: { everyMs: (d) => d.config.fleet.pruneIntervalMs, run: pruneFleet },
+  // Fleet-wide Prometheus gauges, computed once per interval for every pod's /metrics.
+  'fleet-gauges': { everyMs: () => 15_000, run: refreshFleetGauges },
 };
 
 /** Thin: pick the task named by the job, run it, return its report. */

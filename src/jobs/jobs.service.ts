@@ -235,6 +235,17 @@ export async function listJobs(
   return { jobs: jobs.map(toJobDto), nextCursor: more ? String(jobs[jobs.length - 1]!.seq) : null };
 }
 
+/** A page of the org's jobs across its sites, newest first. */
+export async function listOrgJobs(
+  deps: Deps,
+  org: string,
+  q: { limit: number; cursor?: bigint | undefined; status?: string | undefined; site?: string | undefined; since?: Date | undefined },
+): Promise<{ jobs: JobDto[]; nextCursor: string | null }> {
+  const rows = await repo.listByOrg(deps.sql, org, { state: q.status, siteId: q.site, since: q.since }, q.limit + 1, q.cursor ?? null);
+  const jobs = rows.slice(0, q.limit);
+  return { jobs: jobs.map(toJobDto), nextCursor: rows.length > q.limit ? String(jobs[jobs.length - 1]!.seq) : null };
+}
+
 export async function listJobEvents(
   deps: Deps,
   org: string,
