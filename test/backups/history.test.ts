@@ -96,7 +96,7 @@ describe('a scheduled backup of one site', () => {
     expect(changed.associated_backup).not.toBe(first.associated_backup);
     const drift = (await eventTypes(site, changed.id)).find((e) => e.type === 'config_changed');
     expect(drift.detail).toEqual({ path: changed.associated_backup, previous: first.associated_backup });
-    const hook = await eventually(async () => receiver.requests.find((r) => r.json?.type === 'config.changed' && r.json.data.job.id === changed.id));
+    const hook = await eventually(() => Promise.resolve(receiver.requests.find((r) => r.json?.type === 'config.changed' && r.json.data.job.id === changed.id)));
     expect(hook.event).toBe('config.changed');
     expect(hook.json.data).toMatchObject({ site_id: site.id, detail: { path: changed.associated_backup, previous: first.associated_backup } });
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { drainSamples } from '../../src/fleet/samples.service.js';
 import { sweepOffline } from '../../src/fleet/sweep.service.js';
 import { buildJob, buildSite, poll } from '../factories.js';
-import { startApp, type TestApp } from '../support/app.js';
+import { startApp, type Reply, type TestApp } from '../support/app.js';
 
 // Fleet-wide views: the org's faults and jobs across all its sites, newest first, filtered and
 // paged, never showing another org's.
@@ -22,10 +22,10 @@ async function allPages(path: string, token: string): Promise<any[]> {
   const out: any[] = [];
   let next: string | null = path;
   while (next) {
-    const res = await app.request('GET', next, { token });
+    const res: Reply = await app.request('GET', next, { token });
     expect(res.status, res.text).toBe(200);
     out.push(...res.body);
-    const link = res.headers.get('x-next-cursor');
+    const link: string | null = res.headers.get('x-next-cursor');
     next = link ? `${path}${path.includes('?') ? '&' : '?'}cursor=${encodeURIComponent(link)}` : null;
   }
   return out;
