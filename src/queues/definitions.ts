@@ -92,6 +92,23 @@ export const queueDefs = {
     concurrency: 16,
     backoff: (attemptsMade, config) => backoffDelay(webhookBackoff(config), attemptsMade),
   }),
+  /**
+   * Fleet-event webhooks to organisations' endpoints (src/webhooks/org-events.service.ts): one
+   * BullMQ job per (event, endpoint), job id `org-event-<event>-<endpoint>`, retried on the same
+   * schedule as notify_url webhooks.
+   */
+  orgWebhook: def({
+    name: 'org-webhook',
+    payload: z.object({ eventId: z.string().regex(/^[0-9]{1,19}$/), endpointId: z.guid() }),
+    options: {
+      attempts: 1_000,
+      backoff: { type: 'custom' },
+      removeOnComplete: { age: 86_400, count: 10_000 },
+      removeOnFail: { age: 86_400, count: 10_000 },
+    },
+    concurrency: 16,
+    backoff: (attemptsMade, config) => backoffDelay(webhookBackoff(config), attemptsMade),
+  }),
 };
 
 export type QueueName = keyof typeof queueDefs;

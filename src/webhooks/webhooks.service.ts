@@ -55,7 +55,7 @@ export function buildPayload(event: EventRow, job: JobDto): string {
   });
 }
 
-interface Sent {
+export interface Sent {
   statusCode: number | null;
   durationMs: number;
   error: string | null;
@@ -70,8 +70,19 @@ function describeFailure(err: unknown): string {
   return clip(typeof code === 'string' && !err.message.includes(code) ? `${code}: ${err.message}` : err.message);
 }
 
+/** The headers of every webhook tikops sends: type, delivery id and the signature of `body`. */
+export function webhookHeaders(deps: Deps, deliveryId: string, type: string, body: string): Record<string, string> {
+  return {
+    'content-type': 'application/json',
+    'user-agent': USER_AGENT,
+    'tikops-delivery': deliveryId,
+    'tikops-event': type,
+    [SIGNATURE_HEADER.toLowerCase()]: signatureHeader(webhookSecret(deps.config), body, deps.clock()),
+  };
+}
+
 /** One POST through the SSRF-safe fetch; never throws. */
-async function send(deps: Deps, url: string, headers: Record<string, string>, body: string): Promise<Sent> {
+export async function send(deps: Deps, url: string, headers: Record<string, string>, body: string): Promise<Sent> {
   const fetch = createSafeFetch(userUrlPolicy(deps.config));
   const started = performance.now();
   try {
@@ -92,7 +103,7 @@ async function send(deps: Deps, url: string, headers: Record<string, string>, bo
   }
 }
 
-function outcomeOf(sent: Sent, attempt: number, maxAttempts: number): Outcome {
+export function outcomeOf(sent: Sent, attempt: number, maxAttempts: number): Outcome {
   if (sent.refused) return 'refused';
   if (sent.error === null) return 'delivered';
   return attempt >= maxAttempts ? 'gave_up' : 'retrying';
@@ -113,15 +124,9 @@ export async function deliverEvent(deps: Deps, eventId: bigint): Promise<Deliver
   const attempt = (last?.attempt ?? 0) + 1;
 
   const body = buildPayload(event, job);
-  const headers = {
-    'content-type': 'application/json',
-    'user-agent': USER_AGENT,
-    'tikops-delivery': id,
-    'tikops-event': webhookType(event.type),
-    [SIGNATURE_HEADER.toLowerCase()]: signatureHeader(webhookSecret(deps.config), body, deps.clock()),
-  };
-  const sent = await send(deps, job.notify_url, headers, body);
+  const sent = await send(deps, job.notify_url, webhookHeaders(deps, id, webhookType(event.type), body), body);
   const outcome = outcomeOf(sent, attempt, webhookAttempts(deps.config));
+  deps.metrics.webhookAttempts.inc({ outcome });
   await repo.createAttempt(
     deps.db,
     { jobId: job.id, eventId, deliveryId: id, attempt, url: job.notify_url, statusCode: sent.statusCode,
