@@ -4,7 +4,7 @@ import type { Deps } from '../src/runtime.js';
 import { backupProcessor } from './backup.processor.js';
 import { expressProcessor } from './express.processor.js';
 import { maintenanceProcessor } from './maintenance.processor.js';
-import { webhookProcessor } from './webhook.processor.js';
+import { orgWebhookProcessor, webhookProcessor } from './webhook.processor.js';
 
 /** `token`: the worker's lock on the job, which moving it back to the delayed set needs. */
 export type Processor = (job: Job, token?: string) => Promise<unknown>;
@@ -16,5 +16,6 @@ export function buildProcessors(deps: Deps): { [Q in QueueName]: Processor } {
     backup: backupProcessor(deps),
     express: expressProcessor(deps),
     webhook: webhookProcessor(deps),
+    orgWebhook: orgWebhookProcessor(deps),
   };
 }

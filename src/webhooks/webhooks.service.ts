@@ -7,7 +7,7 @@ import type { Deps } from '../runtime.js';
 import type { Gate, Verdict, WaitReason } from '../redis/fair-share.js';
 import { SIGNATURE_HEADER, signatureHeader, webhookSecret } from './sign.js';
 import * as repo from './webhooks.repo.js';
-import type { AttemptRow, EventRow, Outcome } from './webhooks.repo.js';
+import type { AttemptRow, EventRow, Outcome, WebhookEventType } from './webhooks.repo.js';
 import type { AttemptDto, DeliveryDto } from './webhooks.schema.js';
 
 // notify_url webhooks. Each job event the job_event trigger put in the outbox arrives here as one
@@ -61,6 +61,14 @@ export function deliveryId(eventId: bigint): string {
 }
 
 /**
+ * The webhook `type` of a job event: `job.<event>`, except that a backup which found the
+ * configuration changed is announced as `config.changed` (configuration drift, docs/webhooks.md).
+ */
+export function webhookType(event: WebhookEventType): DeliveryDto['type'] {
+  return event === 'config_changed' ? 'config.changed' : `job.${event}`;
+}
+
+/**
  * The webhook body. `data.job` is the job as it stands when the attempt is sent (it may already
  * have moved past the event), without its script to keep payloads small.
  */
@@ -68,13 +76,13 @@ export function buildPayload(event: EventRow, job: JobDto): string {
   const { script: _script, ...rest } = job;
   return JSON.stringify({
     id: deliveryId(event.id),
-    type: `job.${event.type}`,
+    type: webhookType(event.type),
     created_at: event.at.toISOString(),
     data: { job: rest, site_id: job.site_id, detail: event.detail ?? null },
   });
 }
 
-interface Sent {
+export interface Sent {
   statusCode: number | null;
   durationMs: number;
   error: string | null;
@@ -89,8 +97,19 @@ function describeFailure(err: unknown): string {
   return clip(typeof code === 'string' && !err.message.includes(code) ? `${code}: ${err.message}` : err.message);
 }
 
+/** The headers of every webhook tikops sends: type, delivery id and the signature of `body`. */
+export function webhookHeaders(deps: Deps, deliveryId: string, type: string, body: string): Record<string, string> {
+  return {
+    'content-type': 'application/json',
+    'user-agent': USER_AGENT,
+    'tikops-delivery': deliveryId,
+    'tikops-event': type,
+    [SIGNATURE_HEADER.toLowerCase()]: signatureHeader(webhookSecret(deps.config), body, deps.clock()),
+  };
+}
+
 /** One POST through the SSRF-safe fetch; never throws. */
-async function send(deps: Deps, url: string, headers: Record<string, string>, body: string): Promise<Sent> {
+export async function send(deps: Deps, url: string, headers: Record<string, string>, body: string): Promise<Sent> {
   const fetch = createSafeFetch(userUrlPolicy(deps.config));
   const started = performance.now();
   try {
@@ -112,18 +131,19 @@ async function send(deps: Deps, url: string, headers: Record<string, string>, bo
 }
 
 /** What an attempt says about its destination: no answer, a 5xx or a 429 count against it; never tried says nothing. */
-function verdictOf(sent: Sent): Verdict {
+export function verdictOf(sent: Sent): Verdict {
   if (sent.statusCode === null) return sent.refused ? 'none' : 'fail';
   return sent.statusCode >= 500 || sent.statusCode === 429 ? 'fail' : 'ok';
 }
 
-function outcomeOf(sent: Sent, attempt: number, maxAttempts: number): Outcome {
+export function outcomeOf(sent: Sent, attempt: number, maxAttempts: number): Outcome {
   if (sent.refused) return 'refused';
   if (sent.error === null) return 'delivered';
   return attempt >= maxAttempts ? 'gave_up' : 'retrying';
 }
 
-async function acquire(deps: Deps, r: Route): Promise<Gate> {
+/** A slot of the route's org and destination for one delivery (job or fleet event), or why not now. */
+export async function acquire(deps: Deps, r: Route): Promise<Gate> {
   const gate = await deps.fairShare.acquire('webhook', r.org, r.destination, deps.clock(), HOLD_MS);
   if (!gate.go) deps.metrics.outboundWaits.inc({ lane: 'webhook', reason: gate.reason });
   return gate;
@@ -154,14 +174,16 @@ export async function deliverEvent(deps: Deps, eventId: bigint, known?: Route): 
     verdict = result.verdict;
     return result.result;
   } finally {
-    if (lease !== null) {
-      const r = known ?? route!;
-      const change = await deps.fairShare.release('webhook', r.org, r.destination, lease, deps.clock(), verdict);
-      if (change && 'opened' in change) {
-        deps.log.warn({ destination: r.destination, until: new Date(change.opened).toISOString() }, 'webhook destination keeps failing: paused (circuit open)');
-      } else if (change) deps.log.info({ destination: r.destination }, 'webhook destination answers again (circuit closed)');
-    }
+    if (lease !== null) await release(deps, known ?? route!, lease, verdict);
   }
+}
+
+/** Gives a delivery's slot back with what its attempt says about the destination; logs circuit changes. */
+export async function release(deps: Deps, r: Route, lease: string, verdict: Verdict): Promise<void> {
+  const change = await deps.fairShare.release('webhook', r.org, r.destination, lease, deps.clock(), verdict);
+  if (change && 'opened' in change) {
+    deps.log.warn({ destination: r.destination, until: new Date(change.opened).toISOString() }, 'webhook destination keeps failing: paused (circuit open)');
+  } else if (change) deps.log.info({ destination: r.destination }, 'webhook destination answers again (circuit closed)');
 }
 
 async function attemptDelivery(
@@ -178,15 +200,9 @@ async function attemptDelivery(
   const attempt = (last?.attempt ?? 0) + 1;
 
   const body = buildPayload(event, job);
-  const headers = {
-    'content-type': 'application/json',
-    'user-agent': USER_AGENT,
-    'tikops-delivery': id,
-    'tikops-event': `job.${event.type}`,
-    [SIGNATURE_HEADER.toLowerCase()]: signatureHeader(webhookSecret(deps.config), body, deps.clock()),
-  };
-  const sent = await send(deps, job.notify_url, headers, body);
+  const sent = await send(deps, job.notify_url, webhookHeaders(deps, id, webhookType(event.type), body), body);
   const outcome = outcomeOf(sent, attempt, webhookAttempts(deps.config));
+  deps.metrics.webhookAttempts.inc({ outcome });
   await repo.createAttempt(
     deps.db,
     { jobId: job.id, eventId, deliveryId: id, attempt, url: job.notify_url, statusCode: sent.statusCode,
@@ -233,7 +249,7 @@ export async function listDeliveries(deps: Deps, org: string, siteId: string, jo
   const [events, attempts] = await Promise.all([repo.listEvents(deps.db, jobId), repo.listAttempts(deps.db, jobId)]);
   return events.map((e) => {
     const mine = attempts.filter((a) => a.eventId === e.id).map(toAttemptDto);
-    return { id: deliveryId(e.id), type: `job.${e.type}`, created_at: e.at.toISOString(),
+    return { id: deliveryId(e.id), type: webhookType(e.type), created_at: e.at.toISOString(),
       state: mine.at(-1)?.outcome ?? 'pending', attempts: mine };
   });
 }
