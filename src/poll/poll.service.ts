@@ -7,7 +7,11 @@ import type { DeviceIdentity } from '../tokens/device-token.js';
 
 const MAX_ROUNDS = 5;
 
-const limits = (deps: Deps) => ({ defaultLeaseSeconds: deps.config.jobLeaseSeconds, sampleIntervalMs: deps.config.fleet.sampleIntervalMs });
+const limits = (deps: Deps) => ({
+  defaultLeaseSeconds: deps.config.jobLeaseSeconds,
+  sampleIntervalMs: deps.config.fleet.sampleIntervalMs,
+  sampleStreamMax: deps.config.fleet.sampleStreamMax,
+});
 
 /** Validates the heartbeat body; a malformed one is a 400 naming the field. */
 export function readHeartbeat(body: string): Heartbeat {

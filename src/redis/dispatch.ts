@@ -47,9 +47,6 @@ export interface PollFacts {
   version?: string | undefined;
 }
 
-/** Approximate cap of the samples stream; the drain worker keeps it far below this. */
-const SAMPLES_MAXLEN = 1_000_000;
-
 /**
  * A job as the site's queue holds it: its id and its delivery lease. `leaseSeconds` 0 means no
  * acknowledgement is expected, so the poll hands it out without holding the run slot.
@@ -59,7 +56,7 @@ export interface QueuedJob {
   leaseSeconds: number;
 }
 
-/** The queue entry of a job, `<id>/<lease seconds>` (pop-next-6.lua reads it). */
+/** The queue entry of a job, `<id>/<lease seconds>` (pop-next-7.lua reads it). */
 const entry = (j: QueuedJob): string => `${j.id}/${j.leaseSeconds}`;
 
 export interface RunSlot {
@@ -78,7 +75,7 @@ export interface Dispatch {
     siteId: string,
     tokenVersion: number,
     nowMs: number,
-    opts: { defaultLeaseSeconds: number; sampleIntervalMs: number },
+    opts: { defaultLeaseSeconds: number; sampleIntervalMs: number; sampleStreamMax: number },
     poll: PollFacts,
     retry?: boolean,
   ): Promise<PopResult>;
@@ -122,7 +119,7 @@ export function createDispatch(redis: Redis, keys: Keys): Dispatch {
     call('set-run', keys.run(siteId), keys.inflight, jobId, action, lease, siteId);
 
   return {
-    async popNext(siteId, tokenVersion, nowMs, { defaultLeaseSeconds, sampleIntervalMs }, poll, retry = false) {
+    async popNext(siteId, tokenVersion, nowMs, { defaultLeaseSeconds, sampleIntervalMs, sampleStreamMax }, poll, retry = false) {
       const [code, jobId, remaining, redelivery, rebooted] = (await call(
         'pop-next',
         keys.site(siteId),
@@ -131,6 +128,7 @@ export function createDispatch(redis: Redis, keys: Keys): Dispatch {
         keys.samples,
         keys.seen,
         keys.inflight,
+        keys.samplesDeferred,
         tokenVersion,
         nowMs,
         defaultLeaseSeconds,
@@ -138,7 +136,7 @@ export function createDispatch(redis: Redis, keys: Keys): Dispatch {
         poll.uptimeSeconds ?? '',
         poll.facts,
         siteId,
-        SAMPLES_MAXLEN,
+        sampleStreamMax,
         retry || !poll.lastJob ? '' : `${poll.lastJob.token}:${poll.lastJob.ok ? 'ok' : 'fail'}`,
         retry ? '0' : '1',
         sampleIntervalMs,

@@ -63,3 +63,44 @@ describe('heartbeat sampling', () => {
     expect(faults.map((f: any) => f.type)).toEqual(['site_rebooted']);
   });
 });
+
+describe('backpressure when the drain is behind', () => {
+  let full: TestApp;
+  beforeAll(async () => {
+    full = await startApp({ env: { SAMPLE_INTERVAL_SECONDS: '0', SAMPLE_STREAM_MAX: '10' } });
+  });
+  afterAll(async () => {
+    await full.close();
+  });
+
+  it('never drops an un-drained sample: polls beyond the limit are coalesced per site and written once the drain catches up', async () => {
+    const sites: BuiltSite[] = [];
+    for (let i = 0; i < 25; i++) sites.push(await buildSite(full));
+    const start = full.clock();
+    for (const [i, s] of sites.entries()) await poll(full, s, hb({ cpu: i, uptime: '1000s' }));
+    // The first ten filled the stream; the other fifteen are deferred. A second round while it is
+    // still full defers every site, and the fifteen stay one entry each (coalesced).
+    expect(await full.deps.fleet.deferredCount()).toBe(15);
+    full.clock.advance(1_000);
+    for (const [i, s] of sites.entries()) await poll(full, s, hb({ cpu: 100 + i, uptime: '1001s' }));
+    expect(await full.deps.redis.xlen(`${full.redisPrefix}samples`)).toBe(10);
+    expect(await full.deps.fleet.deferredCount()).toBe(25);
+
+    const report = await drainSamples(full.deps, { batch: 5 });
+    expect(report.requeued).toBe(25);
+    expect(await full.deps.fleet.deferredCount()).toBe(0);
+    expect(await full.deps.redis.xlen(`${full.redisPrefix}samples`)).toBe(0);
+    const metrics = (await full.request('GET', '/metrics')).text;
+    expect(metrics).toContain('tikops_sample_backlog');
+
+    // Nothing was lost: the first ten sites have their first poll's sample and their latest one;
+    // the rest one sample, their latest heartbeat.
+    const cpu = async (s: BuiltSite): Promise<number[]> => {
+      const q = `from=${new Date(start - 1_000).toISOString()}&to=${new Date(full.clock() + 1_000).toISOString()}`;
+      return (await full.request('GET', `/site/${s.id}/stats?${q}`, { token: s.auth })).body.map((p: any) => p.cpu_load);
+    };
+    for (const [i, s] of sites.entries()) {
+      expect(await cpu(s)).toEqual(i < 10 ? [i, 100 + i] : [100 + i]);
+    }
+  });
+});

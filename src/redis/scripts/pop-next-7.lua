@@ -15,6 +15,7 @@
   KEYS[4] samples stream (the samples kept, drained into PostgreSQL by a worker)
   KEYS[5] seen zset    (site id scored by last-seen ms; the offline sweep reads its low end)
   KEYS[6] inflight set (site ids whose run slot is held; the reconciler checks them against SQL)
+  KEYS[7] deferred set (sites whose due sample waits for the drain to catch up: backpressure)
   ARGV[1] token version carried by the device token
   ARGV[2] now, ms since epoch
   ARGV[3] delivery lease in seconds for an entry that carries none (written by an older version)
@@ -22,7 +23,7 @@
   ARGV[5] uptime in seconds from the heartbeat, or '' if it carried none
   ARGV[6] heartbeat facts, compact JSON
   ARGV[7] site id
-  ARGV[8] approximate maximum length of the samples stream
+  ARGV[8] samples stream length beyond which samples are deferred, not appended (SAMPLE_STREAM_MAX)
   ARGV[9] the agent's `last-job` report (`<job token>:ok|fail`), or ''
   ARGV[10] '1' to record the heartbeat; '0' on a caller's retry within the same poll
   ARGV[11] sample interval, ms: a heartbeat becomes a sample only this long after the last one kept,
@@ -60,8 +61,16 @@ if ARGV[10] == '1' then
   -- database store at most one sample per interval, plus one per reboot or inventory change.
   local last = tonumber(site[4] or '')
   if rebooted == 1 or site[5] ~= ARGV[12] or not last or now - last >= tonumber(ARGV[11]) then
-    redis.call('HSET', KEYS[1], 'ss', ARGV[2], 'sk', ARGV[12])
-    redis.call('XADD', KEYS[4], 'MAXLEN', '~', ARGV[8], '*', 's', ARGV[7], 't', ARGV[2], 'f', ARGV[4], 'r', rebooted, 'hb', ARGV[6])
+    if redis.call('XLEN', KEYS[4]) < tonumber(ARGV[8]) then
+      redis.call('HSET', KEYS[1], 'ss', ARGV[2], 'sk', ARGV[12])
+      redis.call('XADD', KEYS[4], '*', 's', ARGV[7], 't', ARGV[2], 'f', ARGV[4], 'r', rebooted, 'hb', ARGV[6])
+    else
+      -- The drain is behind: nothing un-drained is ever trimmed. The site's latest heartbeat (hb,
+      -- above) becomes its sample when the drain catches up, so a site's samples are coalesced
+      -- into one however long the lag lasts (and a reboot in between is remembered).
+      if rebooted == 1 then redis.call('HSET', KEYS[1], 'rb', 1) end
+      redis.call('SADD', KEYS[7], ARGV[7])
+    end
   end
 end
 
