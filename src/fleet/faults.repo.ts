@@ -6,7 +6,7 @@ import type { Keyset } from '../lib/cursor.js';
 // reboots (`site_rebooted`, written resolved by the sample drain). A site's open outage is also
 // marked on the site row (offline_since), which makes opening and resolving idempotent.
 
-export type FaultType = 'site_offline' | 'site_rebooted';
+export type FaultType = 'site_offline' | 'site_rebooted' | 'config_rolled_back';
 
 export interface FaultRow {
   id: string;

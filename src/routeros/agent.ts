@@ -12,6 +12,8 @@ import { ENCODER_FN, factLines } from './facts-script.js';
 import { rosQuote as q } from './quote.js';
 import type { ScriptDialect } from './version.js';
 import { checkCert, ntpCommands, trustCommands, type RouterTrust } from './trust.js';
+import { ROUTER_POLICY } from './policy.js';
+import { ROLLED_BACK_FILE } from './rollback.js';
 
 export const AGENT_NAME = 'tikops-poll';
 export const BOOT_NAME = 'tikops-boot';
@@ -19,8 +21,7 @@ export const MAX_ROUNDS = 10;
 const LOCK_TTL = '15m';
 /** Every global the agent and the wrappers use (removal unsets them all). */
 export const GLOBALS = ['tikopsLock', 'tikopsMore', 'tikopsLast'] as const;
-/** Every policy a job might need (reboot, user management, backups, file transfer). */
-const POLICY = 'ftp,reboot,read,write,policy,test,password,sniff,sensitive,romon';
+const POLICY = ROUTER_POLICY;
 
 export interface AgentInput {
   siteId: string;
@@ -50,7 +51,7 @@ function pollRound(d: ScriptDialect, cc: string): string[] {
     `:while ($tikopsMore > 0 && $tkRounds < ${MAX_ROUNDS}) do={`,
     ':set tikopsMore 0',
     ':set tkRounds ($tkRounds + 1)',
-    `:local tkBody ($tkHb . ${q('clock=')} . $tkClock . ${q(';uptime=')} . [/system resource get uptime] . ${q(';last-job=')} . [$tkEnc [:tostr $tikopsLast]])`,
+    `:local tkBody ($tkHb . ${q('clock=')} . $tkClock . ${q(';uptime=')} . [/system resource get uptime] . ${q(';last-job=')} . [$tkEnc [:tostr $tikopsLast]] . ${q(';rolled-back=')} . [$tkEnc $tkRb])`,
     ':local tkRes',
     ...guard(
       d,
@@ -61,6 +62,8 @@ function pollRound(d: ScriptDialect, cc: string): string[] {
     `:if ([:typeof $tkRes] = ${q('array')}) do={`,
     `:local tkData ($tkRes->${q('data')})`,
     ':local tkLen [:len $tkData]',
+    // tikops has heard the rollback report (it answered): the marker has done its job.
+    `:if (($tkRes->${q('status')}) = ${q('finished')} && $tkRb != ${q('')}) do={ :do { /file remove [find where name=${q(ROLLED_BACK_FILE)}] } on-error={}; :set tkRb ${q('')} }`,
     `:if (($tkRes->${q('status')}) = ${q('finished')} && $tkLen > ${endLen}) do={`,
     `:if ([:pick $tkData ($tkLen - ${endLen}) $tkLen] = ${q(WRAPPER_END)}) do={`,
     ...guard(d, [':local tkFn [:parse $tkData]', '$tkFn'], 'job script failed', 'error'),
@@ -110,6 +113,10 @@ export function renderAgent(input: AgentInput): string {
     `:local tkHb ${q('')}`,
     ...factLines(d),
     ...clockCheck(input.trust),
+    // The marker a configuration restored by a rollback job leaves (src/routeros/rollback.ts):
+    // reported as rolled-back=<job token> until tikops has answered a poll carrying it.
+    ':local tkRb ""',
+    `:do { :set tkRb [/file get [find where name=${q(ROLLED_BACK_FILE)}] contents] } on-error={}`,
     ':local tkRounds 0',
     ...pollRound(d, checkCert(input.trust)),
     ':set tikopsLock',
