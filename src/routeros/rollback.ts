@@ -61,18 +61,25 @@ export function armStep(token: string, input: RollbackInput): string {
     `:do { /system scheduler remove [find where name=${q(n.hook)}] } on-error={}`,
     `:do { /system script remove [find where name=${q(n.hook)}] } on-error={}`,
   ];
+  const dropBackup = `:do { /file remove [find where name=${q(n.backupFile)}] } on-error={}`;
   return [
     ...cleanup,
-    `:do { /file remove [find where name=${q(n.backupFile)}] } on-error={}`,
+    dropBackup,
+    ':local tikopsSaved false',
+    ':do {',
     `/system script add name=${q(n.hook)} policy=${ROUTER_POLICY} source=${q(restoreHook(token, input.trust))}`,
     `/system scheduler add name=${q(n.hook)} start-time=startup interval=0s policy=${ROUTER_POLICY} on-event=${q(n.hook)}`,
-    `:local tikopsSaved false`,
-    `:do { /system backup save name=${q(n.revert)} dont-encrypt=yes; :set tikopsSaved true } on-error={}`,
+    `/system backup save name=${q(n.revert)} dont-encrypt=yes`,
+    ':set tikopsSaved true',
+    '} on-error={}',
+    // Whatever happened, the hook leaves the running configuration: it belongs to the backup only.
     ...cleanup,
-    `:if (!$tikopsSaved || [:len [/file find where name=${q(n.backupFile)}]] = 0) do={ :return false }`,
+    `:if ($tikopsSaved && [:len [/file find where name=${q(n.backupFile)}]] = 0) do={ :set tikopsSaved false }`,
+    ':local tikopsArmed false',
     // No start time: the first run is one interval after the entry is added (docs/rollback.md).
-    `/system scheduler add name=${q(n.revert)} interval=${input.seconds}s policy=${ROUTER_POLICY} on-event=${q(revert)}`,
-    ':return true',
+    `:if ($tikopsSaved) do={ :do { /system scheduler add name=${q(n.revert)} interval=${input.seconds}s policy=${ROUTER_POLICY} on-event=${q(revert)}; :set tikopsArmed true } on-error={} }`,
+    `:if (!$tikopsArmed) do={ ${dropBackup} }`,
+    ':return $tikopsArmed',
     '',
   ].join('\n');
 }
