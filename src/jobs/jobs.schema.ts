@@ -163,7 +163,7 @@ export type JobDto = z.infer<typeof job>;
 export const JOB_EVENT_TYPES = [
   'created', 'delivered', 'lease_expired', 'started', 'completed', 'failed', 'cancelled', 'timed_out',
   'express_requested', 'express_succeeded', 'express_failed', 'backup_stored', 'backup_failed',
-  'awaiting_confirmation', 'confirmed', 'rolled_back',
+  'awaiting_confirmation', 'confirmed', 'rolled_back', 'express_unconfirmed',
 ] as const;
 
 export const jobEvent = z

@@ -294,7 +294,7 @@ export async function failBackup(db: SqlClient, id: string, attempt: number, cau
 }
 
 /** Event types that annotate a job's history without changing its state (express execute). */
-export type NoteType = 'express_requested' | 'express_succeeded' | 'express_failed';
+export type NoteType = 'express_requested' | 'express_succeeded' | 'express_failed' | 'express_unconfirmed';
 
 /** Appends an annotation to the job's history for its current attempt; false if the job is gone. */
 export async function note(db: SqlClient, id: string, type: NoteType, detail: Record<string, unknown>, now: Date): Promise<boolean> {

@@ -17,6 +17,15 @@
 import { rosQuote, rosQuotedLength } from './quote.js';
 import type { BackupUrls } from '../tokens/callback-signature.js';
 import { armStep, type RollbackInput } from './rollback.js';
+import { AGENT_NAME, LAST_JOB_STORE } from './policy.js';
+
+/**
+ * Records the job's outcome for the agent's `last-job` report: in the per-user global (read by
+ * agents installed before the shared store) and in the shared store every user's run sees.
+ */
+const setLast = (outcome: 'ok' | 'fail'): string =>
+  `:set tikopsLast ($tikopsJob . ":${outcome}")\n` +
+  `:do { ${LAST_JOB_STORE} set [find where name=${rosQuote(AGENT_NAME)}] comment=($tikopsJob . ":${outcome}") } on-error={}\n`;
 
 export interface WrapperInput {
   /** Job token (22-char base62). */
@@ -173,10 +182,10 @@ function captureAndReport(maxBytes: number, cc: string): string {
     `:if ([:len $tikopsErr] > ${ERROR_WIRE_MAX_BYTES}) do={ :set tikopsErr [:pick $tikopsErr 0 ${ERROR_WIRE_MAX_BYTES}] }\n` +
     ':local tikopsQ ("&outlen=" . $tikopsLen . "&errlen=" . [:len $tikopsErr])\n' +
     ':if ($tikopsOk) do={\n' +
-    ':set tikopsLast ($tikopsJob . ":ok")\n' +
+    setLast('ok') +
     `:do { /tool fetch url=($tikopsDone . $tikopsQ) http-method=post http-data=($tikopsErr . $tikopsOut) output=none${cc} } on-error={}\n` +
     '} else={\n' +
-    ':set tikopsLast ($tikopsJob . ":fail")\n' +
+    setLast('fail') +
     `:do { /tool fetch url=($tikopsFail . $tikopsQ) http-method=post http-data=($tikopsErr . $tikopsOut) output=none${cc} } on-error={}\n` +
     '}\n'
   );
@@ -194,10 +203,10 @@ const runAndReport = (cc: string): string =>
   ':if ($tikopsOk) do={\n' +
   // tikopsLast is set before the callback so a lost callback can be
   // reconciled from the next heartbeat's last-job field.
-  ':set tikopsLast ($tikopsJob . ":ok")\n' +
+  setLast('ok') +
   `:do { /tool fetch url=$tikopsDone keep-result=no${cc} } on-error={}\n` +
   '} else={\n' +
-  ':set tikopsLast ($tikopsJob . ":fail")\n' +
+  setLast('fail') +
   `:do { /tool fetch url=$tikopsFail keep-result=no${cc} } on-error={}\n` +
   '}\n';
 
@@ -212,7 +221,7 @@ const armThenRun = (run: string, cc: string): string =>
   ':if ($tikopsArmed = true) do={\n' +
   run +
   '} else={\n' +
-  ':set tikopsLast ($tikopsJob . ":fail")\n' +
+  setLast('fail') +
   ':log warning ("tikops: job " . $tikopsJob . " could not arm its rollback; payload not run")\n' +
   `:do { /tool fetch url=($tikopsFail . "&reason=rollback") keep-result=no${cc} } on-error={}\n` +
   '}\n';
@@ -229,7 +238,7 @@ const backupThenRun = (run: string, cc: string): string =>
   ':if ($tikopsBacked) do={\n' +
   run +
   '} else={\n' +
-  ':set tikopsLast ($tikopsJob . ":fail")\n' +
+  setLast('fail') +
   ':log warning ("tikops: job " . $tikopsJob . " backup failed; payload not run")\n' +
   `:do { /tool fetch url=($tikopsFail . "&reason=backup") keep-result=no${cc} } on-error={}\n` +
   '}\n';

@@ -181,6 +181,41 @@ describe.each([
     expect(state.scripts.map((x) => x.name)).toEqual([AGENT_NAME]);
   });
 
+  it('share the poll lock and the last job with runs of another user (globals are per user)', async () => {
+    const { state, s } = await adopt(version);
+    // The express REST user of docs/express-execute.md: no policy the agent needs, yet it may run it.
+    await runScript('/user group add name=tikops-express policy=read,api,rest-api\n/user add name=tikops-express group=tikops-express password=x', state, s.host);
+    const asExpress = (): Promise<unknown> => runScript(`/system script run ${AGENT_NAME}`, state, s.host, { user: 'tikops-express' });
+
+    // A job run by the express user's poll; its done callback is lost on the way.
+    s.queue.push(renderWrapper({ token: 'x1', needsAck: true, urls: urls('x1'), script: ':log info "express ran"', remaining: 0 }));
+    s.seen.length = 0;
+    await asExpress();
+    expect(state.log.some((l) => l.message === 'express ran')).toBe(true);
+    // The scheduler's run (its owner admin) reports that outcome in its heartbeat all the same.
+    s.heartbeats.length = 0;
+    await runSchedulerEvent(AGENT_NAME, state, s.host);
+    expect(s.heartbeats.map((h) => h['last-job'])).toEqual(['x1:ok']);
+
+    // While the scheduler's run is polling, a run of the express user finds the lock taken.
+    let during: Promise<unknown> | null = null;
+    const fetch = s.host.fetch.bind(s.host);
+    s.host.fetch = (req) => {
+      if (req.url.endsWith('/poll') && during === null) during = asExpress();
+      return fetch(req);
+    };
+    s.seen.length = 0;
+    await runSchedulerEvent(AGENT_NAME, state, s.host);
+    await during;
+    s.host.fetch = fetch;
+    expect(s.seen.filter((x) => x === 'POST /poll')).toHaveLength(1);
+    expect(state.log.at(-1)?.message).toBe('tikops: previous poll still running');
+    // And the lock is free again afterwards, for every user.
+    s.seen.length = 0;
+    await asExpress();
+    expect(s.seen).toEqual(['POST /poll']);
+  });
+
   it('remove the agent with the removal job', async () => {
     const { state, s } = await adopt(version);
     const script = renderRemoval({ siteId: SITE, publicUrl: URL_BASE, trust: PLAIN });

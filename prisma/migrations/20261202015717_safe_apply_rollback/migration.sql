@@ -9,6 +9,8 @@ ALTER TYPE "JobState" ADD VALUE 'rolled_back';
 ALTER TYPE "JobEventType" ADD VALUE 'awaiting_confirmation';
 ALTER TYPE "JobEventType" ADD VALUE 'confirmed';
 ALTER TYPE "JobEventType" ADD VALUE 'rolled_back';
+-- Express execute (issue 13, item 4): the router accepted the trigger but no poll followed in time.
+ALTER TYPE "JobEventType" ADD VALUE 'express_unconfirmed';
 
 -- AlterEnum
 ALTER TYPE "SiteFaultType" ADD VALUE 'config_rolled_back';
