@@ -198,16 +198,17 @@ describe.each([
     expect(s.heartbeats.map((h) => h['last-job'])).toEqual(['x1:ok']);
 
     // While the scheduler's run is polling, a run of the express user finds the lock taken.
-    let during: Promise<unknown> | null = null;
+    const during: Promise<unknown>[] = [];
     const fetch = s.host.fetch.bind(s.host);
     s.host.fetch = (req) => {
-      if (req.url.endsWith('/poll') && during === null) during = asExpress();
+      if (req.url.endsWith('/poll') && during.length === 0) during.push(asExpress());
       return fetch(req);
     };
     s.seen.length = 0;
     await runSchedulerEvent(AGENT_NAME, state, s.host);
-    await during;
+    await Promise.all(during);
     s.host.fetch = fetch;
+    expect(during).toHaveLength(1);
     expect(s.seen.filter((x) => x === 'POST /poll')).toHaveLength(1);
     expect(state.log.at(-1)?.message).toBe('tikops: previous poll still running');
     // And the lock is free again afterwards, for every user.
