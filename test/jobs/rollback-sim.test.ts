@@ -147,6 +147,36 @@ describe('safe apply on the RouterOS simulator', () => {
   });
 });
 
+describe('safe apply when things go wrong on the router', () => {
+  it('fails the job unrun, with the reason, when the rollback cannot be armed', async () => {
+    const a = await adopt('unarmed');
+    // A flagged configuration refuses new scheduler entries (Device-mode 93749258).
+    a.state.deviceMode.flagged = true;
+    const created = await rollbackJob(a, '/system identity set name=unprotected');
+    await pollAgent(a);
+    expect(a.state.identity).toBe('unarmed');
+    expect(await job(a, created.id)).toMatchObject({ status: 'failed' });
+    const events = (await app.request('GET', `/site/${a.site.id}/job/${created.id}/events`, { token: a.site.auth })).body;
+    expect(events.at(-1)).toMatchObject({ type: 'failed', detail: { reason: 'rollback not armed' } });
+    expect(names(a)).toEqual({ schedulers: ['tikops-poll', 'tikops-boot'], scripts: ['tikops-poll'], files: [] });
+  });
+
+  it('keeps the revert armed after a failed payload, and records the rollback on the failed job', async () => {
+    const a = await adopt('half-done');
+    const created = await rollbackJob(a, '/ip address add address=10.9.9.1/24 interface=ether2\n:error "then it broke"');
+    await pollAgent(a);
+    expect(await job(a, created.id)).toMatchObject({ status: 'failed' });
+    expect(a.state.ipAddresses.map((x) => x.address)).toContain('10.9.9.1/24');
+    // Failed jobs get no confirmation: the router reverts what the payload did before it failed.
+    await advance(a.state, a.host, 100_000);
+    expect(a.state.ipAddresses.map((x) => x.address)).not.toContain('10.9.9.1/24');
+    expect(await job(a, created.id)).toMatchObject({ status: 'failed' });
+    expect((await eventTypes(a, created.id)).slice(-2)).toEqual(['failed', 'rolled_back']);
+    const faults = (await app.request('GET', `/site/${a.site.id}/faults`, { token: a.site.auth })).body;
+    expect(faults.map((f: any) => f.type)).toEqual(['config_rolled_back']);
+  });
+});
+
 describe('safe apply at creation', () => {
   it('refuses a site whose last heartbeat said v6, like a backup, and rollback times outside 60-3600 s', async () => {
     const site: BuiltSite = await buildSite(app, 'org-rollback-v6');
