@@ -174,14 +174,15 @@ export async function confirm(db: SqlClient, id: string, attempt: number, now: D
  * The router reports (`rolled-back=<token>` in its heartbeat) that it restored the configuration
  * saved before the site's rollback job `token`: a started or awaiting job → rolled_back. Records
  * a rolled_back event and a resolved config_rolled_back site fault once per job, also for a job
- * that already failed (its revert stayed armed and undid what the payload did before it failed).
+ * that already failed (its revert stayed armed and undid what the payload did before it failed) or
+ * timed out (e.g. its payload rebooted the router, which settled it as interrupted): those keep their state.
  */
 export async function rollBack(db: SqlClient, siteId: string, token: string, now: Date): Promise<Transition | null> {
   const rows = await db.rows<JobRow>(sql`
     WITH t AS (
       SELECT id, site_id, attempt, state FROM job
       WHERE site_id = ${siteId}::uuid AND token = ${token} AND rollback_after_seconds IS NOT NULL
-        AND state IN ('started', 'awaiting_confirmation', 'failed')
+        AND state IN ('started', 'awaiting_confirmation', 'failed', 'timed_out')
         AND NOT EXISTS (SELECT 1 FROM job_event ev WHERE ev.job_id = job.id AND ev.type = 'rolled_back')
       FOR UPDATE
     ), c AS (
