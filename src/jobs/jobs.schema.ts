@@ -90,6 +90,20 @@ export const listQuery = z.object({
     .meta({ description: 'The X-Next-Cursor of the previous page.' }),
 });
 
+export const JOB_STATES = ['queued', 'delivered', 'started', 'completed', 'failed', 'cancelled', 'timed_out', 'awaiting_confirmation', 'rolled_back'] as const;
+
+/** GET /jobs: the org's jobs, newest first, optionally by state, site and creation time. */
+export const orgJobsQuery = z.strictObject({
+  ...listQuery.shape,
+  status: z.enum(JOB_STATES).optional().meta({ description: 'Only jobs in this state.' }),
+  site: uuid.optional().meta({ description: 'Only jobs of this site.' }),
+  since: z.iso
+    .datetime({ offset: true })
+    .transform((s) => new Date(s))
+    .optional()
+    .meta({ description: 'Only jobs created at or after this ISO 8601 date-time.' }),
+});
+
 export const callbackQuery = z.object({
   status: z.enum(['busy', 'done', 'fail', 'confirmed']).meta({ description: '`confirmed`: a rollback job\'s router removed its revert entry after a later poll (docs/rollback.md).' }),
   attempt: z.coerce.number().int().min(1).max(2_147_483_647),
@@ -112,7 +126,6 @@ export const outcomeQuery = z.object({
 
 const at = (description: string, example: string | null) => z.iso.datetime().nullable().meta({ description, example });
 
-const JOB_STATES = ['queued', 'delivered', 'started', 'completed', 'failed', 'cancelled', 'timed_out', 'awaiting_confirmation', 'rolled_back'] as const;
 
 /** The seed's `Job` schema, field for field, then tikops' additive fields. */
 export const job = z
@@ -164,6 +177,7 @@ export const JOB_EVENT_TYPES = [
   'created', 'delivered', 'lease_expired', 'started', 'completed', 'failed', 'cancelled', 'timed_out',
   'express_requested', 'express_succeeded', 'express_failed', 'backup_stored', 'backup_failed',
   'awaiting_confirmation', 'confirmed', 'rolled_back', 'express_unconfirmed',
+  'backup_unchanged', 'config_changed',
 ] as const;
 
 export const jobEvent = z

@@ -18,14 +18,14 @@ ALTER TYPE "SiteFaultType" ADD VALUE 'config_rolled_back';
 -- AlterTable
 ALTER TABLE "job" ADD COLUMN "rollback_after_seconds" INTEGER;
 
--- job.rolled_back is a webhook like the other outcomes (src/webhooks/webhooks.repo.ts).
+-- job.rolled_back is a webhook like the other outcomes (src/webhooks/webhooks.repo.ts); config_changed as 20261202015841_config_history made it.
 CREATE OR REPLACE FUNCTION tikops_job_event_outbox() RETURNS trigger AS $$
 DECLARE
   j RECORD;
 BEGIN
   SELECT notify_url, express_execute INTO j FROM job WHERE id = NEW.job_id;
   IF j.notify_url IS NOT NULL
-     AND NEW.type::text IN ('delivered', 'started', 'completed', 'failed', 'cancelled', 'timed_out', 'rolled_back') THEN
+     AND NEW.type::text IN ('delivered', 'started', 'completed', 'failed', 'cancelled', 'timed_out', 'config_changed', 'rolled_back') THEN
     INSERT INTO outbox (queue, job_key, payload)
     VALUES ('webhook', 'event-' || NEW.id, jsonb_build_object('eventId', NEW.id::text))
     ON CONFLICT (job_key) DO NOTHING;
