@@ -9,7 +9,7 @@ export const faultsQuery = z.strictObject({
 
 export const orgFaultsQuery = z.strictObject({
   ...faultsQuery.shape,
-  type: z.enum(['site_offline', 'site_rebooted']).optional().meta({ description: 'Only faults of this type.' }),
+  type: z.enum(['site_offline', 'site_rebooted', 'config_rolled_back']).optional().meta({ description: 'Only faults of this type.' }),
   site: uuid.optional().meta({ description: 'Only faults of this site.' }),
 });
 
