@@ -79,7 +79,8 @@ export const envSchema = z.object({
   OFFLINE_AFTER_MISSED: int(10, 2, 1_000),
   OFFLINE_SWEEP_INTERVAL_MS: int(15_000, 100, 3_600_000),
   SAMPLE_DRAIN_INTERVAL_MS: int(1_000, 50, 60_000),
-  SAMPLE_RETENTION_DAYS: int(30, 1, 3_650),
+  SAMPLE_RAW_RETENTION_HOURS: int(48, 1, 8_760),
+  SAMPLE_ROLLUP_RETENTION_DAYS: int(90, 1, 3_650),
   SAMPLE_INTERVAL_SECONDS: int(300, 0, 86_400),
   SAMPLE_STREAM_MAX: int(500_000, 10, 100_000_000),
   FAULT_RETENTION_DAYS: int(90, 1, 36_500),
@@ -172,7 +173,9 @@ export interface Config {
     /** Un-drained samples beyond which the poll defers (coalesces) samples instead of appending them. */
     sampleStreamMax: number;
     pruneIntervalMs: number;
-    sampleRetentionDays: number;
+    /** Raw samples are rolled up into hourly rows when they are this old, and the rows kept this long. */
+    rawSampleRetentionHours: number;
+    rollupRetentionDays: number;
     faultRetentionDays: number;
     deleteGraceHours: number;
   };
@@ -322,7 +325,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       sampleIntervalMs: e.SAMPLE_INTERVAL_SECONDS * 1000,
       sampleStreamMax: e.SAMPLE_STREAM_MAX,
       pruneIntervalMs: e.FLEET_PRUNE_INTERVAL_MS,
-      sampleRetentionDays: e.SAMPLE_RETENTION_DAYS,
+      rawSampleRetentionHours: e.SAMPLE_RAW_RETENTION_HOURS,
+      rollupRetentionDays: e.SAMPLE_ROLLUP_RETENTION_DAYS,
       faultRetentionDays: e.FAULT_RETENTION_DAYS,
       deleteGraceHours: e.SITE_DELETE_GRACE_HOURS,
     }),
