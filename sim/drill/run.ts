@@ -61,7 +61,6 @@ const env: NodeJS.ProcessEnv = {
   PUBLIC_URL: `http://127.0.0.1:${BASE}`,
   JWT_SECRET,
   SIGNING_KEY: 'drill-signing-key-0123456789abcdef012345678',
-  WEBHOOK_SECRET: 'drill-webhook-secret-0123456789abcdef01234',
   OUTBOUND_ALLOWLIST: '127.0.0.1/32',
   JOB_LEASE_SECONDS: '8',
   JOB_TIMEOUT_SECONDS: '30',

@@ -205,6 +205,12 @@ export async function findJob(deps: Deps, jobId: string): Promise<JobDto | null>
   return job ? toJobDto(job) : null;
 }
 
+/** `findJob` with the job's organisation (whose secret signs its webhooks, src/webhooks). */
+export async function findJobWithOrg(deps: Deps, jobId: string): Promise<{ job: JobDto; orgId: string } | null> {
+  const job = await repo.findById(deps.sql, jobId);
+  return job ? { job: toJobDto(job), orgId: job.orgId } : null;
+}
+
 export type { NoteType } from './transitions.repo.js';
 
 /**

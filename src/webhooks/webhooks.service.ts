@@ -4,7 +4,8 @@ import { userUrlPolicy } from '../lib/outbound-url.js';
 import { createSafeFetch, OutboundRefused } from '../lib/safe-fetch.js';
 import { webhookAttempts } from '../queues/definitions.js';
 import type { Deps } from '../runtime.js';
-import { SIGNATURE_HEADER, signatureHeader, webhookSecret } from './sign.js';
+import { signingHeaders } from './sign.js';
+import { signingKeys } from './secrets.service.js';
 import * as repo from './webhooks.repo.js';
 import type { AttemptRow, EventRow, Outcome } from './webhooks.repo.js';
 import type { AttemptDto, DeliveryDto } from './webhooks.schema.js';
@@ -47,7 +48,7 @@ export function buildPayload(event: EventRow, job: JobDto): string {
   });
 }
 
-interface Sent {
+export interface Sent {
   statusCode: number | null;
   durationMs: number;
   error: string | null;
@@ -60,6 +61,34 @@ function describeFailure(err: unknown): string {
   if (!(err instanceof Error)) return clip(String(err));
   const code = (err as { code?: unknown }).code;
   return clip(typeof code === 'string' && !err.message.includes(code) ? `${code}: ${err.message}` : err.message);
+}
+
+export interface SignedPost {
+  /** The organisation whose secret signs the request. */
+  org: string;
+  url: string;
+  /** The delivery id (`webhook-id`, `Tikops-Delivery`): the same on every attempt of one event. */
+  id: string;
+  /** The event type (`Tikops-Event`), e.g. `job.completed`. */
+  type: string;
+  body: string;
+}
+
+/**
+ * The one way a webhook leaves tikops, whatever its event type: signed with the org's secret(s)
+ * (src/webhooks/sign.ts), POSTed through the SSRF-safe fetch. Never throws for the receiver's
+ * failures (they are in the result); a database error reading the secret does throw.
+ */
+export async function postSigned(deps: Deps, p: SignedPost): Promise<Sent> {
+  const now = deps.clock();
+  const headers = {
+    'content-type': 'application/json',
+    'user-agent': USER_AGENT,
+    'tikops-delivery': p.id,
+    'tikops-event': p.type,
+    ...signingHeaders(await signingKeys(deps, p.org, now), p.id, p.body, now),
+  };
+  return send(deps, p.url, headers, p.body);
 }
 
 /** One POST through the SSRF-safe fetch; never throws. */
@@ -97,22 +126,15 @@ function outcomeOf(sent: Sent, attempt: number, maxAttempts: number): Outcome {
 export async function deliverEvent(deps: Deps, eventId: bigint): Promise<DeliveryResult> {
   const id = deliveryId(eventId);
   const event = await repo.findEvent(deps.db, eventId);
-  const job = event ? await jobs.findJob(deps, event.jobId) : null;
-  if (!event || !job?.notify_url) return { outcome: 'gone', deliveryId: id };
+  const found = event ? await jobs.findJobWithOrg(deps, event.jobId) : null;
+  const job = found?.job;
+  if (!event || !found || !job?.notify_url) return { outcome: 'gone', deliveryId: id };
   // A repeated queue job (an outbox relay redone after a crash, a stalled job) must not resend.
   const last = await repo.findLastAttempt(deps.db, eventId);
   if (last && last.outcome !== 'retrying') return { outcome: 'settled', deliveryId: id };
   const attempt = (last?.attempt ?? 0) + 1;
 
-  const body = buildPayload(event, job);
-  const headers = {
-    'content-type': 'application/json',
-    'user-agent': USER_AGENT,
-    'tikops-delivery': id,
-    'tikops-event': `job.${event.type}`,
-    [SIGNATURE_HEADER.toLowerCase()]: signatureHeader(webhookSecret(deps.config), body, deps.clock()),
-  };
-  const sent = await send(deps, job.notify_url, headers, body);
+  const sent = await postSigned(deps, { org: found.orgId, url: job.notify_url, id, type: `job.${event.type}`, body: buildPayload(event, job) });
   const outcome = outcomeOf(sent, attempt, webhookAttempts(deps.config));
   await repo.createAttempt(
     deps.db,
