@@ -88,7 +88,7 @@ describe('per-organisation webhook secrets', () => {
     const site = await buildSite(app, 'org-whsec-c');
     const stale = Buffer.alloc(32, 9);
     const sealedElsewhere = createSecretBox('another-signing-key-0123456789abcdef0123', 'webhook-secret').seal(stale, 'org:org-whsec-c');
-    await app.deps.db.webhookSecret.create({ data: { orgId: 'org-whsec-c', secretEnc: sealedElsewhere } });
+    await app.deps.db.webhookSecret.create({ data: { orgId: 'org-whsec-c', secretEnc: new Uint8Array(sealedElsewhere) } });
     const res = await app.request('GET', '/webhook-secret', { token: site.auth });
     expect(res.status).toBe(200);
     expect(res.body.secret).not.toBe(formatSecret(stale));
