@@ -1,10 +1,12 @@
 import { z } from 'zod';
 import { defineRoute, json, jsonBody } from '../http/route.js';
+import { endpoint, putEndpointsBody } from './endpoints.schema.js';
+import * as orgEvents from './org-events.service.js';
 import { jobParams, rotatedSecret, rotateSecretBody, webhookDelivery, webhookSecret } from './webhooks.schema.js';
 import * as secrets from './secrets.service.js';
 import * as webhooks from './webhooks.service.js';
 
-/** Operator view of a job's notify_url deliveries and their attempts; the org's signing secret. */
+/** Operator view of a job's notify_url deliveries and their attempts; the org's fleet-event endpoints and signing secret. */
 export const webhookRoutes = [
   defineRoute({
     method: 'GET',
@@ -23,12 +25,37 @@ export const webhookRoutes = [
 
   defineRoute({
     method: 'GET',
+    path: '/webhook-endpoints',
+    operationId: 'listWebhookEndpoints',
+    tags: ['Fleet health'],
+    summary: "The organisation's fleet-event webhook endpoints",
+    auth: { operator: ['sites:read'] },
+    responses: { 200: json(z.array(endpoint), 'The endpoints.') },
+    handler: ({ deps, caller }) => orgEvents.listEndpoints(deps, caller.org),
+  }),
+
+  defineRoute({
+    method: 'PUT',
+    path: '/webhook-endpoints',
+    operationId: 'putWebhookEndpoints',
+    tags: ['Fleet health'],
+    summary: "Set the organisation's fleet-event webhook endpoints",
+    description:
+      'Replaces the list. Each endpoint receives the event types it names (`site.offline` when an outage opens, `site.online` when it ends), signed like job webhooks (docs/webhooks.md, "Fleet events").',
+    auth: { operator: ['sites:write'] },
+    body: jsonBody(putEndpointsBody),
+    responses: { 200: json(z.array(endpoint), 'The endpoints now set.') },
+    handler: ({ deps, caller, input }) => orgEvents.putEndpoints(deps, caller, input.body.endpoints),
+  }),
+
+  defineRoute({
+    method: 'GET',
     path: '/webhook-secret',
     operationId: 'getWebhookSecret',
     tags: ['Access'],
     summary: "Show the organisation's webhook signing secret",
     description:
-      "The secret every notify_url delivery of the organisation is signed with (Standard Webhooks `webhook-signature`, and `Tikops-Signature` for one more release); created on first use. Each call is recorded in the audit log (`webhook_secret.reveal`). See docs/webhooks.md.",
+      "The secret every webhook of the organisation (notify_url job events, fleet events) is signed with (Standard Webhooks `webhook-signature`, and `Tikops-Signature` for one more release); created on first use. Each call is recorded in the audit log (`webhook_secret.reveal`). See docs/webhooks.md.",
     auth: { operator: ['webhooks:admin'] },
     responses: { 200: json(webhookSecret, 'The current secret.') },
     handler: ({ deps, caller }) => secrets.revealSecret(deps, caller),

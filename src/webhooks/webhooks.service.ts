@@ -7,7 +7,7 @@ import type { Deps } from '../runtime.js';
 import { signingHeaders } from './sign.js';
 import { signingKeys } from './secrets.service.js';
 import * as repo from './webhooks.repo.js';
-import type { AttemptRow, EventRow, Outcome } from './webhooks.repo.js';
+import type { AttemptRow, EventRow, Outcome, WebhookEventType } from './webhooks.repo.js';
 import type { AttemptDto, DeliveryDto } from './webhooks.schema.js';
 
 // notify_url webhooks. Each job event the job_event trigger put in the outbox arrives here as one
@@ -35,6 +35,14 @@ export function deliveryId(eventId: bigint): string {
 }
 
 /**
+ * The webhook `type` of a job event: `job.<event>`, except that a backup which found the
+ * configuration changed is announced as `config.changed` (configuration drift, docs/webhooks.md).
+ */
+export function webhookType(event: WebhookEventType): DeliveryDto['type'] {
+  return event === 'config_changed' ? 'config.changed' : `job.${event}`;
+}
+
+/**
  * The webhook body. `data.job` is the job as it stands when the attempt is sent (it may already
  * have moved past the event), without its script to keep payloads small.
  */
@@ -42,7 +50,7 @@ export function buildPayload(event: EventRow, job: JobDto): string {
   const { script: _script, ...rest } = job;
   return JSON.stringify({
     id: deliveryId(event.id),
-    type: `job.${event.type}`,
+    type: webhookType(event.type),
     created_at: event.at.toISOString(),
     data: { job: rest, site_id: job.site_id, detail: event.detail ?? null },
   });
@@ -92,7 +100,7 @@ export async function postSigned(deps: Deps, p: SignedPost): Promise<Sent> {
 }
 
 /** One POST through the SSRF-safe fetch; never throws. */
-async function send(deps: Deps, url: string, headers: Record<string, string>, body: string): Promise<Sent> {
+export async function send(deps: Deps, url: string, headers: Record<string, string>, body: string): Promise<Sent> {
   const fetch = createSafeFetch(userUrlPolicy(deps.config));
   const started = performance.now();
   try {
@@ -113,7 +121,7 @@ async function send(deps: Deps, url: string, headers: Record<string, string>, bo
   }
 }
 
-function outcomeOf(sent: Sent, attempt: number, maxAttempts: number): Outcome {
+export function outcomeOf(sent: Sent, attempt: number, maxAttempts: number): Outcome {
   if (sent.refused) return 'refused';
   if (sent.error === null) return 'delivered';
   return attempt >= maxAttempts ? 'gave_up' : 'retrying';
@@ -134,8 +142,9 @@ export async function deliverEvent(deps: Deps, eventId: bigint): Promise<Deliver
   if (last && last.outcome !== 'retrying') return { outcome: 'settled', deliveryId: id };
   const attempt = (last?.attempt ?? 0) + 1;
 
-  const sent = await postSigned(deps, { org: found.orgId, url: job.notify_url, id, type: `job.${event.type}`, body: buildPayload(event, job) });
+  const sent = await postSigned(deps, { org: found.orgId, url: job.notify_url, id, type: webhookType(event.type), body: buildPayload(event, job) });
   const outcome = outcomeOf(sent, attempt, webhookAttempts(deps.config));
+  deps.metrics.webhookAttempts.inc({ outcome });
   await repo.createAttempt(
     deps.db,
     { jobId: job.id, eventId, deliveryId: id, attempt, url: job.notify_url, statusCode: sent.statusCode,
@@ -160,7 +169,7 @@ export async function listDeliveries(deps: Deps, org: string, siteId: string, jo
   const [events, attempts] = await Promise.all([repo.listEvents(deps.db, jobId), repo.listAttempts(deps.db, jobId)]);
   return events.map((e) => {
     const mine = attempts.filter((a) => a.eventId === e.id).map(toAttemptDto);
-    return { id: deliveryId(e.id), type: `job.${e.type}`, created_at: e.at.toISOString(),
+    return { id: deliveryId(e.id), type: webhookType(e.type), created_at: e.at.toISOString(),
       state: mine.at(-1)?.outcome ?? 'pending', attempts: mine };
   });
 }
