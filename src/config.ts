@@ -60,6 +60,7 @@ export const envSchema = z.object({
   RECONCILE_INTERVAL_MS: int(10_000, 100, 3_600_000),
   TIMEOUT_SWEEP_INTERVAL_MS: int(5_000, 100, 3_600_000),
   EXPRESS_TIMEOUT_MS: int(3_000, 100, 30_000),
+  EXPRESS_CONFIRM_SECONDS: int(10, 1, 120),
   TRUST_PROXY: bool.default(false),
   METRICS_TOKEN: z.string().min(16).optional(),
   WORKER_METRICS_PORT: int(9464, 0, 65535),
@@ -145,6 +146,8 @@ export interface Config {
   timeoutSweepIntervalMs: number;
   /** Per-try timeout of an express-execute call to a router's REST API (a late express is worthless). */
   expressTimeoutMs: number;
+  /** How long after an express trigger a poll from the site must arrive to count as express_succeeded. */
+  expressConfirmSeconds: number;
   /**
    * Pre-job configuration backups: largest accepted export, how long stored ones are kept, and the
    * keys they are encrypted under at rest (the first writes; every one reads).
@@ -284,6 +287,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     reconcileIntervalMs: e.RECONCILE_INTERVAL_MS,
     timeoutSweepIntervalMs: e.TIMEOUT_SWEEP_INTERVAL_MS,
     expressTimeoutMs: e.EXPRESS_TIMEOUT_MS,
+    expressConfirmSeconds: e.EXPRESS_CONFIRM_SECONDS,
     backup: Object.freeze({ maxBytes: e.BACKUP_MAX_BYTES, retentionDays: e.BACKUP_RETENTION_DAYS, keys: backupKeys(e) }),
     fleet: Object.freeze({
       heartbeatIntervalSeconds: e.HEARTBEAT_INTERVAL_SECONDS,

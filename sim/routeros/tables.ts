@@ -84,9 +84,8 @@ export function tableMenu(spec: TableSpec): MenuNode {
       policy: read,
       run: (c) => {
         const [e] = resolveItems(spec, c, c.named.get('number') ?? c.pos[0]);
-        // `get` of an empty `find` (nothing matched) is an error on RouterOS, which scripts catch
-        // with on-error (the bootstrap's look for an installed agent does); never a value.
-        if (!e) throw commandError(c.st, 'no such item');
+        // `get [find …]` when nothing matched: an error a script can catch (the text is B).
+        if (e === undefined) throw commandError(c.st, 'no such item');
         const name = c.named.get('value-name') ?? c.pos[1];
         if (name === undefined) return record(spec, e);
         const ros = fromBin(toStr(name));

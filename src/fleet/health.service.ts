@@ -18,6 +18,7 @@ const MAX_RANGE_MS = 366 * DAY;
 const DESCRIBE: Record<faults.FaultType, { severity: FaultDto['severity']; title: string; cause: string }> = {
   site_offline: { severity: 'critical', title: 'Site Offline', cause: 'Disconnected' },
   site_rebooted: { severity: 'low', title: 'Site Rebooted', cause: 'Uptime went backwards' },
+  config_rolled_back: { severity: 'high', title: 'Configuration Rolled Back', cause: 'A safe-apply job was not confirmed in time, so the router restored its backup' },
 };
 
 function faultDto(f: faults.FaultRow, siteName: string, now: number): FaultDto {
