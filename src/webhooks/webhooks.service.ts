@@ -100,7 +100,7 @@ export async function postSigned(deps: Deps, p: SignedPost): Promise<Sent> {
 }
 
 /** One POST through the SSRF-safe fetch; never throws. */
-export async function send(deps: Deps, url: string, headers: Record<string, string>, body: string): Promise<Sent> {
+async function send(deps: Deps, url: string, headers: Record<string, string>, body: string): Promise<Sent> {
   const fetch = createSafeFetch(userUrlPolicy(deps.config));
   const started = performance.now();
   try {
