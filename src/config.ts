@@ -66,7 +66,7 @@ export const envSchema = z.object({
   WORKER_METRICS_PORT: int(9464, 0, 65535),
   OUTBOUND_ALLOWLIST: cidrList.optional(),
   MANAGEMENT_ALLOWLIST: cidrList.optional(),
-  WEBHOOK_SECRET: z.string().min(32).optional(),
+  WEBHOOK_SECRET_GRACE_SECONDS: int(86_400, 0, 604_800),
   WEBHOOK_BACKOFF_BASE_MS: int(10_000, 10, 3_600_000),
   WEBHOOK_RETRY_WINDOW_MS: int(86_400_000, 0, 604_800_000),
   BACKUP_MAX_BYTES: int(8_388_608, 65_536, 67_108_864),
@@ -86,6 +86,7 @@ export const envSchema = z.object({
   FAULT_RETENTION_DAYS: int(90, 1, 36_500),
   FLEET_PRUNE_INTERVAL_MS: int(60_000, 100, 86_400_000),
   SITE_DELETE_GRACE_HOURS: int(24, 0, 8_760),
+  READOPTION_STALE_DAYS: int(7, 1, 3_650),
   UI_DIR: z.string().optional(),
   RATE_LIMIT_OPERATOR_PER_MINUTE: int(600, 0, 1_000_000),
   RATE_LIMIT_ADDRESS_PER_MINUTE: int(120, 0, 1_000_000),
@@ -147,8 +148,8 @@ export interface Config {
   outboundAllowlist: string[];
   /** CIDRs management endpoints (express execute) may reach besides public addresses: private, CGNAT, ULA networks. */
   managementAllowlist: string[];
-  /** notify_url webhooks: HMAC secret (null: derived from SIGNING_KEY, development only) and retry schedule. */
-  webhook: { secret: string | null; backoffBaseMs: number; retryWindowMs: number };
+  /** notify_url webhooks: how long a rotated-out org secret keeps signing, and the retry schedule. */
+  webhook: { secretGraceSeconds: number; backoffBaseMs: number; retryWindowMs: number };
   /** Queue names this worker process consumes, or 'all'. */
   workers: 'all' | string[];
   reconcileIntervalMs: number;
@@ -178,6 +179,8 @@ export interface Config {
     rollupRetentionDays: number;
     faultRetentionDays: number;
     deleteGraceHours: number;
+    /** Days without a heartbeat after which a site may be re-adopted without its token or an approval. */
+    readoptionStaleDays: number;
   };
   /** The built dashboard served at /ui; undefined: dist/ui of this install (src/ui/static.ts). */
   uiDir?: string;
@@ -238,18 +241,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   const e = parsed.data;
   const jwtSecret = e.JWT_SECRET ?? (e.JWT_PUBLIC_KEY || e.JWT_JWKS_URL ? undefined : DEV_JWT_SECRET);
-  if (e.API_KEY_SECRET !== undefined && (e.API_KEY_SECRET === e.SIGNING_KEY || e.API_KEY_SECRET === e.WEBHOOK_SECRET)) {
-    throw new ConfigError(['API_KEY_SECRET: must differ from SIGNING_KEY and WEBHOOK_SECRET']);
-  }
-  if (e.WEBHOOK_SECRET !== undefined && e.WEBHOOK_SECRET === e.SIGNING_KEY) {
-    throw new ConfigError(['WEBHOOK_SECRET: must differ from SIGNING_KEY (webhook receivers are given it)']);
+  if (e.API_KEY_SECRET !== undefined && e.API_KEY_SECRET === e.SIGNING_KEY) {
+    throw new ConfigError(['API_KEY_SECRET: must differ from SIGNING_KEY']);
   }
   if (e.NODE_ENV === 'production') {
     const problems: string[] = [];
     if (jwtSecret === DEV_JWT_SECRET) problems.push('JWT_SECRET: set a secret (or JWT_PUBLIC_KEY) in production');
     if (e.SIGNING_KEY === DEV_SIGNING_KEY) problems.push('SIGNING_KEY: set a secret in production');
-    // Receivers must be handed the webhook secret, so production needs one an operator chose.
-    if (!e.WEBHOOK_SECRET) problems.push('WEBHOOK_SECRET: set a secret in production');
     // Its own key, so rotating SIGNING_KEY (which revokes device tokens) does not revoke every API key.
     if (!e.API_KEY_SECRET) problems.push('API_KEY_SECRET: set a secret in production');
     if (!e.BACKUP_KEYS) problems.push('BACKUP_KEYS: set a key for encrypting backups at rest in production');
@@ -307,7 +305,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     outboundAllowlist: e.OUTBOUND_ALLOWLIST?.split(',') ?? [],
     managementAllowlist: e.MANAGEMENT_ALLOWLIST?.split(',') ?? [],
     webhook: Object.freeze({
-      secret: e.WEBHOOK_SECRET ?? null,
+      secretGraceSeconds: e.WEBHOOK_SECRET_GRACE_SECONDS,
       backoffBaseMs: e.WEBHOOK_BACKOFF_BASE_MS,
       retryWindowMs: e.WEBHOOK_RETRY_WINDOW_MS,
     }),
@@ -329,6 +327,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       rollupRetentionDays: e.SAMPLE_ROLLUP_RETENTION_DAYS,
       faultRetentionDays: e.FAULT_RETENTION_DAYS,
       deleteGraceHours: e.SITE_DELETE_GRACE_HOURS,
+      readoptionStaleDays: e.READOPTION_STALE_DAYS,
     }),
     uiDir: e.UI_DIR,
     rateLimit: Object.freeze({ operatorPerMinute: e.RATE_LIMIT_OPERATOR_PER_MINUTE, addressPerMinute: e.RATE_LIMIT_ADDRESS_PER_MINUTE }),

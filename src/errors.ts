@@ -93,6 +93,22 @@ export const errorRegistry = {
     type: 'conflict_error',
     message: 'The site is not scheduled for deletion.',
   },
+  readoption_pending: {
+    status: 409,
+    type: 'conflict_error',
+    message:
+      "This router belongs to an existing site, and the adoption did not carry that site's current device token. The site keeps working; an operator must approve its re-adoption (POST /site/{siteId}/approve-readoption) before this router can be adopted again.",
+  },
+  readoption_not_pending: {
+    status: 409,
+    type: 'conflict_error',
+    message: 'No re-adoption of this site is waiting for approval: approve after the router asked to be adopted again.',
+  },
+  webhook_secret_busy: {
+    status: 409,
+    type: 'conflict_error',
+    message: "The organisation's webhook secret was being rotated by another call; try again.",
+  },
   method_not_allowed: { status: 405, type: 'invalid_request_error', message: 'This method is not allowed here.' },
   idempotency_key_reused: {
     status: 409,

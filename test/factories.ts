@@ -188,7 +188,8 @@ export function readInstall(script: string): { agent: string; token: string } {
   return { agent, token };
 }
 
-/** POST /adopt/{token} with `facts`; returns the reply. */
-export function adopt(app: TestApp, runbookToken: string, facts = routerFacts(), raw = false): Promise<Reply> {
-  return app.request('POST', `/adopt/${runbookToken}`, { headers: { 'content-type': 'text/plain' }, body: facts, raw });
+/** POST /adopt/{token} with `facts` (and the site's device token, as the bootstrap sends the installed agent's); returns the reply. */
+export function adopt(app: TestApp, runbookToken: string, facts = routerFacts(), raw = false, deviceToken?: string): Promise<Reply> {
+  const headers: Record<string, string> = { 'content-type': 'text/plain', ...(deviceToken ? { authorization: `Bearer ${deviceToken}` } : {}) };
+  return app.request('POST', `/adopt/${runbookToken}`, { headers, body: facts, raw });
 }

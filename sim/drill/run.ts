@@ -61,7 +61,6 @@ const env: NodeJS.ProcessEnv = {
   PUBLIC_URL: `http://127.0.0.1:${BASE}`,
   JWT_SECRET,
   SIGNING_KEY: 'drill-signing-key-0123456789abcdef012345678',
-  WEBHOOK_SECRET: 'drill-webhook-secret-0123456789abcdef01234',
   OUTBOUND_ALLOWLIST: '127.0.0.1/32',
   // Every simulated router adopts from 127.0.0.1 and one operator queues every job: a load drill, not a client to limit.
   RATE_LIMIT_ADDRESS_PER_MINUTE: '0',

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { defineRoute, text, textBody } from '../http/route.js';
 import { runbookTokenParams } from '../runbooks/runbooks.schema.js';
 import { adopt } from './adoption.service.js';
@@ -11,17 +12,24 @@ export const adoptionRoutes = [
     tags: ['Device'],
     summary: 'Finish adoption',
     description:
-      "Creates the router's site in the runbook's organisation, or finds it again by serial number (rotating its device token), and answers with the RouterOS script that installs the agent. The `version` fact is required (6.43 or newer).",
+      "Creates the router's site in the runbook's organisation, or finds it again by serial number (rotating its device token), and answers with the RouterOS script that installs the agent. The `version` fact is required (6.43 or newer). Adopting a router that already has a site needs that site's current device token as `Authorization: Bearer` (the bootstrap sends the installed agent's), an operator's approval (`POST /site/{siteId}/approve-readoption`), or a site that has not polled for READOPTION_STALE_DAYS; otherwise 409 `readoption_pending` and nothing changes (docs/onboarding.md).",
     auth: 'runbook',
     limit: 'address',
     params: runbookTokenParams,
+    headers: z.object({
+      authorization: z
+        .string()
+        .max(512)
+        .optional()
+        .meta({ description: "`Bearer <device token>`: the current token of the router's existing site, proving a re-adoption is the site's own router." }),
+    }),
     body: textBody({
       limit: 16 * 1024,
       anyContentType: true,
       example: 'name=HQ-Router;serial-number=HEX0123456;model=RB5009UG+S+;version=7.16.2 (stable);uptime=1d02:15:38;',
     }),
     responses: { 200: text('The agent installer script.') },
-    errors: ['runbook_not_found', 'runbook_revoked', 'heartbeat_invalid', 'parameter_missing'],
-    handler: ({ deps, input }) => adopt(deps, input.params.runbookToken, input.body),
+    errors: ['runbook_not_found', 'runbook_revoked', 'heartbeat_invalid', 'parameter_missing', 'readoption_pending'],
+    handler: ({ deps, input, source }) => adopt(deps, input.params.runbookToken, input.body, { authorization: input.headers.authorization, source }),
   }),
 ];

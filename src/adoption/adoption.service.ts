@@ -24,14 +24,18 @@ export function dialectFor(version: string | undefined): { dialect: ScriptDialec
 
 /**
  * POST /adopt/{runbookToken}: creates the router's site in the runbook's org (or finds it again
- * by serial number) and answers with the RouterOS script that installs its agent.
+ * by serial number, given the site's device token or an approval) and answers with the RouterOS
+ * script that installs its agent.
  */
-export async function adopt(deps: Deps, runbookToken: string, body: string): Promise<string> {
+export async function adopt(deps: Deps, runbookToken: string, body: string, from: { authorization?: string | undefined; source: string | null }): Promise<string> {
   const runbook = await runbooks.runbookForToken(deps, runbookToken);
   const facts = readHeartbeat(body).fields;
   const { dialect, major } = dialectFor(facts.version);
   const inventory = inventoryFromFacts(facts);
-  const { site, token, created } = await lifecycle.adoptSite(deps, runbook.orgId, runbook.id, inventory);
+  // The installed agent's token, which the bootstrap sends when the router has one (src/routeros/bootstrap.ts).
+  const bearer = /^Bearer (\S+)$/.exec(from.authorization ?? '')?.[1];
+  const device = bearer ? deps.deviceTokens.verify(bearer) : null;
+  const { site, token, created } = await lifecycle.adoptSite(deps, runbook.orgId, runbook.id, inventory, { device, source: from.source });
   deps.log.info({ siteId: site.id, runbookId: runbook.id, created, dialect }, 'router adopted');
   return renderInstall({
     siteId: site.id,

@@ -4,7 +4,7 @@ import type { Deps } from '../runtime.js';
 import * as sites from '../sites/sites.service.js';
 import * as repo from './express.repo.js';
 import type { ManagementDto, ManagementInput } from './express.schema.js';
-import { createSecretBox } from './secret.js';
+import { createSecretBox } from '../lib/secret-box.js';
 import { refusedEarly } from '../lib/outbound-url.js';
 import { executeUrl, managementPolicy } from './policy.js';
 
@@ -61,7 +61,7 @@ export async function putManagement(deps: Deps, by: Actor, siteId: string, input
       verifyTls: input.verify_tls,
       caPem: input.ca_pem,
       username: input.username,
-      passwordEnc: createSecretBox(deps.config.signingKey).seal(input.password, site.id),
+      passwordEnc: createSecretBox(deps.config.signingKey, 'management-secret').seal(input.password, site.id),
       pollScriptName: input.poll_script_name,
     },
     new Date(deps.clock()),
@@ -97,7 +97,7 @@ export async function deleteManagement(deps: Deps, by: Actor, siteId: string): P
 export async function loadEndpoint(deps: Deps, siteId: string): Promise<Endpoint | null | 'unreadable'> {
   const row = await repo.findBySite(deps.db, siteId);
   if (!row) return null;
-  const password = createSecretBox(deps.config.signingKey).open(row.passwordEnc, siteId);
+  const password = createSecretBox(deps.config.signingKey, 'management-secret').open(row.passwordEnc, siteId);
   if (password === null) return 'unreadable';
   const { address, port, useTls, verifyTls, caPem, username, pollScriptName } = row;
   return { address, port, useTls, verifyTls, caPem, username, password, pollScriptName };

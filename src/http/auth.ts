@@ -21,6 +21,7 @@ export const SCOPES = [
   'rollouts:approve',
   'keys:admin',
   'audit:read',
+  'webhooks:admin',
 ] as const;
 export type Scope = (typeof SCOPES)[number];
 

@@ -117,6 +117,7 @@ export function registerRoutes(router: Router, routes: readonly AnyRoute[], deps
         deps,
         input,
         caller,
+        source: ctx.ip || null,
         status: (code) => void (answer = code),
         header: (name, value) => ctx.set(name, value),
       });

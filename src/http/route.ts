@@ -82,6 +82,8 @@ export interface RouteContext<In = Input, C = unknown> {
   readonly input: In;
   /** The authenticated caller: the operator (tenant and scopes) or the device, per the route's auth. */
   readonly caller: C;
+  /** The client's address (X-Forwarded-For only with TRUST_PROXY), as the audit log records it. */
+  readonly source: string | null;
   /** Answers with `code` instead of the route's first documented 2xx status. */
   readonly status: (code: number) => void;
   readonly header: (name: string, value: string) => void;

@@ -216,7 +216,7 @@ export async function findJob(deps: Deps, jobId: string): Promise<JobDto | null>
   return job ? toJobDto(job) : null;
 }
 
-/** The job with the org it belongs to, for workers (the fair shares of outbound work are per org). */
+/** The job with the org it belongs to, for workers (fair shares are per org; the org's secret signs its webhooks). */
 export async function findJobWithOrg(deps: Deps, jobId: string): Promise<{ job: JobDto; org: string } | null> {
   const row = await repo.findById(deps.sql, jobId);
   return row ? { job: toJobDto(row), org: row.orgId } : null;

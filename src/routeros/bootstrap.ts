@@ -5,6 +5,7 @@
 //     (the agent installer, src/adoption/agent.ts) to a file and imports it.
 // Files rather than `output=user`, because v6's in-memory fetch limit is unverified (4 KB?) and
 // the installer is bigger than that. Every literal is built with rosQuote.
+import { AGENT_NAME } from './agent.js';
 import { ENCODER_FN, factLines } from './facts-script.js';
 import { rosQuote as q } from './quote.js';
 import { checkCert, trustCommands, type RouterTrust } from './trust.js';
@@ -42,6 +43,26 @@ const DEVICE_MODE_CHECK = [
   )}) }`,
 ];
 
+/**
+ * Sets `tkHdr`, the adoption request's header fields: `Content-Type`, and, when the router still
+ * has an agent, the `Authorization: Bearer <device token>` of its site, taken out of the installed
+ * `tikops-poll` script's own `tkHdr` (renderAgent writes it; the removal job reads it the same
+ * way). That token proves a re-adoption is the site's own router (docs/security.md#re-adoption).
+ * `:find`, `:pick` and `/system script get` read the same on v6 and v7 (Scripting,
+ * help.mikrotik.com/docs/spaces/ROS/pages/47579229).
+ */
+const AGENT_TOKEN_HEADER = [
+  `:local tkHdr ${q('Content-Type: text/plain')}`,
+  `:local tkSrc ${q('')}`,
+  `:do { :set tkSrc [/system script get [find where name=${q(AGENT_NAME)}] source] } on-error={}`,
+  `:local tkAt [:find $tkSrc ${q('Authorization: Bearer ')}]`,
+  `:if ([:typeof $tkAt] = ${q('num')}) do={ :set tkHdr [:pick $tkSrc $tkAt [:find $tkSrc ${q('"')} $tkAt]] }`,
+];
+
+const REFUSED = q(
+  'tikops: adoption failed or was refused. A router whose site exists but which lost its agent (a reset) needs an operator to approve its re-adoption in tikops first (POST /site/{siteId}/approve-readoption), then paste the command again.',
+);
+
 /** Stage 1, served by GET /bootstrap/<token>: report the facts, install what tikops answers. */
 export function renderBootstrap(publicUrl: string, token: string, trust: RouterTrust): string {
   const remove = (file: string): string => `:do { /file remove [find where name=${q(file)}] } on-error={}`;
@@ -56,7 +77,8 @@ export function renderBootstrap(publicUrl: string, token: string, trust: RouterT
     `:set tkHb ($tkHb . ${q('uptime=')} . [/system resource get uptime] . ${q(';')})`,
     `:put ${q('tikops: asking for adoption')}`,
     remove(ADOPT_FILE),
-    `/tool fetch url=$tkAdopt http-method=post http-header-field=${q('Content-Type: text/plain')} http-data=$tkHb dst-path=${q(ADOPT_FILE)}${checkCert(trust)}`,
+    ...AGENT_TOKEN_HEADER,
+    `:do { /tool fetch url=$tkAdopt http-method=post http-header-field=$tkHdr http-data=$tkHb dst-path=${q(ADOPT_FILE)}${checkCert(trust)} } on-error={ :error ${REFUSED} }`,
     ':delay 2s',
     `/import file-name=${q(ADOPT_FILE)}`,
     remove(ADOPT_FILE),

@@ -43,13 +43,45 @@ export async function createAdopted(
   }
 }
 
-/** Re-adoption: new token version (every earlier token stops working), fresh inventory. */
-export function readopt(db: Db, id: string, runbookId: string, inventory: Inventory): Promise<SiteRow> {
-  return db.site.update({
-    where: { id },
-    data: { runbookId, tokenVersion: { increment: 1 }, ...reported(inventory) },
-    select: columns,
+/**
+ * Re-adoption: new token version (every earlier token stops working), fresh inventory, any
+ * re-adoption request or approval consumed. A compare-and-set on the token version the caller
+ * judged: null if another adoption or a rotation changed it first.
+ */
+export async function readopt(db: Db, id: string, tokenVersion: number, runbookId: string, inventory: Inventory): Promise<SiteRow | null> {
+  const { count } = await db.site.updateMany({
+    where: { id, tokenVersion, deletedAt: null },
+    data: {
+      runbookId,
+      tokenVersion: { increment: 1 },
+      readoptionRequestedAt: null,
+      readoptionRequestedFrom: null,
+      readoptionApprovedUntil: null,
+      ...reported(inventory),
+    },
   });
+  return count > 0 ? db.site.findUnique({ where: { id }, select: columns }) : null;
+}
+
+/** Records a refused re-adoption (when, from where); an earlier approval that ran out is dropped. */
+export async function requestReadoption(db: Db, id: string, now: Date, from: string | null): Promise<void> {
+  await db.site.updateMany({
+    where: { id, OR: [{ readoptionApprovedUntil: null }, { readoptionApprovedUntil: { lte: now } }] },
+    data: { readoptionRequestedAt: now, readoptionRequestedFrom: from, readoptionApprovedUntil: null },
+  });
+}
+
+/**
+ * Approves the pending re-adoption of the org's site until `until`; `changed` false when nothing
+ * is pending. Null if the org has no such (undeleted) site.
+ */
+export async function approveReadoption(db: DbTx, orgId: string, id: string, until: Date): Promise<{ site: SiteRow; changed: boolean } | null> {
+  const { count } = await db.site.updateMany({
+    where: { id, orgId, deletedAt: null, readoptionRequestedAt: { not: null } },
+    data: { readoptionApprovedUntil: until },
+  });
+  const site = await db.site.findFirst({ where: { id, orgId, deletedAt: null }, select: columns });
+  return site ? { site, changed: count > 0 } : null;
 }
 
 /** Marks the site deleted (a repeat keeps the first times); null if the org has no such site. */

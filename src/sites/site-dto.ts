@@ -16,6 +16,17 @@ function metadataOf(m: unknown): Record<string, string> {
   return Object.fromEntries(Object.entries(m).filter((e): e is [string, string] => typeof e[1] === 'string'));
 }
 
+/** The site's re-adoption request: approved while an approval is recorded, else pending if one was refused. */
+function readoptionOf(s: SiteRow): SiteDto['readoption'] {
+  if (s.readoptionRequestedAt === null) return null;
+  return {
+    state: s.readoptionApprovedUntil ? 'approved' : 'pending',
+    requested_at: s.readoptionRequestedAt.toISOString(),
+    requested_from: s.readoptionRequestedFrom,
+    approved_until: iso(s.readoptionApprovedUntil),
+  };
+}
+
 export function siteDto(s: SiteRow, p: SitePresence = NO_PULSE): SiteDto {
   return {
     id: s.id,
@@ -37,6 +48,7 @@ export function siteDto(s: SiteRow, p: SitePresence = NO_PULSE): SiteDto {
     updated_at: s.updatedAt.toISOString(),
     deleted_at: iso(s.deletedAt),
     purge_at: iso(s.purgeAt),
+    readoption: readoptionOf(s),
     tags: s.tags,
     metadata: metadataOf(s.metadata),
   };

@@ -23,6 +23,9 @@ export interface SiteRow {
   offlineSince: Date | null;
   deletedAt: Date | null;
   purgeAt: Date | null;
+  readoptionRequestedAt: Date | null;
+  readoptionRequestedFrom: string | null;
+  readoptionApprovedUntil: Date | null;
   tags: string[];
   /** Written only through `update` (string values); read as stored. */
   metadata: unknown;
@@ -49,6 +52,9 @@ export const columns = {
   offlineSince: true,
   deletedAt: true,
   purgeAt: true,
+  readoptionRequestedAt: true,
+  readoptionRequestedFrom: true,
+  readoptionApprovedUntil: true,
   tags: true,
   metadata: true,
 } as const;

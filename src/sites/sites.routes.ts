@@ -4,6 +4,7 @@ import { PAGE_HEADERS, setNextPageHeaders } from '../lib/cursor.js';
 import { createSiteBody, listSitesQuery, site, siteParams, siteWithToken, updateSiteBody } from './sites.schema.js';
 import * as sites from './sites.service.js';
 import { deleteSite, notifyDeleted } from './deletion.service.js';
+import { approveReadoption } from './lifecycle.service.js';
 
 /**
  * Operator site API: create (returns the device token), list, get, update, rotate the device token, delete;
@@ -94,6 +95,21 @@ export const siteRoutes = [
     responses: { 202: json(site, 'The site, with deleted_at and purge_at set.') },
     errors: ['site_not_found'],
     handler: ({ deps, caller, input }) => deleteSite(deps, caller, input.params.siteId),
+  }),
+
+  defineRoute({
+    method: 'POST',
+    path: '/site/{siteId}/approve-readoption',
+    operationId: 'approveSiteReadoption',
+    tags: ['Sites'],
+    summary: "Approve adopting the site's router again",
+    description:
+      "For a router that lost its agent and device token (a reset): after its adoption was refused (`readoption.state` is `pending`), lets the next adoption of its serial number within one hour proceed. That adoption rotates the device token, so only the adopted router can poll afterwards. Audited (`site.approve_readoption`). See docs/onboarding.md.",
+    auth: { operator: ['sites:write'] },
+    params: siteParams,
+    responses: { 200: json(site, 'The site, with `readoption.state` `approved`.') },
+    errors: ['site_not_found', 'readoption_not_pending'],
+    handler: async ({ deps, caller, input }) => (await sites.toDtos(deps, [await approveReadoption(deps, caller, input.params.siteId)]))[0]!,
   }),
 
   defineRoute({

@@ -80,6 +80,17 @@ const siteFields = {
   updated_at: z.iso.datetime().meta({ description: 'The timestamp when the site was last changed.', example: '2025-10-29T12:00:00Z' }),
   deleted_at: at('When the site was deleted; it is purged when the router confirms, or at purge_at.', null),
   purge_at: at("When a deleted site is purged even without the router's confirmation (tikops addition).", null),
+  readoption: z
+    .object({
+      state: z.enum(['pending', 'approved']).meta({
+        description: '`pending`: an adoption of this router without the site\'s device token was refused; `approved`: an operator approved it, and the next adoption until `approved_until` proceeds.',
+      }),
+      requested_at: z.iso.datetime().meta({ description: 'When the last refused adoption came.' }),
+      requested_from: z.string().nullable().meta({ description: 'The address it came from.', example: '203.0.113.9' }),
+      approved_until: at('Until when the approval lets an adoption proceed; null while pending.', null),
+    })
+    .nullable()
+    .meta({ description: 'A re-adoption waiting for (or given) operator approval (tikops addition; docs/onboarding.md); null when none is.' }),
   tags: z.array(z.string()).meta({ description: 'Operator labels (tikops addition).', example: ['branch', 'eu-west'] }),
   metadata: z.record(z.string(), z.string()).meta({ description: 'Operator key/value pairs (tikops addition).', example: { rack: 'B2' } }),
 };

@@ -6,7 +6,7 @@ import { webhookAttempts } from '../queues/definitions.js';
 import type { Deps } from '../runtime.js';
 import type { EndpointDto } from './endpoints.schema.js';
 import type { WaitReason } from '../redis/fair-share.js';
-import { acquire, destinationOf, outcomeOf, release, send, verdictOf, webhookHeaders, type Outcome } from './webhooks.service.js';
+import { acquire, destinationOf, outcomeOf, postSigned, release, verdictOf, type Outcome, type Sent } from './webhooks.service.js';
 
 // Organisation-level webhooks for fleet events (docs/webhooks.md, "Fleet events"). A trigger on
 // site_fault (prisma/migrations/*_org_webhooks) writes each site.offline / site.online event and
@@ -74,8 +74,12 @@ export async function deliverOrgEvent(deps: Deps, eventId: bigint, endpointId: s
   const gate = await acquire(deps, route);
   if (!gate.go) return { outcome: 'paused', deliveryId: id, reason: gate.reason, retryAtMs: gate.retryAtMs };
   const body = JSON.stringify({ id, type: event.type, created_at: event.at.toISOString(), data: event.data });
-  const sent = await send(deps, endpoint.url, webhookHeaders(deps, id, event.type, body), body); // never throws
-  await release(deps, route, gate.lease, verdictOf(sent));
+  let sent: Sent | null = null;
+  try {
+    sent = await postSigned(deps, { org: event.orgId, url: endpoint.url, id, type: event.type, body });
+  } finally {
+    await release(deps, route, gate.lease, sent ? verdictOf(sent) : 'none');
+  }
   const outcome = outcomeOf(sent, attempt, webhookAttempts(deps.config));
   deps.metrics.webhookAttempts.inc({ outcome });
   const line = { deliveryId: id, endpointId, org: event.orgId, attempt, status: sent.statusCode, error: sent.error };

@@ -2,10 +2,11 @@ import { z } from 'zod';
 import { defineRoute, json, jsonBody } from '../http/route.js';
 import { endpoint, putEndpointsBody } from './endpoints.schema.js';
 import * as orgEvents from './org-events.service.js';
-import { jobParams, webhookDelivery } from './webhooks.schema.js';
+import { jobParams, rotatedSecret, rotateSecretBody, webhookDelivery, webhookSecret } from './webhooks.schema.js';
+import * as secrets from './secrets.service.js';
 import * as webhooks from './webhooks.service.js';
 
-/** Operator view of a job's notify_url deliveries and their attempts; the org's fleet-event endpoints. */
+/** Operator view of a job's notify_url deliveries and their attempts; the org's fleet-event endpoints and signing secret. */
 export const webhookRoutes = [
   defineRoute({
     method: 'GET',
@@ -45,5 +46,33 @@ export const webhookRoutes = [
     body: jsonBody(putEndpointsBody),
     responses: { 200: json(z.array(endpoint), 'The endpoints now set.') },
     handler: ({ deps, caller, input }) => orgEvents.putEndpoints(deps, caller, input.body.endpoints),
+  }),
+
+  defineRoute({
+    method: 'GET',
+    path: '/webhook-secret',
+    operationId: 'getWebhookSecret',
+    tags: ['Access'],
+    summary: "Show the organisation's webhook signing secret",
+    description:
+      "The secret every webhook of the organisation (notify_url job events, fleet events) is signed with (Standard Webhooks `webhook-signature`, and `Tikops-Signature` for one more release); created on first use. Each call is recorded in the audit log (`webhook_secret.reveal`). See docs/webhooks.md.",
+    auth: { operator: ['webhooks:admin'] },
+    responses: { 200: json(webhookSecret, 'The current secret.') },
+    handler: ({ deps, caller }) => secrets.revealSecret(deps, caller),
+  }),
+
+  defineRoute({
+    method: 'POST',
+    path: '/webhook-secret/rotate',
+    operationId: 'rotateWebhookSecret',
+    tags: ['Access'],
+    summary: "Rotate the organisation's webhook signing secret",
+    description:
+      'Creates a new secret and returns it. The previous one keeps signing beside it (deliveries carry two `v1` signatures) for `grace_seconds`, so receivers can switch without missing a delivery; an earlier previous secret stops at once. Audited (`webhook_secret.rotate`).',
+    auth: { operator: ['webhooks:admin'] },
+    body: jsonBody(rotateSecretBody),
+    responses: { 200: json(rotatedSecret, 'The new secret.') },
+    errors: ['webhook_secret_busy'],
+    handler: ({ deps, caller, input }) => secrets.rotateSecret(deps, caller, input.body.grace_seconds),
   }),
 ];

@@ -41,3 +41,45 @@ export const webhookDelivery = z
   .meta({ id: 'WebhookDelivery', description: "One job event announced to the job's notify_url (tikops addition), with every attempt at it." });
 
 export type DeliveryDto = z.infer<typeof webhookDelivery>;
+
+const secretValue = z
+  .string()
+  .regex(/^whsec_[A-Za-z0-9+/]+={0,2}$/)
+  .meta({ description: 'The signing secret, `whsec_<base64 of 32 random bytes>` (Standard Webhooks). Give it to receivers over a secure channel.', example: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw7c1Rkc9gQYY=' });
+const previousValidUntil = z.iso
+  .datetime()
+  .nullable()
+  .meta({ description: 'Until when deliveries also carry a signature under the previous secret; null when only the current one signs.', example: '2025-10-30T12:00:00Z' });
+
+export const webhookSecret = z
+  .object({
+    secret: secretValue,
+    created_at: z.iso.datetime().meta({ description: "When the organisation's first secret was created." }),
+    rotated_at: z.iso.datetime().nullable().meta({ description: 'When the current secret replaced the previous one; null before the first rotation.' }),
+    previous_valid_until: previousValidUntil,
+  })
+  .meta({ id: 'WebhookSecret', description: "The organisation's current notify_url signing secret." });
+
+export type WebhookSecretDto = z.infer<typeof webhookSecret>;
+
+export const rotateSecretBody = z
+  .strictObject({
+    grace_seconds: z
+      .number()
+      .int()
+      .min(0)
+      .max(604_800)
+      .optional()
+      .meta({ description: 'How long the current secret keeps signing beside the new one (default WEBHOOK_SECRET_GRACE_SECONDS, 24 h). 0 stops it at once, for a leaked secret.' }),
+  })
+  .meta({ id: 'RotateWebhookSecret' });
+
+export const rotatedSecret = z
+  .object({
+    secret: secretValue,
+    rotated_at: z.iso.datetime(),
+    previous_valid_until: previousValidUntil,
+  })
+  .meta({ id: 'RotatedWebhookSecret', description: 'The new secret, shown now (GET /webhook-secret shows it again).' });
+
+export type RotatedSecretDto = z.infer<typeof rotatedSecret>;

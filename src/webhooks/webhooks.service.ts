@@ -5,7 +5,8 @@ import { createSafeFetch, OutboundRefused } from '../lib/safe-fetch.js';
 import { webhookAttempts } from '../queues/definitions.js';
 import type { Deps } from '../runtime.js';
 import type { Gate, Verdict, WaitReason } from '../redis/fair-share.js';
-import { SIGNATURE_HEADER, signatureHeader, webhookSecret } from './sign.js';
+import { signingHeaders } from './sign.js';
+import { signingKeys } from './secrets.service.js';
 import * as repo from './webhooks.repo.js';
 import type { AttemptRow, EventRow, Outcome, WebhookEventType } from './webhooks.repo.js';
 import type { AttemptDto, DeliveryDto } from './webhooks.schema.js';
@@ -97,19 +98,36 @@ function describeFailure(err: unknown): string {
   return clip(typeof code === 'string' && !err.message.includes(code) ? `${code}: ${err.message}` : err.message);
 }
 
-/** The headers of every webhook tikops sends: type, delivery id and the signature of `body`. */
-export function webhookHeaders(deps: Deps, deliveryId: string, type: string, body: string): Record<string, string> {
-  return {
+export interface SignedPost {
+  /** The organisation whose secret signs the request. */
+  org: string;
+  url: string;
+  /** The delivery id (`webhook-id`, `Tikops-Delivery`): the same on every attempt of one event. */
+  id: string;
+  /** The event type (`Tikops-Event`), e.g. `job.completed`. */
+  type: string;
+  body: string;
+}
+
+/**
+ * The one way a webhook leaves tikops, whatever its event type: signed with the org's secret(s)
+ * (src/webhooks/sign.ts), POSTed through the SSRF-safe fetch. Never throws for the receiver's
+ * failures (they are in the result); a database error reading the secret does throw.
+ */
+export async function postSigned(deps: Deps, p: SignedPost): Promise<Sent> {
+  const now = deps.clock();
+  const headers = {
     'content-type': 'application/json',
     'user-agent': USER_AGENT,
-    'tikops-delivery': deliveryId,
-    'tikops-event': type,
-    [SIGNATURE_HEADER.toLowerCase()]: signatureHeader(webhookSecret(deps.config), body, deps.clock()),
+    'tikops-delivery': p.id,
+    'tikops-event': p.type,
+    ...signingHeaders(await signingKeys(deps, p.org, now), p.id, p.body, now),
   };
+  return send(deps, p.url, headers, p.body);
 }
 
 /** One POST through the SSRF-safe fetch; never throws. */
-export async function send(deps: Deps, url: string, headers: Record<string, string>, body: string): Promise<Sent> {
+async function send(deps: Deps, url: string, headers: Record<string, string>, body: string): Promise<Sent> {
   const fetch = createSafeFetch(userUrlPolicy(deps.config));
   const started = performance.now();
   try {
@@ -170,7 +188,7 @@ export async function deliverEvent(deps: Deps, eventId: bigint, known?: Route): 
   const lease = gate?.go ? gate.lease : null;
   let verdict: Verdict = 'none';
   try {
-    const result = await attemptDelivery(deps, eventId, event, found?.job ?? null);
+    const result = await attemptDelivery(deps, eventId, event, found);
     verdict = result.verdict;
     return result.result;
   } finally {
@@ -190,17 +208,17 @@ async function attemptDelivery(
   deps: Deps,
   eventId: bigint,
   event: EventRow | null,
-  job: JobDto | null,
+  found: { job: JobDto; org: string } | null,
 ): Promise<{ result: DeliveryResult; verdict: Verdict }> {
   const id = deliveryId(eventId);
-  if (!event || !job?.notify_url) return { result: { outcome: 'gone', deliveryId: id }, verdict: 'none' };
+  const job = found?.job;
+  if (!event || !found || !job?.notify_url) return { result: { outcome: 'gone', deliveryId: id }, verdict: 'none' };
   // A repeated queue job (an outbox relay redone after a crash, a stalled job) must not resend.
   const last = await repo.findLastAttempt(deps.db, eventId);
   if (last && last.outcome !== 'retrying') return { result: { outcome: 'settled', deliveryId: id }, verdict: 'none' };
   const attempt = (last?.attempt ?? 0) + 1;
 
-  const body = buildPayload(event, job);
-  const sent = await send(deps, job.notify_url, webhookHeaders(deps, id, webhookType(event.type), body), body);
+  const sent = await postSigned(deps, { org: found.org, url: job.notify_url, id, type: webhookType(event.type), body: buildPayload(event, job) });
   const outcome = outcomeOf(sent, attempt, webhookAttempts(deps.config));
   deps.metrics.webhookAttempts.inc({ outcome });
   await repo.createAttempt(

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPool, createSqlClient } from '../../src/db/sql.js';
+import { SCOPES } from '../../src/http/auth.js';
 import { KEYS_HELP, runKeysCli, type CliIo } from '../../src/keys/keys.cli.js';
 import { startApp, type TestApp } from '../support/app.js';
 
@@ -35,7 +36,7 @@ describe('npm run tikops -- keys', () => {
     expect(site.status).toBe(201);
     const keys = await app.request('GET', '/api-keys', { token: secret });
     expect(keys.body[0]).toMatchObject({ name: 'admin', created_by: 'cli' });
-    expect(keys.body[0].scopes).toHaveLength(10);
+    expect(keys.body[0].scopes).toEqual([...SCOPES]);
     const audit = await app.request('GET', '/audit?action=api_key.create', { token: secret });
     expect(audit.body[0]).toMatchObject({ actor: 'cli', target: `api_key:${keys.body[0].id}` });
   });

@@ -52,7 +52,7 @@ describe('POST /session', () => {
     const prod = await startApp({
       share: app,
       env: {
-        NODE_ENV: 'production', PUBLIC_URL: 'https://tikops.example.net', WEBHOOK_SECRET: 'w'.repeat(40), API_KEY_SECRET: 'k'.repeat(40),
+        NODE_ENV: 'production', PUBLIC_URL: 'https://tikops.example.net', API_KEY_SECRET: 'k'.repeat(40),
         BACKUP_KEYS: `k:${Buffer.alloc(32, 1).toString('base64')}`, METRICS_TOKEN: 'm'.repeat(20),
       },
     });

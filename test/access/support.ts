@@ -9,5 +9,5 @@ export async function makeKey(app: TestApp, org: string, scopes: string[], extra
 
 export const ALL_SCOPES = [
   'sites:read', 'sites:write', 'jobs:read', 'jobs:write', 'backups:read', 'backups:write',
-  'rollouts:write', 'rollouts:approve', 'keys:admin', 'audit:read',
+  'rollouts:write', 'rollouts:approve', 'keys:admin', 'audit:read', 'webhooks:admin',
 ];

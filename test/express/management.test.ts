@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSecretBox } from '../../src/express/secret.js';
+import { createSecretBox } from '../../src/lib/secret-box.js';
 import { startApp, TEST_SIGNING_KEY, type TestApp } from '../support/app.js';
 import { buildManagement, buildSite } from '../factories.js';
 import { ROUTER_CERT } from './fake-routeros.js';
@@ -117,10 +117,10 @@ describe('the management password', () => {
     expect(sealed[0]).toBe(1); // version byte
     expect(sealed.length).toBe(1 + 12 + Buffer.byteLength(PASSWORD) + 16);
 
-    const box = createSecretBox(TEST_SIGNING_KEY);
+    const box = createSecretBox(TEST_SIGNING_KEY, 'management-secret');
     expect(box.open(sealed, site.id)).toBe(PASSWORD);
     expect(box.open(sealed, randomUUID())).toBeNull(); // copied onto another site's row, it does not open
-    expect(createSecretBox('another-signing-key-0123456789abcdef01').open(sealed, site.id)).toBeNull();
+    expect(createSecretBox('another-signing-key-0123456789abcdef01', 'management-secret').open(sealed, site.id)).toBeNull();
 
     // A fresh nonce each time: setting the same password again stores different bytes.
     await app.request('PUT', path(site.id), { token: site.auth, body: { address: '10.20.30.40', username: 'tikops-express', password: PASSWORD } });

@@ -122,7 +122,7 @@ describe('POST /adopt/{runbookToken}', () => {
     const rb = await buildRunbook(app, 'org-readopt');
     const sn = serial();
     const first = readInstall((await adopt(app, rb.token, routerFacts({ 'serial-number': sn }))).text);
-    const second = readInstall((await adopt(app, rb.token, routerFacts({ 'serial-number': sn, name: 'Renamed', version: '7.17' }))).text);
+    const second = readInstall((await adopt(app, rb.token, routerFacts({ 'serial-number': sn, name: 'Renamed', version: '7.17' }), false, first.token)).text);
     const sites = await app.request('GET', '/site', { token: rb.auth });
     expect(sites.body).toHaveLength(1);
     expect(sites.body[0]).toMatchObject({ name: 'HQ-Router', identity: 'Renamed', software_version: '7.17' });

@@ -103,7 +103,7 @@ describe('start-up failures name the setting and exit non-zero', () => {
 
   it('a loopback PUBLIC_URL in production', async () => {
     const secrets = {
-      JWT_SECRET: 'j'.repeat(40), SIGNING_KEY: 's'.repeat(40), WEBHOOK_SECRET: 'w'.repeat(40), API_KEY_SECRET: 'k'.repeat(40),
+      JWT_SECRET: 'j'.repeat(40), SIGNING_KEY: 's'.repeat(40), API_KEY_SECRET: 'k'.repeat(40),
       BACKUP_KEYS: `k:${Buffer.alloc(32, 1).toString('base64')}`, METRICS_TOKEN: 'm'.repeat(20),
     };
     const run = start(API, { ...good, ...secrets, NODE_ENV: 'production', PORT: String(await freePort()), PUBLIC_URL: 'http://localhost:3000' });

@@ -159,6 +159,18 @@ describe('the bootstrap', () => {
     expect(s.indexOf('/import file-name="tikops-adopt.rsc"')).toBeLessThan(s.indexOf('/file remove [find where name="tikops-adopt.rsc"] }', s.indexOf('/import')));
     expect(s).toContain('/system device-mode get scheduler');
   });
+
+  it("sends the installed agent's Authorization header with the adoption, Content-Type alone without an agent", () => {
+    const s = renderBootstrap('https://h', '4KuKNp3QzpfwLcg3BUnn1a', PLAIN);
+    expect(localOf(s, 'tkHdr')).toBe('Content-Type: text/plain');
+    expect(s).toContain(':do { :set tkSrc [/system script get [find where name="tikops-poll"] source] } on-error={}');
+    expect(s).toContain(':local tkAt [:find $tkSrc "Authorization: Bearer "]');
+    expect(s).toContain('http-method=post http-header-field=$tkHdr http-data=$tkHb');
+    // What the removal job reads out of the agent is what renderAgent writes into it.
+    const agent = renderAgent({ siteId: SITE, token: 'TOKEN123', publicUrl: 'https://h', dialect: 'v7', trust: PLAIN });
+    const at = agent.indexOf('Authorization: Bearer ');
+    expect(agent.slice(at, agent.indexOf('"', at))).toBe('Authorization: Bearer TOKEN123,Content-Type: text/plain');
+  });
 });
 
 describe('the heartbeat encoder on a simulated router', () => {

@@ -7,7 +7,7 @@ const KEY_A = `a:${Buffer.alloc(32, 7).toString('base64')}`;
 
 /** Every secret production requires. */
 const PROD_SECRETS = {
-  JWT_SECRET: 'p'.repeat(40), SIGNING_KEY: 's'.repeat(40), WEBHOOK_SECRET: 'w'.repeat(40), API_KEY_SECRET: 'k'.repeat(40),
+  JWT_SECRET: 'p'.repeat(40), SIGNING_KEY: 's'.repeat(40), API_KEY_SECRET: 'k'.repeat(40),
   BACKUP_KEYS: KEY_A, METRICS_TOKEN: 'm'.repeat(20),
 };
 
@@ -69,7 +69,7 @@ describe('loadConfig', () => {
   });
 
   it('needs API_KEY_SECRET, BACKUP_KEYS and METRICS_TOKEN in production', () => {
-    const prod = { NODE_ENV: 'production', PUBLIC_URL: 'https://t.example', JWT_SECRET: 'p'.repeat(40), SIGNING_KEY: 's'.repeat(40), WEBHOOK_SECRET: 'w'.repeat(40) };
+    const prod = { NODE_ENV: 'production', PUBLIC_URL: 'https://t.example', JWT_SECRET: 'p'.repeat(40), SIGNING_KEY: 's'.repeat(40) };
     expect(() => loadConfig(prod)).toThrow(/API_KEY_SECRET[\s\S]*BACKUP_KEYS[\s\S]*METRICS_TOKEN/);
     const ok = loadConfig({ ...prod, ...PROD_SECRETS });
     expect(ok.env).toBe('production');

@@ -213,3 +213,10 @@ describe('simulated /export', () => {
     expect((await out('/export', state)).split('\n')[0]).toBe('# jan/01/2025 00:00:00 by RouterOS 6.49.6');
   });
 });
+
+describe('simulated get of an empty find', () => {
+  it('is a catchable "no such item" error, never a value (the bootstrap looks for an agent this way)', async () => {
+    await expect(out(':put [/system script get [find where name="tikops-poll"] source]')).rejects.toThrow(/no such item/);
+    expect(await out(':local s ""; :do { :set s [/system script get [find where name="tikops-poll"] source] } on-error={ :put "caught" }; :put ("[" . $s . "]")')).toBe('caught\n[]\n');
+  });
+});

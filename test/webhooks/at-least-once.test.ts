@@ -3,7 +3,7 @@ import { deliverEvent } from '../../src/webhooks/webhooks.service.js';
 import { buildSite, callback, parseWrapper, poll, type BuiltSite } from '../factories.js';
 import { startApp, type TestApp } from '../support/app.js';
 import { eventually, startWorker } from '../support/worker.js';
-import { buildNotifiedJob, deliveries, loadDocumentedVerifier, startReceiver, WEBHOOK_SECRET, type Receiver } from './support.js';
+import { buildNotifiedJob, deliveries, loadDocumentedVerifier, orgSecret, startReceiver, type Receiver } from './support.js';
 
 let app: TestApp;
 let receiver: Receiver;
@@ -11,7 +11,7 @@ let site: BuiltSite;
 
 beforeAll(async () => {
   app = await startApp({
-    env: { OUTBOUND_ALLOWLIST: '127.0.0.1/32', WEBHOOK_SECRET, WEBHOOK_BACKOFF_BASE_MS: '300', WEBHOOK_RETRY_WINDOW_MS: '10000' },
+    env: { OUTBOUND_ALLOWLIST: '127.0.0.1/32', WEBHOOK_BACKOFF_BASE_MS: '300', WEBHOOK_RETRY_WINDOW_MS: '10000' },
   });
   // Every event's first attempt fails, so a worker stopped right after leaves retries pending.
   receiver = await startReceiver((r) => (r.nth === 1 ? 500 : 200));
@@ -57,7 +57,8 @@ describe('webhook delivery across worker restarts', () => {
       expect(ids.size).toBe(7);
       expect(receiver.deliveredIds()).toEqual(ids);
       const verify = await loadDocumentedVerifier();
-      expect(receiver.requests.every((q) => verify(WEBHOOK_SECRET, q.signature, q.body, { nowMs: app.clock() }))).toBe(true);
+      const secret = await orgSecret(app, site.auth);
+      expect(receiver.requests.every((q) => verify(secret, q.standard, q.body, { nowMs: app.clock() }))).toBe(true);
 
       // A queue job repeated for an event already delivered (an outbox relay redone after a
       // crash, a stalled job) records nothing and sends nothing.

@@ -7,8 +7,9 @@ import {
   buildNotifiedJob,
   deliveries,
   loadDocumentedVerifier,
+  orgSecret,
   startReceiver,
-  WEBHOOK_SECRET,
+ 
   webhooksFinished,
   type Answer,
   type Receiver,
@@ -29,7 +30,6 @@ beforeAll(async () => {
   app = await startApp({
     env: {
       OUTBOUND_ALLOWLIST: '127.0.0.1/32',
-      WEBHOOK_SECRET,
       WEBHOOK_BACKOFF_BASE_MS: '50',
       WEBHOOK_RETRY_WINDOW_MS: '500',
       // Receivers here fail on purpose many times in a row; the circuit breaker has its own tests.
@@ -98,11 +98,13 @@ describe('notify_url webhooks', () => {
       expect(attempts).toHaveLength(3);
       expect(new Set(attempts.map((q) => q.json.id))).toEqual(new Set([id]));
     }
+    const secret = await orgSecret(app, site.auth);
     for (const q of r.requests) {
       expect(q.path).toBe('/hooks/tikops?src=test');
       expect(q.contentType).toBe('application/json');
-      expect(verify(WEBHOOK_SECRET, q.signature, q.body, { nowMs: app.clock() })).toBe(true);
-      expect(verify('not-the-secret-0123456789abcdef0123', q.signature, q.body, { nowMs: app.clock() })).toBe(false);
+      expect(q.standard['webhook-id']).toBe(q.deliveryId);
+      expect(verify(secret, q.standard, q.body, { nowMs: app.clock() })).toBe(true);
+      expect(verify(`whsec_${Buffer.alloc(32, 7).toString('base64')}`, q.standard, q.body, { nowMs: app.clock() })).toBe(false);
       expect(q.json.type).toBe(q.event);
       expect(q.json.data.site_id).toBe(site.id);
       expect(q.json.data.job).toMatchObject({ id: jobId, site_id: site.id, notify_url: notifyUrl });
@@ -135,7 +137,8 @@ describe('notify_url webhooks', () => {
     const timeout = r.requests.find((q) => q.event === 'job.timed_out')!;
     expect(timeout.json.data.job.status).toBe('timed_out');
     expect(timeout.json.data.detail).toEqual({ reason: expect.stringMatching(/timeout/) });
-    expect(r.requests.every((q) => verify(WEBHOOK_SECRET, q.signature, q.body, { nowMs: app.clock() }))).toBe(true);
+    const secret = await orgSecret(app, site.auth);
+    expect(r.requests.every((q) => verify(secret, q.standard, q.body, { nowMs: app.clock() }))).toBe(true);
     expect(r.requests).toHaveLength(9);
   });
 

@@ -5,7 +5,7 @@ import { destinationOf } from '../../src/webhooks/webhooks.service.js';
 import { buildSite, type BuiltSite } from '../factories.js';
 import { startApp, type TestApp } from '../support/app.js';
 import { eventually, startWorker, type TestWorker } from '../support/worker.js';
-import { buildNotifiedJob, deliveries, startReceiver, WEBHOOK_SECRET, type Receiver } from './support.js';
+import { buildNotifiedJob, deliveries, startReceiver, type Receiver } from './support.js';
 
 // Delivery fairness (docs/webhooks.md): one org's webhooks stuck on a black hole must not delay
 // another org's, and a destination that keeps failing is paused without using up attempts.
@@ -68,7 +68,6 @@ describe('a noisy neighbour', () => {
     app = await startApp({
       env: {
         OUTBOUND_ALLOWLIST: '127.0.0.1/32',
-        WEBHOOK_SECRET,
         WEBHOOK_ORG_CONCURRENCY: String(ORG_SHARE),
         WEBHOOK_DESTINATION_CONCURRENCY: String(DESTINATION_SHARE),
       },
@@ -133,7 +132,6 @@ describe('the circuit breaker', () => {
     app = await startApp({
       env: {
         OUTBOUND_ALLOWLIST: '127.0.0.1/32',
-        WEBHOOK_SECRET,
         WEBHOOK_BACKOFF_BASE_MS: '50',
         // One delivery at a time to the destination, so the failures in a row are exactly those sent.
         WEBHOOK_DESTINATION_CONCURRENCY: '1',
@@ -196,7 +194,6 @@ describe('a destination paused past the retry window', () => {
     app = await startApp({
       env: {
         OUTBOUND_ALLOWLIST: '127.0.0.1/32',
-        WEBHOOK_SECRET,
         WEBHOOK_BACKOFF_BASE_MS: '50',
         WEBHOOK_RETRY_WINDOW_MS: '1500',
         WEBHOOK_DESTINATION_CONCURRENCY: '1',

@@ -4,7 +4,7 @@ import { sweepOffline } from '../../src/fleet/sweep.service.js';
 import { buildSite, poll } from '../factories.js';
 import { startApp, type TestApp } from '../support/app.js';
 import { eventually, startWorker, type TestWorker } from '../support/worker.js';
-import { loadDocumentedVerifier, startReceiver, WEBHOOK_SECRET, type Receiver } from './support.js';
+import { loadDocumentedVerifier, orgSecret, startReceiver, type Receiver } from './support.js';
 
 // Organisation-level webhooks for fleet events: an org subscribes endpoints to site.offline and
 // site.online; outages of its sites (and only its sites) are delivered there, signed.
@@ -15,7 +15,7 @@ let receiver: Receiver;
 let other: Receiver;
 
 beforeAll(async () => {
-  app = await startApp({ env: { OUTBOUND_ALLOWLIST: '127.0.0.1/32', WEBHOOK_SECRET } });
+  app = await startApp({ env: { OUTBOUND_ALLOWLIST: '127.0.0.1/32' } });
   worker = await startWorker(app, ['orgWebhook']);
   receiver = await startReceiver();
   other = await startReceiver();
@@ -49,7 +49,9 @@ describe('fleet-event webhooks', () => {
     expect(down.json).toMatchObject({ type: 'site.offline', data: { site: { id: mine.id, name: 'Harbour' }, fault: { type: 'site_offline', resolved_at: null } } });
     expect(down.deliveryId).toBe(down.json.id);
     const verify = await loadDocumentedVerifier();
-    expect(verify(WEBHOOK_SECRET, down.signature, down.body, { nowMs: app.clock() })).toBeTruthy();
+    // Signed with the org's own secret, like its job webhooks; another org's secret does not verify it.
+    expect(verify(await orgSecret(app, mine.auth), down.standard, down.body, { nowMs: app.clock() })).toBe(true);
+    expect(verify(await orgSecret(app, theirs.auth), down.standard, down.body, { nowMs: app.clock() })).toBe(false);
     const alsoDown = await eventually(() => Promise.resolve(other.requests.find((r) => r.event === 'site.offline')));
     expect(alsoDown.json.id).toBe(down.json.id);
 

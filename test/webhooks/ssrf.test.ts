@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildSite, callback, parseWrapper, poll, type BuiltSite } from '../factories.js';
 import { startApp, type TestApp } from '../support/app.js';
 import { eventually, startWorker, type TestWorker } from '../support/worker.js';
-import { buildNotifiedJob, deliveries, startReceiver, WEBHOOK_SECRET, webhooksFinished, type Receiver } from './support.js';
+import { buildNotifiedJob, deliveries, startReceiver, webhooksFinished, type Receiver } from './support.js';
 
 // No OUTBOUND_ALLOWLIST here: the receiver on 127.0.0.1 is exactly what the policy must refuse.
 
@@ -12,7 +12,7 @@ let receiver: Receiver;
 let site: BuiltSite;
 
 beforeAll(async () => {
-  app = await startApp({ env: { WEBHOOK_SECRET, WEBHOOK_BACKOFF_BASE_MS: '50', WEBHOOK_RETRY_WINDOW_MS: '500' } });
+  app = await startApp({ env: { WEBHOOK_BACKOFF_BASE_MS: '50', WEBHOOK_RETRY_WINDOW_MS: '500' } });
   worker = await startWorker(app);
   receiver = await startReceiver();
   site = await buildSite(app);
@@ -67,7 +67,7 @@ describe('webhook outbound policy', () => {
   it('requires https for notify_url in production', async () => {
     const prod = await startApp({
       env: {
-        NODE_ENV: 'production', PUBLIC_URL: 'https://tikops.example.net', WEBHOOK_SECRET, API_KEY_SECRET: 'test-api-key-secret-0123456789abcdef0123',
+        NODE_ENV: 'production', PUBLIC_URL: 'https://tikops.example.net', API_KEY_SECRET: 'test-api-key-secret-0123456789abcdef0123',
         BACKUP_KEYS: `k:${Buffer.alloc(32, 1).toString('base64')}`, METRICS_TOKEN: 'm'.repeat(20),
       },
     });

@@ -13,13 +13,14 @@ import type { BuiltSite } from '../factories.js';
 // verification snippet of docs/webhooks.md (loaded from the document itself, so the documented
 // code is the code under test), and job creation with a notify_url.
 
-export const WEBHOOK_SECRET = 'whsec-test-0123456789abcdef0123456789abcdef';
-
 export interface Received {
   path: string;
   deliveryId: string;
   event: string;
+  /** Tikops-Signature (the earlier header, kept for one release). */
   signature: string;
+  /** The Standard Webhooks headers, by lower-case name. */
+  standard: { 'webhook-id': string; 'webhook-timestamp': string; 'webhook-signature': string };
   contentType: string;
   body: string;
   json: any;
@@ -72,6 +73,11 @@ export async function startReceiver(decide: (r: Received) => Answer = () => 200)
         deliveryId,
         event: String(req.headers['tikops-event'] ?? ''),
         signature: String(req.headers['tikops-signature'] ?? ''),
+        standard: {
+          'webhook-id': String(req.headers['webhook-id'] ?? ''),
+          'webhook-timestamp': String(req.headers['webhook-timestamp'] ?? ''),
+          'webhook-signature': String(req.headers['webhook-signature'] ?? ''),
+        },
         contentType: String(req.headers['content-type'] ?? ''),
         body,
         json: body ? JSON.parse(body) : null,
@@ -100,20 +106,27 @@ export async function startReceiver(decide: (r: Received) => Answer = () => 200)
 
 export type VerifySnippet = (
   secret: string,
-  header: string | undefined,
+  headers: Record<string, string | undefined>,
   rawBody: string | Buffer,
   opts?: { toleranceSec?: number; nowMs?: number },
 ) => boolean;
 
-/** The `verifyTikopsSignature` function exactly as docs/webhooks.md shows it to receivers. */
+/** The `verifyTikopsWebhook` function exactly as docs/webhooks.md shows it to receivers. */
 export async function loadDocumentedVerifier(): Promise<VerifySnippet> {
   const doc = readFileSync(new URL('../../docs/webhooks.md', import.meta.url), 'utf8');
   const block = /<!-- verify-snippet[^>]*-->\s*```js\n([\s\S]*?)```/.exec(doc)?.[1];
   if (!block) throw new Error('docs/webhooks.md has no verify-snippet block');
   const file = join(mkdtempSync(join(tmpdir(), 'tikops-snippet-')), 'verify.mjs');
   writeFileSync(file, block);
-  const mod = (await import(pathToFileURL(file).href)) as { verifyTikopsSignature: VerifySnippet };
-  return mod.verifyTikopsSignature;
+  const mod = (await import(pathToFileURL(file).href)) as { verifyTikopsWebhook: VerifySnippet };
+  return mod.verifyTikopsWebhook;
+}
+
+/** The organisation's webhook secret (`whsec_…`), as GET /webhook-secret shows it to `token`'s operator. */
+export async function orgSecret(app: TestApp, token: string): Promise<string> {
+  const res = await app.request('GET', '/webhook-secret', { token });
+  if (res.status !== 200) throw new Error(`webhook secret failed: ${res.status} ${res.text}`);
+  return res.body.secret;
 }
 
 /** Creates a job through the JSON form with a notify_url; returns the job id. */

@@ -26,6 +26,8 @@ export async function listSites(): Promise<Site[]> {
   return all;
 }
 export const getSite = async (id: string): Promise<Site> => (await request<Site>('GET', site(id))).data;
+export const approveReadoption = async (id: string): Promise<Site> =>
+  (await request<Site>('POST', `${site(id)}/approve-readoption`)).data;
 export const rotateToken = async (id: string): Promise<SiteWithToken> =>
   (await request<SiteWithToken>('POST', `${site(id)}/token`)).data;
 

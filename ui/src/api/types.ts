@@ -28,6 +28,8 @@ export interface Site {
   updated_at: string;
   deleted_at: string | null;
   purge_at: string | null;
+  /** A re-adoption waiting for (or given) an operator's approval (docs/onboarding.md). */
+  readoption: { state: 'pending' | 'approved'; requested_at: string; requested_from: string | null; approved_until: string | null } | null;
   tags: string[];
   metadata: Record<string, string>;
 }

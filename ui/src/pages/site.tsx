@@ -1,9 +1,11 @@
 import type { ComponentChildren } from 'preact';
-import { getSite } from '../api/endpoints';
+import { useState } from 'preact/hooks';
+import { approveReadoption, getSite } from '../api/endpoints';
 import type { Site } from '../api/types';
+import { ConfirmButton } from '../components/controls';
 import { ErrorBox, Loading, Section } from '../components/feedback';
 import { RelTime, SiteStatus } from '../components/status';
-import { useAsync } from '../lib/hooks';
+import { useAction, useAsync } from '../lib/hooks';
 import { href } from '../lib/router';
 import { useTitle } from '../lib/title';
 import { SiteBackups } from './site/backups';
@@ -42,6 +44,37 @@ function Facts({ site }: { site: Site }) {
   );
 }
 
+// A refused re-adoption (the router had no current device token): approving it lets the next
+// adoption within the hour proceed (POST /site/{id}/approve-readoption, docs/onboarding.md).
+function Readoption({ site }: { site: Site }) {
+  const [state, setState] = useState(site.readoption);
+  const approve = useAction(async () => setState((await approveReadoption(site.id)).readoption));
+  if (!state) return null;
+  return (
+    <div class="notice" role="status">
+      {state.state === 'approved' && state.approved_until ? (
+        <p>Re-adoption approved: the next adoption of this router before <RelTime iso={state.approved_until} /> proceeds.</p>
+      ) : (
+        <p>
+          A router asked to be adopted as this site <RelTime iso={state.requested_at} />
+          {state.requested_from ? ` from ${state.requested_from}` : ''} without the site's device token, and was refused.
+          If this router was reset, approve it and paste the bootstrap command again; if not, revoke the runbook.
+        </p>
+      )}
+      {approve.error ? <ErrorBox error={approve.error} title="Not approved" /> : null}
+      {state.state === 'pending' ? (
+        <ConfirmButton
+          label="Approve re-adoption…"
+          confirmLabel="Approve"
+          question="The next adoption within an hour takes over this site and its queued jobs. Approve?"
+          onConfirm={() => void approve.run()}
+          disabled={approve.pending}
+        />
+      ) : null}
+    </div>
+  );
+}
+
 export function SitePage({ siteId }: { siteId: string }) {
   const { result } = useAsync(() => getSite(siteId), [siteId]);
   const site = result.data;
@@ -70,6 +103,7 @@ export function SitePage({ siteId }: { siteId: string }) {
           <RelTime iso={site.purge_at} /> at the latest. It takes no new jobs.
         </p>
       ) : null}
+      <Readoption site={site} />
       <div class="grid">
         <Facts site={site} />
         <SiteHealth siteId={site.id} />
