@@ -59,6 +59,7 @@ export const envSchema = z.object({
     .default('all'),
   RECONCILE_INTERVAL_MS: int(10_000, 100, 3_600_000),
   TIMEOUT_SWEEP_INTERVAL_MS: int(5_000, 100, 3_600_000),
+  ROLLOUT_SWEEP_INTERVAL_MS: int(5_000, 100, 3_600_000),
   EXPRESS_TIMEOUT_MS: int(3_000, 100, 30_000),
   TRUST_PROXY: bool.default(false),
   METRICS_TOKEN: z.string().min(16).optional(),
@@ -139,6 +140,8 @@ export interface Config {
   /** Queue names this worker process consumes, or 'all'. */
   workers: 'all' | string[];
   reconcileIntervalMs: number;
+  /** How often rollouts whose timer is due (launch_at, the next batch) are stepped, as a backstop to their delayed queue jobs. */
+  rolloutSweepIntervalMs: number;
   timeoutSweepIntervalMs: number;
   /** Per-try timeout of an express-execute call to a router's REST API (a late express is worthless). */
   expressTimeoutMs: number;
@@ -278,6 +281,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     }),
     workers: e.WORKERS === 'all' ? 'all' : e.WORKERS.split(','),
     reconcileIntervalMs: e.RECONCILE_INTERVAL_MS,
+    rolloutSweepIntervalMs: e.ROLLOUT_SWEEP_INTERVAL_MS,
     timeoutSweepIntervalMs: e.TIMEOUT_SWEEP_INTERVAL_MS,
     expressTimeoutMs: e.EXPRESS_TIMEOUT_MS,
     backup: Object.freeze({ maxBytes: e.BACKUP_MAX_BYTES, retentionDays: e.BACKUP_RETENTION_DAYS, keys: backupKeys(e) }),

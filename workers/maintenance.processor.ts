@@ -6,6 +6,7 @@ import { sweepTimeouts } from '../src/jobs/delivery.service.js';
 import { pruneFleet } from '../src/fleet/prune.service.js';
 import { drainSamples } from '../src/fleet/samples.service.js';
 import { sweepOffline } from '../src/fleet/sweep.service.js';
+import { sweepRollouts } from '../src/rollouts/rollouts.service.js';
 import type { Deps } from '../src/runtime.js';
 
 // Singleton periodic tasks. Each runs as a BullMQ job scheduler tick, so across any number of
@@ -25,6 +26,8 @@ export const maintenanceTasks: Record<string, Task> = {
   samples: { everyMs: (d) => d.config.fleet.drainIntervalMs, run: (d) => drainSamples(d) },
   offline: { everyMs: (d) => d.config.fleet.sweepIntervalMs, run: sweepOffline },
   fleet: { everyMs: (d) => d.config.fleet.pruneIntervalMs, run: pruneFleet },
+  // Rollouts whose launch_at or next batch is due (a backstop: their delayed queue jobs do it first).
+  rollouts: { everyMs: (d) => d.config.rolloutSweepIntervalMs, run: sweepRollouts },
 };
 
 /** Thin: pick the task named by the job, run it, return its report. */

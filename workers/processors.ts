@@ -4,6 +4,7 @@ import type { Deps } from '../src/runtime.js';
 import { backupProcessor } from './backup.processor.js';
 import { expressProcessor } from './express.processor.js';
 import { maintenanceProcessor } from './maintenance.processor.js';
+import { rolloutProcessor } from './rollout.processor.js';
 import { webhookProcessor } from './webhook.processor.js';
 
 export type Processor = (job: Job) => Promise<unknown>;
@@ -15,5 +16,6 @@ export function buildProcessors(deps: Deps): { [Q in QueueName]: Processor } {
     backup: backupProcessor(deps),
     express: expressProcessor(deps),
     webhook: webhookProcessor(deps),
+    rollout: rolloutProcessor(deps),
   };
 }

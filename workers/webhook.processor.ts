@@ -1,7 +1,7 @@
 import { UnrecoverableError, type Job } from 'bullmq';
 import { queueDefs } from '../src/queues/definitions.js';
 import type { Deps } from '../src/runtime.js';
-import { deliverEvent, type DeliveryResult } from '../src/webhooks/webhooks.service.js';
+import { deliverEvent, deliverRolloutEvent, type DeliveryResult } from '../src/webhooks/webhooks.service.js';
 
 /**
  * Thin: parse the event id and make one delivery attempt (the service records it). A failed
@@ -10,8 +10,8 @@ import { deliverEvent, type DeliveryResult } from '../src/webhooks/webhooks.serv
  */
 export function webhookProcessor(deps: Deps): (job: Job) => Promise<DeliveryResult> {
   return async (job) => {
-    const { eventId } = queueDefs.webhook.payload.parse(job.data);
-    const result = await deliverEvent(deps, BigInt(eventId));
+    const payload = queueDefs.webhook.payload.parse(job.data);
+    const result = 'eventId' in payload ? await deliverEvent(deps, BigInt(payload.eventId)) : await deliverRolloutEvent(deps, BigInt(payload.rolloutEventId));
     switch (result.outcome) {
       case 'retrying':
         throw new Error(`webhook ${result.deliveryId} attempt ${result.attempt} failed: ${result.error}`);

@@ -70,7 +70,8 @@ export const queueDefs = {
    */
   webhook: def({
     name: 'webhook',
-    payload: z.object({ eventId: z.string().regex(/^[0-9]{1,19}$/) }),
+    // A job event (`event-<id>`), or a rollout event (`rollout-event-webhook-<id>`, src/rollouts).
+    payload: z.union([z.object({ eventId: z.string().regex(/^[0-9]{1,19}$/) }), z.object({ rolloutEventId: z.string().regex(/^[0-9]{1,19}$/) })]),
     options: {
       attempts: 1_000,
       backoff: { type: 'custom' },
@@ -81,6 +82,23 @@ export const queueDefs = {
     // Each delivery mostly waits on a receiver (up to its 10 s timeout).
     concurrency: 16,
     backoff: (attemptsMade, config) => backoffDelay(webhookBackoff(config), attemptsMade),
+  }),
+  /**
+   * Rollout progress (src/rollouts): one step of a rollout — launch, next batch, pause on a
+   * failure threshold, completion. Added by the job_event trigger when a rollout's job settles
+   * (`rollout-event-<event id>`, through the outbox) and as delayed jobs for launch_at and the
+   * batch interval; every step is idempotent and serialised per rollout in PostgreSQL.
+   */
+  rollout: def({
+    name: 'rollout',
+    payload: z.object({ rolloutId: z.guid() }),
+    options: {
+      attempts: 10,
+      backoff: { type: 'exponential', delay: 1_000 },
+      removeOnComplete: { age: 3_600, count: 10_000 },
+      removeOnFail: { age: 86_400, count: 10_000 },
+    },
+    concurrency: 4,
   }),
 };
 

@@ -4,6 +4,7 @@ import { userUrlPolicy } from '../lib/outbound-url.js';
 import { createSafeFetch, OutboundRefused } from '../lib/safe-fetch.js';
 import { webhookAttempts } from '../queues/definitions.js';
 import type { Deps } from '../runtime.js';
+import * as rollouts from '../rollouts/rollouts.service.js';
 import { SIGNATURE_HEADER, signatureHeader, webhookSecret } from './sign.js';
 import * as repo from './webhooks.repo.js';
 import type { AttemptRow, EventRow, Outcome } from './webhooks.repo.js';
@@ -84,6 +85,20 @@ async function send(deps: Deps, url: string, headers: Record<string, string>, bo
   }
 }
 
+/**
+ * The headers of every webhook tikops sends (job and rollout events alike): the one place that
+ * signs a body.
+ */
+function signedHeaders(deps: Deps, deliveryId: string, eventType: string, body: string): Record<string, string> {
+  return {
+    'content-type': 'application/json',
+    'user-agent': USER_AGENT,
+    'tikops-delivery': deliveryId,
+    'tikops-event': eventType,
+    [SIGNATURE_HEADER.toLowerCase()]: signatureHeader(webhookSecret(deps.config), body, deps.clock()),
+  };
+}
+
 function outcomeOf(sent: Sent, attempt: number, maxAttempts: number): Outcome {
   if (sent.refused) return 'refused';
   if (sent.error === null) return 'delivered';
@@ -105,14 +120,7 @@ export async function deliverEvent(deps: Deps, eventId: bigint): Promise<Deliver
   const attempt = (last?.attempt ?? 0) + 1;
 
   const body = buildPayload(event, job);
-  const headers = {
-    'content-type': 'application/json',
-    'user-agent': USER_AGENT,
-    'tikops-delivery': id,
-    'tikops-event': `job.${event.type}`,
-    [SIGNATURE_HEADER.toLowerCase()]: signatureHeader(webhookSecret(deps.config), body, deps.clock()),
-  };
-  const sent = await send(deps, job.notify_url, headers, body);
+  const sent = await send(deps, job.notify_url, signedHeaders(deps, id, `job.${event.type}`, body), body);
   const outcome = outcomeOf(sent, attempt, webhookAttempts(deps.config));
   await repo.createAttempt(
     deps.db,
@@ -121,6 +129,35 @@ export async function deliverEvent(deps: Deps, eventId: bigint): Promise<Deliver
     new Date(deps.clock()),
   );
   const line = { deliveryId: id, jobId: job.id, eventId, attempt, status: sent.statusCode, error: sent.error };
+  if (outcome === 'refused' || outcome === 'gave_up') deps.log.warn(line, `webhook delivery ${outcome}`);
+  else deps.log.info(line, `webhook delivery ${outcome}`);
+  return { outcome, deliveryId: id, attempt, error: sent.error };
+}
+
+/** The delivery id of a rollout event: one per event, stable across retries. */
+export function rolloutDeliveryId(eventId: bigint): string {
+  return `revt_${eventId}`;
+}
+
+/**
+ * Makes the next attempt at delivering rollout event `eventId` (rollout.started, .paused,
+ * .completed, .cancelled) to its rollout's notify_url: the same signed POST as a job event's,
+ * with the same retry schedule. The body carries the rollout as it stands (without its script).
+ */
+export async function deliverRolloutEvent(deps: Deps, eventId: bigint): Promise<DeliveryResult> {
+  const id = rolloutDeliveryId(eventId);
+  const event = await rollouts.findEventForWebhook(deps, eventId);
+  if (!event?.notifyUrl) return { outcome: 'gone', deliveryId: id };
+  if (event.webhookOutcome !== null && event.webhookOutcome !== 'retrying') return { outcome: 'settled', deliveryId: id };
+  const rollout = await rollouts.webhookRollout(deps, event.rolloutId, event.orgId);
+  if (!rollout) return { outcome: 'gone', deliveryId: id };
+  const attempt = event.webhookAttempts + 1;
+  const type = `rollout.${event.type}`;
+  const body = JSON.stringify({ id, type, created_at: event.at.toISOString(), data: { rollout, detail: event.detail ?? null } });
+  const sent = await send(deps, event.notifyUrl, signedHeaders(deps, id, type, body), body);
+  const outcome = outcomeOf(sent, attempt, webhookAttempts(deps.config));
+  await rollouts.recordWebhookAttempt(deps, eventId, attempt, outcome);
+  const line = { deliveryId: id, rolloutId: event.rolloutId, attempt, status: sent.statusCode, error: sent.error };
   if (outcome === 'refused' || outcome === 'gave_up') deps.log.warn(line, `webhook delivery ${outcome}`);
   else deps.log.info(line, `webhook delivery ${outcome}`);
   return { outcome, deliveryId: id, attempt, error: sent.error };
