@@ -1,5 +1,5 @@
 import { drainSamples } from '../../src/fleet/samples.service.js';
-import type { TestApp } from '../support/app.js';
+import type { Reply, TestApp } from '../support/app.js';
 import { eventually } from '../support/worker.js';
 import { buildSite, callback, parseWrapper, poll, type BuiltSite } from '../factories.js';
 
@@ -65,8 +65,8 @@ export async function targets(app: TestApp, token: string, id: string, state?: s
   const out: any[] = [];
   let cursor: string | null = null;
   for (;;) {
-    const qs = new URLSearchParams({ limit: '2', ...(state ? { state } : {}), ...(cursor ? { cursor } : {}) });
-    const res = await app.request('GET', `/rollouts/${id}/targets?${qs.toString()}`, { token });
+    const qs: URLSearchParams = new URLSearchParams({ limit: '2', ...(state ? { state } : {}), ...(cursor ? { cursor } : {}) });
+    const res: Reply = await app.request('GET', `/rollouts/${id}/targets?${qs.toString()}`, { token });
     if (res.status !== 200) throw new Error(`targets failed: ${res.status} ${res.text}`);
     out.push(...res.body);
     cursor = res.headers.get('x-next-cursor');
