@@ -157,13 +157,12 @@ export type JobSite = Pick<SiteRow, 'id' | 'orgId' | 'softwareVersion' | 'delete
  * The row `input` becomes on `site`, after every check job creation makes (the same AppErrors:
  * site_deleting, backup_requires_v7, script_too_large, parameter_invalid). No I/O.
  */
-function prepare(deps: Deps, site: JobSite, input: JobInput, by: Actor | null, rolloutId: string | null = null): NewJob {
+function prepare(deps: Deps, site: JobSite, input: JobInput, by: Actor | null, rolloutId: string | null = null, checked?: Map<string, AppError | null>): NewJob {
   if (site.deletedAt && !input.removal) throw new AppError('site_deleting');
   const major = majorOf(site.softwareVersion);
   // The backup step needs v7 (docs/backups.md); a site never seen is checked again at delivery.
   if (input.backup && major !== null && major < 7) throw new AppError('backup_requires_v7');
-  checkScript(deps, input, major);
-  checkNotifyUrl(deps, input.notifyUrl);
+  checkOnce(deps, input, major, checked);
   const leaseSeconds = input.leaseSeconds ?? deps.config.jobLeaseSeconds;
   const timeoutSeconds = input.timeoutSeconds ?? deps.config.jobTimeoutSeconds;
   const id = input.id ?? newId();
@@ -185,6 +184,28 @@ function prepare(deps: Deps, site: JobSite, input: JobInput, by: Actor | null, r
     createdBy: by?.actor ?? null,
     rolloutId,
   };
+}
+
+/**
+ * checkScript and checkNotifyUrl, remembered in `checked`: rendering the worst-case wrapper is the
+ * costly check and its answer depends only on these inputs, so a bulk creation renders it once
+ * per RouterOS major version, not once per site.
+ */
+function checkOnce(deps: Deps, input: JobInput, major: number | null, checked?: Map<string, AppError | null>): void {
+  const key = JSON.stringify([major, input.script, input.needsAck, input.backup, input.notifyUrl, input.allowEmptyScript ?? false]);
+  let problem = checked?.get(key);
+  if (problem === undefined) {
+    try {
+      checkScript(deps, input, major);
+      checkNotifyUrl(deps, input.notifyUrl);
+      problem = null;
+    } catch (err) {
+      if (!(err instanceof AppError)) throw err;
+      problem = err;
+    }
+    checked?.set(key, problem);
+  }
+  if (problem) throw problem;
 }
 
 /**
@@ -213,9 +234,10 @@ export function prepareJobs(
 ): { jobs: NewJob[]; rejected: { siteId: string; code: string }[] } {
   const jobs: NewJob[] = [];
   const rejected: { siteId: string; code: string }[] = [];
+  const checked = new Map<string, AppError | null>();
   for (const { site, input } of list) {
     try {
-      jobs.push(prepare(deps, site, input, by, rolloutId));
+      jobs.push(prepare(deps, site, input, by, rolloutId, checked));
     } catch (err) {
       if (!(err instanceof AppError) || err.status >= 500) throw err;
       rejected.push({ siteId: site.id, code: err.code });

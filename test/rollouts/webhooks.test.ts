@@ -36,11 +36,11 @@ describe('rollout webhooks', () => {
     });
     await eventually(async () => (await targets(app, token, r.id, 'queued')).length === 1);
     await runHandedJob(app, fleet[0]!, 'fail');
-    await eventually(async () => rolloutEvents(r.id).includes('rollout.paused'));
+    await eventually(() => Promise.resolve(rolloutEvents(r.id).includes('rollout.paused')));
     await app.request('POST', `/rollouts/${r.id}/resume`, { token });
     await eventually(async () => (await targets(app, token, r.id, 'queued')).length === 1);
     await runHandedJob(app, fleet[1]!, 'done');
-    await eventually(async () => rolloutEvents(r.id).includes('rollout.completed'));
+    await eventually(() => Promise.resolve(rolloutEvents(r.id).includes('rollout.completed')));
     expect(rolloutEvents(r.id)).toEqual(['rollout.started', 'rollout.paused', 'rollout.completed']);
     const mine = receiver.requests.filter((q) => q.event.startsWith('rollout.'));
     expect(mine.every((q) => verify(WEBHOOK_SECRET, q.signature, q.body, { nowMs: app.clock() }))).toBe(true);
@@ -57,7 +57,7 @@ describe('rollout webhooks', () => {
     const token = fleet[0]!.auth;
     const r = await createRollout(app, token, { targets: { tags: ['hooks-cancel'] }, notify_url: `${receiver.url}/hooks`, requires_approval: true });
     await app.request('POST', `/rollouts/${r.id}/cancel`, { token });
-    await eventually(async () => rolloutEvents(r.id).includes('rollout.cancelled'));
+    await eventually(() => Promise.resolve(rolloutEvents(r.id).includes('rollout.cancelled')));
     expect(rolloutEvents(r.id)).toEqual(['rollout.cancelled']);
   });
 });
