@@ -200,12 +200,13 @@ export async function cancelPending(tx: SqlClient, rolloutId: string): Promise<v
 /** A target's effective state: its own until dispatched, then its job's. */
 const EFFECTIVE = raw(`CASE WHEN t.state = 'dispatched' THEN j.state::text ELSE t.state::text END`);
 
-/** Targets by effective state (only states with at least one target). */
-export function countsByState(db: SqlClient, rolloutId: string): Promise<{ state: string; n: number }[]> {
-  return db.rows<{ state: string; n: number }>(sql`
-    SELECT ${EFFECTIVE} AS state, count(*)::int AS n
+/** Targets of each rollout by effective state (only states with at least one target), one statement for all. */
+export function countsByState(db: SqlClient, rolloutIds: string[]): Promise<{ rolloutId: string; state: string; n: number }[]> {
+  if (rolloutIds.length === 0) return Promise.resolve([]);
+  return db.rows<{ rolloutId: string; state: string; n: number }>(sql`
+    SELECT t.rollout_id::text AS "rolloutId", ${EFFECTIVE} AS state, count(*)::int AS n
     FROM rollout_target t LEFT JOIN job j ON j.id = t.job_id
-    WHERE t.rollout_id = ${rolloutId}::uuid GROUP BY 1`);
+    WHERE t.rollout_id = ANY(${rolloutIds}::uuid[]) GROUP BY 1, 2`);
 }
 
 export interface TargetRow {

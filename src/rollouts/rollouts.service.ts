@@ -35,9 +35,13 @@ function toDto(r: RolloutRow, counts: { state: string; n: number }[]): RolloutDt
   };
 }
 
-async function withCounts(deps: Deps, r: RolloutRow): Promise<RolloutDto> {
-  return toDto(r, await repo.countsByState(deps.sql, r.id));
+/** Rollouts as the API shows them, with their counts (one query for all of them). */
+async function withCounts(deps: Deps, rows: RolloutRow[]): Promise<RolloutDto[]> {
+  const counts = await repo.countsByState(deps.sql, rows.map((r) => r.id));
+  return rows.map((r) => toDto(r, counts.filter((c) => c.rolloutId === r.id)));
 }
+
+const withCountsOne = async (deps: Deps, r: RolloutRow): Promise<RolloutDto> => (await withCounts(deps, [r]))[0]!;
 
 /** The rollout as the audit log shows it: the script by digest, the notify URL by origin. */
 function summary(b: CreateRolloutBody): Record<string, unknown> {
@@ -86,7 +90,7 @@ export async function createRollout(deps: Deps, by: Actor, b: CreateRolloutBody)
   }, (x) => ({ action: 'rollout.create', target: `rollout:${x.id}`, summary: summary(b) }));
   if (r.state === 'running' || r.state === 'scheduled') await scheduleStep(deps, r.id, r.state === 'running' ? now : launchAt!, 'launch');
   deps.log.info({ rolloutId: r.id, org: by.org, state: r.state }, 'rollout created');
-  return withCounts(deps, r);
+  return withCountsOne(deps, r);
 }
 
 async function launchOrRefuse(deps: Deps, tx: SqlClient, r: RolloutRow, now: Date): Promise<RolloutRow> {
@@ -98,14 +102,14 @@ async function launchOrRefuse(deps: Deps, tx: SqlClient, r: RolloutRow, now: Dat
 export async function getRollout(deps: Deps, org: string, id: string): Promise<RolloutDto> {
   const r = await repo.find(deps.sql, org, id);
   if (!r) throw new AppError('rollout_not_found');
-  return withCounts(deps, r);
+  return withCountsOne(deps, r);
 }
 
 /** A page of the org's rollouts, newest first, each with its counts. */
 export async function listRollouts(deps: Deps, org: string, q: { limit: number; cursor?: Keyset | undefined }): Promise<Page<RolloutDto>> {
   const rows = await repo.listPage(deps.sql, org, q.limit + 1, q.cursor ?? null);
   const page = pageOf(rows, q.limit, (r) => encodeKeyset({ at: r.createdAt, key: r.id }));
-  return { items: await Promise.all(page.items.map((r) => withCounts(deps, r))), nextCursor: page.nextCursor };
+  return { items: await withCounts(deps, page.items), nextCursor: page.nextCursor };
 }
 
 /** A page of the rollout's targets in launch order, optionally of one state. */
@@ -168,7 +172,7 @@ export async function approveRollout(deps: Deps, by: Actor, id: string): Promise
     return { rollout: due ? await launchOrRefuse(deps, tx, approved, now) : approved, changed: true };
   });
   await scheduleStep(deps, id, rollout.state === 'running' ? new Date(deps.clock()) : rollout.launchAt!, 'launch');
-  return withCounts(deps, rollout);
+  return withCountsOne(deps, rollout);
 }
 
 export async function pauseRollout(deps: Deps, by: Actor, id: string): Promise<RolloutDto> {
@@ -179,7 +183,7 @@ export async function pauseRollout(deps: Deps, by: Actor, id: string): Promise<R
     await repo.addEvent(tx, r.id, 'paused', now, { reason: 'operator', by: by.actor });
     return { rollout: paused, changed: true };
   });
-  return withCounts(deps, rollout);
+  return withCountsOne(deps, rollout);
 }
 
 /** Resumes a paused rollout; failures so far no longer count towards its thresholds. */
@@ -193,7 +197,7 @@ export async function resumeRollout(deps: Deps, by: Actor, id: string): Promise<
     return { rollout: resumed, changed: true };
   });
   if (changed) await scheduleStep(deps, id, new Date(deps.clock()), `resume-${deps.clock()}`);
-  return withCounts(deps, rollout);
+  return withCountsOne(deps, rollout);
 }
 
 /** Cancels the rollout: no further batch, pending targets cancelled, its still-queued jobs cancelled. */
@@ -208,7 +212,7 @@ export async function cancelRollout(deps: Deps, by: Actor, id: string): Promise<
     return { rollout: cancelled, changed: true, extra: cancelledJobs };
   });
   if (extra) await jobs.settleCancelled(deps, extra);
-  return withCounts(deps, rollout);
+  return withCountsOne(deps, rollout);
 }
 
 /** A rollout event for its webhook, or null if it (or its rollout) no longer exists. */
@@ -225,6 +229,6 @@ export function recordWebhookAttempt(deps: Deps, eventId: bigint, attempt: numbe
 export async function webhookRollout(deps: Deps, rolloutId: string, org: string): Promise<Omit<RolloutDto, 'script'> | null> {
   const r = await repo.find(deps.sql, org, rolloutId);
   if (!r) return null;
-  const { script: _script, ...rest } = await withCounts(deps, r);
+  const { script: _script, ...rest } = await withCountsOne(deps, r);
   return rest;
 }
