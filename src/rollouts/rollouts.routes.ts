@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { ErrorCode } from '../errors.js';
 import { defineRoute, json, jsonBody } from '../http/route.js';
 import { PAGE_HEADERS, setNextPageHeaders } from '../lib/cursor.js';
 import { createRolloutBody, listRolloutsQuery, listTargetsQuery, rollout, rolloutParams, rolloutTarget } from './rollouts.schema.js';
@@ -10,7 +11,7 @@ import * as rollouts from './rollouts.service.js';
 const CREATE_ERRORS = ['site_not_found', 'script_too_large', 'rollout_no_targets'] as const;
 
 /** POST /rollouts/{rolloutId}/<verb>: one operator action on the rollout. */
-function action(verb: 'pause' | 'resume' | 'cancel' | 'approve', summary: string, description: string, errors: readonly string[], run: typeof rollouts.pauseRollout) {
+function action(verb: 'pause' | 'resume' | 'cancel' | 'approve', summary: string, description: string, errors: readonly ErrorCode[], run: typeof rollouts.pauseRollout) {
   return defineRoute({
     method: 'POST',
     path: `/rollouts/{rolloutId}/${verb}`,
@@ -21,7 +22,7 @@ function action(verb: 'pause' | 'resume' | 'cancel' | 'approve', summary: string
     auth: { operator: [verb === 'approve' ? 'rollouts:approve' : 'rollouts:write'] },
     params: rolloutParams,
     responses: { 200: json(rollout, 'The rollout afterwards.') },
-    errors: ['rollout_not_found', ...errors] as ['rollout_not_found'],
+    errors: ['rollout_not_found', ...errors],
     handler: ({ deps, caller, input: { params } }) => run(deps, caller, params.rolloutId),
   });
 }

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stepRollout } from '../../src/rollouts/rollouts.service.js';
 import { startApp, type TestApp } from '../support/app.js';
 import { eventually, startWorker, type TestWorker } from '../support/worker.js';
 import { buildSite } from '../factories.js';
@@ -85,7 +86,8 @@ describe('failure thresholds', () => {
     const siteOf = (t: any) => fleet.find((s) => s.id === t.site_id)!;
     await runHandedJob(app, siteOf(first[0]), 'fail');
     await runHandedJob(app, siteOf(first[1]), 'done');
-    // One failure is allowed: the rollout still waits for the batch.
+    // One failure is allowed: a step that sees both outcomes waits for the rest of the batch.
+    expect((await stepRollout(app.deps, r.id)).did).toBe('waiting');
     expect((await getRollout(app, token, r.id)).state).toBe('running');
     await runHandedJob(app, siteOf(first[2]), 'fail');
     const paused = await rolloutWhen(app, token, r.id, (x) => x.state === 'paused');
