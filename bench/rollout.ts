@@ -76,6 +76,9 @@ async function perJob(deps: Deps, siteIds: string[], parallel: number): Promise<
 
 /** How long the dispatching step of the last rolloutBatch took (the rest is the launch: the target snapshot). */
 let stepMs = 0;
+/** The mean time of a step with nothing to do (every job in flight), over IDLE_STEPS. */
+let idleStepMs = 0;
+const IDLE_STEPS = 20;
 
 /** A rollout over every site as one batch: creation (launch: the target snapshot) and the step that dispatches it. */
 async function rolloutBatch(deps: Deps): Promise<number> {
@@ -86,6 +89,10 @@ async function rolloutBatch(deps: Deps): Promise<number> {
   const t0 = performance.now();
   const step = await stepRollout(deps, r.id);
   stepMs = performance.now() - t0;
+  // What each settled job costs the rollout afterwards: a step that finds jobs still in flight.
+  const t1 = performance.now();
+  for (let i = 0; i < IDLE_STEPS; i++) await stepRollout(deps, r.id);
+  idleStepMs = (performance.now() - t1) / IDLE_STEPS;
   return step.pushed.length;
 }
 
@@ -100,6 +107,7 @@ export async function main(): Promise<void> {
     const rows: Row[] = [];
     rows.push(await measure(deps, fleet.siteIds, 'rollout: create + 1 step', { sqlStatements: '1 insert', redisRoundTrips: '1 pipeline' }, () => rolloutBatch(deps)));
     rows.push({ ...rows[0]!, path: '  of which the step', ms: stepMs, jobsPerS: Math.round((SITES / stepMs) * 1000) });
+    console.log(`a later step with ${SITES} jobs in flight (what each settled job costs): ${idleStepMs.toFixed(1)} ms`);
     // BENCH_ROLLOUT_BULK_ONLY=1 skips the (slow) single-job comparison.
     if (process.env.BENCH_ROLLOUT_BULK_ONLY) return report(rows, config.databasePoolSize);
     rows.push(await measure(deps, fleet.siteIds, 'createJob x N, 16 at once', { sqlStatements: `${SITES} inserts`, redisRoundTrips: `${SITES}` }, () => perJob(deps, fleet.siteIds, 16)));
@@ -121,7 +129,7 @@ function report(rows: Row[], pool: number): void {
       ['Redis', (r) => r.redisRoundTrips],
       ['verified', (r) => r.verified],
     ]);
-    writeResult('rollout', { sites: SITES, rows });
+    writeResult('rollout', { sites: SITES, rows, idleStepMs });
   }
 }
 

@@ -89,30 +89,32 @@ export async function sweepRollouts(deps: Deps): Promise<{ stepped: number }> {
 }
 
 /** The pause a step must make, or null. Failures count only those newer than the last resume. */
-function threshold(r: RolloutRow, p: repo.Progress, canaryPhase: boolean): string | null {
-  const fresh = p.failures - r.failureBaseline;
+async function threshold(tx: SqlClient, r: RolloutRow, failures: number, canaryPhase: boolean): Promise<string | null> {
+  const fresh = failures - r.failureBaseline;
   if (fresh <= 0) return null;
   if (canaryPhase) return 'canary_failed';
   if (r.maxFailures !== null && fresh > r.maxFailures) return 'max_failures';
-  if (r.maxFailureRatio !== null && p.dispatched > 0 && fresh / p.dispatched > r.maxFailureRatio) return 'max_failure_ratio';
+  if (r.maxFailureRatio !== null && fresh / (await repo.dispatchedJobs(tx, r.id)) > r.maxFailureRatio) return 'max_failure_ratio';
   return null;
 }
 
 async function advance(deps: Deps, tx: SqlClient, r: RolloutRow, now: Date): Promise<StepResult> {
-  const p = await repo.progress(tx, r.id);
+  const p = await repo.jobProgress(tx, r.id);
   const canaryPhase = r.canarySiteIds.length > 0 && r.batches === 0;
-  const reason = threshold(r, p, canaryPhase);
+  const reason = await threshold(tx, r, p.failures, canaryPhase);
   if (reason) {
     await repo.update(tx, r.id, { state: 'paused', pauseReason: reason, nextBatchAt: null });
     await repo.addEvent(tx, r.id, 'paused', now, { reason, failures: p.failures });
     return { ...NOTHING, did: 'paused' };
   }
-  if (p.canaryPending > 0) return dispatch(deps, tx, r, now, 0);
-  // Every canary must have settled before the first batch; every batch before the next.
-  if (p.inflight > 0) return { ...NOTHING, did: 'waiting' };
-  if (p.pending === 0) {
+  // Every canary must have settled before the first batch; every batch before the next. (Canaries
+  // are dispatched together before any other job, so none is pending while jobs are in flight.)
+  if (p.inflight) return { ...NOTHING, did: 'waiting' };
+  const { pending, canaryPending } = await repo.pendingTargets(tx, r.id);
+  if (canaryPending > 0) return dispatch(deps, tx, r, now, 0);
+  if (pending === 0) {
     await repo.update(tx, r.id, { state: 'completed', finishedAt: now, nextBatchAt: null });
-    await repo.addEvent(tx, r.id, 'completed', now, { failures: p.failures, dispatched: p.dispatched });
+    await repo.addEvent(tx, r.id, 'completed', now, { failures: p.failures, dispatched: await repo.dispatchedJobs(tx, r.id) });
     return { ...NOTHING, did: 'completed' };
   }
   if (r.nextBatchAt && r.nextBatchAt > now) return { ...NOTHING, wakeAt: r.nextBatchAt, did: 'waiting' };

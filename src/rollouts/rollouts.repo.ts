@@ -132,26 +132,35 @@ export async function insertTargets(tx: SqlClient, rolloutId: string, orgId: str
   return rows[0]?.n ?? 0;
 }
 
-/** Where a running rollout stands: its targets by what became of them. */
-export interface Progress {
-  pending: number;
-  canaryPending: number;
-  dispatched: number;
-  inflight: number;
-  canaryInflight: number;
+/** Where a running rollout's jobs stand (one per dispatched target). */
+export interface JobProgress {
+  inflight: boolean;
   failures: number;
 }
 
-export async function progress(tx: SqlClient, rolloutId: string): Promise<Progress> {
-  const rows = await tx.rows<Progress>(sql`
-    SELECT (count(*) FILTER (WHERE t.state = 'pending'))::int AS pending,
-           (count(*) FILTER (WHERE t.state = 'pending' AND t.canary))::int AS "canaryPending",
-           (count(*) FILTER (WHERE t.state = 'dispatched'))::int AS dispatched,
-           (count(*) FILTER (WHERE j.state IN ('queued', 'delivered', 'started')))::int AS inflight,
-           (count(*) FILTER (WHERE j.state IN ('queued', 'delivered', 'started') AND t.canary))::int AS "canaryInflight",
-           (count(*) FILTER (WHERE j.state IN ('failed', 'timed_out')))::int AS failures
-    FROM rollout_target t LEFT JOIN job j ON j.id = t.job_id AND t.state = 'dispatched'
-    WHERE t.rollout_id = ${rolloutId}::uuid`);
+/**
+ * What every step needs of the rollout's jobs, from job_rollout_id_state_idx: whether any is in
+ * flight (the first index entry answers) and how many failed (only failed entries are read). A
+ * step is asked for each settled job, so it must not cost a read of every job of the rollout.
+ */
+export async function jobProgress(tx: SqlClient, rolloutId: string): Promise<JobProgress> {
+  const rows = await tx.rows<JobProgress>(sql`
+    SELECT EXISTS (SELECT 1 FROM job WHERE rollout_id = ${rolloutId}::uuid AND state IN ('queued', 'delivered', 'started')) AS inflight,
+           (SELECT count(*) FROM job WHERE rollout_id = ${rolloutId}::uuid AND state IN ('failed', 'timed_out'))::int AS failures`);
+  return rows[0]!;
+}
+
+/** How many jobs the rollout has (one per dispatched target). */
+export async function dispatchedJobs(tx: SqlClient, rolloutId: string): Promise<number> {
+  const rows = await tx.rows<{ n: number }>(sql`SELECT count(*)::int AS n FROM job WHERE rollout_id = ${rolloutId}::uuid`);
+  return rows[0]!.n;
+}
+
+/** Targets not dispatched yet (and how many of them are canaries). */
+export async function pendingTargets(tx: SqlClient, rolloutId: string): Promise<{ pending: number; canaryPending: number }> {
+  const rows = await tx.rows<{ pending: number; canaryPending: number }>(sql`
+    SELECT count(*)::int AS pending, (count(*) FILTER (WHERE canary))::int AS "canaryPending"
+    FROM rollout_target WHERE rollout_id = ${rolloutId}::uuid AND state = 'pending'`);
   return rows[0]!;
 }
 

@@ -191,7 +191,7 @@ export async function resumeRollout(deps: Deps, by: Actor, id: string): Promise<
   const { rollout, changed } = await act(deps, by, id, 'resume', async (tx, r, now) => {
     if (r.state === 'running') return { rollout: r, changed: false };
     if (r.state !== 'paused') throw conflict(r, 'resumed');
-    const { failures } = await repo.progress(tx, r.id);
+    const { failures } = await repo.jobProgress(tx, r.id);
     const resumed = await repo.update(tx, r.id, { state: 'running', pauseReason: null, failureBaseline: failures, nextBatchAt: now });
     await repo.addEvent(tx, r.id, 'resumed', now, { by: by.actor, failures });
     return { rollout: resumed, changed: true };

@@ -85,8 +85,9 @@ CREATE INDEX "rollout_target_site_id_idx" ON "rollout_target"("site_id");
 -- CreateIndex
 CREATE INDEX "rollout_event_rollout_id_id_idx" ON "rollout_event"("rollout_id", "id");
 
--- CreateIndex
-CREATE INDEX "job_rollout_id_idx" ON "job"("rollout_id");
+-- CreateIndex (a rollout step asks whether any of its jobs is in flight and how many failed: both
+-- answered from this index without reading every job of the rollout)
+CREATE INDEX "job_rollout_id_state_idx" ON "job"("rollout_id", "state");
 
 -- AddForeignKey
 ALTER TABLE "rollout_target" ADD CONSTRAINT "rollout_target_rollout_id_fkey" FOREIGN KEY ("rollout_id") REFERENCES "rollout"("id") ON DELETE CASCADE ON UPDATE CASCADE;
