@@ -82,6 +82,7 @@ export const errorRegistry = {
     message: 'This site has no management endpoint configured.',
   },
   backup_not_found: { status: 404, type: 'not_found_error', message: 'No such backup.' },
+  backup_schedule_not_found: { status: 404, type: 'not_found_error', message: 'No such backup schedule.' },
   runbook_not_found: { status: 404, type: 'not_found_error', message: 'No such runbook.' },
   api_key_not_found: { status: 404, type: 'not_found_error', message: 'No such API key.' },
   runbook_revoked: {

@@ -1,6 +1,7 @@
 import { adoptionRoutes } from './adoption/adoption.routes.js';
 import { auditRoutes } from './audit/audit.routes.js';
 import { backupRoutes } from './backups/backups.routes.js';
+import { scheduleRoutes } from './backups/schedules.routes.js';
 import { backupUploadRoutes } from './backups/upload.routes.js';
 import { expressRoutes } from './express/express.routes.js';
 import { fleetRoutes } from './fleet/fleet.routes.js';
@@ -32,6 +33,7 @@ export const capabilityRoutes: readonly AnyRoute[] = [
   ...rolloutRoutes,
   ...webhookRoutes,
   ...backupRoutes,
+  ...scheduleRoutes,
   ...runbookRoutes,
   ...adoptionRoutes,
   ...fleetRoutes,

@@ -5,9 +5,10 @@ import { backupProcessor } from './backup.processor.js';
 import { expressProcessor } from './express.processor.js';
 import { maintenanceProcessor } from './maintenance.processor.js';
 import { rolloutProcessor } from './rollout.processor.js';
-import { webhookProcessor } from './webhook.processor.js';
+import { orgWebhookProcessor, webhookProcessor } from './webhook.processor.js';
 
-export type Processor = (job: Job) => Promise<unknown>;
+/** A queue's processor; `token` is the job's lock token (for moveToDelayed). */
+export type Processor = (job: Job, token?: string) => Promise<unknown>;
 
 /** One processor per queue; the mapped type makes a missing one a compile error. */
 export function buildProcessors(deps: Deps): { [Q in QueueName]: Processor } {
@@ -17,5 +18,6 @@ export function buildProcessors(deps: Deps): { [Q in QueueName]: Processor } {
     express: expressProcessor(deps),
     webhook: webhookProcessor(deps),
     rollout: rolloutProcessor(deps),
+    orgWebhook: orgWebhookProcessor(deps),
   };
 }

@@ -25,12 +25,12 @@ export function selectQueues(selection: 'all' | string[]): QueueName[] {
  * relay stops offering it again.
  */
 function guarded(deps: Deps, name: QueueName, processor: Processor): Processor {
-  return async (job: Job) => {
+  return async (job: Job, token?: string) => {
     const parsed = queueDefs[name].payload.safeParse(job.data);
     if (!parsed.success) throw new UnrecoverableError(`invalid ${name} payload: ${parsed.error.message}`);
     let result: unknown;
     try {
-      result = await processor(job);
+      result = await processor(job, token);
     } catch (err) {
       const last = err instanceof UnrecoverableError || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
       if (last && job.id) await finishOutbox(deps, job.id);

@@ -15,7 +15,11 @@ export interface BackupMeta {
   size: number;
   /** Hex SHA-256 of the content. */
   sha256: string;
+  /** Hex SHA-256 of the configuration (src/backups/config-text.ts); null for backups stored before it was recorded. */
+  configSha256: string | null;
   createdAt: Date;
+  /** The last time a backup found this configuration; retention counts from it. */
+  checkedAt: Date;
 }
 
 export interface BackupStore {
@@ -23,11 +27,15 @@ export interface BackupStore {
   put(path: string, content: Buffer, meta: Omit<BackupMeta, 'path'>): Promise<boolean>;
   /** The backup at `path`, or null. */
   get(path: string): Promise<{ meta: BackupMeta; content: Buffer } | null>;
+  /** The site's newest backup's metadata, or null. */
+  latest(siteId: string): Promise<BackupMeta | null>;
+  /** Records that a backup at `at` found the configuration at `path` unchanged; false if it is gone. */
+  markChecked(path: string, at: Date): Promise<boolean>;
   /** Up to `limit` of the site's backups, newest first (by creation, then path), after `after`. */
   list(siteId: string, limit: number, after: Keyset | null): Promise<BackupMeta[]>;
   /** Removes the backup at `path`; false if there was none. */
   delete(path: string): Promise<boolean>;
-  /** Removes up to `limit` backups created before `before`; returns how many. */
+  /** Removes up to `limit` backups last checked before `before`; returns how many. */
   deleteOlderThan(before: Date, limit: number): Promise<number>;
 }
 

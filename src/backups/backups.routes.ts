@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { defineRoute, json, text } from '../http/route.js';
+import { defineRoute, json, jsonBody, text } from '../http/route.js';
 import { PAGE_HEADERS, setNextPageHeaders } from '../lib/cursor.js';
-import { backup, backupParams, backupRequested, listQuery, requestHeaders, siteParams } from './backups.schema.js';
+import { backup, backupParams, backupRequested, bulkLatest, bulkLatestBody, diffParams, listQuery, requestHeaders, siteParams } from './backups.schema.js';
 import * as backups from './backups.service.js';
 
 /** Operator backup API: list a site's backups, download one, request one now. */
@@ -39,6 +39,56 @@ export const backupRoutes = [
     responses: { 202: json(backupRequested, 'The backup job was queued.') },
     errors: ['site_not_found', 'idempotency_key_reused', 'backup_requires_v7'],
     handler: ({ deps, caller, input }) => backups.requestBackup(deps, caller, input.params.siteId, input.headers['x-idempotency-key']),
+  }),
+
+  defineRoute({
+    method: 'GET',
+    path: '/site/{siteId}/backup/latest',
+    operationId: 'getLatestSiteBackup',
+    tags: ['Backups'],
+    summary: "The site's newest backup",
+    auth: { operator: ['backups:read'] },
+    params: siteParams,
+    responses: {
+      200: text("The newest backup's export text.", {
+        headers: { ETag: 'The quoted SHA-256 of the content.', 'Content-Disposition': '`inline; filename="<filename>"`.' },
+      }),
+    },
+    errors: ['site_not_found', 'backup_not_found'],
+    async handler({ deps, caller, input: { params }, header }) {
+      const { backup, content } = await backups.getLatestBackup(deps, caller.org, params.siteId);
+      header('ETag', `"${backup.sha256}"`);
+      header('Content-Disposition', `inline; filename="${backup.filename}"`);
+      return content;
+    },
+  }),
+
+  defineRoute({
+    method: 'GET',
+    path: '/site/{siteId}/backup/{from}/diff/{to}',
+    operationId: 'diffSiteBackups',
+    tags: ['Backups'],
+    summary: 'Diff two backups',
+    description: 'A unified diff (as `diff -u` writes it) from backup `from` to backup `to` of the same site.',
+    auth: { operator: ['backups:read'] },
+    params: diffParams,
+    responses: { 200: text('The unified diff; only its header lines when the two are identical.') },
+    errors: ['site_not_found', 'backup_not_found'],
+    handler: ({ deps, caller, input: { params } }) => backups.diffBackups(deps, caller.org, params.siteId, params.from, params.to),
+  }),
+
+  defineRoute({
+    method: 'POST',
+    path: '/backups/latest',
+    operationId: 'getLatestBackups',
+    tags: ['Backups'],
+    summary: 'The newest backup of many sites',
+    description: 'Each site is looked up in the caller\'s org: a site of another org, or one without backups, is reported under `errors`.',
+    auth: { operator: ['backups:read'] },
+    body: jsonBody(bulkLatestBody),
+    responses: { 200: json(bulkLatest, 'One result or error per site.') },
+    errors: [],
+    handler: ({ deps, caller, input: { body } }) => backups.latestBackups(deps, caller.org, body.sites ?? body.site_ids ?? []),
   }),
 
   defineRoute({

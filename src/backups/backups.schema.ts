@@ -35,6 +35,25 @@ export const backupParams = z.object({
   filename: filename.meta({ description: 'The backup filename, `<unix-seconds>.rsc`.' }),
 });
 
+export const diffParams = z.object({
+  siteId,
+  from: filename.meta({ description: 'The older backup, `<unix-seconds>.rsc`.' }),
+  to: filename.meta({ description: 'The newer backup, `<unix-seconds>.rsc`.' }),
+});
+
+/** Most sites one bulk request may name (as the product we are measured against allows). */
+export const BULK_LATEST_MAX = 50;
+
+const bulkSites = z.array(uuid).min(1).max(BULK_LATEST_MAX);
+
+export const bulkLatestBody = z
+  .object({
+    sites: bulkSites.optional().meta({ description: `The sites (1–${BULK_LATEST_MAX}; duplicates count once). The product we are measured against names this field \`sites\`.` }),
+    site_ids: bulkSites.optional().meta({ description: 'The same list under the name the rest of this API uses; send one of the two.' }),
+  })
+  .refine((b) => (b.sites === undefined) !== (b.site_ids === undefined), { message: 'send exactly one of sites and site_ids' })
+  .meta({ id: 'BulkLatestBackupsRequest' });
+
 export const listQuery = z.object(keysetQuery({ max: 500, default: 100 }));
 
 export const requestHeaders = z.object({ 'x-idempotency-key': uuid.optional() });
@@ -47,6 +66,10 @@ export const backup = z
     sha256: z.string().regex(/^[0-9a-f]{64}$/).meta({ description: 'Hex SHA-256 of the content (also its ETag).' }),
     job_id: uuid.nullable().meta({ description: "The job whose pre-job step made it; null once that job is gone." }),
     created_at: z.iso.datetime().meta({ description: 'When the backup was stored.', example: '2025-10-29T12:50:00Z' }),
+    checked_at: z.iso.datetime().meta({
+      description: 'The last time a backup found this configuration: later backups that found it unchanged were not stored again.',
+      example: '2025-11-02T03:14:00Z',
+    }),
   })
   .meta({ id: 'Backup', description: 'A stored configuration export (`/export terse show-sensitive`) of a site.' });
 
@@ -58,3 +81,23 @@ export const backupRequested = z
     job: uuid.meta({ description: 'The backup job; follow it with GET /site/{siteId}/job/{jobId}.' }),
   })
   .meta({ id: 'BackupRequested', description: 'An on-demand backup was queued as a backup-only job.' });
+
+export const latestResult = z
+  .object({
+    backup,
+    content: z.string().meta({ description: 'The export text.' }),
+  })
+  .meta({ id: 'LatestBackup' });
+
+export const bulkLatest = z
+  .object({
+    results: z.record(z.string(), latestResult).meta({ description: 'Per site id: its newest backup and its text.' }),
+    errors: z
+      .record(z.string(), z.object({ code: z.enum(['site_not_found', 'backup_not_found']), message: z.string() }))
+      .meta({ description: 'Per site id without a result: why (another org\'s site is not found).' }),
+    total_sites: z.number().int(),
+    successful: z.number().int(),
+  })
+  .meta({ id: 'BulkLatestBackups', description: 'The newest backup of each site asked for.' });
+
+export type BulkLatestDto = z.infer<typeof bulkLatest>;

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { createTwoFilesPatch } from 'diff';
 import { LOCKS, withAdvisoryLock } from '../db/lock.js';
 import { AppError } from '../errors.js';
 import { auditedPrisma, type Actor } from '../audit/audit.service.js';
@@ -12,7 +13,7 @@ import type { Deps } from '../runtime.js';
 import * as sites from '../sites/sites.service.js';
 import { backupStore, type BackupMeta } from './backup-store.js';
 import * as repo from './backups.repo.js';
-import type { BackupDto } from './backups.schema.js';
+import type { BackupDto, BulkLatestDto } from './backups.schema.js';
 
 // Operator side of backups: list, download, request one on demand; and the worker side: create
 // requested backup jobs, prune old backups and abandoned parts. The router-facing upload is in
@@ -31,6 +32,7 @@ function toDto(m: BackupMeta): BackupDto {
     sha256: m.sha256,
     job_id: m.jobId,
     created_at: m.createdAt.toISOString(),
+    checked_at: m.checkedAt.toISOString(),
   };
 }
 
@@ -61,8 +63,46 @@ export async function getBackup(
   return { backup: toDto(found.meta), content: found.content };
 }
 
+/** The site's newest backup and its text, or backup_not_found. */
+export async function getLatestBackup(deps: Deps, org: string, siteId: string): Promise<{ backup: BackupDto; content: Buffer }> {
+  const site = await sites.requireSite(deps, org, siteId);
+  const store = backupStore(deps);
+  const latest = await store.latest(site.id);
+  const found = latest && (await store.get(latest.path));
+  if (!found) throw new AppError('backup_not_found');
+  return { backup: toDto(found.meta), content: found.content };
+}
+
+/**
+ * A unified diff from backup `from` to backup `to` of one site (both `<unix-seconds>.rsc`). The
+ * exports' timestamp lines are compared like any other line, so the diff shows when each was made.
+ */
+export async function diffBackups(deps: Deps, org: string, siteId: string, from: string, to: string): Promise<string> {
+  const [a, b] = await Promise.all([getBackup(deps, org, siteId, from), getBackup(deps, org, siteId, to)]);
+  return createTwoFilesPatch(a.backup.filename, b.backup.filename, a.content.toString('utf8'), b.content.toString('utf8'),
+    a.backup.created_at, b.backup.created_at);
+}
+
+/** The newest backup of each of `siteIds` the org can see: results per site, and why for the rest. */
+export async function latestBackups(deps: Deps, org: string, siteIds: readonly string[]): Promise<BulkLatestDto> {
+  const unique = [...new Set(siteIds.map((id) => id.toLowerCase()))];
+  const out: BulkLatestDto = { results: {}, errors: {}, total_sites: unique.length, successful: 0 };
+  // One site at a time: at most BULK_LATEST_MAX sites, and each content is decrypted in memory.
+  for (const id of unique) {
+    try {
+      const { backup, content } = await getLatestBackup(deps, org, id);
+      out.results[id] = { backup, content: content.toString('utf8') };
+      out.successful++;
+    } catch (err) {
+      if (!(err instanceof AppError) || (err.code !== 'site_not_found' && err.code !== 'backup_not_found')) throw err;
+      out.errors[id] = { code: err.code, message: err.message };
+    }
+  }
+  return out;
+}
+
 /** A UUID (version 8, RFC 9562) derived from the request, so a replayed key names the same job. */
-function requestJobId(siteId: string, key: string): string {
+export function requestJobId(siteId: string, key: string): string {
   const b = createHash('sha256').update(`tikops-backup-request\0${siteId}\0${key.toLowerCase()}`).digest();
   b[6] = (b[6]! & 0x0f) | 0x80;
   b[8] = (b[8]! & 0x3f) | 0x80;
@@ -106,13 +146,13 @@ export async function createRequestedBackup(deps: Deps, p: Payload<'backup'>): P
   const { job, created } = await createJob(deps, p.org, p.siteId, {
     id: p.jobId,
     idempotencyKey: p.key,
-    description: 'Configuration backup (on demand)',
+    description: p.scheduleId ? `Configuration backup (schedule ${p.scheduleId})` : 'Configuration backup (on demand)',
     script: '',
     allowEmptyScript: true,
     needsAck: true,
     backup: true,
     express: false,
-    notifyUrl: null,
+    notifyUrl: p.notifyUrl ?? null,
   }, null);
   return { jobId: job.id, created };
 }
@@ -124,6 +164,7 @@ export async function createRequestedBackup(deps: Deps, p: Payload<'backup'>): P
 export function pruneBackups(deps: Deps): Promise<{ backups: number; parts: number } | null> {
   return withAdvisoryLock(deps.sql, LOCKS.backupPrune, async () => {
     const now = deps.clock();
+    // Counted from checked_at: a configuration found again by a later backup is still current.
     const cutoff = new Date(now - deps.config.backup.retentionDays * DAY_MS);
     const store = backupStore(deps);
     let backups = 0;

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { AppError } from '../errors.js';
-import { attachBackup, failBackup, findBackupJob, type BackupJob } from '../jobs/backup-step.service.js';
+import { attachBackup, failBackup, findBackupJob, type BackupFinding, type BackupJob } from '../jobs/backup-step.service.js';
 import type { Deps } from '../runtime.js';
 import { backupStore } from './backup-store.js';
+import { configDigest } from './config-text.js';
 import * as repo from './backups.repo.js';
 import type { PartRow } from './backups.repo.js';
 
@@ -49,13 +50,14 @@ function partsProblem(parts: PartRow[], announced: { parts: number; length: numb
 }
 
 /** Puts the backup at `<siteId>/<unix-seconds>.rsc`, taking the next free second on a clash. */
-async function storeUnique(deps: Deps, job: BackupJob, content: Buffer, sha256: string): Promise<string> {
+async function storeUnique(deps: Deps, job: BackupJob, content: Buffer, digests: { sha256: string; configSha256: string }): Promise<string> {
   const store = backupStore(deps);
-  const now = deps.clock();
-  const seconds = Math.floor(now / 1000);
+  const now = new Date(deps.clock());
+  const seconds = Math.floor(now.getTime() / 1000);
+  const meta = { siteId: job.siteId, jobId: job.id, size: content.length, ...digests, createdAt: now, checkedAt: now };
   for (let i = 0; i < PATH_TRIES; i++) {
     const path = `${job.siteId}/${seconds + i}.rsc`;
-    if (await store.put(path, content, { siteId: job.siteId, jobId: job.id, size: content.length, sha256, createdAt: new Date(now) })) return path;
+    if (await store.put(path, content, meta)) return path;
   }
   throw new Error(`no free backup path for site ${job.siteId} near ${seconds}`);
 }
@@ -81,14 +83,23 @@ export async function commitBackup(
   }
   const content = Buffer.concat(parts.map((p) => p.content));
   const sha256 = createHash('sha256').update(content).digest('hex');
-  const path = await storeUnique(deps, job, content, sha256);
-  if (!(await attachBackup(deps, jobId, attempt, { path, size: content.length, sha256 }))) {
+  const configSha256 = configDigest(content);
+  const store = backupStore(deps);
+  // The same configuration as the site's latest backup is not stored again: the job names that
+  // backup, and the backup records that it was found again (docs/backups.md, "Change detection").
+  const latest = await store.latest(job.siteId);
+  const unchanged = latest !== null && latest.configSha256 === configSha256;
+  const path = unchanged ? latest.path : await storeUnique(deps, job, content, { sha256, configSha256 });
+  const finding: BackupFinding = unchanged ? { unchanged: true } : { unchanged: false, previous: latest?.path ?? null };
+  const recorded = unchanged ? { path, size: latest.size, sha256: latest.sha256 } : { path, size: content.length, sha256 };
+  if (!(await attachBackup(deps, jobId, attempt, recorded, finding))) {
     // The job moved on meanwhile (timed out, or a concurrent commit won): keep no orphan copy.
-    await backupStore(deps).delete(path);
+    if (!unchanged) await store.delete(path);
     const now = await findBackupJob(deps, jobId);
     if (now?.state === 'started' && now.attempt === attempt && now.associatedBackup !== null) return 'stored';
     throw new AppError('backup_refused');
   }
+  if (unchanged) await store.markChecked(path, new Date(deps.clock()));
   await repo.deleteParts(deps.db, jobId);
   return 'stored';
 }

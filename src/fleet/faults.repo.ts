@@ -1,12 +1,13 @@
 import type { Db } from '../db/prisma.js';
-import { sql, type SqlClient } from '../db/sql.js';
+import { join, sql, type SqlClient } from '../db/sql.js';
 import type { Keyset } from '../lib/cursor.js';
 
 // Site faults: outages (`site_offline`, opened by the sweep, resolved by the next heartbeat) and
 // reboots (`site_rebooted`, written resolved by the sample drain). A site's open outage is also
 // marked on the site row (offline_since), which makes opening and resolving idempotent.
 
-export type FaultType = 'site_offline' | 'site_rebooted';
+export const FAULT_TYPES = ['site_offline', 'site_rebooted'] as const;
+export type FaultType = (typeof FAULT_TYPES)[number];
 
 export interface FaultRow {
   id: string;
@@ -96,6 +97,29 @@ export function listBySite(
     orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
     take: page.limit,
   });
+}
+
+/**
+ * A page of the org's faults across its sites, newest first (ties by id), after `after`, with each
+ * fault's site name; optionally by status, type and site.
+ */
+export function listByOrg(
+  db: SqlClient,
+  org: string,
+  f: { status: 'resolved' | 'unresolved' | null; type: FaultType | null; siteId: string | null },
+  page: { limit: number; after: Keyset | null },
+): Promise<(FaultRow & { siteName: string })[]> {
+  const where = [sql`s.org_id = ${org}`];
+  if (f.status !== null) where.push(f.status === 'resolved' ? sql`f.resolved_at IS NOT NULL` : sql`f.resolved_at IS NULL`);
+  if (f.type !== null) where.push(sql`f.type = ${f.type}::"SiteFaultType"`);
+  if (f.siteId !== null) where.push(sql`f.site_id = ${f.siteId}::uuid`);
+  if (page.after !== null) where.push(sql`(f.created_at, f.id) < (${page.after.at}::timestamptz, ${page.after.key}::uuid)`);
+  return db.rows(sql`
+    SELECT f.id, f.site_id AS "siteId", f.type::text AS type, f.created_at AS "createdAt", f.resolved_at AS "resolvedAt",
+           f.detected_at AS "detectedAt", s.name AS "siteName"
+    FROM site_fault f JOIN site s ON s.id = f.site_id
+    WHERE ${join(where, ' AND ')}
+    ORDER BY f.created_at DESC, f.id DESC LIMIT ${page.limit}`);
 }
 
 /** The site's outages that overlap [from, now]. */

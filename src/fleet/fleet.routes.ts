@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { defineRoute, json } from '../http/route.js';
 import { PAGE_HEADERS, setNextPageHeaders } from '../lib/cursor.js';
 import { siteParams } from '../sites/sites.schema.js';
-import { fault, faultsQuery, fleetSummary, siteMetrics, statPoint, statsQuery } from './fleet.schema.js';
+import { fault, faultsQuery, fleetSummary, orgFaultsQuery, siteMetrics, statPoint, statsQuery } from './fleet.schema.js';
 import * as health from './health.service.js';
 import { fleetSummary as summarise } from './summary.service.js';
 
@@ -18,6 +18,23 @@ export const fleetRoutes = [
     auth: { operator: ['sites:read', 'jobs:read'] },
     responses: { 200: json(fleetSummary, 'The summary.') },
     handler: ({ deps, caller }) => summarise(deps, caller.org),
+  }),
+
+  defineRoute({
+    method: 'GET',
+    path: '/faults',
+    operationId: 'listFaults',
+    tags: ['Fleet health'],
+    summary: "List the organisation's faults",
+    description: 'Faults of every site of the organisation, newest first, optionally by status, type and site. Pass the X-Next-Cursor value as `cursor` for the next page.',
+    auth: { operator: ['sites:read'] },
+    query: orgFaultsQuery,
+    responses: { 200: json(z.array(fault), 'A page of faults.', PAGE_HEADERS) },
+    async handler({ deps, caller, input: { query }, header }) {
+      const page = await health.listOrgFaults(deps, caller.org, query);
+      setNextPageHeaders(header, '/faults', query, page.nextCursor);
+      return page.items;
+    },
   }),
 
   defineRoute({

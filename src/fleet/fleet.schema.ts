@@ -7,6 +7,12 @@ export const faultsQuery = z.strictObject({
   status: z.enum(['resolved', 'unresolved']).optional(),
 });
 
+export const orgFaultsQuery = z.strictObject({
+  ...faultsQuery.shape,
+  type: z.enum(['site_offline', 'site_rebooted']).optional().meta({ description: 'Only faults of this type.' }),
+  site: uuid.optional().meta({ description: 'Only faults of this site.' }),
+});
+
 /** An ISO 8601 date-time with offset, or a date (midnight UTC). */
 const instant = z.union([z.iso.datetime({ offset: true }), z.iso.date()]).transform((s) => new Date(s));
 

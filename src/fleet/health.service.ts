@@ -51,6 +51,18 @@ export async function listFaults(
   return { items: page.items.map((f) => faultDto(f, site.name, deps.clock())), nextCursor: page.nextCursor };
 }
 
+/** A page of the org's faults across its sites, newest first. */
+export async function listOrgFaults(
+  deps: Deps,
+  org: string,
+  q: { limit: number; cursor?: Keyset | undefined; status?: 'resolved' | 'unresolved' | undefined; type?: faults.FaultType | undefined; site?: string | undefined },
+): Promise<Page<FaultDto>> {
+  const rows = await faults.listByOrg(deps.sql, org, { status: q.status ?? null, type: q.type ?? null, siteId: q.site ?? null },
+    { limit: q.limit + 1, after: q.cursor ?? null });
+  const page = pageOf(rows, q.limit, (f) => encodeKeyset({ at: f.createdAt, key: f.id }));
+  return { items: page.items.map((f) => faultDto(f, f.siteName, deps.clock())), nextCursor: page.nextCursor };
+}
+
 const num = (v: number | bigint | null): number | null => (v === null ? null : Number(v));
 
 /** Resource samples in [from, to): raw up to 48 hours, hourly averages beyond. */

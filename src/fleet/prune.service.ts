@@ -3,6 +3,7 @@ import type { Deps } from '../runtime.js';
 import * as lifecycle from '../sites/lifecycle.service.js';
 import * as faults from './faults.repo.js';
 import * as samples from './samples.repo.js';
+import { pruneOrgEvents } from '../webhooks/org-events.service.js';
 
 // Fleet housekeeping, one pass per tick and singleton across workers: raw samples past
 // SAMPLE_RETENTION_DAYS, resolved faults past FAULT_RETENTION_DAYS, and deleted sites whose
@@ -16,6 +17,7 @@ const DAY = 86_400_000;
 export interface PruneReport {
   samples: number;
   faults: number;
+  orgEvents: number;
   purgedSites: number;
 }
 
@@ -39,6 +41,8 @@ export function pruneFleet(deps: Deps): Promise<PruneReport | null> {
     return {
       samples: await inBatches(() => samples.pruneSamples(deps.sql, sampleCutoff, BATCH)),
       faults: await inBatches(() => faults.pruneFaults(deps.sql, faultCutoff, BATCH)),
+      // Fleet events only feed webhook deliveries, which end within WEBHOOK_RETRY_WINDOW_MS.
+      orgEvents: await pruneOrgEvents(deps, new Date(now - deps.config.webhook.retryWindowMs - DAY)),
       purgedSites: await lifecycle.purgeDue(deps, 500),
     };
   });

@@ -9,6 +9,8 @@ import * as transitions from './transitions.repo.js';
 // and the transitions a backup's outcome causes. src/backups reaches jobs only through here and
 // jobs.service.ts.
 
+export type { BackupFinding } from './transitions.repo.js';
+
 export type BackupJob = Pick<JobRow, 'id' | 'siteId' | 'state' | 'attempt' | 'shouldBackup' | 'associatedBackup'>;
 
 /** A job by id for the router-facing backup routes (the signature names it), or null. */
@@ -21,14 +23,15 @@ export async function findJobIdByKey(deps: Deps, siteId: string, key: string): P
   return (await repo.findByIdempotencyKey(deps.sql, siteId, key))?.id ?? null;
 }
 
-/** Records a stored backup on the claimed delivery; false if the job moved on meanwhile. */
+/** Records the backup (stored, or the latest found unchanged) on the claimed delivery; false if the job moved on meanwhile. */
 export async function attachBackup(
   deps: Deps,
   jobId: string,
   attempt: number,
   stored: { path: string; size: number; sha256: string },
+  finding: transitions.BackupFinding,
 ): Promise<boolean> {
-  const attached = await transitions.attachBackup(deps.sql, jobId, attempt, stored, new Date(deps.clock()));
+  const attached = await transitions.attachBackup(deps.sql, jobId, attempt, stored, finding, new Date(deps.clock()));
   await applyTransition(deps, attached);
   return attached !== null;
 }

@@ -1,4 +1,4 @@
-import { empty, raw, sql, type SqlClient, type Statement } from '../db/sql.js';
+import { empty, join, raw, sql, type SqlClient, type Statement } from '../db/sql.js';
 
 // Job rows: creation, reads, and what the dispatch path and the reconciler need. Every change of a
 // job's state is a compare-and-set in ./transitions.repo.ts.
@@ -168,6 +168,22 @@ export function listBySite(db: SqlClient, siteId: string, limit: number, beforeS
   const before = beforeSeq === null ? empty : sql`AND seq < ${beforeSeq}`;
   return db.rows<JobRow>(sql`
     SELECT ${COLS} FROM job WHERE site_id = ${siteId}::uuid ${before} ORDER BY seq DESC LIMIT ${limit}`);
+}
+
+/** A page of the org's jobs, newest first (by seq, before `beforeSeq`), optionally filtered. */
+export function listByOrg(
+  db: SqlClient,
+  org: string,
+  f: { state?: string | undefined; siteId?: string | undefined; since?: Date | undefined },
+  limit: number,
+  beforeSeq: bigint | null,
+): Promise<JobRow[]> {
+  const where = [sql`org_id = ${org}`];
+  if (beforeSeq !== null) where.push(sql`seq < ${beforeSeq}`);
+  if (f.state !== undefined) where.push(sql`state = ${f.state}::"JobState"`);
+  if (f.siteId !== undefined) where.push(sql`site_id = ${f.siteId}::uuid`);
+  if (f.since !== undefined) where.push(sql`created_at >= ${f.since}::timestamptz`);
+  return db.rows<JobRow>(sql`SELECT ${COLS} FROM job WHERE ${join(where, ' AND ')} ORDER BY seq DESC LIMIT ${limit}`);
 }
 
 export function listEvents(db: SqlClient, jobId: string): Promise<JobEventRow[]> {

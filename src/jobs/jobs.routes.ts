@@ -3,7 +3,7 @@ import { defineRoute, json, jsonBody, textBody } from '../http/route.js';
 import { PAGE_HEADERS, setNextPageHeaders } from '../lib/cursor.js';
 import { newId } from '../lib/ids.js';
 import * as jobs from './jobs.service.js';
-import { asyncJobAccepted, asyncJobBody, job, jobEvent, jobParams, listQuery, optionalIdempotencyKey, rawJobHeaders, siteParams } from './jobs.schema.js';
+import { asyncJobAccepted, asyncJobBody, job, jobEvent, jobParams, listQuery, optionalIdempotencyKey, orgJobsQuery, rawJobHeaders, siteParams } from './jobs.schema.js';
 
 const CREATE_ERRORS = ['site_not_found', 'site_deleting', 'idempotency_key_reused', 'script_too_large', 'backup_requires_v7'] as const;
 
@@ -79,6 +79,23 @@ export const jobRoutes = [
     async handler({ deps, caller, input: { params, query }, header }) {
       const { jobs: list, nextCursor } = await jobs.listJobs(deps, caller.org, params.siteId, query);
       setNextPageHeaders(header, `/site/${params.siteId}/job`, query, nextCursor);
+      return list;
+    },
+  }),
+
+  defineRoute({
+    method: 'GET',
+    path: '/jobs',
+    operationId: 'listJobs',
+    tags: ['Jobs'],
+    summary: "List the organisation's jobs",
+    description: 'Jobs of every site of the organisation, most recent first, optionally by state, site and creation time. Pass the X-Next-Cursor value as `cursor` for the next page.',
+    auth: { operator: ['jobs:read'] },
+    query: orgJobsQuery,
+    responses: { 200: json(z.array(job), 'A page of jobs.', PAGE_HEADERS) },
+    async handler({ deps, caller, input: { query }, header }) {
+      const { jobs: list, nextCursor } = await jobs.listOrgJobs(deps, caller.org, query);
+      setNextPageHeaders(header, '/jobs', query, nextCursor);
       return list;
     },
   }),

@@ -79,6 +79,20 @@ export const listQuery = z.object({
     .meta({ description: 'The X-Next-Cursor of the previous page.' }),
 });
 
+export const JOB_STATES = ['queued', 'delivered', 'started', 'completed', 'failed', 'cancelled', 'timed_out'] as const;
+
+/** GET /jobs: the org's jobs, newest first, optionally by state, site and creation time. */
+export const orgJobsQuery = z.strictObject({
+  ...listQuery.shape,
+  status: z.enum(JOB_STATES).optional().meta({ description: 'Only jobs in this state.' }),
+  site: uuid.optional().meta({ description: 'Only jobs of this site.' }),
+  since: z.iso
+    .datetime({ offset: true })
+    .transform((s) => new Date(s))
+    .optional()
+    .meta({ description: 'Only jobs created at or after this ISO 8601 date-time.' }),
+});
+
 export const callbackQuery = z.object({
   status: z.enum(['busy', 'done', 'fail']),
   attempt: z.coerce.number().int().min(1).max(2_147_483_647),
@@ -98,7 +112,6 @@ export const outcomeQuery = z.object({
 
 const at = (description: string, example: string | null) => z.iso.datetime().nullable().meta({ description, example });
 
-const JOB_STATES = ['queued', 'delivered', 'started', 'completed', 'failed', 'cancelled', 'timed_out'] as const;
 
 /** The seed's `Job` schema, field for field, then tikops' additive fields. */
 export const job = z
@@ -144,6 +157,7 @@ export type JobDto = z.infer<typeof job>;
 export const JOB_EVENT_TYPES = [
   'created', 'delivered', 'lease_expired', 'started', 'completed', 'failed', 'cancelled', 'timed_out',
   'express_requested', 'express_succeeded', 'express_failed', 'backup_stored', 'backup_failed',
+  'backup_unchanged', 'config_changed',
 ] as const;
 
 export const jobEvent = z

@@ -112,7 +112,7 @@ function checkScript(deps: Deps, input: JobInput, major: number | null): void {
 }
 
 /** Refuses, without a DNS lookup, a notify_url no delivery could reach; the real check is at delivery time. */
-function checkNotifyUrl(deps: Deps, url: string | null): void {
+export function checkNotifyUrl(deps: Deps, url: string | null): void {
   const problem = url === null ? null : refusedEarly(url, userUrlPolicy(deps.config));
   if (problem) {
     throw new AppError('parameter_invalid', { param: 'notify_url', message: `The 'notify_url' parameter is invalid: ${problem}.` });
@@ -335,6 +335,17 @@ export async function listJobs(
   const more = rows.length > page.limit;
   const jobs = rows.slice(0, page.limit);
   return { jobs: jobs.map(toJobDto), nextCursor: more ? String(jobs[jobs.length - 1]!.seq) : null };
+}
+
+/** A page of the org's jobs across its sites, newest first. */
+export async function listOrgJobs(
+  deps: Deps,
+  org: string,
+  q: { limit: number; cursor?: bigint | undefined; status?: string | undefined; site?: string | undefined; since?: Date | undefined },
+): Promise<{ jobs: JobDto[]; nextCursor: string | null }> {
+  const rows = await repo.listByOrg(deps.sql, org, { state: q.status, siteId: q.site, since: q.since }, q.limit + 1, q.cursor ?? null);
+  const jobs = rows.slice(0, q.limit);
+  return { jobs: jobs.map(toJobDto), nextCursor: rows.length > q.limit ? String(jobs[jobs.length - 1]!.seq) : null };
 }
 
 export async function listJobEvents(

@@ -200,17 +200,25 @@ export async function timeOut(
   return rows.map((job) => ({ job, entered: ['timed_out'] }));
 }
 
+/** What the backup step found: a new configuration (`previous`: the site's backup it differs from, if any), or the latest one again. */
+export type BackupFinding = { unchanged: false; previous: string | null } | { unchanged: true };
+
 /**
- * Records the stored backup on the claimed delivery `attempt` (started, with a backup step, none
- * stored yet): sets associated_backup and adds a backup_stored event. No state changes.
+ * Records the backup on the claimed delivery `attempt` (started, with a backup step, none
+ * recorded yet): sets associated_backup and adds a backup_stored event (plus config_changed when
+ * it differs from an earlier backup), or backup_unchanged when `path` is the site's latest
+ * backup found again. No state changes.
  */
 export async function attachBackup(
   db: SqlClient,
   id: string,
   attempt: number,
   stored: { path: string; size: number; sha256: string },
+  finding: BackupFinding,
   now: Date,
 ): Promise<Transition | null> {
+  const detail = sql`jsonb_build_object('path', ${stored.path}::text, 'size', ${stored.size}::int, 'sha256', ${stored.sha256}::text)`;
+  const changedFrom = finding.unchanged ? null : finding.previous;
   const rows = await db.rows<JobRow>(sql`
     WITH c AS (
       UPDATE job SET associated_backup = ${stored.path}
@@ -219,9 +227,12 @@ export async function attachBackup(
       RETURNING *
     ), e AS (
       INSERT INTO job_event (job_id, type, attempt, at, detail)
-      SELECT id, 'backup_stored', attempt, ${now}::timestamptz,
-             jsonb_build_object('path', ${stored.path}::text, 'size', ${stored.size}::int, 'sha256', ${stored.sha256}::text)
+      SELECT id, ${finding.unchanged ? 'backup_unchanged' : 'backup_stored'}::"JobEventType", attempt, ${now}::timestamptz, ${detail}
       FROM c
+      UNION ALL
+      SELECT id, 'config_changed'::"JobEventType", attempt, ${now}::timestamptz,
+             jsonb_build_object('path', ${stored.path}::text, 'previous', ${changedFrom}::text)
+      FROM c WHERE ${changedFrom}::text IS NOT NULL
     )
     SELECT ${COLS} FROM c`);
   return moved(rows[0], () => []);

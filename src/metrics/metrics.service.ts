@@ -1,10 +1,23 @@
 import { queueDefs, type QueueName } from '../queues/definitions.js';
 import type { Deps } from '../runtime.js';
 import * as repo from './metrics.repo.js';
+import { readFleetGauges } from '../fleet/gauges.service.js';
+import { FAULT_TYPES } from '../fleet/faults.repo.js';
 
-/** Refreshes the backlog gauges (queued jobs, outbox, BullMQ waiting jobs) just before a scrape. */
+/** Sets the fleet gauges from the snapshot a worker left in Redis (none: they are not reported). */
+async function collectFleet(deps: Deps): Promise<void> {
+  const g = await readFleetGauges(deps);
+  deps.metrics.sites.reset();
+  deps.metrics.openFaults.reset();
+  if (!g) return;
+  for (const [state, n] of Object.entries(g.sites)) deps.metrics.sites.set({ state }, n);
+  for (const type of FAULT_TYPES) deps.metrics.openFaults.set({ type }, g.openFaults[type] ?? 0);
+}
+
+/** Refreshes the backlog gauges (queued jobs, outbox, BullMQ waiting jobs) and the fleet gauges just before a scrape. */
 export async function collectBacklog(deps: Deps): Promise<void> {
   const { queueDepth, queueLag } = deps.metrics;
+  await collectFleet(deps);
   const now = deps.clock();
   const b = await repo.backlog(deps.db);
   queueDepth.set({ queue: 'jobs' }, b.queuedJobs);

@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { TIKOPS_VERSION } from '../lib/version.js';
 
 // Prometheus metrics of one process (API or worker). Each process has its own registry; Prometheus
 // sums across pods. Counters are cheap enough for the poll hot path (an inc is a map update).
@@ -11,6 +12,8 @@ export interface Metrics {
   webhookAttempts: Counter<'outcome'>;
   queueDepth: Gauge<'queue'>;
   queueLag: Gauge<'queue'>;
+  sites: Gauge<'state'>;
+  openFaults: Gauge<'type'>;
   /** When the backlog gauges were last refreshed, and the refresh under way (src/metrics/metrics.service.ts). */
   backlog: { refreshedAt: number; pending: Promise<void> | null };
 }
@@ -28,6 +31,12 @@ export function createMetrics(role: string): Metrics {
   registry.setDefaultLabels({ role });
   collectDefaultMetrics({ register: registry });
   for (const name of TOTAL_GAUGES) registry.removeSingleMetric(name);
+  new Gauge({
+    name: 'tikops_build_info',
+    help: 'Always 1; the labels name the tikops version and the Node.js version running it.',
+    labelNames: ['version', 'node'],
+    registers: [registry],
+  }).set({ version: TIKOPS_VERSION, node: process.version }, 1);
   return {
     backlog: { refreshedAt: Number.NEGATIVE_INFINITY, pending: null },
     registry,
@@ -60,6 +69,18 @@ export function createMetrics(role: string): Metrics {
       name: 'tikops_queue_depth',
       help: 'Work waiting: queued jobs (queue="jobs"), outbox rows, and waiting BullMQ jobs per queue.',
       labelNames: ['queue'],
+      registers: [registry],
+    }),
+    sites: new Gauge({
+      name: 'tikops_sites',
+      help: 'Live sites by presence (online, offline, never_seen), fleet-wide; one worker computes it per interval, every API pod reports the same value (aggregate with max).',
+      labelNames: ['state'],
+      registers: [registry],
+    }),
+    openFaults: new Gauge({
+      name: 'tikops_open_faults',
+      help: 'Unresolved faults by type, fleet-wide; computed like tikops_sites.',
+      labelNames: ['type'],
       registers: [registry],
     }),
     queueLag: new Gauge({

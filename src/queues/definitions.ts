@@ -37,12 +37,22 @@ export const queueDefs = {
     concurrency: 4,
   }),
   /**
-   * On-demand configuration backups (POST /site/{siteId}/backup, src/backups): creates the backup
-   * job the API already named. Idempotent (fixed job id and idempotency key), so retries are safe.
+   * Requested configuration backups (POST /site/{siteId}/backup, and backup schedules' runs:
+   * src/backups): creates the backup job the request already named, not before `notBefore`.
+   * Idempotent (fixed job id and idempotency key), so retries are safe.
    */
   backup: def({
     name: 'backup',
-    payload: z.object({ siteId: z.guid(), org: z.string().min(1), jobId: z.guid(), key: z.guid() }),
+    payload: z.object({
+      siteId: z.guid(),
+      org: z.string().min(1),
+      jobId: z.guid(),
+      key: z.guid(),
+      scheduleId: z.guid().optional(),
+      notifyUrl: z.string().optional(),
+      /** Epoch ms: a scheduled run's backups are spread over a window. */
+      notBefore: z.number().int().optional(),
+    }),
     options: {
       attempts: 8,
       backoff: { type: 'exponential', delay: 1_000 },
@@ -99,6 +109,23 @@ export const queueDefs = {
       removeOnFail: { age: 86_400, count: 10_000 },
     },
     concurrency: 4,
+  }),
+  /**
+   * Fleet-event webhooks to organisations' endpoints (src/webhooks/org-events.service.ts): one
+   * BullMQ job per (event, endpoint), job id `org-event-<event>-<endpoint>`, retried on the same
+   * schedule as notify_url webhooks.
+   */
+  orgWebhook: def({
+    name: 'org-webhook',
+    payload: z.object({ eventId: z.string().regex(/^[0-9]{1,19}$/), endpointId: z.guid() }),
+    options: {
+      attempts: 1_000,
+      backoff: { type: 'custom' },
+      removeOnComplete: { age: 86_400, count: 10_000 },
+      removeOnFail: { age: 86_400, count: 10_000 },
+    },
+    concurrency: 16,
+    backoff: (attemptsMade, config) => backoffDelay(webhookBackoff(config), attemptsMade),
   }),
 };
 

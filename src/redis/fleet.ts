@@ -49,6 +49,10 @@ export interface FleetRedis {
   /** Forgets every dispatch and health record of purged sites. */
   forgetSites(siteIds: string[]): Promise<void>;
   streamLength(): Promise<number>;
+  /** Stores the fleet-gauge snapshot (src/fleet/gauges.service.ts) for `ttlSeconds`. */
+  setGauges(json: string, ttlSeconds: number): Promise<void>;
+  /** The fleet-gauge snapshot, or null when none is fresh. */
+  gauges(): Promise<string | null>;
 }
 
 type RawEntry = [string, string[] | null];
@@ -156,6 +160,14 @@ export function createFleetRedis(redis: Redis, keys: Keys): FleetRedis {
       m.zrem(keys.seen, ...siteIds).srem(keys.inflight, ...siteIds);
       await m.exec();
     },
+    async setGauges(json, ttlSeconds) {
+      await redis.set(keys.fleetGauges, json, 'EX', ttlSeconds);
+    },
+
+    gauges() {
+      return redis.get(keys.fleetGauges);
+    },
+
     streamLength() {
       return redis.xlen(keys.samples);
     },

@@ -16,6 +16,8 @@ export interface Keys {
   inflight: string;
   /** String: last-seen ms up to which the offline sweep has handled `seen` (src/fleet). */
   sweepMark: string;
+  /** String with a TTL: the fleet-gauge snapshot one worker computes per interval (src/fleet/gauges.service.ts). */
+  fleetGauges: string;
   /** String with a TTL: PostgreSQL has no `kind` with this id (src/redis/negative-cache.ts). */
   miss(kind: string, id: string): string;
 }
@@ -30,6 +32,7 @@ export function createKeys(prefix: string): Keys {
     seen: `${prefix}seen`,
     inflight: `${prefix}inflight`,
     sweepMark: `${prefix}seen:mark`,
+    fleetGauges: `${prefix}fleet:gauges`,
     miss: (kind, id) => `${prefix}miss:${kind}:${id}`,
   };
 }

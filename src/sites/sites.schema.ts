@@ -8,7 +8,7 @@ export const createSiteBody = z.strictObject({
 });
 
 /** A tag: printable text without commas or surrounding spaces (tags are matched exactly). */
-const tag = text()
+export const siteTag = text()
   .min(1)
   .max(64)
   .regex(/^[^\s,\p{Cc}](?:[^,\p{Cc}]*[^\s,\p{Cc}])?$/u, 'expected 1-64 printable characters, no commas or surrounding spaces');
@@ -21,7 +21,7 @@ export const updateSiteBody = z
   .strictObject({
     name: createSiteBody.shape.name.optional(),
     tags: z
-      .array(tag)
+      .array(siteTag)
       .max(MAX_TAGS)
       .transform((t) => [...new Set(t)])
       .optional()
@@ -39,7 +39,7 @@ const version = z.string().regex(/^[0-9][0-9A-Za-z.]{0,31}(?: \([a-z-]{1,20}\))?
 
 export const listSitesQuery = z.strictObject({
   ...keysetQuery({ max: 500, default: 100 }),
-  tag: tag.optional().meta({ description: 'Only sites carrying this tag.' }),
+  tag: siteTag.optional().meta({ description: 'Only sites carrying this tag.' }),
   status: z.enum(['online', 'offline']).optional().meta({
     description:
       'online: heard from and no open outage; offline: an open outage or never heard from. As the offline sweep last saw it (has_pulse is read live, so the two can differ for up to one sweep).',

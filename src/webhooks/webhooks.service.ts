@@ -7,7 +7,7 @@ import type { Deps } from '../runtime.js';
 import * as rollouts from '../rollouts/rollouts.service.js';
 import { SIGNATURE_HEADER, signatureHeader, webhookSecret } from './sign.js';
 import * as repo from './webhooks.repo.js';
-import type { AttemptRow, EventRow, Outcome } from './webhooks.repo.js';
+import type { AttemptRow, EventRow, Outcome, WebhookEventType } from './webhooks.repo.js';
 import type { AttemptDto, DeliveryDto } from './webhooks.schema.js';
 
 // notify_url webhooks. Each job event the job_event trigger put in the outbox arrives here as one
@@ -35,6 +35,14 @@ export function deliveryId(eventId: bigint): string {
 }
 
 /**
+ * The webhook `type` of a job event: `job.<event>`, except that a backup which found the
+ * configuration changed is announced as `config.changed` (configuration drift, docs/webhooks.md).
+ */
+export function webhookType(event: WebhookEventType): DeliveryDto['type'] {
+  return event === 'config_changed' ? 'config.changed' : `job.${event}`;
+}
+
+/**
  * The webhook body. `data.job` is the job as it stands when the attempt is sent (it may already
  * have moved past the event), without its script to keep payloads small.
  */
@@ -42,13 +50,13 @@ export function buildPayload(event: EventRow, job: JobDto): string {
   const { script: _script, ...rest } = job;
   return JSON.stringify({
     id: deliveryId(event.id),
-    type: `job.${event.type}`,
+    type: webhookType(event.type),
     created_at: event.at.toISOString(),
     data: { job: rest, site_id: job.site_id, detail: event.detail ?? null },
   });
 }
 
-interface Sent {
+export interface Sent {
   statusCode: number | null;
   durationMs: number;
   error: string | null;
@@ -63,8 +71,19 @@ function describeFailure(err: unknown): string {
   return clip(typeof code === 'string' && !err.message.includes(code) ? `${code}: ${err.message}` : err.message);
 }
 
+/** The headers of every webhook tikops sends: type, delivery id and the signature of `body`. */
+export function webhookHeaders(deps: Deps, deliveryId: string, type: string, body: string): Record<string, string> {
+  return {
+    'content-type': 'application/json',
+    'user-agent': USER_AGENT,
+    'tikops-delivery': deliveryId,
+    'tikops-event': type,
+    [SIGNATURE_HEADER.toLowerCase()]: signatureHeader(webhookSecret(deps.config), body, deps.clock()),
+  };
+}
+
 /** One POST through the SSRF-safe fetch; never throws. */
-async function send(deps: Deps, url: string, headers: Record<string, string>, body: string): Promise<Sent> {
+export async function send(deps: Deps, url: string, headers: Record<string, string>, body: string): Promise<Sent> {
   const fetch = createSafeFetch(userUrlPolicy(deps.config));
   const started = performance.now();
   try {
@@ -85,21 +104,7 @@ async function send(deps: Deps, url: string, headers: Record<string, string>, bo
   }
 }
 
-/**
- * The headers of every webhook tikops sends (job and rollout events alike): the one place that
- * signs a body.
- */
-function signedHeaders(deps: Deps, deliveryId: string, eventType: string, body: string): Record<string, string> {
-  return {
-    'content-type': 'application/json',
-    'user-agent': USER_AGENT,
-    'tikops-delivery': deliveryId,
-    'tikops-event': eventType,
-    [SIGNATURE_HEADER.toLowerCase()]: signatureHeader(webhookSecret(deps.config), body, deps.clock()),
-  };
-}
-
-function outcomeOf(sent: Sent, attempt: number, maxAttempts: number): Outcome {
+export function outcomeOf(sent: Sent, attempt: number, maxAttempts: number): Outcome {
   if (sent.refused) return 'refused';
   if (sent.error === null) return 'delivered';
   return attempt >= maxAttempts ? 'gave_up' : 'retrying';
@@ -120,8 +125,9 @@ export async function deliverEvent(deps: Deps, eventId: bigint): Promise<Deliver
   const attempt = (last?.attempt ?? 0) + 1;
 
   const body = buildPayload(event, job);
-  const sent = await send(deps, job.notify_url, signedHeaders(deps, id, `job.${event.type}`, body), body);
+  const sent = await send(deps, job.notify_url, webhookHeaders(deps, id, webhookType(event.type), body), body);
   const outcome = outcomeOf(sent, attempt, webhookAttempts(deps.config));
+  deps.metrics.webhookAttempts.inc({ outcome });
   await repo.createAttempt(
     deps.db,
     { jobId: job.id, eventId, deliveryId: id, attempt, url: job.notify_url, statusCode: sent.statusCode,
@@ -154,7 +160,7 @@ export async function deliverRolloutEvent(deps: Deps, eventId: bigint): Promise<
   const attempt = event.webhookAttempts + 1;
   const type = `rollout.${event.type}`;
   const body = JSON.stringify({ id, type, created_at: event.at.toISOString(), data: { rollout, detail: event.detail ?? null } });
-  const sent = await send(deps, event.notifyUrl, signedHeaders(deps, id, type, body), body);
+  const sent = await send(deps, event.notifyUrl, webhookHeaders(deps, id, type, body), body);
   const outcome = outcomeOf(sent, attempt, webhookAttempts(deps.config));
   await rollouts.recordWebhookAttempt(deps, eventId, attempt, outcome);
   const line = { deliveryId: id, rolloutId: event.rolloutId, attempt, status: sent.statusCode, error: sent.error };
@@ -175,7 +181,7 @@ export async function listDeliveries(deps: Deps, org: string, siteId: string, jo
   const [events, attempts] = await Promise.all([repo.listEvents(deps.db, jobId), repo.listAttempts(deps.db, jobId)]);
   return events.map((e) => {
     const mine = attempts.filter((a) => a.eventId === e.id).map(toAttemptDto);
-    return { id: deliveryId(e.id), type: `job.${e.type}`, created_at: e.at.toISOString(),
+    return { id: deliveryId(e.id), type: webhookType(e.type), created_at: e.at.toISOString(),
       state: mine.at(-1)?.outcome ?? 'pending', attempts: mine };
   });
 }

@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, type TestApp } from '../support/app.js';
 import { buildJob, buildSite, callback, parseWrapper, poll } from '../factories.js';
 import { promlint } from '../support/promlint.js';
+import { refreshFleetGauges } from '../../src/fleet/gauges.service.js';
+import { sweepOffline } from '../../src/fleet/sweep.service.js';
 
 let app: TestApp;
 beforeAll(async () => {
@@ -40,6 +42,29 @@ describe('GET /metrics', () => {
     expect(sample(after, 'tikops_http_request_duration_seconds_count', 'route="/poll"')).toBeGreaterThanOrEqual(2);
     expect(after).toContain('tikops_queue_lag_seconds{queue="outbox"');
     expect(promlint(after)).toEqual([]);
+  });
+
+  it('reports fleet-wide site and fault gauges from the snapshot one worker computes, and the build', async () => {
+    const before = (await app.request('GET', '/metrics')).text;
+    // No worker has computed a snapshot for this deployment yet: no fleet gauges rather than zeros.
+    expect(before).not.toContain('tikops_sites{');
+    const quiet = await buildSite(app);
+    const heard = await buildSite(app);
+    await poll(app, heard);
+    await poll(app, quiet);
+    app.clock.advance(10 * 30_000 + 1_000);
+    await poll(app, heard);
+    await sweepOffline(app.deps);
+    const snapshot = await refreshFleetGauges(app.deps);
+    app.clock.advance(5_000);
+    const text = (await app.request('GET', '/metrics')).text;
+    expect(sample(text, 'tikops_sites', 'state="offline"')).toBe(snapshot.sites.offline);
+    expect(snapshot.sites.offline).toBeGreaterThanOrEqual(1);
+    expect(sample(text, 'tikops_sites', 'state="online"')).toBe(snapshot.sites.online);
+    expect(sample(text, 'tikops_open_faults', 'type="site_offline"')).toBe(snapshot.openFaults.site_offline);
+    expect(text).toContain('tikops_open_faults{type="site_rebooted"');
+    expect(text).toMatch(/tikops_build_info\{version="0\.1\.0",node="v\d+\.\d+\.\d+",role="api"\} 1/);
+    expect(promlint(text)).toEqual([]);
   });
 
   it('counts polls answered 4xx as rejected', async () => {
