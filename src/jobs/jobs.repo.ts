@@ -174,7 +174,7 @@ export function listBySite(db: SqlClient, siteId: string, limit: number, beforeS
 export function listByOrg(
   db: SqlClient,
   org: string,
-  f: { state?: string | undefined; siteId?: string | undefined; since?: Date | undefined },
+  f: { state?: string | undefined; siteId?: string | undefined; rolloutId?: string | undefined; since?: Date | undefined },
   limit: number,
   beforeSeq: bigint | null,
 ): Promise<JobRow[]> {
@@ -182,6 +182,8 @@ export function listByOrg(
   if (beforeSeq !== null) where.push(sql`seq < ${beforeSeq}`);
   if (f.state !== undefined) where.push(sql`state = ${f.state}::"JobState"`);
   if (f.siteId !== undefined) where.push(sql`site_id = ${f.siteId}::uuid`);
+  // job_rollout_id_state_idx serves it.
+  if (f.rolloutId !== undefined) where.push(sql`rollout_id = ${f.rolloutId}::uuid`);
   if (f.since !== undefined) where.push(sql`created_at >= ${f.since}::timestamptz`);
   return db.rows<JobRow>(sql`SELECT ${COLS} FROM job WHERE ${join(where, ' AND ')} ORDER BY seq DESC LIMIT ${limit}`);
 }

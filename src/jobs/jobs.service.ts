@@ -341,9 +341,10 @@ export async function listJobs(
 export async function listOrgJobs(
   deps: Deps,
   org: string,
-  q: { limit: number; cursor?: bigint | undefined; status?: string | undefined; site?: string | undefined; since?: Date | undefined },
+  q: { limit: number; cursor?: bigint | undefined; status?: string | undefined; site?: string | undefined; rollout?: string | undefined; since?: Date | undefined },
 ): Promise<{ jobs: JobDto[]; nextCursor: string | null }> {
-  const rows = await repo.listByOrg(deps.sql, org, { state: q.status, siteId: q.site, since: q.since }, q.limit + 1, q.cursor ?? null);
+  const filter = { state: q.status, siteId: q.site, rolloutId: q.rollout, since: q.since };
+  const rows = await repo.listByOrg(deps.sql, org, filter, q.limit + 1, q.cursor ?? null);
   const jobs = rows.slice(0, q.limit);
   return { jobs: jobs.map(toJobDto), nextCursor: rows.length > q.limit ? String(jobs[jobs.length - 1]!.seq) : null };
 }

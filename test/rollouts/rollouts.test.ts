@@ -51,6 +51,8 @@ describe('a rollout with a canary', () => {
     expect(done.counts).toMatchObject({ completed: 5, total: 5, pending: 0 });
     expect(done.finished_at).not.toBeNull();
     expect(await jobsPerSite(app, fleet)).toEqual([1, 1, 1, 1, 1]);
+    const listed = await app.request('GET', `/jobs?rollout=${r.id}`, { token });
+    expect(listed.body.map((j: any) => j.site_id).sort()).toEqual(fleet.map((s) => s.id).sort());
     const job = await app.request('GET', `/site/${canary.id}/job/${waiting[0].job_id}`, { token });
     expect(job.body).toMatchObject({ description: 'Enable DNS cache', script: '/ip dns set cache-size=4096', needs_acknowledgement: true, created_by: 'jwt:-' });
   });
