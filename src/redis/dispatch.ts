@@ -30,6 +30,7 @@ export type PopResult =
   | { kind: 'job'; jobId: string; remaining: number; redelivery: boolean; rebooted: boolean }
   | { kind: 'interrupted'; jobId: string }
   | { kind: 'reported' }
+  | { kind: 'confirm'; jobId: string; remaining: number }
   | { kind: 'idle'; rebooted: boolean }
   | { kind: 'cold' };
 
@@ -39,14 +40,15 @@ export interface PollFacts {
   uptimeSeconds: number | null;
   /** Compact JSON of the heartbeat fields worth keeping. */
   facts: string;
+  /** A digest of the facts that are inventory (identity, version, model, …): a change is sampled at once. */
+  inventory: string;
   /** The agent's `last-job` report (the wrapper's job token and whether its payload succeeded), or null. */
   lastJob: { token: string; ok: boolean } | null;
+  /** The job token of a rollback the router reports it reverted (`rolled-back=`), or null. */
+  rolledBack?: string | null;
   /** The RouterOS version the heartbeat reported (decides what a job handed out now may be). */
   version?: string | undefined;
 }
-
-/** Approximate cap of the samples stream; the drain worker keeps it far below this. */
-const SAMPLES_MAXLEN = 1_000_000;
 
 /**
  * A job as the site's queue holds it: its id and its delivery lease. `leaseSeconds` 0 means no
@@ -57,12 +59,14 @@ export interface QueuedJob {
   leaseSeconds: number;
 }
 
-/** The queue entry of a job, `<id>/<lease seconds>` (pop-next-6.lua reads it). */
+/** The queue entry of a job, `<id>/<lease seconds>` (pop-next-7.lua reads it). */
 const entry = (j: QueuedJob): string => `${j.id}/${j.leaseSeconds}`;
 
 export interface RunSlot {
   jobId: string;
   claimed: boolean;
+  /** A rollback job that reported done and waits for the confirmation a later poll hands out. */
+  awaiting?: boolean;
   leaseUntilMs: number;
   leaseSeconds: number;
 }
@@ -72,10 +76,19 @@ export interface Dispatch {
    * `defaultLeaseSeconds` applies to a queue entry that carries no lease; `retry`: a second call
    * within one poll (the heartbeat is recorded once, by the first).
    */
-  popNext(siteId: string, tokenVersion: number, nowMs: number, defaultLeaseSeconds: number, poll: PollFacts, retry?: boolean): Promise<PopResult>;
+  popNext(
+    siteId: string,
+    tokenVersion: number,
+    nowMs: number,
+    opts: { defaultLeaseSeconds: number; sampleIntervalMs: number; sampleStreamMax: number },
+    poll: PollFacts,
+    retry?: boolean,
+  ): Promise<PopResult>;
   /** Compare-and-set on the site's run slot; true if it held `jobId`. */
   releaseRun(siteId: string, jobId: string): Promise<boolean>;
   claimRun(siteId: string, jobId: string): Promise<boolean>;
+  /** Marks the claimed rollback job as waiting for its confirmation (docs/rollback.md). */
+  awaitRun(siteId: string, jobId: string): Promise<boolean>;
   leaseRun(siteId: string, jobId: string, leaseUntilMs: number): Promise<boolean>;
   /** Merges PostgreSQL's view of the site into Redis, in its order; returns how many jobs were added. */
   restoreSite(siteId: string, state: SiteDispatchState): Promise<number>;
@@ -115,7 +128,7 @@ export function createDispatch(redis: Redis, keys: Keys): Dispatch {
     call('set-run', keys.run(siteId), keys.inflight, jobId, action, lease, siteId);
 
   return {
-    async popNext(siteId, tokenVersion, nowMs, defaultLeaseSeconds, poll, retry = false) {
+    async popNext(siteId, tokenVersion, nowMs, { defaultLeaseSeconds, sampleIntervalMs, sampleStreamMax }, poll, retry = false) {
       const [code, jobId, remaining, redelivery, rebooted] = (await call(
         'pop-next',
         keys.site(siteId),
@@ -124,6 +137,7 @@ export function createDispatch(redis: Redis, keys: Keys): Dispatch {
         keys.samples,
         keys.seen,
         keys.inflight,
+        keys.samplesDeferred,
         tokenVersion,
         nowMs,
         defaultLeaseSeconds,
@@ -131,9 +145,11 @@ export function createDispatch(redis: Redis, keys: Keys): Dispatch {
         poll.uptimeSeconds ?? '',
         poll.facts,
         siteId,
-        SAMPLES_MAXLEN,
+        sampleStreamMax,
         retry || !poll.lastJob ? '' : `${poll.lastJob.token}:${poll.lastJob.ok ? 'ok' : 'fail'}`,
         retry ? '0' : '1',
+        sampleIntervalMs,
+        poll.inventory,
       )) as [number, string, number, number, number];
       switch (code) {
         case 1:
@@ -144,6 +160,8 @@ export function createDispatch(redis: Redis, keys: Keys): Dispatch {
           return { kind: 'interrupted', jobId };
         case 4:
           return { kind: 'reported' };
+        case 5:
+          return { kind: 'confirm', jobId, remaining };
         case -2:
           return { kind: 'cold' };
         default:
@@ -155,6 +173,9 @@ export function createDispatch(redis: Redis, keys: Keys): Dispatch {
     },
     async claimRun(siteId, jobId) {
       return (await setRun(siteId, jobId, 'claim', 0)) === 1;
+    },
+    async awaitRun(siteId, jobId) {
+      return (await setRun(siteId, jobId, 'await', 0)) === 1;
     },
     async leaseRun(siteId, jobId, leaseUntilMs) {
       return (await setRun(siteId, jobId, 'lease', leaseUntilMs)) === 1;
@@ -170,7 +191,7 @@ export function createDispatch(redis: Redis, keys: Keys): Dispatch {
         s.tokenVersion,
         s.orgId,
         run?.jobId ?? '',
-        run?.claimed ? 1 : 0,
+        run?.awaiting ? 2 : run?.claimed ? 1 : 0,
         run?.leaseUntilMs ?? 0,
         siteId,
         run?.leaseSeconds ?? 0,

@@ -101,7 +101,7 @@ ALTER TABLE "rollout_event" ADD CONSTRAINT "rollout_event_rollout_id_fkey" FOREI
 -- AddForeignKey
 ALTER TABLE "job" ADD CONSTRAINT "job_rollout_id_fkey" FOREIGN KEY ("rollout_id") REFERENCES "rollout"("id") ON DELETE SET NULL ON UPDATE CASCADE;
 
--- The job_event outbox trigger (as 20261202015841_config_history left it) also tells the rollout worker when a rollout's job settles (one
+-- The job_event outbox trigger (as 20261202024536_safe_apply_rollback left it) also tells the rollout worker when a rollout's job settles (one
 -- queue job per event; the worker's step is idempotent, so a repeat changes nothing), and a
 -- rollout event with a notify_url becomes a webhook.
 CREATE OR REPLACE FUNCTION tikops_job_event_outbox() RETURNS trigger AS $$
@@ -110,7 +110,7 @@ DECLARE
 BEGIN
   SELECT notify_url, express_execute, rollout_id INTO j FROM job WHERE id = NEW.job_id;
   IF j.notify_url IS NOT NULL
-     AND NEW.type::text IN ('delivered', 'started', 'completed', 'failed', 'cancelled', 'timed_out', 'config_changed') THEN
+     AND NEW.type::text IN ('delivered', 'started', 'completed', 'failed', 'cancelled', 'timed_out', 'config_changed', 'rolled_back') THEN
     INSERT INTO outbox (queue, job_key, payload)
     VALUES ('webhook', 'event-' || NEW.id, jsonb_build_object('eventId', NEW.id::text))
     ON CONFLICT (job_key) DO NOTHING;

@@ -36,7 +36,7 @@ export interface SiteWithToken extends Site {
   token: string;
 }
 
-export type JobStatus = 'queued' | 'delivered' | 'started' | 'completed' | 'failed' | 'cancelled' | 'timed_out';
+export type JobStatus = 'queued' | 'delivered' | 'started' | 'completed' | 'failed' | 'cancelled' | 'timed_out' | 'awaiting_confirmation' | 'rolled_back';
 
 export interface Job {
   id: string;
@@ -62,6 +62,7 @@ export interface Job {
   lease_seconds: number;
   timeout_seconds: number;
   created_by: string | null;
+  rollback_after_seconds: number | null;
 }
 
 export interface JobEvent {
@@ -110,7 +111,7 @@ export interface Runbook {
 export interface Fault {
   id: string;
   site_id: string;
-  type: 'site_offline' | 'site_rebooted';
+  type: 'site_offline' | 'site_rebooted' | 'config_rolled_back';
   status: 'unresolved' | 'resolved';
   severity: 'critical' | 'low';
   message: string;
