@@ -102,7 +102,7 @@ export async function dbPathsBench(): Promise<Row[]> {
       {
         name: 'Prisma model API (nested create)',
         create: (job, now) => {
-          const { siteId, ...data } = job;
+          const { siteId, rolloutId: _rolloutId, ...data } = job;
           return db.job.create({
             data: { ...data, createdAt: now, site: { connect: { id: siteId } }, events: { create: { type: 'created', attempt: 0, at: now } } },
           });

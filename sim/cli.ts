@@ -2,8 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { startFleet } from './fleet/fleet.js';
 import { createOperator } from './fleet/operator.js';
+import { followRollout, linkTargets, startRollout } from './fleet/rollout.js';
 
 // npm run sim -- --routers 1000 --interval 30s --duration 120s --jobs 2 [--drop 0.01 --reboot 0.01 --hang 0.01 --slow-ms 50]
+// npm run sim -- --rollout --routers 50 --interval 2s --batch-size 10 --max-failures 2 [--fail-suffix 7]
 // Adopts N simulated routers into a running tikops through a new runbook, queues jobs for them, runs
 // them on their schedules, and reports per job how often it was delivered and run.
 
@@ -29,6 +31,15 @@ Options:
   --hang <p>           share of claimed jobs that never report an outcome (default 0)
   --slow-ms <ms>       extra latency per request (default 0)
   --seed <n>           random seed (default 1)
+
+Rollout mode (instead of one job per router):
+  --rollout            tag every router's site \`sim\`, create a staged rollout across the tag with the
+                       first router as its canary, and print its progress until it completes, pauses
+                       or --duration passes
+  --batch-size <n>     targets per batch after the canary (default 10)
+  --batch-interval <s> seconds between batch starts (default 0)
+  --max-failures <n>   pause once more jobs than this failed
+  --fail-suffix <d>    routers whose identity ends in this digit fail the script
   -h, --help           this text`;
 
 const { values: a } = parseArgs({
@@ -45,6 +56,11 @@ const { values: a } = parseArgs({
     hang: { type: 'string', default: '0' },
     'slow-ms': { type: 'string', default: '0' },
     seed: { type: 'string', default: '1' },
+    rollout: { type: 'boolean' },
+    'batch-size': { type: 'string', default: '10' },
+    'batch-interval': { type: 'string', default: '0' },
+    'max-failures': { type: 'string' },
+    'fail-suffix': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
 });
@@ -75,17 +91,32 @@ console.log(`adopted ${fleet.routers.length} routers in ${((Date.now() - started
 // The organisation is this run's own, so these are exactly the sites the fleet just adopted.
 const sites = await operator.siteIds();
 let created = 0;
-for (const siteId of sites) {
-  for (let i = 0; i < Number(a.jobs); i++) {
-    const tag = `${siteId}-${i}`;
-    const job = await operator.createJob(siteId, tag);
-    fleet.ledger.link(tag, job.token, job.id);
-    created++;
+if (a.rollout) {
+  const r = await startRollout(operator, sites, {
+    tag: 'sim',
+    batchSize: Number(a['batch-size']),
+    batchIntervalSeconds: Number(a['batch-interval']),
+    maxFailures: a['max-failures'] === undefined ? undefined : Number(a['max-failures']),
+    failSuffix: a['fail-suffix'],
+  });
+  console.log(`rollout ${r.id} across ${r.counts.total} sites (canary ${sites[0]}); progress:`);
+  const end = await followRollout(operator, r.id, 1_000, Date.now() + seconds(a.duration) * 1000);
+  await fleet.stop();
+  await linkTargets(operator, fleet.ledger, r.id);
+  created = end.counts.total! - (end.counts.pending ?? 0) - (end.counts.skipped_offline ?? 0) - (end.counts.rejected ?? 0) - (end.counts.cancelled ?? 0);
+} else {
+  for (const siteId of sites) {
+    for (let i = 0; i < Number(a.jobs); i++) {
+      const tag = `${siteId}-${i}`;
+      const job = await operator.createJob(siteId, tag);
+      fleet.ledger.link(tag, job.token, job.id);
+      created++;
+    }
   }
+  console.log(`queued ${created} jobs; running for ${a.duration}`);
+  await new Promise((r) => setTimeout(r, seconds(a.duration) * 1000));
+  await fleet.stop();
 }
-console.log(`queued ${created} jobs; running for ${a.duration}`);
-await new Promise((r) => setTimeout(r, seconds(a.duration) * 1000));
-await fleet.stop();
 const summary = fleet.ledger.summary();
 console.table({ ...summary, jobsCreated: created });
 if (summary.ranTwice! > 0) {

@@ -59,6 +59,7 @@ export const envSchema = z.object({
     .default('all'),
   RECONCILE_INTERVAL_MS: int(10_000, 100, 3_600_000),
   TIMEOUT_SWEEP_INTERVAL_MS: int(5_000, 100, 3_600_000),
+  ROLLOUT_SWEEP_INTERVAL_MS: int(5_000, 100, 3_600_000),
   EXPRESS_TIMEOUT_MS: int(3_000, 100, 30_000),
   EXPRESS_CONFIRM_SECONDS: int(10, 1, 120),
   TRUST_PROXY: bool.default(false),
@@ -153,6 +154,8 @@ export interface Config {
   /** Queue names this worker process consumes, or 'all'. */
   workers: 'all' | string[];
   reconcileIntervalMs: number;
+  /** How often rollouts whose timer is due (launch_at, the next batch) are stepped, as a backstop to their delayed queue jobs. */
+  rolloutSweepIntervalMs: number;
   timeoutSweepIntervalMs: number;
   /** Per-try timeout of an express-execute call to a router's REST API (a late express is worthless). */
   expressTimeoutMs: number;
@@ -311,6 +314,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     }),
     workers: e.WORKERS === 'all' ? 'all' : e.WORKERS.split(','),
     reconcileIntervalMs: e.RECONCILE_INTERVAL_MS,
+    rolloutSweepIntervalMs: e.ROLLOUT_SWEEP_INTERVAL_MS,
     timeoutSweepIntervalMs: e.TIMEOUT_SWEEP_INTERVAL_MS,
     expressTimeoutMs: e.EXPRESS_TIMEOUT_MS,
     expressConfirmSeconds: e.EXPRESS_CONFIRM_SECONDS,

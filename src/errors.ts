@@ -64,6 +64,18 @@ export const errorRegistry = {
   },
   site_not_found: { status: 404, type: 'not_found_error', message: 'No such site.' },
   job_not_found: { status: 404, type: 'not_found_error', message: 'No such job.' },
+  rollout_not_found: { status: 404, type: 'not_found_error', message: 'No such rollout.' },
+  rollout_no_targets: { status: 400, type: 'invalid_request_error', message: 'The rollout selects no sites.' },
+  rollout_self_approval: {
+    status: 403,
+    type: 'permission_error',
+    message: 'A rollout must be approved by someone other than its creator.',
+  },
+  rollout_state_conflict: {
+    status: 409,
+    type: 'conflict_error',
+    message: "The rollout's state does not allow this action.",
+  },
   management_not_configured: {
     status: 404,
     type: 'not_found_error',

@@ -13,6 +13,7 @@ import { jobRoutes } from './jobs/jobs.routes.js';
 import { keyRoutes } from './keys/keys.routes.js';
 import { metricsRoutes } from './metrics/metrics.routes.js';
 import { pollRoute } from './poll/poll.routes.js';
+import { rolloutRoutes } from './rollouts/rollouts.routes.js';
 import { runbookRoutes } from './runbooks/runbooks.routes.js';
 import { sessionRoutes } from './sessions/sessions.routes.js';
 import { siteRoutes } from './sites/sites.routes.js';
@@ -29,6 +30,7 @@ export const capabilityRoutes: readonly AnyRoute[] = [
   ...siteRoutes,
   ...expressRoutes,
   ...jobRoutes,
+  ...rolloutRoutes,
   ...webhookRoutes,
   ...backupRoutes,
   ...scheduleRoutes,

@@ -8,6 +8,7 @@ import { refreshFleetGauges } from '../src/fleet/gauges.service.js';
 import { pruneFleet } from '../src/fleet/prune.service.js';
 import { drainSamples } from '../src/fleet/samples.service.js';
 import { sweepOffline } from '../src/fleet/sweep.service.js';
+import { sweepRollouts } from '../src/rollouts/rollouts.service.js';
 import type { Deps } from '../src/runtime.js';
 
 // Singleton periodic tasks. Each runs as a BullMQ job scheduler tick, so across any number of
@@ -29,6 +30,8 @@ export const maintenanceTasks: Record<string, Task> = {
   samples: { everyMs: (d) => d.config.fleet.drainIntervalMs, run: (d) => drainSamples(d) },
   offline: { everyMs: (d) => d.config.fleet.sweepIntervalMs, run: sweepOffline },
   fleet: { everyMs: (d) => d.config.fleet.pruneIntervalMs, run: pruneFleet },
+  // Rollouts whose launch_at or next batch is due (a backstop: their delayed queue jobs do it first).
+  rollouts: { everyMs: (d) => d.config.rolloutSweepIntervalMs, run: sweepRollouts },
   // Fleet-wide Prometheus gauges, computed once per interval for every pod's /metrics.
   'fleet-gauges': { everyMs: () => 15_000, run: refreshFleetGauges },
 };

@@ -4,6 +4,7 @@ import type { Deps } from '../src/runtime.js';
 import { backupProcessor } from './backup.processor.js';
 import { expressProcessor } from './express.processor.js';
 import { maintenanceProcessor } from './maintenance.processor.js';
+import { rolloutProcessor } from './rollout.processor.js';
 import { orgWebhookProcessor, webhookProcessor } from './webhook.processor.js';
 
 /** `token`: the worker's lock on the job, which moving it back to the delayed set needs. */
@@ -16,6 +17,7 @@ export function buildProcessors(deps: Deps): { [Q in QueueName]: Processor } {
     backup: backupProcessor(deps),
     express: expressProcessor(deps),
     webhook: webhookProcessor(deps),
+    rollout: rolloutProcessor(deps),
     orgWebhook: orgWebhookProcessor(deps),
   };
 }

@@ -3,7 +3,13 @@ import { waitMs, type WaitReason } from '../src/redis/fair-share.js';
 import { queueDefs } from '../src/queues/definitions.js';
 import type { Deps } from '../src/runtime.js';
 import { deliverOrgEvent, type OrgDeliveryResult } from '../src/webhooks/org-events.service.js';
-import { abandonDelivery, deliverEvent, type DeliveryResult } from '../src/webhooks/webhooks.service.js';
+import {
+  abandonDelivery,
+  abandonRolloutDelivery,
+  deliverEvent,
+  deliverRolloutEvent,
+  type DeliveryResult,
+} from '../src/webhooks/webhooks.service.js';
 
 const NOT_ATTEMPTED = 'not attempted: the destination stayed paused (circuit open) past the retry window';
 
@@ -46,12 +52,15 @@ export function webhookProcessor(deps: Deps): (job: Job, token?: string) => Prom
   return async (job, token) => {
     const data = queueDefs.webhook.payload.parse(job.data);
     const known = data.org !== undefined && data.destination !== undefined ? { org: data.org, destination: data.destination } : undefined;
-    const result = await deliverEvent(deps, BigInt(data.eventId), known);
+    // A job event or a rollout event (src/rollouts): the same delivery rules.
+    const result = 'eventId' in data ? await deliverEvent(deps, BigInt(data.eventId), known) : await deliverRolloutEvent(deps, BigInt(data.rolloutEventId));
     switch (result.outcome) {
       case 'paused': {
         if (!known) await job.updateData({ ...data, ...result.route });
         await reschedule(deps, job, token, result);
-        const given = await abandonDelivery(deps, BigInt(data.eventId), NOT_ATTEMPTED);
+        const given = 'eventId' in data
+          ? await abandonDelivery(deps, BigInt(data.eventId), NOT_ATTEMPTED)
+          : await abandonRolloutDelivery(deps, BigInt(data.rolloutEventId), NOT_ATTEMPTED);
         if (given.outcome === 'gave_up') throw new UnrecoverableError(`webhook ${given.deliveryId} gave_up: ${NOT_ATTEMPTED}`);
         return given;
       }

@@ -9,6 +9,8 @@ export interface Operator {
   request<T>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<T>;
   createRunbook(name: string): Promise<{ id: string; token: string }>;
   siteIds(): Promise<string[]>;
+  /** One page of a list: its items and the X-Next-Cursor (null on the last page). */
+  page<T>(path: string): Promise<{ items: T[]; next: string | null }>;
   /** Queues a job whose payload logs `tag`; returns the job object. */
   createJob(siteId: string, tag: string, flags?: JobFlags): Promise<{ id: string; token: string }>;
 }
@@ -45,6 +47,11 @@ export function createOperator(url: string, jwtSecret: string, org: string): Ope
   return {
     request,
     createRunbook: (name) => request('POST', '/runbook', { name }),
+    async page<T>(path: string) {
+      const res = await fetch(url + path, { headers: { authorization: `Bearer ${token}` } });
+      if (!res.ok) throw new Error(`GET ${path}: ${res.status} ${await res.text()}`);
+      return { items: (await res.json()) as T[], next: res.headers.get('x-next-cursor') };
+    },
     /** Every site of the org: GET /site pages (X-Next-Cursor), 500 at a time. */
     async siteIds() {
       const ids: string[] = [];

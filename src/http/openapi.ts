@@ -31,6 +31,7 @@ export const errorResponse = z
 const TAGS: Record<Tag, string> = {
   Sites: 'Routers managed by tikops.',
   Jobs: 'Create and manage asynchronous commands to be executed on Sites.',
+  Rollouts: 'Staged rollouts: one script to many sites, canaries first, then batches, with failure thresholds and approval.',
   'Developer API': 'Queue asynchronous RouterOS scripts (JSON form).',
   Backups: 'Configuration exports taken before jobs or on demand.',
   Runbooks: 'Onboarding profiles and their bootstrap commands.',

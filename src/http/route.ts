@@ -11,7 +11,7 @@ import type { Operator, Scope } from './auth.js';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
-export type Tag = 'Sites' | 'Jobs' | 'Developer API' | 'Backups' | 'Runbooks' | 'Fleet health' | 'Device' | 'Access' | 'Meta';
+export type Tag = 'Sites' | 'Jobs' | 'Rollouts' | 'Developer API' | 'Backups' | 'Runbooks' | 'Fleet health' | 'Device' | 'Access' | 'Meta';
 
 /** Path, query and header parameters: a zod object whose keys are the names (headers lower-case). */
 type Params = z.ZodObject | undefined;

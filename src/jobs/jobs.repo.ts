@@ -60,6 +60,8 @@ export interface NewJob {
   rollbackAfterSeconds?: number | null;
   /** The operator behind it (`key:<id>`, `jwt:<sub>`); null for internal jobs. */
   createdBy?: string | null;
+  /** The rollout it belongs to (src/rollouts); null or absent for every other job. */
+  rolloutId?: string | null;
 }
 
 export interface JobEventRow {
@@ -106,6 +108,41 @@ export function createStatement(job: NewJob, now: Date, audit?: Statement): Stat
     SELECT ${COLS} FROM j`;
 }
 
+/**
+ * Many jobs and their `created` events in ONE statement (a rollout's batch): each column travels
+ * as one array parameter and `unnest` turns them back into rows, in the given order. A job whose
+ * (site, idempotency key) or id already exists is skipped (ON CONFLICT DO NOTHING), so repeating
+ * the insert creates nothing twice. Returns the rows actually inserted, in insertion order.
+ */
+export function createMany(db: SqlClient, jobs: NewJob[], now: Date): Promise<JobRow[]> {
+  if (jobs.length === 0) return Promise.resolve([]);
+  const col = <K extends keyof NewJob>(k: K): (NewJob[K] | null)[] => jobs.map((j) => j[k] ?? null);
+  return db.rows<JobRow>(sql`
+    WITH j AS (
+      INSERT INTO job (id, site_id, org_id, token, idempotency_key, request_hash, description, script,
+                       express_execute, needs_acknowledgement, should_backup, notify_url, lease_seconds,
+                       timeout_seconds, created_at, created_by, rollout_id, rollback_after_seconds)
+      SELECT id, site_id, org_id, token, idempotency_key, request_hash, description, script, express_execute,
+             needs_ack, should_backup, notify_url, lease_seconds, timeout_seconds, ${now}::timestamptz, created_by, rollout_id,
+             rollback_after_seconds
+      FROM unnest(${col('id')}::uuid[], ${col('siteId')}::uuid[], ${col('orgId')}::text[], ${col('token')}::text[],
+                  ${col('idempotencyKey')}::uuid[], ${col('requestHash')}::text[], ${col('description')}::text[],
+                  ${col('script')}::text[], ${col('expressExecute')}::bool[], ${col('needsAck')}::bool[],
+                  ${col('shouldBackup')}::bool[], ${col('notifyUrl')}::text[], ${col('leaseSeconds')}::int[],
+                  ${col('timeoutSeconds')}::int[], ${col('createdBy')}::text[], ${col('rolloutId')}::uuid[],
+                  ${col('rollbackAfterSeconds')}::int[])
+           WITH ORDINALITY AS u(id, site_id, org_id, token, idempotency_key, request_hash, description, script,
+                                express_execute, needs_ack, should_backup, notify_url, lease_seconds, timeout_seconds,
+                                created_by, rollout_id, rollback_after_seconds, ord)
+      ORDER BY ord
+      ON CONFLICT DO NOTHING
+      RETURNING *
+    ), e AS (
+      INSERT INTO job_event (job_id, type, attempt, at) SELECT id, 'created', 0, created_at FROM j
+    )
+    SELECT ${COLS} FROM j ORDER BY seq`);
+}
+
 /** Inserts the job and its `created` event (and audit row); null if (site, idempotency key) already exists. */
 export async function create(db: SqlClient, job: NewJob, now: Date, audit?: Statement): Promise<JobRow | null> {
   try {
@@ -143,7 +180,7 @@ export function listBySite(db: SqlClient, siteId: string, limit: number, beforeS
 export function listByOrg(
   db: SqlClient,
   org: string,
-  f: { state?: string | undefined; siteId?: string | undefined; since?: Date | undefined },
+  f: { state?: string | undefined; siteId?: string | undefined; rolloutId?: string | undefined; since?: Date | undefined },
   limit: number,
   beforeSeq: bigint | null,
 ): Promise<JobRow[]> {
@@ -151,6 +188,8 @@ export function listByOrg(
   if (beforeSeq !== null) where.push(sql`seq < ${beforeSeq}`);
   if (f.state !== undefined) where.push(sql`state = ${f.state}::"JobState"`);
   if (f.siteId !== undefined) where.push(sql`site_id = ${f.siteId}::uuid`);
+  // job_rollout_id_state_idx serves it.
+  if (f.rolloutId !== undefined) where.push(sql`rollout_id = ${f.rolloutId}::uuid`);
   if (f.since !== undefined) where.push(sql`created_at >= ${f.since}::timestamptz`);
   return db.rows<JobRow>(sql`SELECT ${COLS} FROM job WHERE ${join(where, ' AND ')} ORDER BY seq DESC LIMIT ${limit}`);
 }

@@ -89,7 +89,7 @@ export const jobRoutes = [
     operationId: 'listJobs',
     tags: ['Jobs'],
     summary: "List the organisation's jobs",
-    description: 'Jobs of every site of the organisation, most recent first, optionally by state, site and creation time. Pass the X-Next-Cursor value as `cursor` for the next page.',
+    description: 'Jobs of every site of the organisation, most recent first, optionally by state, site, rollout and creation time. Pass the X-Next-Cursor value as `cursor` for the next page.',
     auth: { operator: ['jobs:read'] },
     query: orgJobsQuery,
     responses: { 200: json(z.array(job), 'A page of jobs.', PAGE_HEADERS) },

@@ -97,6 +97,7 @@ export const orgJobsQuery = z.strictObject({
   ...listQuery.shape,
   status: z.enum(JOB_STATES).optional().meta({ description: 'Only jobs in this state.' }),
   site: uuid.optional().meta({ description: 'Only jobs of this site.' }),
+  rollout: uuid.optional().meta({ description: 'Only jobs of this rollout (POST /rollouts).' }),
   since: z.iso
     .datetime({ offset: true })
     .transform((s) => new Date(s))

@@ -7,7 +7,9 @@ import { refusedEarly, userUrlPolicy } from '../lib/outbound-url.js';
 import type { Deps } from '../runtime.js';
 import * as sites from '../sites/sites.service.js';
 import * as repo from './jobs.repo.js';
-import type { JobRow } from './jobs.repo.js';
+import type { JobRow, NewJob } from './jobs.repo.js';
+import type { SqlClient } from '../db/sql.js';
+import type { SiteRow } from '../sites/sites.service.js';
 import type { JobDto, JobEventDto } from './jobs.schema.js';
 import { majorOf, wrapperLimitFor } from '../routeros/version.js';
 import { wrapperByteLength } from '../routeros/wrapper.js';
@@ -140,40 +142,14 @@ export async function createJob(
   // Safe apply restores the on-device backup taken after the stored one: it implies a backup.
   if (input.rollbackSeconds !== undefined) input = { ...input, backup: true };
   const site = await sites.requireSite(deps, org, siteId);
-  if (site.deletedAt && !input.removal) throw new AppError('site_deleting');
-  const major = majorOf(site.softwareVersion);
-  // The backup step needs v7 (docs/backups.md); a site never seen is checked again at delivery.
-  if (input.backup && major !== null && major < 7) throw new AppError('backup_requires_v7');
-  checkScript(deps, input, major);
-  checkNotifyUrl(deps, input.notifyUrl);
-  const leaseSeconds = input.leaseSeconds ?? deps.config.jobLeaseSeconds;
-  const timeoutSeconds = input.timeoutSeconds ?? deps.config.jobTimeoutSeconds;
-  const hash = requestHash(input, leaseSeconds, timeoutSeconds);
-  const id = input.id ?? newId();
+  const job = prepare(deps, site, input, by);
   const row = await repo.create(
     deps.sql,
-    {
-      id,
-      siteId: site.id,
-      orgId: site.orgId,
-      token: uuidToBase62(id),
-      idempotencyKey: input.idempotencyKey,
-      requestHash: hash,
-      description: input.description,
-      script: input.script,
-      expressExecute: input.express,
-      needsAck: input.needsAck,
-      shouldBackup: input.backup,
-      notifyUrl: input.notifyUrl,
-      leaseSeconds,
-      timeoutSeconds,
-      rollbackAfterSeconds: input.rollbackSeconds ?? null,
-      createdBy: by?.actor ?? null,
-    },
+    job,
     new Date(deps.clock()),
     by ? insertFrom('j', by, 'job.create', 'job:', jobSummary(site.id, input)) : undefined,
   );
-  if (!row) return { job: await replay(deps, site.id, input.idempotencyKey, hash), created: false };
+  if (!row) return { job: await replay(deps, site.id, input.idempotencyKey, job.requestHash), created: false };
   // The row is committed: if this push fails the job is still safe, and the reconciler or the
   // site's next cold restore puts it in the queue.
   await deps.dispatch
@@ -181,6 +157,134 @@ export async function createJob(
     .catch((err: unknown) => deps.log.warn({ err, jobId: row.id }, 'job not pushed to redis; reconciler will'));
   deps.log.info({ jobId: row.id, siteId: site.id, org: site.orgId, express: input.express, backup: input.backup }, 'job created');
   return { job: toJobDto(row), created: true };
+}
+
+/** What a site must tell about itself for a job to be created on it. */
+export type JobSite = Pick<SiteRow, 'id' | 'orgId' | 'softwareVersion' | 'deletedAt'>;
+
+/**
+ * The row `input` becomes on `site`, after every check job creation makes (the same AppErrors:
+ * site_deleting, backup_requires_v7, script_too_large, parameter_invalid). No I/O.
+ */
+function prepare(deps: Deps, site: JobSite, input: JobInput, by: Actor | null, rolloutId: string | null = null, checked?: Map<string, AppError | null>): NewJob {
+  // Safe apply restores the on-device backup taken after the stored one: it implies a backup.
+  if (input.rollbackSeconds !== undefined) input = { ...input, backup: true };
+  if (site.deletedAt && !input.removal) throw new AppError('site_deleting');
+  const major = majorOf(site.softwareVersion);
+  // The backup step needs v7 (docs/backups.md); a site never seen is checked again at delivery.
+  if (input.backup && major !== null && major < 7) throw new AppError('backup_requires_v7');
+  checkOnce(deps, input, major, checked);
+  const leaseSeconds = input.leaseSeconds ?? deps.config.jobLeaseSeconds;
+  const timeoutSeconds = input.timeoutSeconds ?? deps.config.jobTimeoutSeconds;
+  const id = input.id ?? newId();
+  return {
+    id,
+    siteId: site.id,
+    orgId: site.orgId,
+    token: uuidToBase62(id),
+    idempotencyKey: input.idempotencyKey,
+    requestHash: requestHash(input, leaseSeconds, timeoutSeconds),
+    description: input.description,
+    script: input.script,
+    expressExecute: input.express,
+    needsAck: input.needsAck,
+    shouldBackup: input.backup,
+    notifyUrl: input.notifyUrl,
+    leaseSeconds,
+    timeoutSeconds,
+    rollbackAfterSeconds: input.rollbackSeconds ?? null,
+    createdBy: by?.actor ?? null,
+    rolloutId,
+  };
+}
+
+/**
+ * checkScript and checkNotifyUrl, remembered in `checked`: rendering the worst-case wrapper is the
+ * costly check and its answer depends only on these inputs, so a bulk creation renders it once
+ * per RouterOS major version, not once per site.
+ */
+function checkOnce(deps: Deps, input: JobInput, major: number | null, checked?: Map<string, AppError | null>): void {
+  const key = JSON.stringify([major, input.script, input.needsAck, input.backup, input.notifyUrl, input.allowEmptyScript ?? false, input.rollbackSeconds ?? null]);
+  let problem = checked?.get(key);
+  if (problem === undefined) {
+    try {
+      checkScript(deps, input, major);
+      checkNotifyUrl(deps, input.notifyUrl);
+      problem = null;
+    } catch (err) {
+      if (!(err instanceof AppError)) throw err;
+      problem = err;
+    }
+    checked?.set(key, problem);
+  }
+  if (problem) throw problem;
+}
+
+/**
+ * Checks a job input as creation would for a site that never reported its version (RouterOS v7's
+ * limits), without a site: what a rollout validates when it is created.
+ */
+export function validateJobInput(deps: Deps, input: JobInput): void {
+  prepare(deps, { id: '00000000-0000-0000-0000-000000000000', orgId: '', softwareVersion: null, deletedAt: null }, input, null);
+}
+
+/** One job per site for bulk creation; `input` names each job's id and idempotency key. */
+export interface BulkJob {
+  site: JobSite;
+  input: JobInput;
+}
+
+/**
+ * Prepares many jobs (each through the single-job checks); a site a job cannot go to is returned
+ * in `rejected` with the error code it would have answered.
+ */
+export function prepareJobs(
+  deps: Deps,
+  list: BulkJob[],
+  by: Actor | null,
+  rolloutId: string | null,
+): { jobs: NewJob[]; rejected: { siteId: string; code: string }[] } {
+  const jobs: NewJob[] = [];
+  const rejected: { siteId: string; code: string }[] = [];
+  const checked = new Map<string, AppError | null>();
+  for (const { site, input } of list) {
+    try {
+      jobs.push(prepare(deps, site, input, by, rolloutId, checked));
+    } catch (err) {
+      if (!(err instanceof AppError) || err.status >= 500) throw err;
+      rejected.push({ siteId: site.id, code: err.code });
+    }
+  }
+  return { jobs, rejected };
+}
+
+/**
+ * Inserts prepared jobs with ONE multi-row statement inside the caller's transaction `tx`; a job
+ * whose id or (site, idempotency key) exists is skipped. Push the returned rows with pushJobs
+ * after the commit.
+ */
+export function insertJobs(tx: SqlClient, jobs: NewJob[], now: Date): Promise<JobRow[]> {
+  return repo.createMany(tx, jobs, now);
+}
+
+/**
+ * Pushes committed jobs onto their sites' Redis queues in ONE pipeline. A lost push is repaired
+ * like a single job's (the reconciler, or the site's cold restore).
+ */
+export async function pushJobs(deps: Deps, rows: JobRow[]): Promise<void> {
+  await deps.dispatch
+    .enqueueMany(rows.map((r) => ({ siteId: r.siteId, job: queuedJob(r) })))
+    .catch((err: unknown) => deps.log.warn({ err, jobs: rows.length }, 'jobs not pushed to redis; reconciler will'));
+}
+
+/** Cancels, in `tx`, every still-queued job of a rollout; hand the result to settleCancelled after the commit. */
+export function cancelRolloutJobs(tx: SqlClient, rolloutId: string, now: Date): Promise<transitions.Transition[]> {
+  return transitions.cancelQueuedOfRollout(tx, rolloutId, now);
+}
+
+/** Mirrors committed cancellations into Redis (metrics, log, queue entries). */
+export function settleCancelled(deps: Deps, cancelled: transitions.Transition[]): Promise<void> {
+  return applyTransition(deps, cancelled);
 }
 
 /** A job as the audit log shows it: the script by digest only, the notify URL by origin only. */
@@ -256,9 +360,10 @@ export async function listJobs(
 export async function listOrgJobs(
   deps: Deps,
   org: string,
-  q: { limit: number; cursor?: bigint | undefined; status?: string | undefined; site?: string | undefined; since?: Date | undefined },
+  q: { limit: number; cursor?: bigint | undefined; status?: string | undefined; site?: string | undefined; rollout?: string | undefined; since?: Date | undefined },
 ): Promise<{ jobs: JobDto[]; nextCursor: string | null }> {
-  const rows = await repo.listByOrg(deps.sql, org, { state: q.status, siteId: q.site, since: q.since }, q.limit + 1, q.cursor ?? null);
+  const filter = { state: q.status, siteId: q.site, rolloutId: q.rollout, since: q.since };
+  const rows = await repo.listByOrg(deps.sql, org, filter, q.limit + 1, q.cursor ?? null);
   const jobs = rows.slice(0, q.limit);
   return { jobs: jobs.map(toJobDto), nextCursor: rows.length > q.limit ? String(jobs[jobs.length - 1]!.seq) : null };
 }

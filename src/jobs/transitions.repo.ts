@@ -218,6 +218,23 @@ export async function cancel(db: SqlClient, siteId: string, id: string, now: Dat
 }
 
 /**
+ * Cancels every still-queued job of a rollout (one compare-and-set statement with their events);
+ * returns the cancelled rows. Jobs already handed out are left to finish.
+ */
+export async function cancelQueuedOfRollout(db: SqlClient, rolloutId: string, now: Date): Promise<Transition[]> {
+  const rows = await db.rows<JobRow>(sql`
+    WITH c AS (
+      UPDATE job SET state = 'cancelled', cancelled_at = ${now}::timestamptz
+      WHERE rollout_id = ${rolloutId}::uuid AND state = 'queued'
+      RETURNING *
+    ), e AS (
+      INSERT INTO job_event (job_id, type, attempt, at) SELECT id, 'cancelled', attempt, ${now}::timestamptz FROM c
+    )
+    SELECT ${COLS} FROM c`);
+  return rows.map((job) => ({ job, entered: ['cancelled'] }));
+}
+
+/**
  * Settles claimed jobs that will never report: started → timed_out, for one job (`id`, e.g. the
  * router rebooted mid-job) or for up to `limit` jobs past their deadline.
  */

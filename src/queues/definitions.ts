@@ -80,8 +80,12 @@ export const queueDefs = {
    */
   webhook: def({
     name: 'webhook',
-    // org and destination: added by the worker when a delivery is paused (src/redis/fair-share.ts).
-    payload: z.object({ eventId: z.string().regex(/^[0-9]{1,19}$/), org: z.string().min(1).optional(), destination: z.string().min(1).optional() }),
+    // A job event (`event-<id>`) or a rollout event (`rollout-event-webhook-<id>`, src/rollouts);
+    // org and destination are added by the worker when a delivery is paused (src/redis/fair-share.ts).
+    payload: z.union([
+      z.object({ eventId: z.string().regex(/^[0-9]{1,19}$/), org: z.string().min(1).optional(), destination: z.string().min(1).optional() }),
+      z.object({ rolloutEventId: z.string().regex(/^[0-9]{1,19}$/), org: z.string().min(1).optional(), destination: z.string().min(1).optional() }),
+    ]),
     options: {
       attempts: 1_000,
       backoff: { type: 'custom' },
@@ -92,6 +96,23 @@ export const queueDefs = {
     // Each delivery mostly waits on a receiver (up to its 10 s timeout).
     concurrency: 16,
     backoff: (attemptsMade, config) => backoffDelay(webhookBackoff(config), attemptsMade),
+  }),
+  /**
+   * Rollout progress (src/rollouts): one step of a rollout — launch, next batch, pause on a
+   * failure threshold, completion. Added by the job_event trigger when a rollout's job settles
+   * (`rollout-event-<event id>`, through the outbox) and as delayed jobs for launch_at and the
+   * batch interval; every step is idempotent and serialised per rollout in PostgreSQL.
+   */
+  rollout: def({
+    name: 'rollout',
+    payload: z.object({ rolloutId: z.guid() }),
+    options: {
+      attempts: 10,
+      backoff: { type: 'exponential', delay: 1_000 },
+      removeOnComplete: { age: 3_600, count: 10_000 },
+      removeOnFail: { age: 86_400, count: 10_000 },
+    },
+    concurrency: 4,
   }),
   /**
    * Fleet-event webhooks to organisations' endpoints (src/webhooks/org-events.service.ts): one

@@ -106,6 +106,8 @@ export interface Dispatch {
   /** Revokes older device tokens of the site in the dispatch path. */
   raiseTokenVersion(siteId: string, tokenVersion: number): Promise<void>;
   enqueue(siteId: string, job: QueuedJob): Promise<void>;
+  /** Pushes many jobs, each onto its site's queue, in one pipeline (one round trip). */
+  enqueueMany(jobs: { siteId: string; job: QueuedJob }[]): Promise<void>;
   /** Removes a queued job; true if it was in the queue. */
   dequeue(siteId: string, job: QueuedJob): Promise<boolean>;
 }
@@ -214,6 +216,14 @@ export function createDispatch(redis: Redis, keys: Keys): Dispatch {
     },
     async enqueue(siteId, job) {
       await redis.rpush(keys.queue(siteId), entry(job));
+    },
+    async enqueueMany(jobs) {
+      if (jobs.length === 0) return;
+      const p = redis.pipeline();
+      for (const j of jobs) p.rpush(keys.queue(j.siteId), entry(j.job));
+      // A pipeline reports each command's error in its results instead of rejecting.
+      const failed = (await p.exec())?.find(([err]) => err !== null);
+      if (failed) throw failed[0]!;
     },
     async dequeue(siteId, job) {
       return (await redis.lrem(keys.queue(siteId), 0, entry(job))) > 0;

@@ -120,6 +120,31 @@ export function listPage(db: Db, orgId: string, f: SiteFilter, limit: number, af
   });
 }
 
+/** What a rollout targets: any site named, carrying one of the tags, or matching the filter. */
+export interface SiteSelection {
+  siteIds?: string[] | undefined;
+  tags?: string[] | undefined;
+  filter?: SiteFilter | undefined;
+}
+
+/**
+ * Ids of the org's sites (not being deleted) that `sel` selects, each once, oldest first; the
+ * filters are GET /site's, served by the same indexes.
+ */
+export async function selectIds(db: Db, orgId: string, sel: SiteSelection): Promise<string[]> {
+  const any: Prisma.SiteWhereInput[] = [];
+  if (sel.siteIds && sel.siteIds.length > 0) any.push({ id: { in: sel.siteIds } });
+  if (sel.tags && sel.tags.length > 0) any.push({ tags: { hasSome: sel.tags } });
+  if (sel.filter) any.push({ AND: filterWhere(sel.filter) });
+  if (any.length === 0) return [];
+  const rows = await db.site.findMany({
+    where: { orgId, deletedAt: null, OR: any },
+    select: { id: true },
+    orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+  });
+  return rows.map((r) => r.id);
+}
+
 /** Sets the given fields of the org's site; null if the org has no such site. */
 export async function update(
   db: DbTx,

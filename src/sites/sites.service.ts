@@ -68,19 +68,34 @@ export interface SiteListQuery {
   has_open_fault?: boolean | undefined;
 }
 
+/** GET /site's query parameters as the repository's filter. */
+function toFilter(q: Omit<SiteListQuery, 'limit' | 'cursor'>): repo.SiteFilter {
+  return {
+    tag: q.tag,
+    status: q.status,
+    versions: q.version === undefined ? undefined : versionSpellings(q.version),
+    model: q.model,
+    q: q.q,
+    hasOpenFault: q.has_open_fault,
+  };
+}
+
 /** A page of the org's sites matching the filters, newest first. */
 export async function listSites(deps: Deps, org: string, query: SiteListQuery): Promise<Page<SiteDto>> {
-  const filter: repo.SiteFilter = {
-    tag: query.tag,
-    status: query.status,
-    versions: query.version === undefined ? undefined : versionSpellings(query.version),
-    model: query.model,
-    q: query.q,
-    hasOpenFault: query.has_open_fault,
-  };
-  const rows = await repo.listPage(deps.db, org, filter, query.limit + 1, query.cursor ?? null);
+  const rows = await repo.listPage(deps.db, org, toFilter(query), query.limit + 1, query.cursor ?? null);
   const page = pageOf(rows, query.limit, (s) => encodeKeyset({ at: s.createdAt, key: s.id }));
   return { items: await toDtos(deps, page.items), nextCursor: page.nextCursor };
+}
+
+export interface SiteSelectionQuery {
+  site_ids?: string[] | undefined;
+  tags?: string[] | undefined;
+  query?: Omit<SiteListQuery, 'limit' | 'cursor'> | undefined;
+}
+
+/** The org's sites (not being deleted) a selection names: ids, any of the tags, or GET /site's filters; each once, oldest first. */
+export function selectSiteIds(deps: Deps, org: string, sel: SiteSelectionQuery): Promise<string[]> {
+  return repo.selectIds(deps.db, org, { siteIds: sel.site_ids, tags: sel.tags, filter: sel.query && toFilter(sel.query) });
 }
 
 /** Renames, retags or replaces the metadata of the org's site (only the fields given). */

@@ -5,6 +5,7 @@ import { createSafeFetch, OutboundRefused } from '../lib/safe-fetch.js';
 import { webhookAttempts } from '../queues/definitions.js';
 import type { Deps } from '../runtime.js';
 import type { Gate, Verdict, WaitReason } from '../redis/fair-share.js';
+import * as rollouts from '../rollouts/rollouts.service.js';
 import { signingHeaders } from './sign.js';
 import { signingKeys } from './secrets.service.js';
 import * as repo from './webhooks.repo.js';
@@ -252,6 +253,57 @@ export async function abandonDelivery(deps: Deps, eventId: bigint, why: string):
     new Date(deps.clock()),
   );
   deps.log.warn({ deliveryId: id, jobId: job.id, eventId, attempt, error: why }, 'webhook delivery gave_up');
+  return { outcome: 'gave_up', deliveryId: id, attempt, error: why };
+}
+
+/** The delivery id of a rollout event: one per event, stable across retries. */
+export function rolloutDeliveryId(eventId: bigint): string {
+  return `revt_${eventId}`;
+}
+
+/**
+ * Makes the next attempt at delivering rollout event `eventId` (rollout.started, .paused,
+ * .completed, .cancelled) to its rollout's notify_url: the same signed POST as a job event's,
+ * with the same retry schedule. The body carries the rollout as it stands (without its script).
+ */
+export async function deliverRolloutEvent(deps: Deps, eventId: bigint): Promise<DeliveryResult> {
+  const id = rolloutDeliveryId(eventId);
+  const event = await rollouts.findEventForWebhook(deps, eventId);
+  if (!event?.notifyUrl) return { outcome: 'gone', deliveryId: id };
+  if (event.webhookOutcome !== null && event.webhookOutcome !== 'retrying') return { outcome: 'settled', deliveryId: id };
+  const rollout = await rollouts.webhookRollout(deps, event.rolloutId, event.orgId);
+  if (!rollout) return { outcome: 'gone', deliveryId: id };
+  // The same fair shares and circuit as job webhooks: one org, one destination, whatever the event.
+  const route: Route = { org: event.orgId, destination: destinationOf(event.notifyUrl) };
+  const gate = await acquire(deps, route);
+  if (!gate.go) return { outcome: 'paused', deliveryId: id, reason: gate.reason, retryAtMs: gate.retryAtMs, route };
+  const attempt = event.webhookAttempts + 1;
+  const type = `rollout.${event.type}`;
+  const body = JSON.stringify({ id, type, created_at: event.at.toISOString(), data: { rollout, detail: event.detail ?? null } });
+  let sent: Sent | null = null;
+  try {
+    sent = await postSigned(deps, { org: event.orgId, url: event.notifyUrl, id, type, body });
+  } finally {
+    await release(deps, route, gate.lease, sent ? verdictOf(sent) : 'none');
+  }
+  const outcome = outcomeOf(sent, attempt, webhookAttempts(deps.config));
+  deps.metrics.webhookAttempts.inc({ outcome });
+  await rollouts.recordWebhookAttempt(deps, eventId, attempt, outcome);
+  const line = { deliveryId: id, rolloutId: event.rolloutId, attempt, status: sent.statusCode, error: sent.error };
+  if (outcome === 'refused' || outcome === 'gave_up') deps.log.warn(line, `webhook delivery ${outcome}`);
+  else deps.log.info(line, `webhook delivery ${outcome}`);
+  return { outcome, deliveryId: id, attempt, error: sent.error };
+}
+
+/** `abandonDelivery` for a rollout event whose destination stayed paused past the retry window. */
+export async function abandonRolloutDelivery(deps: Deps, eventId: bigint, why: string): Promise<DeliveryResult> {
+  const id = rolloutDeliveryId(eventId);
+  const event = await rollouts.findEventForWebhook(deps, eventId);
+  if (!event?.notifyUrl) return { outcome: 'gone', deliveryId: id };
+  if (event.webhookOutcome !== null && event.webhookOutcome !== 'retrying') return { outcome: 'settled', deliveryId: id };
+  const attempt = event.webhookAttempts + 1;
+  await rollouts.recordWebhookAttempt(deps, eventId, attempt, 'gave_up');
+  deps.log.warn({ deliveryId: id, rolloutId: event.rolloutId, attempt, error: why }, 'webhook delivery gave_up');
   return { outcome: 'gave_up', deliveryId: id, attempt, error: why };
 }
 

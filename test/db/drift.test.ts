@@ -50,7 +50,7 @@ function expectedType(f: DmmfField): string {
   if (f.kind === 'enum') return `"${enumDbName(f.type)}"`;
   const native = f.nativeType?.[0];
   const args = f.nativeType?.[1] ?? [];
-  if (native === 'Uuid') return 'uuid';
+  if (native === 'Uuid') return f.isList ? 'uuid[]' : 'uuid';
   if (native === 'Timestamptz') return `timestamp(${args[0] ?? 3}) with time zone`;
   if (native) throw new Error(`add a mapping for @db.${native}`);
   const scalar: Record<string, string> = {
