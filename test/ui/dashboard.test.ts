@@ -15,7 +15,7 @@ import { eventually } from '../support/worker.js';
 
 const ORG = 'org-dashboard';
 const BIG_ORG = 'org-ten-thousand';
-const SCRIPT = '/ip address add address=192.168.99.1/24 interface=ether2 comment="guest"';
+const SCRIPT = '/ip address add address=192.168.99.1/24 interface=ether2 comment="guest"\n:put "guest address added"';
 
 let app: TestApp;
 let uiDir: string;
@@ -72,7 +72,7 @@ describe('the operator dashboard in chromium', { timeout: 60_000 }, () => {
     expect(await browser.expectHttpError('POST', /^\/session$/, 401)).toHaveLength(1);
     await browser.screenshot(page, '01-sign-in-refused');
 
-    const made = await app.request('POST', '/api-keys', { token: app.token(ORG), body: { name: 'dashboard', scopes: ['sites:read', 'sites:write', 'jobs:read', 'jobs:write', 'backups:read', 'backups:write', 'keys:admin'] } });
+    const made = await app.request('POST', '/api-keys', { token: app.token(ORG), body: { name: 'dashboard', scopes: ['sites:read', 'sites:write', 'jobs:read', 'jobs:write', 'backups:read', 'backups:write', 'keys:admin', 'audit:read'] } });
     key = made.body;
     await page.fill('#credential', key.secret);
     await page.getByRole('button', { name: 'Sign in' }).click();
@@ -144,6 +144,8 @@ describe('the operator dashboard in chromium', { timeout: 60_000 }, () => {
     await browser.screenshot(page, '07-new-job-error');
 
     await page.fill('#job-description', 'Add guest address');
+    // Backed up first: that export (without the guest address) is the older side of the diff below.
+    await page.getByLabel(/Back up the configuration first/).check();
     await page.getByRole('button', { name: 'Queue job' }).click();
     await page.getByRole('heading', { name: 'Add guest address' }).waitFor();
     expect(await status(page)).toBe('queued');
@@ -162,6 +164,15 @@ describe('the operator dashboard in chromium', { timeout: 60_000 }, () => {
     const timeline = await page.locator('.timeline').textContent();
     expect(timeline).toMatch(/Queued.*Delivered to the router.*Claimed and running on the router.*Completed/s);
     await browser.screenshot(page, '10-job-completed');
+  });
+
+  it("reads the job's output as the router printed it", async () => {
+    const output = page.getByTestId('job-output');
+    await expect(output.textContent()).resolves.toBe('guest address added\n');
+    await expect(page.getByTestId('job-error').count()).resolves.toBe(0);
+    await expect(page.locator('section', { hasText: 'Output' }).first().textContent()).resolves.not.toContain('Truncated');
+    await output.scrollIntoViewIfNeeded();
+    await browser.screenshot(page, '10b-job-output');
   });
 
   it('lists the job on its site, newest first, with its final status', async () => {
@@ -198,6 +209,54 @@ describe('the operator dashboard in chromium', { timeout: 60_000 }, () => {
     await browser.screenshot(page, '11-site-after-changes');
   });
 
+  it('tags the site and finds it in the fleet by its tag', async () => {
+    await page.fill('#new-tag', 'branch-eu');
+    await page.getByRole('button', { name: 'Add tag' }).click();
+    await page.getByTestId('site-tags').getByRole('link', { name: 'branch-eu' }).waitFor();
+    // A tag the API refuses (a comma) is explained inline, in the API's words.
+    await page.fill('#new-tag', 'a,b');
+    await page.getByRole('button', { name: 'Add tag' }).click();
+    await expect(page.getByRole('alert').textContent()).resolves.toMatch(/Tags not saved.*parameter_invalid/s);
+    expect(await browser.expectHttpError('PATCH', /^\/site\/[^/]+$/, 400)).toHaveLength(1);
+    await page.fill('#new-tag', '');
+
+    await page.getByRole('link', { name: 'Fleet', exact: true }).click();
+    await page.getByRole('row', { name: /branch-01/ }).waitFor();
+    await page.getByLabel('Tag', { exact: true }).fill('no-such-tag');
+    await page.getByText('No site matches these filters.').waitFor();
+    await page.getByLabel('Tag', { exact: true }).fill('branch-eu');
+    const row = page.getByRole('row', { name: /branch-01/ });
+    await row.waitFor();
+    await expect(row.textContent()).resolves.toContain('branch-eu');
+    expect(new URL(page.url()).searchParams.get('tag')).toBe('branch-eu');
+    await browser.screenshot(page, '11b-fleet-by-tag');
+    await page.getByRole('button', { name: 'Clear filters' }).click();
+    await page.waitForURL(/\/ui\/$/);
+  });
+
+  it('diffs a backup with the previous one', async () => {
+    // A second job with a backup first: its export has the guest address the first job added.
+    const siteId = (await app.request('GET', '/site', { token: app.token(ORG) })).body[0].id as string;
+    const queued = await app.request('POST', `/api/asynchronous/${siteId}`, {
+      token: app.token(ORG),
+      body: { description: 'Print identity', script: ':put [/system identity get name]', make_backup: true, needs_acknowledgement: true },
+    });
+    expect(queued.status, queued.text).toBeLessThan(300);
+    await runSchedulerEvent('tikops-poll', router.state, host, { jobName: 'tikops-poll' });
+    await page.getByRole('row', { name: /branch-01/ }).getByRole('link', { name: 'branch-01' }).click();
+    const backups = page.locator('section', { has: page.getByRole('heading', { name: 'Backups' }) });
+    await backups.locator('tbody tr').nth(1).waitFor();
+    await expect(backups.locator('tbody tr').count()).resolves.toBe(2);
+    await backups.getByRole('button', { name: 'Diff with previous' }).click();
+    const diff = page.getByTestId('backup-diff');
+    await diff.waitFor();
+    const added = await diff.locator('.diff-add').allTextContents();
+    expect(added.some((l) => l.startsWith('+') && l.includes('192.168.99.1/24'))).toBe(true);
+    await expect(diff.textContent()).resolves.toMatch(/\d+ lines? added/);
+    await diff.scrollIntoViewIfNeeded();
+    await browser.screenshot(page, '11c-backup-diff');
+  });
+
   it('keeps the session over a reload, and can be used from the keyboard with visible focus', async () => {
     await page.reload();
     await page.getByRole('heading', { name: 'branch-01', level: 1 }).waitFor();
@@ -215,13 +274,57 @@ describe('the operator dashboard in chromium', { timeout: 60_000 }, () => {
     expect(outline).toBe('solid');
   });
 
-  it('ends the session when its API key is revoked', async () => {
-    const revoked = await app.request('DELETE', `/api-keys/${key.id}`, { token: app.token(ORG) });
-    expect(revoked.status).toBe(200);
+  it('creates an API key, shows its secret once, and revokes it', async () => {
+    await page.getByRole('link', { name: 'API keys' }).click();
+    await page.getByRole('heading', { name: 'API keys', level: 1 }).waitFor();
+    await page.fill('#key-name', 'ci read-only');
+    await page.getByRole('button', { name: 'Create key' }).click();
+    const secret = String(await page.getByTestId('new-key-secret').textContent());
+    expect(secret).toMatch(/^tko_/);
+    const made = page.getByRole('row', { name: /ci read-only/ });
+    await made.waitFor();
+    await expect(made.textContent()).resolves.toMatch(/Active.*audit:read, backups:read, jobs:read, sites:read|Active.*sites:read/s);
+    await browser.screenshot(page, '12a-api-keys-created');
+    // The new key works, until it is revoked here.
+    expect((await fetch(`${app.url}/site`, { headers: { authorization: `Bearer ${secret}` } })).status).toBe(200);
+    await made.getByRole('button', { name: 'Revoke…' }).click();
+    await made.getByRole('button', { name: 'Revoke ci read-only' }).click();
+    await eventually(async () => (await made.textContent())?.includes('Revoked') ?? false, 5_000);
+    expect((await fetch(`${app.url}/site`, { headers: { authorization: `Bearer ${secret}` } })).status).toBe(401);
+    // Leaving the page drops the secret: it is never shown again.
     await page.reload();
+    await page.getByRole('row', { name: /ci read-only/ }).waitFor();
+    await expect(page.getByTestId('new-key').count()).resolves.toBe(0);
+  });
+
+  it('lists the actions taken in the audit log, filterable by action', async () => {
+    await page.getByRole('link', { name: 'Audit log' }).click();
+    const table = page.getByTestId('audit-table');
+    await table.waitFor();
+    const text = String(await table.textContent());
+    for (const action of ['runbook.create', 'site.management.set', 'site.rotate_token', 'site.update', 'api_key.create', 'api_key.revoke']) {
+      expect(text).toContain(action);
+    }
+    await browser.screenshot(page, '12b-audit');
+    await page.getByLabel('Action', { exact: true }).fill('site.update');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await eventually(async () => {
+      const actions = await table.locator('tbody tr td:nth-child(2)').allTextContents();
+      return actions.length > 0 && actions.every((a) => a === 'site.update');
+    }, 5_000);
+  });
+
+  it("ends the session when its own API key is revoked from the keys page", async () => {
+    await page.getByRole('link', { name: 'API keys' }).click();
+    const own = page.getByRole('row', { name: /this session/ });
+    await own.waitFor();
+    await own.getByRole('button', { name: 'Revoke…' }).click();
+    await expect(own.textContent()).resolves.toContain('revoking it signs you out');
+    await own.getByRole('button', { name: /^Revoke dashboard$/ }).click();
     await page.getByRole('heading', { name: 'Sign in to tikops' }).waitFor();
     await expect(page.getByRole('status').first().textContent()).resolves.toMatch(/You were signed out: The session has ended/);
-    expect(await browser.expectHttpError('GET', /^\/site$/, 401)).toHaveLength(1);
+    expect(await browser.expectHttpError('GET', /^\/api-keys$/, 401)).toHaveLength(1);
+    expect((await app.request('GET', '/api-keys', { token: app.token(ORG) })).body.find((k: { id: string }) => k.id === key.id).revoked_at).not.toBeNull();
     await browser.screenshot(page, '13-signed-out-key-revoked');
   });
 });

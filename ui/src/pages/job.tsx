@@ -70,6 +70,38 @@ function Deliveries({ job, deliveries }: { job: Job; deliveries: WebhookDelivery
   );
 }
 
+/** What the router reported the payload printed, or why there is nothing to show. Untrusted text: rendered as text, never as markup. */
+function Output({ job }: { job: Job }) {
+  const settled = TERMINAL.has(job.status);
+  return (
+    <>
+      {job.error !== null ? (
+        <div class="error-box" data-testid="job-error">
+          <strong>The script failed:</strong> <span class="wrap">{job.error}</span>
+        </div>
+      ) : null}
+      {job.output !== null && job.output !== '' ? (
+        <pre class="script wrap" data-testid="job-output">{job.output}</pre>
+      ) : job.output === '' ? (
+        <Empty>The script printed nothing.</Empty>
+      ) : job.output_supported === false ? (
+        <Empty>
+          This router reported the outcome without output: capturing output needs RouterOS 7.15 or later (it runs v6 or 7.0–7.14).
+        </Empty>
+      ) : !job.needs_acknowledgement ? (
+        <Empty>No output: only jobs that need acknowledgement report their outcome and output.</Empty>
+      ) : settled ? (
+        <Empty>The router reported no output.</Empty>
+      ) : (
+        <Empty>No output yet: the router reports it with the outcome.</Empty>
+      )}
+      {job.output_truncated ? (
+        <p class="notice small" role="note">Truncated: the output was longer than what the router sent or tikops keeps.</p>
+      ) : null}
+    </>
+  );
+}
+
 const Fact = ({ label, children }: { label: string; children: ComponentChildren }) => (
   <div class="fact"><dt>{label}</dt><dd>{children}</dd></div>
 );
@@ -132,6 +164,9 @@ export function JobPage({ siteId, jobId }: { siteId: string; jobId: string }) {
           {live ? <p class="muted small">Updating live until the job settles.</p> : null}
         </Section>
       </div>
+      <Section title="Output">
+        <Output job={j} />
+      </Section>
       <Section title="Script">
         {j.script ? <ScriptView script={j.script} /> : <Empty>No script (a backup-only job).</Empty>}
       </Section>
