@@ -183,6 +183,32 @@ describe('the operator dashboard in chromium', { timeout: 60_000 }, () => {
     expect(await browser.expectHttpError('GET', /\/management$/, 404)).toHaveLength(1);
   });
 
+  it('diffs a backup with the previous one', async () => {
+    // A second job with a backup first: its export has the guest address the first job added.
+    const siteId = (await app.request('GET', '/site', { token: app.token(ORG) })).body[0].id as string;
+    const queued = await app.request('POST', `/api/asynchronous/${siteId}`, {
+      token: app.token(ORG),
+      body: { description: 'Print identity', script: ':put [/system identity get name]', make_backup: true, needs_acknowledgement: true },
+    });
+    expect(queued.status, queued.text).toBeLessThan(300);
+    await runSchedulerEvent('tikops-poll', router.state, host, { jobName: 'tikops-poll' });
+    // The site page shows the new backup once read again.
+    await page.reload();
+    await page.getByRole('heading', { name: 'branch-01', level: 1 }).waitFor();
+    expect(await browser.expectHttpError('GET', /\/management$/, 404)).toHaveLength(1);
+    const backups = page.locator('section', { has: page.getByRole('heading', { name: 'Backups' }) });
+    await backups.locator('tbody tr').nth(1).waitFor();
+    await expect(backups.locator('tbody tr').count()).resolves.toBe(2);
+    await backups.getByRole('button', { name: /^Diff with previous/ }).click();
+    const diff = page.getByTestId('backup-diff');
+    await diff.waitFor();
+    const added = await diff.locator('.diff-add').allTextContents();
+    expect(added.some((l) => l.startsWith('+') && l.includes('192.168.99.1/24'))).toBe(true);
+    await expect(diff.textContent()).resolves.toMatch(/\d+ lines? added/);
+    await diff.scrollIntoViewIfNeeded();
+    await browser.screenshot(page, '11c-backup-diff');
+  });
+
   it('saves a management endpoint and rotates the device token only after a confirmation', async () => {
     const mgmt = page.locator('#management');
     await mgmt.getByLabel('Address').fill('100.64.12.7');
@@ -194,7 +220,7 @@ describe('the operator dashboard in chromium', { timeout: 60_000 }, () => {
 
     await page.getByRole('button', { name: 'Rotate token…' }).click();
     // Nothing happens until the second, explicit click; the confirm button takes the focus.
-    await expect(page.evaluate('document.activeElement.textContent')).resolves.toBe('Rotate now');
+    await eventually(async () => (await page.evaluate('document.activeElement.textContent')) === 'Rotate now', 5_000);
     await page.getByRole('button', { name: 'Rotate now' }).click();
     const token = await page.getByTestId('device-token').textContent();
     expect(token).toMatch(/^\S{20,}$/);
@@ -232,29 +258,8 @@ describe('the operator dashboard in chromium', { timeout: 60_000 }, () => {
     await browser.screenshot(page, '11b-fleet-by-tag');
     await page.getByRole('button', { name: 'Clear filters' }).click();
     await page.waitForURL(/\/ui\/$/);
-  });
-
-  it('diffs a backup with the previous one', async () => {
-    // A second job with a backup first: its export has the guest address the first job added.
-    const siteId = (await app.request('GET', '/site', { token: app.token(ORG) })).body[0].id as string;
-    const queued = await app.request('POST', `/api/asynchronous/${siteId}`, {
-      token: app.token(ORG),
-      body: { description: 'Print identity', script: ':put [/system identity get name]', make_backup: true, needs_acknowledgement: true },
-    });
-    expect(queued.status, queued.text).toBeLessThan(300);
-    await runSchedulerEvent('tikops-poll', router.state, host, { jobName: 'tikops-poll' });
-    await page.getByRole('row', { name: /branch-01/ }).getByRole('link', { name: 'branch-01' }).click();
-    const backups = page.locator('section', { has: page.getByRole('heading', { name: 'Backups' }) });
-    await backups.locator('tbody tr').nth(1).waitFor();
-    await expect(backups.locator('tbody tr').count()).resolves.toBe(2);
-    await backups.getByRole('button', { name: 'Diff with previous' }).click();
-    const diff = page.getByTestId('backup-diff');
-    await diff.waitFor();
-    const added = await diff.locator('.diff-add').allTextContents();
-    expect(added.some((l) => l.startsWith('+') && l.includes('192.168.99.1/24'))).toBe(true);
-    await expect(diff.textContent()).resolves.toMatch(/\d+ lines? added/);
-    await diff.scrollIntoViewIfNeeded();
-    await browser.screenshot(page, '11c-backup-diff');
+    await page.getByRole('link', { name: 'branch-01' }).click();
+    await page.getByRole('heading', { name: 'branch-01', level: 1 }).waitFor();
   });
 
   it('keeps the session over a reload, and can be used from the keyboard with visible focus', async () => {
@@ -330,20 +335,22 @@ describe('the operator dashboard in chromium', { timeout: 60_000 }, () => {
 });
 
 describe('the fleet page against 10,000 sites', { timeout: 60_000 }, () => {
-  it('renders one page of the fleet and reports the load time (measured, not asserted)', async () => {
+  it('renders one page of the fleet, filtered by the API, and reports the load times', async () => {
+    // Every 100th site is tagged pop-<n>: a tag names 100 sites; every 7th has an open outage.
     await app.deps.sql.rows(sql`
-      INSERT INTO site (id, org_id, name, identity, model, software_version, serial_number, created_at, updated_at)
+      INSERT INTO site (id, org_id, name, identity, model, software_version, serial_number, tags, created_at, updated_at)
       SELECT gen_random_uuid(), ${BIG_ORG}, 'site-' || lpad(i::text, 5, '0'), 'router-' || i, 'RB5009UG+S+',
-             CASE WHEN i % 3 = 0 THEN '6.49.10 (long-term)' ELSE '7.16.2 (stable)' END, 'SN' || i, now(), now()
+             CASE WHEN i % 3 = 0 THEN '6.49.10 (long-term)' ELSE '7.16.2 (stable)' END, 'SN' || i,
+             ARRAY['pop-' || (i % 100), CASE WHEN i % 2 = 0 THEN 'even' ELSE 'odd' END], now(), now()
       FROM generate_series(1, 10000) i`);
-    const measure = async (org: string, rows: number): Promise<{ ms: number; api: { ms: number; kib: number } }> => {
+    const measure = async (org: string, route: string, rows: number): Promise<{ ms: number; api: { ms: number; kib: number }; page: Page }> => {
       const p = await browser.newPage();
       // Signed in as that organisation before the page loads: the session cookie is the browser's,
       // and the new tab asks GET /session for it.
       const signedIn = await p.request.post(`${app.url}/session`, { data: { credential: app.token(org) } });
       expect(signedIn.status()).toBe(201);
       const t0 = Date.now();
-      await p.goto(`${app.url}/ui/`);
+      await p.goto(`${app.url}/ui${route}`);
       await p.locator('table tbody tr').nth(rows - 1).waitFor();
       const ms = Date.now() - t0;
       // Resource Timing of the page's GET /site (code that runs in the page, hence a string).
@@ -352,21 +359,34 @@ describe('the fleet page against 10,000 sites', { timeout: 60_000 }, () => {
         return { ms: Math.round(e.duration), kib: Math.round(e.encodedBodySize / 1024) };
       })()`);
       expect(await p.locator('table tbody tr').count()).toBe(rows);
-      if (org === BIG_ORG) {
-        await p.getByText('1–50 of 10,000 sites').waitFor();
-        await browser.screenshot(p, '12-fleet-10000-sites');
-      }
-      await p.close();
-      return { ms, api };
+      return { ms, api, page: p };
     };
-    const small = await measure(ORG, 1);
-    const big = await measure(BIG_ORG, 50);
+    const small = await measure(ORG, '/', 1);
+    await small.page.close();
+    const big = await measure(BIG_ORG, '/', 50);
+    await big.page.getByText('1–50 of 10,000 sites').waitFor();
+    await expect(big.page.getByTestId('fleet-summary').textContent()).resolves.toMatch(/10,000 sites.*Offline 10,000.*7\.16\.2 \(stable\) \(6,667\).*6\.49\.10 \(long-term\) \(3,333\)/s);
+    await browser.screenshot(big.page, '12-fleet-10000-sites');
+    // The next page comes from the API's cursor, not from rows the browser already holds.
+    await big.page.getByRole('button', { name: 'Next →' }).click();
+    await big.page.getByText('51–100 of 10,000 sites').waitFor();
+    await big.page.close();
+    const tagged = await measure(BIG_ORG, '/?tag=pop-7&version=6.49.10', 33);
+    const names = await tagged.page.locator('table tbody tr td:first-child').allTextContents();
+    expect(names.every((n) => Number(n.slice(5)) % 100 === 7 && Number(n.slice(5)) % 3 === 0)).toBe(true);
+    await browser.screenshot(tagged.page, '12c-fleet-10000-by-tag');
+    await tagged.page.close();
     console.log(
       [
         'fleet page load (navigation to first rows rendered, headless chromium, this machine):',
-        `  1 site:       ${small.ms} ms (GET /site ${small.api.ms} ms, ${small.api.kib} KiB)`,
-        `  10,000 sites: ${big.ms} ms (GET /site ${big.api.ms} ms, ${big.api.kib} KiB); ${(big.ms / small.ms).toFixed(1)}x the 1-site page`,
+        `  1 site:                  ${small.ms} ms (GET /site ${small.api.ms} ms, ${small.api.kib} KiB)`,
+        `  10,000 sites:            ${big.ms} ms (GET /site ${big.api.ms} ms, ${big.api.kib} KiB); ${(big.ms / small.ms).toFixed(1)}x the 1-site page`,
+        `  10,000 sites, tag+version filter: ${tagged.ms} ms (GET /site ${tagged.api.ms} ms, ${tagged.api.kib} KiB)`,
       ].join('\n'),
     );
+    // The issue's budget is 1 s on this machine; it is far under that (above), so the bound here
+    // only catches a regression to reading the whole fleet, with room for a machine under load.
+    expect(big.ms).toBeLessThan(3000);
+    expect(tagged.ms).toBeLessThan(3000);
   });
 });

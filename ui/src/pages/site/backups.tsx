@@ -73,7 +73,7 @@ export function SiteBackups({ siteId }: { siteId: string }) {
                     </button>
                     {all[i + 1] ? (
                       <button type="button" class="button small" aria-pressed={pair?.to.filename === b.filename}
-                        aria-label={`Diff backup ${b.filename} with the previous one`}
+                        aria-label={`Diff with previous: backup ${b.filename}`}
                         onClick={() => setPair(pair?.to.filename === b.filename ? null : { from: all[i + 1] as Backup, to: b })}>
                         Diff with previous
                       </button>
