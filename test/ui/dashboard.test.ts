@@ -209,6 +209,23 @@ describe('the operator dashboard in chromium', { timeout: 60_000 }, () => {
     await browser.screenshot(page, '11c-backup-diff');
   });
 
+  it('adds and deletes a backup schedule of the site, with the API refusing a too-frequent one inline', async () => {
+    const schedules = page.locator('#schedules');
+    await schedules.getByText('No schedule backs up this site.').waitFor();
+    await schedules.getByLabel('Time zone').fill('UTC');
+    await schedules.getByLabel('Cron pattern').fill('* * * * *');
+    await schedules.getByRole('button', { name: 'Add schedule' }).click();
+    await expect(schedules.getByRole('alert').textContent()).resolves.toMatch(/Schedule not added.*parameter_invalid/s);
+    expect(await browser.expectHttpError('POST', /^\/backup-schedules$/, 400)).toHaveLength(1);
+    await schedules.getByLabel('Cron pattern').fill('0 3 * * *');
+    await schedules.getByRole('button', { name: 'Add schedule' }).click();
+    await schedules.getByText(/Next in \d+ (s|min|h)/).waitFor();
+    await expect(schedules.textContent()).resolves.toContain('0 3 * * *');
+    await schedules.getByRole('button', { name: 'Delete…' }).click();
+    await schedules.getByRole('button', { name: 'Delete schedule' }).click();
+    await schedules.getByText('No schedule backs up this site.').waitFor();
+  });
+
   it('saves a management endpoint and rotates the device token only after a confirmation', async () => {
     const mgmt = page.locator('#management');
     await mgmt.getByLabel('Address').fill('100.64.12.7');

@@ -69,7 +69,7 @@ export function App() {
         </a>
         <nav aria-label="Main">
           {nav('/', 'Fleet', path === '/' || path.startsWith('/sites'))}
-          {nav('/runbooks', 'Runbooks', path.startsWith('/runbooks'))}
+          {session.can('sites:read') ? nav('/runbooks', 'Runbooks', path.startsWith('/runbooks')) : null}
           {session.can('audit:read') ? nav('/audit', 'Audit log', path.startsWith('/audit')) : null}
           {session.can('keys:admin') ? nav('/keys', 'API keys', path.startsWith('/keys')) : null}
         </nav>

@@ -1,6 +1,6 @@
 import { request } from './client';
 import type {
-  ApiKey, ApiKeyWithSecret, AuditEvent, Backup, Fault, FleetSummary, Job, JobEvent, ManagementEndpoint, ManagementInput, Page, Runbook, Site, SiteMetrics,
+  ApiKey, ApiKeyWithSecret, AuditEvent, Backup, BackupSchedule, Fault, FleetSummary, Job, JobEvent, ManagementEndpoint, ManagementInput, Page, Runbook, Site, SiteMetrics,
   SiteWithToken, StatPoint, WebhookDelivery,
 } from './types';
 
@@ -112,3 +112,20 @@ export const createKey = async (name: string, scopes: string[]): Promise<ApiKeyW
   (await request<ApiKeyWithSecret>('POST', '/api-keys', { json: { name, scopes } })).data;
 export const revokeKey = async (id: string): Promise<ApiKey> =>
   (await request<ApiKey>('DELETE', `/api-keys/${enc(id)}`)).data;
+
+/** Every backup schedule of the organisation (pages of 500, its largest; organisations have few). */
+export async function listSchedules(): Promise<BackupSchedule[]> {
+  const all: BackupSchedule[] = [];
+  let cursor: string | undefined;
+  do {
+    const { data, headers } = await request<BackupSchedule[]>('GET', '/backup-schedules', { query: { limit: 500, cursor } });
+    all.push(...data);
+    cursor = headers.get('x-next-cursor') ?? undefined;
+  } while (cursor !== undefined);
+  return all;
+}
+export const createSchedule = async (body: { site_id: string; cron: string; time_zone: string; spread_minutes: number }): Promise<BackupSchedule> =>
+  (await request<BackupSchedule>('POST', '/backup-schedules', { json: body })).data;
+export const deleteSchedule = async (id: string): Promise<void> => {
+  await request<undefined>('DELETE', `/backup-schedules/${enc(id)}`);
+};

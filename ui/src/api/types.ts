@@ -211,3 +211,18 @@ export interface ApiKey {
 export interface ApiKeyWithSecret extends ApiKey {
   secret: string;
 }
+
+/** GET /backup-schedules. */
+export interface BackupSchedule {
+  id: string;
+  site_id: string | null;
+  tag: string | null;
+  cron: string;
+  time_zone: string;
+  spread_minutes: number;
+  notify_url: string | null;
+  next_run_at: string;
+  last_run_at: string | null;
+  created_by: string | null;
+  created_at: string;
+}

@@ -1,21 +1,13 @@
+import { diffLineKinds, diffStats } from '../lib/diff';
+
 // A unified diff (as `diff -u` writes it; GET /site/{id}/backup/{a}/diff/{b}) rendered line by
 // line. The text comes from routers, so it is only ever rendered as text nodes, never as markup;
 // each changed line also starts with its +/- sign, so the change is readable without colour.
 
-export type DiffLineKind = 'add' | 'del' | 'hunk' | 'meta' | 'ctx';
-
-export function diffLineKind(line: string): DiffLineKind {
-  if (line.startsWith('+++') || line.startsWith('---') || line.startsWith('===') || line.startsWith('Index:')) return 'meta';
-  if (line.startsWith('@@')) return 'hunk';
-  if (line.startsWith('+')) return 'add';
-  if (line.startsWith('-')) return 'del';
-  return 'ctx';
-}
-
 export function DiffView({ diff }: { diff: string }) {
   const lines = diff.replace(/\n$/, '').split('\n');
-  const added = lines.filter((l) => diffLineKind(l) === 'add').length;
-  const removed = lines.filter((l) => diffLineKind(l) === 'del').length;
+  const kinds = diffLineKinds(lines);
+  const { added, removed } = diffStats(kinds);
   if (added === 0 && removed === 0) return <p class="empty" data-testid="backup-diff">The two configurations are identical.</p>;
   return (
     <div data-testid="backup-diff">
@@ -25,7 +17,7 @@ export function DiffView({ diff }: { diff: string }) {
       </p>
       <pre class="diff" aria-label="Unified diff">
         {lines.map((l, i) => (
-          <span key={i} class={`diff-line diff-${diffLineKind(l)}`}>
+          <span key={i} class={`diff-line diff-${kinds[i] ?? 'ctx'}`}>
             {l}
             {'\n'}
           </span>

@@ -1,5 +1,6 @@
 import type { ComponentChildren } from 'preact';
 import { cancelJob, getJob, getSite, jobDeliveries, jobEvents } from '../api/endpoints';
+import * as session from '../api/session';
 import type { Job, JobEvent, WebhookDelivery } from '../api/types';
 import { ConfirmButton } from '../components/controls';
 import { Empty, ErrorBox, Loading, Section } from '../components/feedback';
@@ -137,7 +138,7 @@ export function JobPage({ siteId, jobId }: { siteId: string; jobId: string }) {
       </div>
       {job.result.state === 'error' ? <ErrorBox error={job.result.error} title="Refresh failed" /> : null}
       {cancel.error ? <ErrorBox error={cancel.error} title="Not cancelled" /> : null}
-      {j.status === 'queued' ? (
+      {j.status === 'queued' && session.can('jobs:write') ? (
         <p>
           <ConfirmButton label="Cancel job…" confirmLabel="Cancel job" question="The router will not get this job. Cancel it?"
             onConfirm={() => void cancel.run()} disabled={cancel.pending} />

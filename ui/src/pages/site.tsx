@@ -12,6 +12,7 @@ import { SiteBackups } from './site/backups';
 import { SiteHealth } from './site/health';
 import { SiteJobs } from './site/jobs';
 import { SiteManagement } from './site/management';
+import { SiteSchedules } from './site/schedules';
 import { SiteTags } from './site/tags';
 import { SiteToken } from './site/token';
 
@@ -83,6 +84,7 @@ export function SitePage({ siteId }: { siteId: string }) {
       </div>
       {session.can('jobs:read') ? <SiteJobs siteId={site.id} /> : null}
       {session.can('backups:read') ? <SiteBackups siteId={site.id} /> : null}
+      {session.can('backups:read') ? <SiteSchedules site={site} /> : null}
       <div class="grid">
         <SiteManagement siteId={site.id} />
         <SiteToken siteId={site.id} />
