@@ -70,10 +70,12 @@ async function append(deps: Deps, sites: string[], base: number, count = SAMPLES
   for (let i = 0; i < count; i += 500) {
     await Promise.all(
       Array.from({ length: Math.min(500, count - i) }, (_, k) =>
-        deps.dispatch.popNext(sites[(i + k) % sites.length]!, 1, Math.round(base + (i + k) * STEP_MS), 120_000, {
+        // Every poll becomes a sample (interval 0): this measures the drain, not the sampling.
+        deps.dispatch.popNext(sites[(i + k) % sites.length]!, 1, Math.round(base + (i + k) * STEP_MS), { defaultLeaseSeconds: 120_000, sampleIntervalMs: 0, sampleStreamMax: 100_000_000 }, {
           from: '198.51.100.7',
           uptimeSeconds: 94538 + i + k,
           facts: hb[(i + k) % sites.length]!,
+          inventory: '',
           lastJob: null,
         }),
       ),

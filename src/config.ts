@@ -79,6 +79,8 @@ export const envSchema = z.object({
   OFFLINE_SWEEP_INTERVAL_MS: int(15_000, 100, 3_600_000),
   SAMPLE_DRAIN_INTERVAL_MS: int(1_000, 50, 60_000),
   SAMPLE_RETENTION_DAYS: int(30, 1, 3_650),
+  SAMPLE_INTERVAL_SECONDS: int(300, 0, 86_400),
+  SAMPLE_STREAM_MAX: int(500_000, 10, 100_000_000),
   FAULT_RETENTION_DAYS: int(90, 1, 36_500),
   FLEET_PRUNE_INTERVAL_MS: int(60_000, 100, 86_400_000),
   SITE_DELETE_GRACE_HOURS: int(24, 0, 8_760),
@@ -153,6 +155,10 @@ export interface Config {
     offlineAfterMissed: number;
     sweepIntervalMs: number;
     drainIntervalMs: number;
+    /** Least time between two heartbeat samples of a site kept for PostgreSQL (0: every poll); changes are kept at once. */
+    sampleIntervalMs: number;
+    /** Un-drained samples beyond which the poll defers (coalesces) samples instead of appending them. */
+    sampleStreamMax: number;
     pruneIntervalMs: number;
     sampleRetentionDays: number;
     faultRetentionDays: number;
@@ -286,6 +292,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       offlineAfterMissed: e.OFFLINE_AFTER_MISSED,
       sweepIntervalMs: e.OFFLINE_SWEEP_INTERVAL_MS,
       drainIntervalMs: e.SAMPLE_DRAIN_INTERVAL_MS,
+      sampleIntervalMs: e.SAMPLE_INTERVAL_SECONDS * 1000,
+      sampleStreamMax: e.SAMPLE_STREAM_MAX,
       pruneIntervalMs: e.FLEET_PRUNE_INTERVAL_MS,
       sampleRetentionDays: e.SAMPLE_RETENTION_DAYS,
       faultRetentionDays: e.FAULT_RETENTION_DAYS,

@@ -19,6 +19,8 @@ const INT_MAX = 2_147_483_647;
 
 export interface DrainReport {
   samples: number;
+  /** Deferred sites whose latest heartbeat was moved into the stream (backpressure). */
+  requeued: number;
   inserted: number;
   reboots: number;
   recovered: number;
@@ -85,6 +87,17 @@ async function writeBatch(deps: Deps, entries: SampleEntry[], report: DrainRepor
   report.forgotten += res.unknown.length;
 }
 
+/** Sets the drain-lag gauges, and warns while polls are deferring samples (the drain is behind). */
+async function reportLag(deps: Deps, report: DrainReport): Promise<void> {
+  const [stream, deferred] = await Promise.all([deps.fleet.streamLength(), deps.fleet.deferredCount()]);
+  deps.metrics.sampleBacklog.set({ kind: 'stream' }, stream);
+  deps.metrics.sampleBacklog.set({ kind: 'deferred' }, deferred);
+  if (deferred > 0 || report.requeued > 0) {
+    deps.log.warn({ stream, deferred, requeued: report.requeued, max: deps.config.fleet.sampleStreamMax },
+      'heartbeat drain is behind: polls defer samples (coalesced per site) until it catches up');
+  }
+}
+
 /**
  * Moves heartbeat samples from Redis into PostgreSQL until the stream is empty or `budgetMs` is
  * spent: first entries a dead consumer left unacknowledged, then new ones, `batch` at a time.
@@ -96,7 +109,7 @@ export async function drainSamples(
   const batch = opts.batch ?? DRAIN_BATCH;
   const until = Date.now() + (opts.budgetMs ?? 5_000);
   const fleet = deps.fleet;
-  const report: DrainReport = { samples: 0, inserted: 0, reboots: 0, recovered: 0, forgotten: 0 };
+  const report: DrainReport = { samples: 0, requeued: 0, inserted: 0, reboots: 0, recovered: 0, forgotten: 0 };
   const stale = await fleet.claimStale(CONSUMER, opts.staleMs ?? STALE_MS, batch);
   // A batch that keeps failing must not stop new heartbeats from being written: it stays pending
   // and is tried again after STALE_MS; if the failure is general, the new batch throws too.
@@ -106,7 +119,13 @@ export async function drainSamples(
   while (Date.now() < until) {
     const entries = await fleet.readNew(CONSUMER, batch);
     if (entries.length > 0) await writeBatch(deps, entries, report);
-    if (entries.length < batch) break;
+    if (entries.length < batch) {
+      // Caught up: the samples polls deferred while the stream was full come next.
+      const requeued = await fleet.requeueDeferred(batch);
+      report.requeued += requeued;
+      if (requeued === 0) break;
+    }
   }
+  await reportLag(deps, report);
   return report;
 }

@@ -13,6 +13,7 @@ export interface Metrics {
   queueDepth: Gauge<'queue'>;
   queueLag: Gauge<'queue'>;
   sites: Gauge<'state'>;
+  sampleBacklog: Gauge<'kind'>;
   openFaults: Gauge<'type'>;
   /** When the backlog gauges were last refreshed, and the refresh under way (src/metrics/metrics.service.ts). */
   backlog: { refreshedAt: number; pending: Promise<void> | null };
@@ -75,6 +76,12 @@ export function createMetrics(role: string): Metrics {
       name: 'tikops_sites',
       help: 'Live sites by presence (online, offline, never_seen), fleet-wide; one worker computes it per interval, every API pod reports the same value (aggregate with max).',
       labelNames: ['state'],
+      registers: [registry],
+    }),
+    sampleBacklog: new Gauge({
+      name: 'tikops_sample_backlog',
+      help: 'Heartbeat samples waiting for PostgreSQL: stream entries, and sites whose sample was deferred because the stream was full (set by the drain).',
+      labelNames: ['kind'],
       registers: [registry],
     }),
     openFaults: new Gauge({

@@ -7,6 +7,12 @@ import type { DeviceIdentity } from '../tokens/device-token.js';
 
 const MAX_ROUNDS = 5;
 
+const limits = (deps: Deps) => ({
+  defaultLeaseSeconds: deps.config.jobLeaseSeconds,
+  sampleIntervalMs: deps.config.fleet.sampleIntervalMs,
+  sampleStreamMax: deps.config.fleet.sampleStreamMax,
+});
+
 /** Validates the heartbeat body; a malformed one is a 400 naming the field. */
 export function readHeartbeat(body: string): Heartbeat {
   try {
@@ -26,7 +32,7 @@ export function readHeartbeat(body: string): Heartbeat {
 export async function nextScript(deps: Deps, device: DeviceIdentity, poll: PollFacts): Promise<string> {
   let recorded = false; // the heartbeat is recorded by the first call that gets past authentication
   for (let round = 0; round < MAX_ROUNDS; round++) {
-    const popped = await deps.dispatch.popNext(device.siteId, device.tokenVersion, deps.clock(), deps.config.jobLeaseSeconds, poll, recorded);
+    const popped = await deps.dispatch.popNext(device.siteId, device.tokenVersion, deps.clock(), limits(deps), poll, recorded);
     recorded ||= popped.kind !== 'cold';
     switch (popped.kind) {
       case 'idle':
@@ -60,24 +66,43 @@ export async function nextScript(deps: Deps, device: DeviceIdentity, poll: PollF
 /** `last-job=<job token>:ok|fail`, set by the wrapper after it ran a payload (src/routeros/wrapper.ts). */
 const LAST_JOB = /^([0-9A-Za-z]{22}):(ok|fail)$/;
 
-const KEPT_FACTS = [
+/** Facts that describe the router rather than its load: a change in any is sampled at once. */
+const INVENTORY_FACTS = [
   'name', 'serial-number', 'model', 'board-name', 'version', 'architecture-name', 'platform', 'routerboard',
-  'software-id', 'system-id', 'clock', 'cpu-load', 'free-memory', 'total-memory', 'free-hdd-space', 'total-hdd-space', 'uptime',
+  'software-id', 'system-id', 'clock', 'total-memory', 'total-hdd-space',
 ] as const;
+const KEPT_FACTS = [...INVENTORY_FACTS, 'cpu-load', 'free-memory', 'free-hdd-space', 'uptime'] as const;
+
+/** 53-bit FNV-1a-style digest (cyrb53), hex: cheap, and only compared with the site's previous one. */
+function digest(s: string): string {
+  let h1 = 0xdeadbeef;
+  let h2 = 0x41c6ce57;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 2654435761);
+    h2 = Math.imul(h2 ^ c, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(16);
+}
 
 /** What Redis records of a heartbeat: the source address, uptime and a compact set of facts. */
 export function pollFacts(hb: Heartbeat, from: string): PollFacts {
   const kept: Record<string, string> = {};
+  let inventory = '';
   for (const k of KEPT_FACTS) {
     const v = hb.fields[k];
     if (v !== undefined) kept[k] = v;
   }
+  for (const k of INVENTORY_FACTS) inventory += `${hb.fields[k] ?? ''}\0`;
   const lastJob = LAST_JOB.exec(hb.fields['last-job'] ?? '');
   return {
     from,
     version: hb.fields.version,
     uptimeSeconds: hb.uptimeSeconds,
     facts: JSON.stringify(kept),
+    inventory: digest(inventory),
     lastJob: lastJob ? { token: lastJob[1]!, ok: lastJob[2] === 'ok' } : null,
   };
 }

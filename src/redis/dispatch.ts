@@ -39,14 +39,13 @@ export interface PollFacts {
   uptimeSeconds: number | null;
   /** Compact JSON of the heartbeat fields worth keeping. */
   facts: string;
+  /** A digest of the facts that are inventory (identity, version, model, …): a change is sampled at once. */
+  inventory: string;
   /** The agent's `last-job` report (the wrapper's job token and whether its payload succeeded), or null. */
   lastJob: { token: string; ok: boolean } | null;
   /** The RouterOS version the heartbeat reported (decides what a job handed out now may be). */
   version?: string | undefined;
 }
-
-/** Approximate cap of the samples stream; the drain worker keeps it far below this. */
-const SAMPLES_MAXLEN = 1_000_000;
 
 /**
  * A job as the site's queue holds it: its id and its delivery lease. `leaseSeconds` 0 means no
@@ -57,7 +56,7 @@ export interface QueuedJob {
   leaseSeconds: number;
 }
 
-/** The queue entry of a job, `<id>/<lease seconds>` (pop-next-6.lua reads it). */
+/** The queue entry of a job, `<id>/<lease seconds>` (pop-next-7.lua reads it). */
 const entry = (j: QueuedJob): string => `${j.id}/${j.leaseSeconds}`;
 
 export interface RunSlot {
@@ -72,7 +71,14 @@ export interface Dispatch {
    * `defaultLeaseSeconds` applies to a queue entry that carries no lease; `retry`: a second call
    * within one poll (the heartbeat is recorded once, by the first).
    */
-  popNext(siteId: string, tokenVersion: number, nowMs: number, defaultLeaseSeconds: number, poll: PollFacts, retry?: boolean): Promise<PopResult>;
+  popNext(
+    siteId: string,
+    tokenVersion: number,
+    nowMs: number,
+    opts: { defaultLeaseSeconds: number; sampleIntervalMs: number; sampleStreamMax: number },
+    poll: PollFacts,
+    retry?: boolean,
+  ): Promise<PopResult>;
   /** Compare-and-set on the site's run slot; true if it held `jobId`. */
   releaseRun(siteId: string, jobId: string): Promise<boolean>;
   claimRun(siteId: string, jobId: string): Promise<boolean>;
@@ -113,7 +119,7 @@ export function createDispatch(redis: Redis, keys: Keys): Dispatch {
     call('set-run', keys.run(siteId), keys.inflight, jobId, action, lease, siteId);
 
   return {
-    async popNext(siteId, tokenVersion, nowMs, defaultLeaseSeconds, poll, retry = false) {
+    async popNext(siteId, tokenVersion, nowMs, { defaultLeaseSeconds, sampleIntervalMs, sampleStreamMax }, poll, retry = false) {
       const [code, jobId, remaining, redelivery, rebooted] = (await call(
         'pop-next',
         keys.site(siteId),
@@ -122,6 +128,7 @@ export function createDispatch(redis: Redis, keys: Keys): Dispatch {
         keys.samples,
         keys.seen,
         keys.inflight,
+        keys.samplesDeferred,
         tokenVersion,
         nowMs,
         defaultLeaseSeconds,
@@ -129,9 +136,11 @@ export function createDispatch(redis: Redis, keys: Keys): Dispatch {
         poll.uptimeSeconds ?? '',
         poll.facts,
         siteId,
-        SAMPLES_MAXLEN,
+        sampleStreamMax,
         retry || !poll.lastJob ? '' : `${poll.lastJob.token}:${poll.lastJob.ok ? 'ok' : 'fail'}`,
         retry ? '0' : '1',
+        sampleIntervalMs,
+        poll.inventory,
       )) as [number, string, number, number, number];
       switch (code) {
         case 1:

@@ -49,6 +49,13 @@ export interface FleetRedis {
   /** Forgets every dispatch and health record of purged sites. */
   forgetSites(siteIds: string[]): Promise<void>;
   streamLength(): Promise<number>;
+  /** How many sites have a deferred sample waiting (backpressure, src/redis/scripts/pop-next-7.lua). */
+  deferredCount(): Promise<number>;
+  /**
+   * Moves up to `count` deferred sites' latest heartbeats into the stream as samples; returns how
+   * many. A crash midway loses nothing that matters: such a site's sample is simply due again.
+   */
+  requeueDeferred(count: number): Promise<number>;
   /** Stores the fleet-gauge snapshot (src/fleet/gauges.service.ts) for `ttlSeconds`. */
   setGauges(json: string, ttlSeconds: number): Promise<void>;
   /** The fleet-gauge snapshot, or null when none is fresh. */
@@ -166,6 +173,30 @@ export function createFleetRedis(redis: Redis, keys: Keys): FleetRedis {
 
     gauges() {
       return redis.get(keys.fleetGauges);
+    },
+
+    deferredCount() {
+      return redis.scard(keys.samplesDeferred);
+    },
+
+    async requeueDeferred(count) {
+      const ids = await redis.spop(keys.samplesDeferred, count);
+      if (ids.length === 0) return 0;
+      const read = redis.pipeline();
+      for (const id of ids) read.hmget(keys.site(id), 'seen', 'from', 'hb', 'rb');
+      const rows = (await read.exec()) ?? [];
+      const write = redis.pipeline();
+      let n = 0;
+      ids.forEach((id, i) => {
+        const [seen, from, hb, rb] = (rows[i]?.[1] ?? []) as (string | null)[];
+        if (!seen || !hb) return; // purged meanwhile
+        write.xadd(keys.samples, '*', 's', id, 't', seen, 'f', from ?? '', 'r', rb === '1' ? '1' : '0', 'hb', hb);
+        write.hset(keys.site(id), 'ss', seen);
+        write.hdel(keys.site(id), 'rb');
+        n++;
+      });
+      if (n > 0) await write.exec();
+      return n;
     },
 
     streamLength() {

@@ -8,8 +8,10 @@ export interface Keys {
   queue(siteId: string): string;
   /** Hash: job, lease (ms deadline), claimed (0/1). Present while a job is delivered or started. */
   run(siteId: string): string;
-  /** Stream of heartbeat samples, one entry per poll, drained into PostgreSQL by a worker. */
+  /** Stream of heartbeat samples (those the poll script keeps), drained into PostgreSQL by a worker. */
   samples: string;
+  /** Set of site ids whose due sample was deferred while the stream was full (backpressure). */
+  samplesDeferred: string;
   /** Sorted set of site ids scored by last-seen ms; the offline sweep reads its low end. */
   seen: string;
   /** Set of site ids whose run slot is held; the reconciler checks them against PostgreSQL. */
@@ -29,6 +31,7 @@ export function createKeys(prefix: string): Keys {
     queue: (id) => `${prefix}q:${id}`,
     run: (id) => `${prefix}run:${id}`,
     samples: `${prefix}samples`,
+    samplesDeferred: `${prefix}samples:deferred`,
     seen: `${prefix}seen`,
     inflight: `${prefix}inflight`,
     sweepMark: `${prefix}seen:mark`,

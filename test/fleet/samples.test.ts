@@ -5,13 +5,14 @@ import { drainSamples } from '../../src/fleet/samples.service.js';
 import { startApp, type TestApp } from '../support/app.js';
 import { buildSite, poll, routerFacts, type BuiltSite } from '../factories.js';
 
-// The heartbeat write path: poll → Redis stream → batched drain into PostgreSQL.
+// The heartbeat write path: poll → Redis stream → batched drain into PostgreSQL. Every poll is a
+// sample here (SAMPLE_INTERVAL_SECONDS=0); test/fleet/sampling.test.ts covers the interval.
 
 let app: TestApp;
 const HOUR = 3_600_000;
 
 beforeAll(async () => {
-  app = await startApp();
+  app = await startApp({ env: { SAMPLE_INTERVAL_SECONDS: '0' } });
 });
 afterAll(async () => {
   await app.close();

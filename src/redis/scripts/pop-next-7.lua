@@ -7,13 +7,15 @@
   A reboot (uptime lower than the last heartbeat's) ends the lease of an unclaimed job at once, and
   reports a claimed one as interrupted so the caller can settle it.
 
-  KEYS[1] site hash    (tv, org, seen, from, up, hb)
+  KEYS[1] site hash    (tv, org, seen, from, up, hb: the latest heartbeat; ss, sk: when the last
+                        sample was kept and its inventory digest)
   KEYS[2] queue list   (entries `<job id>/<lease seconds>`, FIFO; lease 0 = no acknowledgement
                         expected, so the job is handed out without holding the run slot)
   KEYS[3] run hash     (job, lease = deadline ms, ls = lease seconds, claimed)
-  KEYS[4] samples stream (one entry per poll, drained into PostgreSQL by a worker)
+  KEYS[4] samples stream (the samples kept, drained into PostgreSQL by a worker)
   KEYS[5] seen zset    (site id scored by last-seen ms; the offline sweep reads its low end)
   KEYS[6] inflight set (site ids whose run slot is held; the reconciler checks them against SQL)
+  KEYS[7] deferred set (sites whose due sample waits for the drain to catch up: backpressure)
   ARGV[1] token version carried by the device token
   ARGV[2] now, ms since epoch
   ARGV[3] delivery lease in seconds for an entry that carries none (written by an older version)
@@ -21,9 +23,12 @@
   ARGV[5] uptime in seconds from the heartbeat, or '' if it carried none
   ARGV[6] heartbeat facts, compact JSON
   ARGV[7] site id
-  ARGV[8] approximate maximum length of the samples stream
+  ARGV[8] samples stream length beyond which samples are deferred, not appended (SAMPLE_STREAM_MAX)
   ARGV[9] the agent's `last-job` report (`<job token>:ok|fail`), or ''
   ARGV[10] '1' to record the heartbeat; '0' on a caller's retry within the same poll
+  ARGV[11] sample interval, ms: a heartbeat becomes a sample only this long after the last one kept,
+           or at once after a reboot or an inventory change (SAMPLE_INTERVAL_SECONDS; 0: every poll)
+  ARGV[12] the heartbeat's inventory digest (identity, version, model, …)
 
   Returns { code, jobId, remaining, redelivery, rebooted }:
   code  1  a job to deliver (remaining = ids still queued; redelivery 1 if handed out before); its
@@ -35,7 +40,7 @@
   code -2  Redis does not know the site (never warmed, or it lost its data), or knows an older
            token version than the token's: restore from PostgreSQL, then retry
 ]]
-local site = redis.call('HMGET', KEYS[1], 'tv', 'org', 'up')
+local site = redis.call('HMGET', KEYS[1], 'tv', 'org', 'up', 'ss', 'sk')
 if not site[2] then return { -2, '', 0, 0, 0 } end
 local want, have = tonumber(ARGV[1]), tonumber(site[1] or '0')
 if want < have then return { -1, '', 0, 0, 0 } end
@@ -52,7 +57,21 @@ if ARGV[10] == '1' then
     redis.call('HSET', KEYS[1], 'seen', ARGV[2], 'from', ARGV[4], 'hb', ARGV[6])
   end
   redis.call('ZADD', KEYS[5], now, ARGV[7])
-  redis.call('XADD', KEYS[4], 'MAXLEN', '~', ARGV[8], '*', 's', ARGV[7], 't', ARGV[2], 'f', ARGV[4], 'r', rebooted, 'hb', ARGV[6])
+  -- PostgreSQL's work scales with the samples kept, not with polls: one device token can make the
+  -- database store at most one sample per interval, plus one per reboot or inventory change.
+  local last = tonumber(site[4] or '')
+  if rebooted == 1 or site[5] ~= ARGV[12] or not last or now - last >= tonumber(ARGV[11]) then
+    if redis.call('XLEN', KEYS[4]) < tonumber(ARGV[8]) then
+      redis.call('HSET', KEYS[1], 'ss', ARGV[2], 'sk', ARGV[12])
+      redis.call('XADD', KEYS[4], '*', 's', ARGV[7], 't', ARGV[2], 'f', ARGV[4], 'r', rebooted, 'hb', ARGV[6])
+    else
+      -- The drain is behind: nothing un-drained is ever trimmed. The site's latest heartbeat (hb,
+      -- above) becomes its sample when the drain catches up, so a site's samples are coalesced
+      -- into one however long the lag lasts (and a reboot in between is remembered).
+      if rebooted == 1 then redis.call('HSET', KEYS[1], 'rb', 1) end
+      redis.call('SADD', KEYS[7], ARGV[7])
+    end
+  end
 end
 
 -- A lost done/fail callback: the agent repeats its last outcome in every heartbeat; only a change
