@@ -161,8 +161,9 @@ describe('the operator dashboard in chromium', { timeout: 60_000 }, () => {
     await run;
     await eventually(async () => (await status(page)) === 'completed', 15_000);
     expect(router.state.ipAddresses.map((a) => a.address)).toContain('192.168.99.1/24');
-    const timeline = await page.locator('.timeline').textContent();
-    expect(timeline).toMatch(/Queued.*Delivered to the router.*Claimed and running on the router.*Completed/s);
+    // The page reads the events once more when the job settles.
+    const order = /Queued.*Delivered to the router.*Claimed and running on the router.*Pre-job backup stored.*Completed/s;
+    await eventually(async () => order.test((await page.locator('.timeline').textContent()) ?? ''), 10_000);
     await browser.screenshot(page, '10-job-completed');
   });
 

@@ -1,4 +1,5 @@
 import type { ComponentChildren } from 'preact';
+import { useEffect, useRef } from 'preact/hooks';
 import { cancelJob, getJob, getSite, jobDeliveries, jobEvents } from '../api/endpoints';
 import * as session from '../api/session';
 import type { Job, JobEvent, WebhookDelivery } from '../api/types';
@@ -119,6 +120,16 @@ export function JobPage({ siteId, jobId }: { siteId: string; jobId: string }) {
     events.reload();
     if (j?.notify_url) deliveries.reload();
   }, LIVE_MS, live);
+  // When the job settles, read its events (and deliveries) once more: the last live tick may have
+  // read them just before the final event was written, and live refresh stops here.
+  const wasLive = useRef(false);
+  useEffect(() => {
+    if (wasLive.current && !live) {
+      events.reload();
+      deliveries.reload();
+    }
+    wasLive.current = live;
+  }, [live]);
   const cancel = useAction(async () => {
     await cancelJob(siteId, jobId);
     job.reload();
