@@ -60,6 +60,7 @@ export const envSchema = z.object({
   RECONCILE_INTERVAL_MS: int(10_000, 100, 3_600_000),
   TIMEOUT_SWEEP_INTERVAL_MS: int(5_000, 100, 3_600_000),
   EXPRESS_TIMEOUT_MS: int(3_000, 100, 30_000),
+  EXPRESS_CONFIRM_SECONDS: int(10, 1, 120),
   TRUST_PROXY: bool.default(false),
   METRICS_TOKEN: z.string().min(16).optional(),
   WORKER_METRICS_PORT: int(9464, 0, 65535),
@@ -78,7 +79,8 @@ export const envSchema = z.object({
   OFFLINE_AFTER_MISSED: int(10, 2, 1_000),
   OFFLINE_SWEEP_INTERVAL_MS: int(15_000, 100, 3_600_000),
   SAMPLE_DRAIN_INTERVAL_MS: int(1_000, 50, 60_000),
-  SAMPLE_RETENTION_DAYS: int(30, 1, 3_650),
+  SAMPLE_RAW_RETENTION_HOURS: int(48, 1, 8_760),
+  SAMPLE_ROLLUP_RETENTION_DAYS: int(90, 1, 3_650),
   SAMPLE_INTERVAL_SECONDS: int(300, 0, 86_400),
   SAMPLE_STREAM_MAX: int(500_000, 10, 100_000_000),
   FAULT_RETENTION_DAYS: int(90, 1, 36_500),
@@ -144,6 +146,8 @@ export interface Config {
   timeoutSweepIntervalMs: number;
   /** Per-try timeout of an express-execute call to a router's REST API (a late express is worthless). */
   expressTimeoutMs: number;
+  /** How long after an express trigger a poll from the site must arrive to count as express_succeeded. */
+  expressConfirmSeconds: number;
   /**
    * Pre-job configuration backups: largest accepted export, how long stored ones are kept, and the
    * keys they are encrypted under at rest (the first writes; every one reads).
@@ -160,7 +164,9 @@ export interface Config {
     /** Un-drained samples beyond which the poll defers (coalesces) samples instead of appending them. */
     sampleStreamMax: number;
     pruneIntervalMs: number;
-    sampleRetentionDays: number;
+    /** Raw samples are rolled up into hourly rows when they are this old, and the rows kept this long. */
+    rawSampleRetentionHours: number;
+    rollupRetentionDays: number;
     faultRetentionDays: number;
     deleteGraceHours: number;
   };
@@ -286,6 +292,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     reconcileIntervalMs: e.RECONCILE_INTERVAL_MS,
     timeoutSweepIntervalMs: e.TIMEOUT_SWEEP_INTERVAL_MS,
     expressTimeoutMs: e.EXPRESS_TIMEOUT_MS,
+    expressConfirmSeconds: e.EXPRESS_CONFIRM_SECONDS,
     backup: Object.freeze({ maxBytes: e.BACKUP_MAX_BYTES, retentionDays: e.BACKUP_RETENTION_DAYS, keys: backupKeys(e) }),
     fleet: Object.freeze({
       heartbeatIntervalSeconds: e.HEARTBEAT_INTERVAL_SECONDS,
@@ -295,7 +302,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       sampleIntervalMs: e.SAMPLE_INTERVAL_SECONDS * 1000,
       sampleStreamMax: e.SAMPLE_STREAM_MAX,
       pruneIntervalMs: e.FLEET_PRUNE_INTERVAL_MS,
-      sampleRetentionDays: e.SAMPLE_RETENTION_DAYS,
+      rawSampleRetentionHours: e.SAMPLE_RAW_RETENTION_HOURS,
+      rollupRetentionDays: e.SAMPLE_ROLLUP_RETENTION_DAYS,
       faultRetentionDays: e.FAULT_RETENTION_DAYS,
       deleteGraceHours: e.SITE_DELETE_GRACE_HOURS,
     }),

@@ -1,7 +1,8 @@
 // /system backup save and load (Backup 40992852). A saved file holds a copy of the configuration;
 // loading it restores that configuration and reboots ("Restore and reboot?"). Certificates are
 // not restored (issue 13 reads this from the Backup page; the May 2025 export of the page does
-// not say it, so this is believed, and the stricter side). Saving needs the `sensitive` policy
+// not say it, so this is believed): the router comes back with none at all, the stricter reading,
+// so whatever must be trusted after a load has to be imported again (docs/rollback.md). Saving needs the `sensitive` policy
 // ("to get access to generated backup files, the script ... must have a 'sensitive' policy",
 // Scripting examples 139067404).
 import { fromBin } from './bytes.js';
@@ -52,6 +53,7 @@ const LOAD: MenuCommand = {
     if (!saved) throw commandError(c.st, 'failure: no such backup file');
     if (saved.password !== fromBin(toStr(c.named.get('password') ?? str('')))) throw commandError(c.st, 'failure: wrong password');
     Object.assign(c.rt.state, saved.config);
+    c.rt.state.certificates.length = 0;
     c.rt.state.rebooted = true;
     throw new RebootSignal();
   },

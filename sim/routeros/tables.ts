@@ -84,13 +84,15 @@ export function tableMenu(spec: TableSpec): MenuNode {
       policy: read,
       run: (c) => {
         const [e] = resolveItems(spec, c, c.named.get('number') ?? c.pos[0]);
+        // `get [find …]` when nothing matched: an error a script can catch (the text is B).
+        if (e === undefined) throw commandError(c.st, 'no such item');
         const name = c.named.get('value-name') ?? c.pos[1];
-        if (name === undefined) return record(spec, e!);
+        if (name === undefined) return record(spec, e);
         const ros = fromBin(toStr(name));
-        if (ros === '.id') return { t: 'id', v: e!.id };
+        if (ros === '.id') return { t: 'id', v: e.id };
         const f = spec.fields.find((x) => x.ros === ros);
         if (!f) throw commandError(c.st, 'input does not match any value of value-name');
-        const v = valueOf(f, e!);
+        const v = valueOf(f, e);
         if (f.getLimit !== undefined && Buffer.byteLength(String(v)) > f.getLimit) throw commandError(c.st, 'failure: file is too big');
         return toValue(f.kind, v);
       },

@@ -1,8 +1,18 @@
 import { z } from 'zod';
 import { defineRoute, json, jsonBody, text } from '../http/route.js';
 import { PAGE_HEADERS, setNextPageHeaders } from '../lib/cursor.js';
-import { backup, backupParams, backupRequested, bulkLatest, bulkLatestBody, diffParams, listQuery, requestHeaders, siteParams } from './backups.schema.js';
+import { backup, type BackupDto, backupParams, backupRequested, bulkLatest, bulkLatestBody, diffParams, listQuery, requestHeaders, siteParams } from './backups.schema.js';
 import * as backups from './backups.service.js';
+
+/** A backup's text as a response: ETag and filename headers. */
+const backupText = (description: string) =>
+  text(description, { headers: { ETag: 'The quoted SHA-256 of the content.', 'Content-Disposition': '`inline; filename="<filename>"`.' } });
+
+function served(header: (name: string, value: string) => void, found: { backup: BackupDto; content: Buffer }): Buffer {
+  header('ETag', `"${found.backup.sha256}"`);
+  header('Content-Disposition', `inline; filename="${found.backup.filename}"`);
+  return found.content;
+}
 
 /** Operator backup API: list a site's backups, download one, request one now. */
 export const backupRoutes = [
@@ -49,18 +59,9 @@ export const backupRoutes = [
     summary: "The site's newest backup",
     auth: { operator: ['backups:read'] },
     params: siteParams,
-    responses: {
-      200: text("The newest backup's export text.", {
-        headers: { ETag: 'The quoted SHA-256 of the content.', 'Content-Disposition': '`inline; filename="<filename>"`.' },
-      }),
-    },
+    responses: { 200: backupText("The newest backup's export text.") },
     errors: ['site_not_found', 'backup_not_found'],
-    async handler({ deps, caller, input: { params }, header }) {
-      const { backup, content } = await backups.getLatestBackup(deps, caller.org, params.siteId);
-      header('ETag', `"${backup.sha256}"`);
-      header('Content-Disposition', `inline; filename="${backup.filename}"`);
-      return content;
-    },
+    handler: async ({ deps, caller, input: { params }, header }) => served(header, await backups.getLatestBackup(deps, caller.org, params.siteId)),
   }),
 
   defineRoute({
@@ -99,17 +100,9 @@ export const backupRoutes = [
     summary: 'Download a backup',
     auth: { operator: ['backups:read'] },
     params: backupParams,
-    responses: {
-      200: text('The exact export the router uploaded.', {
-        headers: { ETag: 'The quoted SHA-256 of the content.', 'Content-Disposition': '`inline; filename="<filename>"`.' },
-      }),
-    },
+    responses: { 200: backupText('The exact export the router uploaded.') },
     errors: ['site_not_found', 'backup_not_found'],
-    async handler({ deps, caller, input: { params }, header }) {
-      const { backup, content } = await backups.getBackup(deps, caller.org, params.siteId, params.filename);
-      header('ETag', `"${backup.sha256}"`);
-      header('Content-Disposition', `inline; filename="${backup.filename}"`);
-      return content;
-    },
+    handler: async ({ deps, caller, input: { params }, header }) =>
+      served(header, await backups.getBackup(deps, caller.org, params.siteId, params.filename)),
   }),
 ];

@@ -87,6 +87,22 @@ async function tryOnce(fetch: SafeFetch, ep: Endpoint, timeoutMs: number): Promi
   }
 }
 
+const POLL_CHECK_MS = 100;
+
+/**
+ * When the site last polled, once that is at or after `sinceMs` (its poll recorded `seen` in Redis,
+ * pop-next-6.lua), waiting up to `withinMs`; null if no poll came in time.
+ */
+async function pollAfter(deps: Deps, siteId: string, sinceMs: number, withinMs: number): Promise<number | null> {
+  const until = sinceMs + withinMs;
+  for (;;) {
+    const seen = (await deps.fleet.presence([siteId])).get(siteId)?.seenMs ?? null;
+    if (seen !== null && seen >= sinceMs) return seen;
+    if (deps.clock() >= until) return null;
+    await new Promise((r) => setTimeout(r, Math.min(POLL_CHECK_MS, Math.max(1, until - deps.clock()))));
+  }
+}
+
 /** Calls the router up to TRIES times; returns the last try and how many were made. */
 async function callRouter(fetch: SafeFetch, ep: Endpoint, timeoutMs: number): Promise<{ last: Try; tries: number }> {
   for (let tries = 1; ; tries++) {
@@ -115,9 +131,19 @@ async function expressJob(deps: Deps, fetch: SafeFetch, jobId: string): Promise<
     await record('express_failed', { reason: 'stored password cannot be decrypted (SIGNING_KEY changed?); set the management endpoint again' });
     return 'failed';
   }
+  const triggeredMs = deps.clock();
   const { last, tries } = await callRouter(fetch, ep, deps.config.expressTimeoutMs);
   if (last.ok) {
-    await record('express_succeeded', { status: last.status, ms: last.ms, tries });
+    // `/rest/execute` answers before the script runs (REST API, help.mikrotik.com/docs/spaces/ROS/
+    // pages/47579162, and docs/express-execute.md), and a router that may not run the poll script
+    // answers 200 all the same: only a poll from the site proves the trigger worked.
+    const polledMs = await pollAfter(deps, job.site_id, triggeredMs, deps.config.expressConfirmSeconds * 1000);
+    if (polledMs === null) {
+      await record('express_unconfirmed', { status: last.status, tries, waited_seconds: deps.config.expressConfirmSeconds });
+      deps.log.warn({ jobId, siteId: job.site_id, tries }, 'express execute accepted, but the router did not poll');
+      return 'failed';
+    }
+    await record('express_succeeded', { status: last.status, ms: last.ms, tries, poll_after_ms: Math.max(0, polledMs - triggeredMs) });
     deps.log.info({ jobId, siteId: job.site_id, tries, ms: last.ms }, 'express execute succeeded');
     return 'succeeded';
   }

@@ -6,7 +6,7 @@ import type { Keyset } from '../lib/cursor.js';
 // reboots (`site_rebooted`, written resolved by the sample drain). A site's open outage is also
 // marked on the site row (offline_since), which makes opening and resolving idempotent.
 
-export const FAULT_TYPES = ['site_offline', 'site_rebooted'] as const;
+export const FAULT_TYPES = ['site_offline', 'site_rebooted', 'config_rolled_back'] as const;
 export type FaultType = (typeof FAULT_TYPES)[number];
 
 export interface FaultRow {

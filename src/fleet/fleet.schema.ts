@@ -9,7 +9,7 @@ export const faultsQuery = z.strictObject({
 
 export const orgFaultsQuery = z.strictObject({
   ...faultsQuery.shape,
-  type: z.enum(['site_offline', 'site_rebooted']).optional().meta({ description: 'Only faults of this type.' }),
+  type: z.enum(['site_offline', 'site_rebooted', 'config_rolled_back']).optional().meta({ description: 'Only faults of this type.' }),
   site: uuid.optional().meta({ description: 'Only faults of this site.' }),
 });
 
@@ -28,9 +28,9 @@ export const fault = z
   .object({
     id: uuid,
     site_id: uuid,
-    type: z.enum(['site_offline', 'site_rebooted']),
+    type: z.enum(['site_offline', 'site_rebooted', 'config_rolled_back']),
     status: z.enum(['unresolved', 'resolved']),
-    severity: z.enum(['critical', 'low']),
+    severity: z.enum(['critical', 'high', 'low']),
     message: z.string().meta({ example: 'Site Offline: HQ-Router' }),
     cause: z.string().meta({ example: 'Disconnected' }),
     created_at: at('When the fault began: for site_offline the first missed heartbeat.', '2025-10-29T12:05:00Z'),
@@ -96,6 +96,8 @@ export const fleetSummary = z
         failed: count('Likewise.'),
         cancelled: count('Likewise.'),
         timed_out: count('Likewise.'),
+        awaiting_confirmation: count('Likewise: rollback jobs waiting for their confirmation (docs/rollback.md).'),
+        rolled_back: count('Likewise: rollback jobs the router reverted.'),
       })
       .meta({ description: 'Jobs created in the last 24 hours, by their state now.' }),
     generated_at: z.iso.datetime().meta({ description: 'When the figures were read.', example: '2025-10-29T12:00:00Z' }),

@@ -18,6 +18,7 @@ const MAX_RANGE_MS = 366 * DAY;
 const DESCRIBE: Record<faults.FaultType, { severity: FaultDto['severity']; title: string; cause: string }> = {
   site_offline: { severity: 'critical', title: 'Site Offline', cause: 'Disconnected' },
   site_rebooted: { severity: 'low', title: 'Site Rebooted', cause: 'Uptime went backwards' },
+  config_rolled_back: { severity: 'high', title: 'Configuration Rolled Back', cause: 'A safe-apply job was not confirmed in time, so the router restored its backup' },
 };
 
 function faultDto(f: faults.FaultRow, siteName: string, now: number): FaultDto {
@@ -73,7 +74,10 @@ export async function siteStats(deps: Deps, org: string, siteId: string, range: 
   const span = to.getTime() - from.getTime();
   if (span <= 0) throw new AppError('parameter_invalid', { param: 'from', message: "The 'from' parameter must be before 'to'." });
   if (span > MAX_RANGE_MS) throw new AppError('parameter_invalid', { param: 'from', message: 'The range may span at most 366 days.' });
-  const rows = span > RAW_LIMIT_MS ? await samples.hourlyStats(deps.sql, site.id, from, to) : await samples.rawStats(deps.db, site.id, from, to);
+  // Raw points for short ranges whose samples are still kept raw; hourly ones otherwise.
+  const rawKeptFrom = deps.clock() - deps.config.fleet.rawSampleRetentionHours * HOUR;
+  const raw = span <= RAW_LIMIT_MS && from.getTime() >= rawKeptFrom;
+  const rows = raw ? await samples.rawStats(deps.db, site.id, from, to) : await samples.hourlyStats(deps.sql, site.id, from, to);
   return rows.map((r) => ({
     created_at: r.at.toISOString(),
     cpu_load: num(r.cpuLoad),

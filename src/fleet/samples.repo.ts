@@ -149,20 +149,61 @@ export function rawStats(db: Db, siteId: string, from: Date, to: Date): Promise<
   });
 }
 
-/** Hourly aggregates of a site's samples in [from, to): averages, and the highest uptime. */
+/**
+ * Hourly aggregates of a site's samples in [from, to): averages and the highest uptime, from the
+ * hourly rollups of pruned samples and the raw samples still kept (an hour partly in each adds up).
+ */
 export function hourlyStats(db: SqlClient, siteId: string, from: Date, to: Date): Promise<StatPoint[]> {
   return db.rows<StatPoint>(sql`
-    SELECT date_trunc('hour', at) AS at, round(avg(cpu_load))::int AS "cpuLoad",
-      round(avg(memory_free))::bigint AS "memoryFree", round(avg(disk_free))::bigint AS "diskFree", max(uptime) AS uptime
-    FROM site_sample WHERE site_id = ${siteId}::uuid AND at >= ${from}::timestamptz AND at < ${to}::timestamptz
-    GROUP BY 1 ORDER BY 1`);
+    SELECT hour AS at, round(sum(cs) / nullif(sum(cn), 0))::int AS "cpuLoad",
+      round(sum(ms) / nullif(sum(mn), 0))::bigint AS "memoryFree", round(sum(ds) / nullif(sum(dn), 0))::bigint AS "diskFree",
+      max(up) AS uptime
+    FROM (
+      SELECT hour, cpu_load_sum AS cs, cpu_load_n AS cn, memory_free_sum AS ms, memory_free_n AS mn,
+             disk_free_sum AS ds, disk_free_n AS dn, uptime_max AS up
+      FROM site_sample_hourly
+      WHERE site_id = ${siteId}::uuid AND hour >= date_trunc('hour', ${from}::timestamptz) AND hour < ${to}::timestamptz
+      UNION ALL
+      SELECT date_trunc('hour', at), sum(cpu_load), count(cpu_load), sum(memory_free), count(memory_free),
+             sum(disk_free), count(disk_free), max(uptime)
+      FROM site_sample WHERE site_id = ${siteId}::uuid AND at >= ${from}::timestamptz AND at < ${to}::timestamptz
+      GROUP BY 1
+    ) x
+    GROUP BY hour ORDER BY hour`);
 }
 
-/** Deletes up to `limit` samples older than `before`; returns how many. */
+/**
+ * Deletes up to `limit` raw samples older than `before` and, in the same statement, adds them to
+ * their sites' hourly rollups (so no sample is lost between the two); returns how many.
+ */
 export async function pruneSamples(db: SqlClient, before: Date, limit: number): Promise<number> {
-  const rows = await db.rows<{ at: Date }>(sql`
-    DELETE FROM site_sample WHERE ctid IN (
-      SELECT ctid FROM site_sample WHERE at < ${before}::timestamptz LIMIT ${limit})
-    RETURNING at`);
+  const [row] = await db.rows<{ n: number }>(sql`
+    WITH d AS (
+      DELETE FROM site_sample WHERE ctid IN (
+        SELECT ctid FROM site_sample WHERE at < ${before}::timestamptz LIMIT ${limit})
+      RETURNING site_id, at, cpu_load, memory_free, disk_free, uptime
+    ), h AS (
+      INSERT INTO site_sample_hourly AS t (site_id, hour, samples, cpu_load_sum, cpu_load_n, memory_free_sum,
+                                           memory_free_n, disk_free_sum, disk_free_n, uptime_max)
+      SELECT site_id, date_trunc('hour', at), count(*), COALESCE(sum(cpu_load), 0), count(cpu_load),
+             COALESCE(sum(memory_free), 0), count(memory_free), COALESCE(sum(disk_free), 0), count(disk_free), max(uptime)
+      FROM d GROUP BY 1, 2
+      ON CONFLICT (site_id, hour) DO UPDATE SET
+        samples = t.samples + EXCLUDED.samples,
+        cpu_load_sum = t.cpu_load_sum + EXCLUDED.cpu_load_sum, cpu_load_n = t.cpu_load_n + EXCLUDED.cpu_load_n,
+        memory_free_sum = t.memory_free_sum + EXCLUDED.memory_free_sum, memory_free_n = t.memory_free_n + EXCLUDED.memory_free_n,
+        disk_free_sum = t.disk_free_sum + EXCLUDED.disk_free_sum, disk_free_n = t.disk_free_n + EXCLUDED.disk_free_n,
+        uptime_max = GREATEST(t.uptime_max, EXCLUDED.uptime_max)
+    )
+    SELECT count(*)::int AS n FROM d`);
+  return row?.n ?? 0;
+}
+
+/** Deletes up to `limit` hourly rollups of hours before `before`; returns how many. */
+export async function pruneRollups(db: SqlClient, before: Date, limit: number): Promise<number> {
+  const rows = await db.rows<{ hour: Date }>(sql`
+    DELETE FROM site_sample_hourly WHERE ctid IN (
+      SELECT ctid FROM site_sample_hourly WHERE hour < ${before}::timestamptz LIMIT ${limit})
+    RETURNING hour`);
   return rows.length;
 }

@@ -5,7 +5,7 @@ import * as repo from './summary.repo.js';
 // GET /fleet/summary: what the dashboard's fleet header shows, for the whole organisation.
 
 const DAY_MS = 86_400_000;
-const JOB_STATES = ['queued', 'delivered', 'started', 'completed', 'failed', 'cancelled', 'timed_out'] as const;
+const JOB_STATES = ['queued', 'delivered', 'started', 'completed', 'failed', 'cancelled', 'timed_out', 'awaiting_confirmation', 'rolled_back'] as const;
 
 /** Site presence, versions, open faults and the last 24 hours' jobs of the org, in four statements. */
 export async function fleetSummary(deps: Deps, org: string): Promise<FleetSummaryDto> {

@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { AppError } from '../errors.js';
 import type { Deps } from '../runtime.js';
 import { dialectOf, majorOf, parseRouterOsVersion, wrapperLimitFor } from '../routeros/version.js';
-import { ERROR_WIRE_MAX_BYTES, OUTPUT_WIRE_MAX_BYTES, renderWrapper, wrapperByteLength, type WrapperInput } from '../routeros/wrapper.js';
+import { renderConfirm } from '../routeros/rollback.js';
+import { ERROR_WIRE_MAX_BYTES, OUTPUT_WIRE_MAX_BYTES, WRAPPER_END, renderWrapper, wrapperByteLength, type WrapperInput } from '../routeros/wrapper.js';
 import * as sites from '../sites/sites.service.js';
 import type { CallbackStatus } from '../tokens/callback-signature.js';
 import * as repo from './jobs.repo.js';
@@ -37,7 +38,8 @@ export async function restoreSiteDispatch(deps: Deps, siteId: string): Promise<n
     run: inflight
       ? {
           jobId: inflight.id,
-          claimed: inflight.state === 'started',
+          claimed: inflight.state === 'started' || inflight.state === 'awaiting_confirmation',
+          awaiting: inflight.state === 'awaiting_confirmation',
           leaseUntilMs: inflight.leaseUntil?.getTime() ?? 0,
           leaseSeconds: inflight.leaseSeconds,
         }
@@ -54,8 +56,30 @@ function wrapperInput(deps: Deps, job: JobRow, attempt: number, remaining: numbe
     script: job.script,
     remaining,
     backup: job.shouldBackup ? deps.signer.backupUrls(job.id, attempt) : undefined,
+    rollback: job.rollbackAfterSeconds === null ? undefined : { seconds: job.rollbackAfterSeconds, trust: deps.config.routerTransport },
     verify: deps.config.routerTransport.verify,
   };
+}
+
+/**
+ * The confirmation of a rollback job waiting for it (docs/rollback.md), for a poll that came after
+ * its `done`; null when PostgreSQL says it waits no more (the run slot is then brought in line).
+ */
+export async function deliverConfirm(deps: Deps, siteId: string, popped: { jobId: string; remaining: number }): Promise<string | null> {
+  const job = await repo.findById(deps.sql, popped.jobId);
+  if (job?.siteId !== siteId || job.state !== 'awaiting_confirmation') {
+    await alignRunSlot(deps, siteId, popped.jobId);
+    return null;
+  }
+  const url = deps.signer.url(job.id, 'confirmed', job.attempt);
+  return renderConfirm({ token: job.token, url, remaining: popped.remaining, trust: deps.config.routerTransport }, WRAPPER_END);
+}
+
+/** The router restored the configuration saved before its rollback job `token` (docs/rollback.md). */
+export async function settleRolledBack(deps: Deps, siteId: string, token: string): Promise<void> {
+  const moved = await transitions.rollBack(deps.sql, siteId, token, new Date(deps.clock()));
+  await applyTransition(deps, moved);
+  if (moved) deps.log.warn({ jobId: moved.job.id, siteId, fault: 'config_rolled_back' }, 'router rolled back a job');
 }
 
 /**
@@ -157,8 +181,15 @@ export async function applyCallback(
   status: CallbackStatus,
   attempt: number,
   report: OutcomeReport | null = null,
+  reason: string | null = null,
 ): Promise<CallbackResult> {
   const now = new Date(deps.clock());
+  if (status === 'confirmed') {
+    const confirmed = await transitions.confirm(deps.sql, jobId, attempt, now);
+    await applyTransition(deps, confirmed);
+    if (!confirmed && !(await repo.findById(deps.sql, jobId))) throw new AppError('job_not_found');
+    return 'ok';
+  }
   if (status === 'busy') {
     const started = await transitions.claimStart(deps.sql, jobId, attempt, now);
     await applyTransition(deps, started);
@@ -168,7 +199,7 @@ export async function applyCallback(
     if (job.state === 'started' && job.attempt === attempt) return 'already_claimed';
     throw new AppError('claim_refused');
   }
-  const done = await transitions.finish(deps.sql, { id: jobId, attempt }, status === 'done' ? 'completed' : 'failed', now, report);
+  const done = await transitions.finish(deps.sql, { id: jobId, attempt }, status === 'done' ? 'completed' : 'failed', now, report, reason);
   await applyTransition(deps, done);
   if (!done && !(await repo.findById(deps.sql, jobId))) throw new AppError('job_not_found');
   return 'ok';

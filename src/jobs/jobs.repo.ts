@@ -3,7 +3,7 @@ import { empty, join, raw, sql, type SqlClient, type Statement } from '../db/sql
 // Job rows: creation, reads, and what the dispatch path and the reconciler need. Every change of a
 // job's state is a compare-and-set in ./transitions.repo.ts.
 
-export type JobState = 'queued' | 'delivered' | 'started' | 'completed' | 'failed' | 'cancelled' | 'timed_out';
+export type JobState = 'queued' | 'delivered' | 'started' | 'completed' | 'failed' | 'cancelled' | 'timed_out' | 'awaiting_confirmation' | 'rolled_back';
 
 export interface JobRow {
   id: string;
@@ -38,6 +38,8 @@ export interface JobRow {
   error: string | null;
   outputTruncated: boolean;
   outputSupported: boolean | null;
+  /** Safe apply (docs/rollback.md); null for an ordinary job. */
+  rollbackAfterSeconds: number | null;
 }
 
 export interface NewJob {
@@ -55,6 +57,7 @@ export interface NewJob {
   notifyUrl: string | null;
   leaseSeconds: number;
   timeoutSeconds: number;
+  rollbackAfterSeconds?: number | null;
   /** The operator behind it (`key:<id>`, `jwt:<sub>`); null for internal jobs. */
   createdBy?: string | null;
 }
@@ -73,7 +76,8 @@ export const COLS = raw(`id, seq, site_id AS "siteId", org_id AS "orgId", token,
   lease_seconds AS "leaseSeconds", timeout_seconds AS "timeoutSeconds", deadline_at AS "deadlineAt",
   created_at AS "createdAt", delivered_at AS "deliveredAt", started_at AS "startedAt", completed_at AS "completedAt",
   failed_at AS "failedAt", cancelled_at AS "cancelledAt", timed_out_at AS "timedOutAt", created_by AS "createdBy", output, error,
-  output_truncated AS "outputTruncated", output_supported AS "outputSupported"`);
+  output_truncated AS "outputTruncated", output_supported AS "outputSupported",
+  rollback_after_seconds AS "rollbackAfterSeconds"`);
 
 /** A unique-constraint violation (SQLSTATE 23505). */
 function isUniqueViolation(err: unknown): boolean {
@@ -90,11 +94,11 @@ export function createStatement(job: NewJob, now: Date, audit?: Statement): Stat
     WITH j AS (
       INSERT INTO job (id, site_id, org_id, token, idempotency_key, request_hash, description, script,
                        express_execute, needs_acknowledgement, should_backup, notify_url, lease_seconds,
-                       timeout_seconds, created_at, created_by)
+                       timeout_seconds, created_at, created_by, rollback_after_seconds)
       VALUES (${job.id}::uuid, ${job.siteId}::uuid, ${job.orgId}, ${job.token}, ${job.idempotencyKey}::uuid,
               ${job.requestHash}, ${job.description}, ${job.script}, ${job.expressExecute}, ${job.needsAck},
               ${job.shouldBackup}, ${job.notifyUrl}, ${job.leaseSeconds}, ${job.timeoutSeconds}, ${now}::timestamptz,
-              ${job.createdBy ?? null})
+              ${job.createdBy ?? null}, ${job.rollbackAfterSeconds ?? null}::int)
       RETURNING *
     ), e AS (
       INSERT INTO job_event (job_id, type, attempt, at) SELECT id, 'created', 0, created_at FROM j
@@ -163,7 +167,7 @@ export async function dispatchState(db: SqlClient, siteId: string): Promise<{ qu
   const rows = await db.rows<DispatchRow>(sql`
     SELECT id, state::text AS state, lease_until AS "leaseUntil", lease_seconds AS "leaseSeconds",
            needs_acknowledgement AS "needsAck", should_backup AS "shouldBackup"
-    FROM job WHERE site_id = ${siteId}::uuid AND state IN ('queued', 'delivered', 'started') ORDER BY seq`);
+    FROM job WHERE site_id = ${siteId}::uuid AND state IN ('queued', 'delivered', 'started', 'awaiting_confirmation') ORDER BY seq`);
   const inflight = rows.find((r) => r.state !== 'queued') ?? null;
   return { queued: rows.filter((r) => r.state === 'queued'), inflight };
 }
@@ -190,9 +194,9 @@ export function sitesWithWork(db: SqlClient, queuedBefore: Date, after: string |
   return db.rows<SiteWork>(sql`
     SELECT site_id AS "siteId",
            (count(*) FILTER (WHERE state = 'queued'))::int AS queued,
-           (array_agg(id ORDER BY seq) FILTER (WHERE state IN ('delivered', 'started')))[1]::text AS inflight
+           (array_agg(id ORDER BY seq) FILTER (WHERE state IN ('delivered', 'started', 'awaiting_confirmation')))[1]::text AS inflight
     FROM job
-    WHERE ((state = 'queued' AND created_at < ${queuedBefore}::timestamptz) OR state IN ('delivered', 'started'))
+    WHERE ((state = 'queued' AND created_at < ${queuedBefore}::timestamptz) OR state IN ('delivered', 'started', 'awaiting_confirmation'))
     ${from}
     GROUP BY site_id ORDER BY site_id LIMIT ${limit}`);
 }

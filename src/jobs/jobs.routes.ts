@@ -31,7 +31,7 @@ export const jobRoutes = [
       const { job, created } = await jobs.createJob(deps, caller.org, params.siteId, {
         idempotencyKey: h['x-idempotency-key'], description: h['x-description'], script: body, needsAck: h['x-needs-ack'],
         backup: h['x-backup'], express: h['x-express-execute'], notifyUrl: null,
-        leaseSeconds: h['x-lease-seconds'], timeoutSeconds: h['x-timeout-seconds'],
+        leaseSeconds: h['x-lease-seconds'], timeoutSeconds: h['x-timeout-seconds'], rollbackSeconds: h['x-rollback-seconds'],
       }, caller);
       status(created ? 201 : 200);
       return job;
@@ -55,7 +55,7 @@ export const jobRoutes = [
       const { job } = await jobs.createJob(deps, caller.org, params.siteId, {
         idempotencyKey: headers['x-idempotency-key'] ?? newId(), description: b.description, script: b.script,
         needsAck: b.needs_acknowledgement, backup: b.make_backup, express: b.express_execute, notifyUrl: b.notify_url,
-        leaseSeconds: b.lease_seconds, timeoutSeconds: b.timeout_seconds,
+        leaseSeconds: b.lease_seconds, timeoutSeconds: b.timeout_seconds, rollbackSeconds: b.rollback_after_seconds,
       }, caller);
       const date = new Date(job.created_at).toISOString().replace(/\.\d{3}Z$/, '+00:00');
       return { status: 'success' as const, data: { idempotency_key: job.idempotency_key, request_id: job.id, target: job.site_id, notify_url: job.notify_url, date } };

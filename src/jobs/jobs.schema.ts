@@ -8,6 +8,8 @@ import { headerBool, uuid } from '../http/validate.js';
 const description = text().min(3).max(100);
 const leaseSeconds = z.number().int().min(5).max(86_400);
 const timeoutSeconds = z.number().int().min(10).max(604_800);
+/** Safe apply (docs/rollback.md): how long the router waits for tikops' confirmation before it reverts. */
+const rollbackSeconds = z.number().int().min(60).max(3_600);
 /** Whole seconds in a header, within the bounds of `n` (documented as the integer it carries). */
 const headerSeconds = (n: z.ZodNumber): z.ZodPipe<z.ZodPipe<z.ZodString, z.ZodTransform<number, string>>, z.ZodNumber> =>
   z
@@ -42,6 +44,12 @@ export const rawJobHeaders = z.object({
   'x-timeout-seconds': headerSeconds(timeoutSeconds)
     .meta({ description: '(tikops) How long a claimed job may run before it is settled as timed out; default JOB_TIMEOUT_SECONDS.' })
     .optional(),
+  'x-rollback-seconds': headerSeconds(rollbackSeconds)
+    .meta({
+      description:
+        '(tikops) Safe apply (docs/rollback.md): the router saves an on-device backup before the payload and restores it by itself unless a later poll reaches tikops within this many seconds. Implies `X-Backup: true`, so RouterOS v7 only.',
+    })
+    .optional(),
 });
 
 const notifyUrl = z.url({ protocol: /^https?$/ }).max(2048);
@@ -60,6 +68,9 @@ export const asyncJobBody = z.strictObject({
     .meta({ description: 'Optional callback URL for job status notification.', example: 'https://example.com/sdx/job-complete' }),
   lease_seconds: leaseSeconds.optional().meta({ description: '(tikops) Unclaimed-delivery lease; default JOB_LEASE_SECONDS.' }),
   timeout_seconds: timeoutSeconds.optional().meta({ description: '(tikops) Run timeout once claimed; default JOB_TIMEOUT_SECONDS.' }),
+  rollback_after_seconds: rollbackSeconds
+    .optional()
+    .meta({ description: '(tikops) Safe apply (docs/rollback.md): revert on the router unless confirmed within this many seconds; implies `make_backup`, so RouterOS v7 only.' }),
 });
 
 export const optionalIdempotencyKey = z.object({
@@ -79,7 +90,7 @@ export const listQuery = z.object({
     .meta({ description: 'The X-Next-Cursor of the previous page.' }),
 });
 
-export const JOB_STATES = ['queued', 'delivered', 'started', 'completed', 'failed', 'cancelled', 'timed_out'] as const;
+export const JOB_STATES = ['queued', 'delivered', 'started', 'completed', 'failed', 'cancelled', 'timed_out', 'awaiting_confirmation', 'rolled_back'] as const;
 
 /** GET /jobs: the org's jobs, newest first, optionally by state, site and creation time. */
 export const orgJobsQuery = z.strictObject({
@@ -94,11 +105,14 @@ export const orgJobsQuery = z.strictObject({
 });
 
 export const callbackQuery = z.object({
-  status: z.enum(['busy', 'done', 'fail']),
+  status: z.enum(['busy', 'done', 'fail', 'confirmed']).meta({ description: '`confirmed`: a rollback job\'s router removed its revert entry after a later poll (docs/rollback.md).' }),
   attempt: z.coerce.number().int().min(1).max(2_147_483_647),
   signature: z.string().min(1).max(128),
-  /** Unsigned hint on a fail: `backup` = the pre-job backup step failed (docs/backups.md). */
-  reason: z.enum(['backup']).optional().meta({ description: 'Unsigned, with status=fail only: `backup` = the pre-job backup step failed (docs/backups.md).' }),
+  /** Unsigned hint on a fail: `backup` = the pre-job backup step failed (docs/backups.md); `rollback` = the rollback could not be armed (docs/rollback.md). */
+  reason: z
+    .enum(['backup', 'rollback'])
+    .optional()
+    .meta({ description: 'Unsigned, with status=fail only: `backup` = the pre-job backup step failed (docs/backups.md); `rollback` = the safe-apply rollback could not be armed, so the payload did not run (docs/rollback.md).' }),
 });
 
 /** POST /job/{jobId}/update: an outcome with captured output (src/routeros/wrapper.ts, captureAndReport). */
@@ -149,6 +163,11 @@ export const job = z
       description: 'Whether the outcome was reported with output capture: false for RouterOS v6 and 7.0–7.14 (status only), null until the router reported an outcome (tikops addition).',
       example: true,
     }),
+    rollback_after_seconds: z.number().int().nullable().meta({
+      description:
+        'Safe apply (docs/rollback.md): the router reverts to its pre-job backup unless confirmed within this many seconds; the job waits in `awaiting_confirmation` after `done` and ends `completed` (confirmed) or `rolled_back`. Null for an ordinary job (tikops addition).',
+      example: null,
+    }),
   })
   .meta({ id: 'Job', description: 'An asynchronous command or script to be executed on a Site.' });
 
@@ -157,6 +176,7 @@ export type JobDto = z.infer<typeof job>;
 export const JOB_EVENT_TYPES = [
   'created', 'delivered', 'lease_expired', 'started', 'completed', 'failed', 'cancelled', 'timed_out',
   'express_requested', 'express_succeeded', 'express_failed', 'backup_stored', 'backup_failed',
+  'awaiting_confirmation', 'confirmed', 'rolled_back', 'express_unconfirmed',
   'backup_unchanged', 'config_changed',
 ] as const;
 

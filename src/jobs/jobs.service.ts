@@ -29,6 +29,8 @@ export interface JobInput {
   /** Per-job limits; the configured defaults apply when absent. */
   leaseSeconds?: number | undefined;
   timeoutSeconds?: number | undefined;
+  /** Safe apply (docs/rollback.md): revert unless confirmed within this many seconds; needs `backup`. */
+  rollbackSeconds?: number | undefined;
   /** Internal callers only (on-demand backups, src/backups): a fixed job id, and an empty script allowed. */
   id?: string | undefined;
   allowEmptyScript?: boolean | undefined;
@@ -67,12 +69,16 @@ export function toJobDto(j: JobRow): JobDto {
     error: j.error,
     output_truncated: j.outputTruncated,
     output_supported: j.outputSupported,
+    rollback_after_seconds: j.rollbackAfterSeconds,
   };
 }
 
 
 function requestHash(i: JobInput, leaseSeconds: number, timeoutSeconds: number): string {
-  const canonical = JSON.stringify([i.script, i.description, i.needsAck, i.backup, i.express, i.notifyUrl, leaseSeconds, timeoutSeconds]);
+  // A job without rollback hashes as before, so replays of older requests still match.
+  const parts: unknown[] = [i.script, i.description, i.needsAck, i.backup, i.express, i.notifyUrl, leaseSeconds, timeoutSeconds];
+  if (i.rollbackSeconds !== undefined) parts.push(i.rollbackSeconds);
+  const canonical = JSON.stringify(parts);
   return createHash('sha256').update(canonical).digest('hex');
 }
 
@@ -98,6 +104,7 @@ function checkScript(deps: Deps, input: JobInput, major: number | null): void {
     script: input.script,
     remaining: 999_999_999,
     backup: input.backup ? deps.signer.backupUrls(worstId, MAX_ATTEMPT) : undefined,
+    rollback: input.rollbackSeconds === undefined ? undefined : { seconds: input.rollbackSeconds, trust: deps.config.routerTransport },
     verify: deps.config.routerTransport.verify,
   });
   const limit = wrapperLimitFor(major, deps.config);
@@ -130,6 +137,8 @@ export async function createJob(
   input: JobInput,
   by: Actor | null,
 ): Promise<{ job: JobDto; created: boolean }> {
+  // Safe apply restores the on-device backup taken after the stored one: it implies a backup.
+  if (input.rollbackSeconds !== undefined) input = { ...input, backup: true };
   const site = await sites.requireSite(deps, org, siteId);
   if (site.deletedAt && !input.removal) throw new AppError('site_deleting');
   const major = majorOf(site.softwareVersion);
@@ -158,6 +167,7 @@ export async function createJob(
       notifyUrl: input.notifyUrl,
       leaseSeconds,
       timeoutSeconds,
+      rollbackAfterSeconds: input.rollbackSeconds ?? null,
       createdBy: by?.actor ?? null,
     },
     new Date(deps.clock()),
@@ -181,6 +191,7 @@ function jobSummary(siteId: string, i: JobInput): Record<string, unknown> {
     ...scriptDigest(i.script),
     needs_acknowledgement: i.needsAck,
     backup: i.backup,
+    ...(i.rollbackSeconds === undefined ? {} : { rollback_after_seconds: i.rollbackSeconds }),
     express: i.express,
     notify_origin: urlOrigin(i.notifyUrl),
   };

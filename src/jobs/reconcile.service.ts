@@ -12,7 +12,7 @@ import { restoreSiteDispatch } from './delivery.service.js';
 // safe to repeat and to race with polls. Expired delivery leases need no pass: the poll script
 // itself hands an unclaimed job out again once its lease is over.
 
-const ACTIVE = new Set<repo.JobState>(['delivered', 'started']);
+const ACTIVE = new Set<repo.JobState>(['delivered', 'started', 'awaiting_confirmation']);
 const BATCH = 500;
 /** Jobs younger than this may still be on their way to Redis; leave them to their creator. */
 const QUEUE_GRACE_MS = 5_000;

@@ -82,7 +82,8 @@ export async function claimStart(db: SqlClient, id: string, attempt: number, now
   const rows = await db.rows<JobRow>(sql`
     WITH c AS (
       UPDATE job SET state = 'started', started_at = ${now}::timestamptz, lease_until = NULL,
-        deadline_at = ${now}::timestamptz + make_interval(secs => timeout_seconds)
+        -- A rollback job may cut the router off until it reverts: its report may take that long.
+        deadline_at = ${now}::timestamptz + make_interval(secs => timeout_seconds + COALESCE(rollback_after_seconds, 0))
       WHERE id = ${id}::uuid AND attempt = ${attempt} AND state = 'delivered' AND lease_until > ${now}::timestamptz
       RETURNING *
     ), e AS (
@@ -105,6 +106,9 @@ export interface OutcomeReport {
  * An outcome: delivered|started → completed|failed, for the attempt that reported it (its done/fail
  * callback), or for the site's running job with this token (the agent's `last-job` heartbeat
  * report, when the callback was lost; only a started job, and the event says where it came from).
+ * A rollback job's success is not final: it waits in awaiting_confirmation (docs/rollback.md) until
+ * a later poll confirms it, or the router reports that it reverted; `deadline_at` bounds the wait.
+ * `reason` labels a failure (the wrapper's unsigned hint).
  */
 export async function finish(
   db: SqlClient,
@@ -112,12 +116,14 @@ export async function finish(
   outcome: Outcome,
   now: Date,
   report: OutcomeReport | null = null,
+  reason: string | null = null,
 ): Promise<Transition | null> {
   const target =
     'id' in which
       ? sql`id = ${which.id}::uuid AND attempt = ${which.attempt} AND state IN ('delivered', 'started')`
       : sql`site_id = ${which.siteId}::uuid AND token = ${which.token} AND state = 'started'`;
-  const detail = 'id' in which ? null : JSON.stringify({ source: 'heartbeat last-job' });
+  const detail = 'id' in which ? (reason === null ? null : JSON.stringify({ reason })) : JSON.stringify({ source: 'heartbeat last-job' });
+  const awaits = outcome === 'completed';
   const completedAt = outcome === 'completed' ? now : null;
   const failedAt = outcome === 'failed' ? now : null;
   // A callback says whether it carried output; a heartbeat's last-job report says nothing of it.
@@ -128,17 +134,73 @@ export async function finish(
       : empty;
   const rows = await db.rows<JobRow>(sql`
     WITH c AS (
-      UPDATE job SET state = ${outcome}::"JobState", lease_until = NULL, deadline_at = NULL,
-        completed_at = COALESCE(${completedAt}::timestamptz, completed_at),
+      UPDATE job SET
+        state = (CASE WHEN ${awaits} AND rollback_after_seconds IS NOT NULL THEN 'awaiting_confirmation' ELSE ${outcome} END)::"JobState",
+        lease_until = NULL,
+        deadline_at = CASE WHEN ${awaits} AND rollback_after_seconds IS NOT NULL
+          THEN ${now}::timestamptz + make_interval(secs => rollback_after_seconds + timeout_seconds) ELSE NULL END,
+        completed_at = CASE WHEN rollback_after_seconds IS NOT NULL THEN completed_at ELSE COALESCE(${completedAt}::timestamptz, completed_at) END,
         failed_at = COALESCE(${failedAt}::timestamptz, failed_at) ${output}
       WHERE ${target}
       RETURNING *
     ), e AS (
       INSERT INTO job_event (job_id, type, attempt, at, detail)
-      SELECT id, ${outcome}::"JobEventType", attempt, ${now}::timestamptz, ${detail}::jsonb FROM c
+      SELECT id, state::text::"JobEventType", attempt, ${now}::timestamptz, ${detail}::jsonb FROM c
     )
     SELECT ${COLS} FROM c`);
-  return moved(rows[0], () => [outcome]);
+  return moved(rows[0], (j) => [j.state]);
+}
+
+/**
+ * A rollback job's confirmation (the router removed its revert entry after a later poll):
+ * awaiting_confirmation → completed for the delivery `attempt`, with confirmed and completed events.
+ */
+export async function confirm(db: SqlClient, id: string, attempt: number, now: Date): Promise<Transition | null> {
+  const rows = await db.rows<JobRow>(sql`
+    WITH c AS (
+      UPDATE job SET state = 'completed', completed_at = ${now}::timestamptz, deadline_at = NULL
+      WHERE id = ${id}::uuid AND attempt = ${attempt} AND state = 'awaiting_confirmation'
+      RETURNING *
+    ), e AS (
+      INSERT INTO job_event (job_id, type, attempt, at)
+      SELECT id, 'confirmed'::"JobEventType", attempt, ${now}::timestamptz FROM c
+      UNION ALL SELECT id, 'completed'::"JobEventType", attempt, ${now}::timestamptz FROM c
+    )
+    SELECT ${COLS} FROM c`);
+  return moved(rows[0], () => ['completed']);
+}
+
+/**
+ * The router reports (`rolled-back=<token>` in its heartbeat) that it restored the configuration
+ * saved before the site's rollback job `token`: a started or awaiting job → rolled_back. Records
+ * a rolled_back event and a resolved config_rolled_back site fault once per job, also for a job
+ * that already failed (its revert stayed armed and undid what the payload did before it failed) or
+ * timed out (e.g. its payload rebooted the router, which settled it as interrupted): those keep their state.
+ */
+export async function rollBack(db: SqlClient, siteId: string, token: string, now: Date): Promise<Transition | null> {
+  const rows = await db.rows<JobRow>(sql`
+    WITH t AS (
+      SELECT id, site_id, attempt, state FROM job
+      WHERE site_id = ${siteId}::uuid AND token = ${token} AND rollback_after_seconds IS NOT NULL
+        AND state IN ('started', 'awaiting_confirmation', 'failed', 'timed_out')
+        AND NOT EXISTS (SELECT 1 FROM job_event ev WHERE ev.job_id = job.id AND ev.type = 'rolled_back')
+      FOR UPDATE
+    ), c AS (
+      UPDATE job SET state = 'rolled_back', lease_until = NULL, deadline_at = NULL
+      WHERE id IN (SELECT id FROM t WHERE state IN ('started', 'awaiting_confirmation'))
+      RETURNING *
+    ), e AS (
+      INSERT INTO job_event (job_id, type, attempt, at, detail)
+      SELECT id, 'rolled_back'::"JobEventType", attempt, ${now}::timestamptz, jsonb_build_object('from', state) FROM t
+    ), f AS (
+      INSERT INTO site_fault (id, site_id, type, created_at, resolved_at, detected_at, detail)
+      SELECT gen_random_uuid(), site_id, 'config_rolled_back', ${now}::timestamptz, ${now}::timestamptz, ${now}::timestamptz,
+             jsonb_build_object('job_id', id, 'token', ${token}::text)
+      FROM t
+      ON CONFLICT (site_id, type, created_at) DO NOTHING
+    )
+    SELECT ${COLS} FROM c`);
+  return moved(rows[0], () => ['rolled_back']);
 }
 
 /** queued → cancelled (only the site's job), with `audit` (a CTE body over `c`, src/audit) if it moved. */
@@ -168,7 +230,7 @@ export async function timeOut(
   const target =
     'id' in which
       ? sql`id = ${which.id}::uuid AND state = 'started'`
-      : sql`id IN (SELECT id FROM job WHERE state = 'started' AND deadline_at <= ${now}::timestamptz
+      : sql`id IN (SELECT id FROM job WHERE state IN ('started', 'awaiting_confirmation') AND deadline_at <= ${now}::timestamptz
                           ORDER BY deadline_at LIMIT ${which.limit} FOR UPDATE SKIP LOCKED)`;
   const rows = await db.rows<JobRow>(sql`
     WITH c AS (
@@ -244,7 +306,7 @@ export async function failBackup(db: SqlClient, id: string, attempt: number, cau
 }
 
 /** Event types that annotate a job's history without changing its state (express execute). */
-export type NoteType = 'express_requested' | 'express_succeeded' | 'express_failed';
+export type NoteType = 'express_requested' | 'express_succeeded' | 'express_failed' | 'express_unconfirmed';
 
 /** Appends an annotation to the job's history for its current attempt; false if the job is gone. */
 export async function note(db: SqlClient, id: string, type: NoteType, detail: Record<string, unknown>, now: Date): Promise<boolean> {

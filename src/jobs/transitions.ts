@@ -30,12 +30,17 @@ async function mirror(deps: Deps, t: Transition): Promise<void> {
     case 'started':
       await deps.dispatch.claimRun(siteId, id);
       return;
+    case 'awaiting_confirmation':
+      // The slot stays held: the site's next poll gets the confirmation, nothing else runs first.
+      await deps.dispatch.awaitRun(siteId, id);
+      return;
     case 'cancelled':
       await deps.dispatch.dequeue(siteId, queuedJob(t.job));
       return;
     case 'completed':
     case 'failed':
     case 'timed_out':
+    case 'rolled_back':
       await deps.dispatch.releaseRun(siteId, id);
       return;
   }
@@ -61,6 +66,7 @@ export async function applyTransition(deps: Deps, t: Transition | Transition[] |
 export async function alignRunSlot(deps: Deps, siteId: string, jobId: string): Promise<void> {
   const job = await repo.findById(deps.sql, jobId);
   if (job?.siteId === siteId && job.state === 'started') await deps.dispatch.claimRun(siteId, jobId);
+  else if (job?.siteId === siteId && job.state === 'awaiting_confirmation') await deps.dispatch.awaitRun(siteId, jobId);
   else if (job?.siteId === siteId && job.state === 'delivered' && job.leaseUntil) {
     await deps.dispatch.leaseRun(siteId, jobId, job.leaseUntil.getTime());
   } else await deps.dispatch.releaseRun(siteId, jobId);

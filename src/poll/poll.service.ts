@@ -30,6 +30,9 @@ export function readHeartbeat(body: string): Heartbeat {
  * claimed in PostgreSQL and wrapped. Returns '' when there is nothing to run.
  */
 export async function nextScript(deps: Deps, device: DeviceIdentity, poll: PollFacts): Promise<string> {
+  // A router that reverted a rollback job says so until a poll gets through: settle that first, so
+  // the reboot it caused is not read as an interrupted job (docs/rollback.md).
+  if (poll.rolledBack) await jobs.settleRolledBack(deps, device.siteId, poll.rolledBack);
   let recorded = false; // the heartbeat is recorded by the first call that gets past authentication
   for (let round = 0; round < MAX_ROUNDS; round++) {
     const popped = await deps.dispatch.popNext(device.siteId, device.tokenVersion, deps.clock(), limits(deps), poll, recorded);
@@ -50,6 +53,14 @@ export async function nextScript(deps: Deps, device: DeviceIdentity, poll: PollF
       case 'reported':
         if (poll.lastJob) await jobs.settleReported(deps, device.siteId, poll.lastJob);
         break;
+      case 'confirm': {
+        const script = await jobs.deliverConfirm(deps, device.siteId, popped);
+        if (script !== null) {
+          deps.metrics.polls.inc({ result: 'job' });
+          return script;
+        }
+        break;
+      }
       case 'job': {
         const script = await jobs.deliver(deps, device.siteId, popped, poll.version);
         if (script !== null) {
@@ -65,6 +76,8 @@ export async function nextScript(deps: Deps, device: DeviceIdentity, poll: PollF
 
 /** `last-job=<job token>:ok|fail`, set by the wrapper after it ran a payload (src/routeros/wrapper.ts). */
 const LAST_JOB = /^([0-9A-Za-z]{22}):(ok|fail)$/;
+/** `rolled-back=<job token>`: the agent found the marker a restored rollback leaves (src/routeros/rollback.ts). */
+const ROLLED_BACK = /^([0-9A-Za-z]{22})$/;
 
 /** Facts that describe the router rather than its load: a change in any is sampled at once. */
 const INVENTORY_FACTS = [
@@ -104,5 +117,6 @@ export function pollFacts(hb: Heartbeat, from: string): PollFacts {
     facts: JSON.stringify(kept),
     inventory: digest(inventory),
     lastJob: lastJob ? { token: lastJob[1]!, ok: lastJob[2] === 'ok' } : null,
+    rolledBack: ROLLED_BACK.exec(hb.fields['rolled-back'] ?? '')?.[1] ?? null,
   };
 }

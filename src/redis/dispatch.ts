@@ -30,6 +30,7 @@ export type PopResult =
   | { kind: 'job'; jobId: string; remaining: number; redelivery: boolean; rebooted: boolean }
   | { kind: 'interrupted'; jobId: string }
   | { kind: 'reported' }
+  | { kind: 'confirm'; jobId: string; remaining: number }
   | { kind: 'idle'; rebooted: boolean }
   | { kind: 'cold' };
 
@@ -43,6 +44,8 @@ export interface PollFacts {
   inventory: string;
   /** The agent's `last-job` report (the wrapper's job token and whether its payload succeeded), or null. */
   lastJob: { token: string; ok: boolean } | null;
+  /** The job token of a rollback the router reports it reverted (`rolled-back=`), or null. */
+  rolledBack?: string | null;
   /** The RouterOS version the heartbeat reported (decides what a job handed out now may be). */
   version?: string | undefined;
 }
@@ -62,6 +65,8 @@ const entry = (j: QueuedJob): string => `${j.id}/${j.leaseSeconds}`;
 export interface RunSlot {
   jobId: string;
   claimed: boolean;
+  /** A rollback job that reported done and waits for the confirmation a later poll hands out. */
+  awaiting?: boolean;
   leaseUntilMs: number;
   leaseSeconds: number;
 }
@@ -82,6 +87,8 @@ export interface Dispatch {
   /** Compare-and-set on the site's run slot; true if it held `jobId`. */
   releaseRun(siteId: string, jobId: string): Promise<boolean>;
   claimRun(siteId: string, jobId: string): Promise<boolean>;
+  /** Marks the claimed rollback job as waiting for its confirmation (docs/rollback.md). */
+  awaitRun(siteId: string, jobId: string): Promise<boolean>;
   leaseRun(siteId: string, jobId: string, leaseUntilMs: number): Promise<boolean>;
   /** Merges PostgreSQL's view of the site into Redis, in its order; returns how many jobs were added. */
   restoreSite(siteId: string, state: SiteDispatchState): Promise<number>;
@@ -151,6 +158,8 @@ export function createDispatch(redis: Redis, keys: Keys): Dispatch {
           return { kind: 'interrupted', jobId };
         case 4:
           return { kind: 'reported' };
+        case 5:
+          return { kind: 'confirm', jobId, remaining };
         case -2:
           return { kind: 'cold' };
         default:
@@ -162,6 +171,9 @@ export function createDispatch(redis: Redis, keys: Keys): Dispatch {
     },
     async claimRun(siteId, jobId) {
       return (await setRun(siteId, jobId, 'claim', 0)) === 1;
+    },
+    async awaitRun(siteId, jobId) {
+      return (await setRun(siteId, jobId, 'await', 0)) === 1;
     },
     async leaseRun(siteId, jobId, leaseUntilMs) {
       return (await setRun(siteId, jobId, 'lease', leaseUntilMs)) === 1;
@@ -177,7 +189,7 @@ export function createDispatch(redis: Redis, keys: Keys): Dispatch {
         s.tokenVersion,
         s.orgId,
         run?.jobId ?? '',
-        run?.claimed ? 1 : 0,
+        run?.awaiting ? 2 : run?.claimed ? 1 : 0,
         run?.leaseUntilMs ?? 0,
         siteId,
         run?.leaseSeconds ?? 0,

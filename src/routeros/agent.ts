@@ -12,15 +12,16 @@ import { ENCODER_FN, factLines } from './facts-script.js';
 import { rosQuote as q } from './quote.js';
 import type { ScriptDialect } from './version.js';
 import { checkCert, ntpCommands, trustCommands, type RouterTrust } from './trust.js';
+import { AGENT_NAME, LAST_JOB_STORE, LOCK_STORE, ROUTER_POLICY } from './policy.js';
+import { ROLLED_BACK_FILE } from './rollback.js';
 
-export const AGENT_NAME = 'tikops-poll';
+export { AGENT_NAME };
 export const BOOT_NAME = 'tikops-boot';
 export const MAX_ROUNDS = 10;
 const LOCK_TTL = '15m';
-/** Every global the agent and the wrappers use (removal unsets them all). */
+/** Every global the agent and the wrappers use or used (removal unsets them all; tikopsLock is left by agents from before the shared lock). */
 export const GLOBALS = ['tikopsLock', 'tikopsMore', 'tikopsLast'] as const;
-/** Every policy a job might need (reboot, user management, backups, file transfer). */
-const POLICY = 'ftp,reboot,read,write,policy,test,password,sniff,sensitive,romon';
+const POLICY = ROUTER_POLICY;
 
 export interface AgentInput {
   siteId: string;
@@ -50,7 +51,9 @@ function pollRound(d: ScriptDialect, cc: string): string[] {
     `:while ($tikopsMore > 0 && $tkRounds < ${MAX_ROUNDS}) do={`,
     ':set tikopsMore 0',
     ':set tkRounds ($tkRounds + 1)',
-    `:local tkBody ($tkHb . ${q('clock=')} . $tkClock . ${q(';uptime=')} . [/system resource get uptime] . ${q(';last-job=')} . [$tkEnc [:tostr $tikopsLast]])`,
+    ':local tkLast ""',
+    `:do { :set tkLast [${LAST_JOB_STORE} get [find where name=${q(AGENT_NAME)}] comment] } on-error={}`,
+    `:local tkBody ($tkHb . ${q('clock=')} . $tkClock . ${q(';uptime=')} . [/system resource get uptime] . ${q(';last-job=')} . [$tkEnc $tkLast] . ${q(';rolled-back=')} . [$tkEnc $tkRb])`,
     ':local tkRes',
     ...guard(
       d,
@@ -61,6 +64,8 @@ function pollRound(d: ScriptDialect, cc: string): string[] {
     `:if ([:typeof $tkRes] = ${q('array')}) do={`,
     `:local tkData ($tkRes->${q('data')})`,
     ':local tkLen [:len $tkData]',
+    // tikops has heard the rollback report (it answered): the marker has done its job.
+    `:if (($tkRes->${q('status')}) = ${q('finished')} && $tkRb != ${q('')}) do={ :do { /file remove [find where name=${q(ROLLED_BACK_FILE)}] } on-error={}; :set tkRb ${q('')} }`,
     `:if (($tkRes->${q('status')}) = ${q('finished')} && $tkLen > ${endLen}) do={`,
     `:if ([:pick $tkData ($tkLen - ${endLen}) $tkLen] = ${q(WRAPPER_END)}) do={`,
     ...guard(d, [':local tkFn [:parse $tkData]', '$tkFn'], 'job script failed', 'error'),
@@ -94,25 +99,31 @@ export function renderAgent(input: AgentInput): string {
   const d = input.dialect;
   return [
     `# tikops agent (${d}) for site ${input.siteId}; installed by adoption, do not edit.`,
-    ':global tikopsLock',
     ':global tikopsMore',
-    ':global tikopsLast',
     ':local tkNow [/system resource get uptime]',
     ':local tkBusy false',
-    `:if ([:typeof $tikopsLock] = ${q('time')}) do={ :if (($tkNow - $tikopsLock) < ${LOCK_TTL}) do={ :set tkBusy true } }`,
+    // The lock is shared by every user's run (policy.ts, LOCK_STORE): the uptime at which a run
+    // took it, valid for LOCK_TTL and never across a reboot (uptime went backwards).
+    ':local tkHeld ""',
+    `:do { :set tkHeld [${LOCK_STORE} get [find where name=${q(AGENT_NAME)}] comment] } on-error={}`,
+    `:if ([:len $tkHeld] > 0) do={ :do { :local tkAge ($tkNow - [:totime $tkHeld]); :if ($tkAge >= 0s && $tkAge < ${LOCK_TTL}) do={ :set tkBusy true } } on-error={} }`,
     ':if ($tkBusy) do={',
     `:log warning ${q('tikops: previous poll still running')}`,
     '} else={',
-    ':set tikopsLock $tkNow',
+    `:do { ${LOCK_STORE} set [find where name=${q(AGENT_NAME)}] comment=[:tostr $tkNow] } on-error={}`,
     `:local tkUrl ${q(`${input.publicUrl}/poll`)}`,
     `:local tkHdr ${q(header(input.token))}`,
     ENCODER_FN,
     `:local tkHb ${q('')}`,
     ...factLines(d),
     ...clockCheck(input.trust),
+    // The marker a configuration restored by a rollback job leaves (src/routeros/rollback.ts):
+    // reported as rolled-back=<job token> until tikops has answered a poll carrying it.
+    ':local tkRb ""',
+    `:do { :set tkRb [/file get [find where name=${q(ROLLED_BACK_FILE)}] contents] } on-error={}`,
     ':local tkRounds 0',
     ...pollRound(d, checkCert(input.trust)),
-    ':set tikopsLock',
+    `:do { ${LOCK_STORE} set [find where name=${q(AGENT_NAME)}] comment=${q('')} } on-error={}`,
     '}',
     '',
   ].join('\n');
@@ -154,9 +165,9 @@ export function renderInstall(input: InstallInput): string {
     ...trustCommands(input.trust),
     ...ntpCommands(input.trust, input.major, input.ntpServers),
     ...removeAgentLines(),
-    ':global tikopsLock',
-    ':set tikopsLock',
-    `/system script add name=${q(AGENT_NAME)} policy=${POLICY} source=${q(renderAgent(input))}`,
+    // dont-require-permissions: an express trigger runs the agent as the REST user, which holds
+    // only read and rest-api (docs/express-execute.md, "Why dont-require-permissions").
+    `/system script add name=${q(AGENT_NAME)} policy=${POLICY} dont-require-permissions=yes source=${q(renderAgent(input))}`,
     // start-time=startup anchors the interval at boot, not at the wall clock, which a router
     // without a battery clock does not know yet (Scheduler, help.mikrotik.com/docs/spaces/ROS/pages/40992881).
     schedulerAdd(AGENT_NAME, run, `start-time=startup interval=${input.intervalSeconds}s`),

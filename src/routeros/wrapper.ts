@@ -16,6 +16,16 @@
 //   (execSource), still only data, and the capture step itself is a parsed literal too.
 import { rosQuote, rosQuotedLength } from './quote.js';
 import type { BackupUrls } from '../tokens/callback-signature.js';
+import { armStep, type RollbackInput } from './rollback.js';
+import { AGENT_NAME, LAST_JOB_STORE } from './policy.js';
+
+/**
+ * Records the job's outcome for the agent's `last-job` report: in the per-user global (read by
+ * agents installed before the shared store) and in the shared store every user's run sees.
+ */
+const setLast = (outcome: 'ok' | 'fail'): string =>
+  `:set tikopsLast ($tikopsJob . ":${outcome}")\n` +
+  `:do { ${LAST_JOB_STORE} set [find where name=${rosQuote(AGENT_NAME)}] comment=($tikopsJob . ":${outcome}") } on-error={}\n`;
 
 export interface WrapperInput {
   /** Job token (22-char base62). */
@@ -35,6 +45,11 @@ export interface WrapperInput {
    * token that ends the captured output with the outcome; `maxBytes` the most output sent.
    */
   capture?: { marker: string; maxBytes: number } | undefined;
+  /**
+   * Safe apply (docs/rollback.md; needs `backup`): after the backup is stored, save an on-device
+   * backup and arm its revert before the payload runs; a step that cannot arm fails the job unrun.
+   */
+  rollback?: RollbackInput | undefined;
   /** Every fetch verifies tikops' certificate (an https PUBLIC_URL, src/routeros/trust.ts); callers in src always set it. */
   verify?: boolean | undefined;
 }
@@ -133,6 +148,9 @@ function validate(input: WrapperInput): void {
   }
   // Without the claim and the callbacks nobody would learn that the backup failed.
   if (input.backup && !input.needsAck) throw new RangeError('renderWrapper: a backup step needs needsAck');
+  if (input.rollback && !input.backup) throw new RangeError('renderWrapper: a rollback needs the backup step');
+  const s = input.rollback?.seconds;
+  if (s !== undefined && (!Number.isSafeInteger(s) || s < 60 || s > 3_600)) throw new RangeError('renderWrapper: rollback seconds must be 60-3600');
   const c = input.capture;
   if (c) {
     if (!input.needsAck) throw new RangeError('renderWrapper: output capture needs needsAck');
@@ -164,10 +182,10 @@ function captureAndReport(maxBytes: number, cc: string): string {
     `:if ([:len $tikopsErr] > ${ERROR_WIRE_MAX_BYTES}) do={ :set tikopsErr [:pick $tikopsErr 0 ${ERROR_WIRE_MAX_BYTES}] }\n` +
     ':local tikopsQ ("&outlen=" . $tikopsLen . "&errlen=" . [:len $tikopsErr])\n' +
     ':if ($tikopsOk) do={\n' +
-    ':set tikopsLast ($tikopsJob . ":ok")\n' +
+    setLast('ok') +
     `:do { /tool fetch url=($tikopsDone . $tikopsQ) http-method=post http-data=($tikopsErr . $tikopsOut) output=none${cc} } on-error={}\n` +
     '} else={\n' +
-    ':set tikopsLast ($tikopsJob . ":fail")\n' +
+    setLast('fail') +
     `:do { /tool fetch url=($tikopsFail . $tikopsQ) http-method=post http-data=($tikopsErr . $tikopsOut) output=none${cc} } on-error={}\n` +
     '}\n'
   );
@@ -185,11 +203,27 @@ const runAndReport = (cc: string): string =>
   ':if ($tikopsOk) do={\n' +
   // tikopsLast is set before the callback so a lost callback can be
   // reconciled from the next heartbeat's last-job field.
-  ':set tikopsLast ($tikopsJob . ":ok")\n' +
+  setLast('ok') +
   `:do { /tool fetch url=$tikopsDone keep-result=no${cc} } on-error={}\n` +
   '} else={\n' +
-  ':set tikopsLast ($tikopsJob . ":fail")\n' +
+  setLast('fail') +
   `:do { /tool fetch url=$tikopsFail keep-result=no${cc} } on-error={}\n` +
+  '}\n';
+
+// Safe apply: arm the rollback (save the on-device backup, add the revert entry), then run; a step
+// that did not arm fails the job with reason=rollback and the payload never runs unprotected.
+const armThenRun = (run: string, cc: string): string =>
+  ':local tikopsArmed false\n' +
+  ':do {\n' +
+  ':local tikopsRbFn [:parse $tikopsRbSrc]\n' +
+  ':set tikopsArmed [$tikopsRbFn]\n' +
+  '} on-error={}\n' +
+  ':if ($tikopsArmed = true) do={\n' +
+  run +
+  '} else={\n' +
+  setLast('fail') +
+  ':log warning ("tikops: job " . $tikopsJob . " could not arm its rollback; payload not run")\n' +
+  `:do { /tool fetch url=($tikopsFail . "&reason=rollback") keep-result=no${cc} } on-error={}\n` +
   '}\n';
 
 // Backup, then run only if the server said "stored"; otherwise fail with reason=backup (an
@@ -204,12 +238,13 @@ const backupThenRun = (run: string, cc: string): string =>
   ':if ($tikopsBacked) do={\n' +
   run +
   '} else={\n' +
-  ':set tikopsLast ($tikopsJob . ":fail")\n' +
+  setLast('fail') +
   ':log warning ("tikops: job " . $tikopsJob . " backup failed; payload not run")\n' +
   `:do { /tool fetch url=($tikopsFail . "&reason=backup") keep-result=no${cc} } on-error={}\n` +
   '}\n';
 
-function backupLocals(backup: BackupUrls | undefined, verify: boolean): Piece[] {
+function backupLocals(input: WrapperInput, verify: boolean): Piece[] {
+  const backup = input.backup;
   if (!backup) return [];
   return [
     '\n:local tikopsPart ',
@@ -218,6 +253,7 @@ function backupLocals(backup: BackupUrls | undefined, verify: boolean): Piece[] 
     { quote: backup.commit },
     '\n:local tikopsBkSrc ',
     { quote: backupStep(verify) },
+    ...(input.rollback ? ['\n:local tikopsRbSrc ', { quote: armStep(input.token, input.rollback) }] : []),
   ];
 }
 
@@ -270,7 +306,7 @@ function layout(input: WrapperInput): Piece[] {
     { quote: input.urls.done },
     '\n:local tikopsFail ',
     { quote: input.urls.fail },
-    ...backupLocals(input.backup, input.verify === true),
+    ...backupLocals(input, input.verify === true),
     ...payloadLocals(input),
     '\n' +
       // The busy call doubles as a claim: only a 200 "claimed" body means the server
@@ -283,7 +319,7 @@ function layout(input: WrapperInput): Piece[] {
       ':if (($tikopsAck->"data") = "claimed") do={ :set tikopsClaim true }\n' +
       '} on-error={}\n' +
       ':if ($tikopsClaim) do={\n' +
-      (input.backup ? backupThenRun(run, cc) : run) +
+      (input.backup ? backupThenRun(input.rollback ? armThenRun(run, cc) : run, cc) : run) +
       `:set tikopsMore ${remaining}\n` +
       finished +
       '} else={\n' +

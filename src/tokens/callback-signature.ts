@@ -5,7 +5,7 @@ import { deriveKey, hmacBase64url, safeEqual } from '../lib/crypto.js';
 // status (busy, done, fail) or `backup` for the pre-job backup upload; each purpose signs a
 // different message, so no URL of one purpose verifies as another.
 
-export const CALLBACK_STATUSES = ['busy', 'done', 'fail'] as const;
+export const CALLBACK_STATUSES = ['busy', 'done', 'fail', 'confirmed'] as const;
 export type CallbackStatus = (typeof CALLBACK_STATUSES)[number];
 type Purpose = CallbackStatus | 'backup';
 

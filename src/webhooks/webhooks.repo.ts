@@ -6,7 +6,7 @@ import type { Db } from '../db/prisma.js';
 export type Outcome = 'delivered' | 'retrying' | 'gave_up' | 'refused';
 
 /** The job_event types that become webhooks (the same list as the job_event outbox trigger's). */
-export const WEBHOOK_EVENT_TYPES = ['delivered', 'started', 'completed', 'failed', 'cancelled', 'timed_out', 'config_changed'] as const;
+export const WEBHOOK_EVENT_TYPES = ['delivered', 'started', 'completed', 'failed', 'cancelled', 'timed_out', 'rolled_back', 'config_changed'] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 
 export interface EventRow {

@@ -31,7 +31,7 @@ export const webhookDelivery = z
       .string()
       .regex(/^evt_[0-9]+$/)
       .meta({ description: 'The delivery id, sent as `id` and `Tikops-Delivery`; the same on every attempt. Receivers dedupe on it.', example: 'evt_1042' }),
-    type: z.enum(['job.delivered', 'job.started', 'job.completed', 'job.failed', 'job.cancelled', 'job.timed_out', 'config.changed']),
+    type: z.enum(['job.delivered', 'job.started', 'job.completed', 'job.failed', 'job.cancelled', 'job.timed_out', 'job.rolled_back', 'config.changed']),
     created_at: z.iso.datetime().meta({ description: 'When the job event happened.', example: '2025-10-29T12:05:10Z' }),
     state: z.enum(['pending', ...OUTCOMES]).meta({
       description: '`pending` before the first attempt, else the outcome of the latest attempt. `retrying` waits for the next one.',

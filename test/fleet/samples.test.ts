@@ -135,6 +135,9 @@ describe('GET /site/{siteId}/stats', () => {
     await poll(app, s, 'cpu-load=10;free-memory=1000;uptime=1h');
     app.clock.advance(10 * 60_000);
     await poll(app, s, 'cpu-load=20;free-memory=3000;uptime=1h10m');
+    await drainSamples(app.deps);
+    const raw = await stats(s, h0, h0 + HOUR);
+    expect(raw.map((p) => p.cpu_load)).toEqual([10, 20]);
     app.clock.advance(HOUR);
     await poll(app, s, 'cpu-load=30;free-memory=5000;uptime=2h10m');
     app.clock.advance(60 * HOUR);
@@ -147,8 +150,8 @@ describe('GET /site/{siteId}/stats', () => {
       [HOUR, 30, 5000, 7800],
       [61 * HOUR, 40, 7000, 223_800],
     ]);
-    const raw = await stats(s, h0, h0 + HOUR);
-    expect(raw.map((p) => p.cpu_load)).toEqual([10, 20]);
+    // An hour-long range older than the raw samples kept reads hourly too.
+    expect((await stats(s, h0, h0 + HOUR)).map((p) => p.cpu_load)).toEqual([15]);
   });
 
   it('defaults to the last 24 hours and validates the range', async () => {
@@ -172,13 +175,29 @@ describe('GET /site/{siteId}/stats', () => {
 });
 
 describe('retention', () => {
-  it('prunes samples older than SAMPLE_RETENTION_DAYS', async () => {
+  it('rolls raw samples up into hourly rows after SAMPLE_RAW_RETENTION_HOURS, and drops those after SAMPLE_ROLLUP_RETENTION_DAYS', async () => {
     const s = await buildSite(app);
-    const t = app.clock();
-    await poll(app, s, 'cpu-load=1;uptime=1s');
+    app.clock.advance(HOUR - (app.clock() % HOUR) + 60_000);
+    const h0 = app.clock() - (app.clock() % HOUR);
+    await poll(app, s, 'cpu-load=10;free-memory=1000;uptime=1h');
+    app.clock.advance(10 * 60_000);
+    await poll(app, s, 'cpu-load=20;free-memory=3000;uptime=1h10m');
     await drainSamples(app.deps);
-    app.clock.advance(31 * 24 * HOUR);
-    expect((await pruneFleet(app.deps))?.samples).toBeGreaterThanOrEqual(1);
-    expect(await stats(s, t - 1_000, t + 60_000)).toEqual([]);
+    const day = await stats(s, h0, h0 + 24 * HOUR);
+    expect(day.map((p) => p.cpu_load)).toEqual([10, 20]);
+
+    app.clock.advance(49 * HOUR);
+    expect((await pruneFleet(app.deps))?.samples).toBeGreaterThanOrEqual(2);
+    // The raw samples are gone; the hour they were in reads the same from its rollup, for any range.
+    const rows = await app.deps.db.siteSample.count({ where: { siteId: s.id } });
+    expect(rows).toBe(0);
+    for (const range of [[h0, h0 + 24 * HOUR], [h0, app.clock()]] as const) {
+      const points = await stats(s, range[0], range[1]);
+      expect(points.map((p) => [new Date(p.created_at).getTime(), p.cpu_load, p.memory_free, p.uptime])).toEqual([[h0, 15, 2000, 4200]]);
+    }
+
+    app.clock.advance(91 * 24 * HOUR);
+    expect((await pruneFleet(app.deps))?.rollups).toBeGreaterThanOrEqual(1);
+    expect(await stats(s, h0, h0 + 24 * HOUR)).toEqual([]);
   });
 });

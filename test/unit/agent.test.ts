@@ -83,9 +83,13 @@ describe('the agent installer', () => {
   it('has the lock, the heartbeat, the end-marker check and the drain loop, for v6 and v7', () => {
     for (const dialect of ['v6', 'v7'] as const) {
       const agent = renderAgent({ siteId: SITE, token: 't', publicUrl: 'https://h', dialect , trust: PLAIN });
-      expect(agent).toContain(':if ([:typeof $tikopsLock] = "time") do={ :if (($tkNow - $tikopsLock) < 15m) do={ :set tkBusy true } }');
-      expect(agent).toContain(':set tikopsLock $tkNow');
-      expect(agent.trimEnd().split('\n').slice(-2)).toEqual([':set tikopsLock', '}']);
+      // The lock lives in the agent script's comment, which every user's run sees (globals are per user).
+      expect(agent).toContain(':do { :set tkHeld [/system script get [find where name="tikops-poll"] comment] } on-error={}');
+      expect(agent).toContain(':if ([:len $tkHeld] > 0) do={ :do { :local tkAge ($tkNow - [:totime $tkHeld]); :if ($tkAge >= 0s && $tkAge < 15m) do={ :set tkBusy true } } on-error={} }');
+      expect(agent).toContain(':do { /system script set [find where name="tikops-poll"] comment=[:tostr $tkNow] } on-error={}');
+      expect(agent.trimEnd().split('\n').slice(-2)).toEqual([':do { /system script set [find where name="tikops-poll"] comment="" } on-error={}', '}']);
+      expect(agent).not.toContain('tikopsLock');
+      expect(agent).toContain(':do { :set tkLast [/system scheduler get [find where name="tikops-poll"] comment] } on-error={}');
       expect(agent).toContain(':while ($tikopsMore > 0 && $tkRounds < 10) do={');
       expect(agent).toContain('http-data=$tkBody output=user as-value');
       expect(agent).toContain(`:if ([:pick $tkData ($tkLen - ${Buffer.byteLength(WRAPPER_END)}) $tkLen] = ${rosQuote(WRAPPER_END)}) do={`);

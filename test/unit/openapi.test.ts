@@ -35,7 +35,7 @@ const SEED_JOB: Record<string, { type: string; format?: string; nullable?: boole
 };
 const ADDITIVE = [
   'status', 'delivered_at', 'cancelled_at', 'timed_out_at', 'notify_url', 'lease_seconds', 'timeout_seconds', 'created_by',
-  'output', 'error', 'output_truncated', 'output_supported',
+  'output', 'error', 'output_truncated', 'output_supported', 'rollback_after_seconds',
 ];
 
 function operations(): { template: string; method: string; op: Obj }[] {
@@ -86,6 +86,7 @@ function job(overrides: Obj = {}): Obj {
     error: null,
     output_truncated: false,
     output_supported: null,
+    rollback_after_seconds: null,
     ...overrides,
   };
 }

@@ -7,7 +7,8 @@ import { dialectFor } from '../../src/adoption/adoption.service.js';
 import { AGENT_NAME, BOOT_NAME, renderInstall, renderRemoval } from '../../src/routeros/agent.js';
 import { bootstrapCommand, renderBootstrap } from '../../src/routeros/bootstrap.js';
 import { parseHeartbeat } from '../../src/routeros/heartbeat.js';
-import { renderWrapper } from '../../src/routeros/wrapper.js';
+import { renderConfirm } from '../../src/routeros/rollback.js';
+import { WRAPPER_END, renderWrapper } from '../../src/routeros/wrapper.js';
 import { createFakeHost } from '../../sim/routeros/fake-host.js';
 import type { FakeHost } from '../../sim/routeros/fake-host.js';
 import { advance, settle, createRouterState, globalsOf, runScript, runSchedulerEvent, toJs } from '../../sim/routeros/index.js';
@@ -115,6 +116,105 @@ describe.each([
       expect(s.seen).toEqual(['POST /poll', 'GET /job/b1/update:busy', 'GET /job/b1/update:fail']);
       expect(ran).toBe(false);
     }
+  });
+
+  it('arm the rollback on v7 (and the confirmation disarms it), and never arm or run it on v6', async () => {
+    const { state, s } = await adopt(version);
+    const backup = { part: `${URL_BASE}/job/k1/backup?attempt=1`, commit: `${URL_BASE}/job/k1/backup/commit?attempt=1` };
+    const token = 'k1Rollback0000000000000';
+    s.queue.push(renderWrapper({ token, needsAck: true, urls: urls('k1'), script: ':log info "payload ran"', remaining: 0, backup, rollback: { seconds: 60, trust: PLAIN } }));
+    s.seen.length = 0;
+    await runSchedulerEvent(AGENT_NAME, state, s.host);
+    const ran = state.log.some((l) => l.message === 'payload ran');
+    const armed = { schedulers: state.schedulers.map((x) => x.name), files: state.files.map((f) => f.name) };
+    if (dialect === 'v6') {
+      // tikops never delivers one to v6 (backup_requires_v7); if it did, v6's output=user limit
+      // would cut it and the agent would run nothing of it.
+      expect(s.seen).toEqual(['POST /poll']);
+      expect(state.log.map((l) => l.message)).toContain('tikops: response truncated or malformed, ignored');
+      expect([ran, armed]).toEqual([false, { schedulers: [AGENT_NAME, BOOT_NAME], files: [] }]);
+      return;
+    }
+    expect(s.seen.slice(-1)).toEqual(['GET /job/k1/update:done']);
+    expect([ran, armed]).toEqual([true, { schedulers: [AGENT_NAME, BOOT_NAME, `tikops-rollback-${token}`], files: [`tikops-rollback-${token}.backup`] }]);
+    s.queue.push(renderConfirm({ token, url: `${URL_BASE}/job/k1/update?status=confirmed`, remaining: 0, trust: PLAIN }, WRAPPER_END));
+    s.seen.length = 0;
+    await runSchedulerEvent(AGENT_NAME, state, s.host);
+    expect(s.seen).toEqual(['POST /poll', 'GET /job/k1/update:confirmed']);
+    expect([state.schedulers.map((x) => x.name), state.files]).toEqual([[AGENT_NAME, BOOT_NAME], []]);
+  });
+
+  it('revert by itself when nothing confirms, and report the rollback once tikops answers', async () => {
+    if (dialect === 'v6') return; // a rollback needs the v7 backup step (the test above)
+    const { state, s } = await adopt(version);
+    const backup = { part: `${URL_BASE}/job/k2/backup?attempt=1`, commit: `${URL_BASE}/job/k2/backup/commit?attempt=1` };
+    const token = 'k2Rollback0000000000000';
+    s.queue.push(renderWrapper({ token, needsAck: true, urls: urls('k2'), script: '/system identity set name=changed', remaining: 0, backup, rollback: { seconds: 90, trust: PLAIN } }));
+    await runSchedulerEvent(AGENT_NAME, state, s.host);
+    expect(state.identity).toBe('changed');
+    s.heartbeats.length = 0;
+    // Nobody confirms: the polls in between get nothing, the revert fires at 90 s and the router reboots.
+    await advance(state, s.host, 130_000);
+    expect(state.identity).toBe('Branch;1 "Café"');
+    const reports = s.heartbeats.map((h) => h['rolled-back']);
+    expect(reports.slice(0, 3)).toEqual(['', '', '']);
+    // The first poll after the boot carries the marker; tikops answered it, so the next ones do not.
+    const first = reports.indexOf(token);
+    expect(first).toBeGreaterThan(2);
+    expect(reports.slice(first + 1).every((r) => r === '')).toBe(true);
+    expect(state.files).toEqual([]);
+  });
+
+  it('refuse to run the payload when the rollback cannot be armed', async () => {
+    if (dialect === 'v6') return;
+    const { state, s } = await adopt(version);
+    // A flagged configuration refuses new scheduler entries (Device-mode 93749258): nothing is armed.
+    state.deviceMode.flagged = true;
+    const backup = { part: `${URL_BASE}/job/k3/backup?attempt=1`, commit: `${URL_BASE}/job/k3/backup/commit?attempt=1` };
+    s.queue.push(renderWrapper({ token: 'k3Rollback0000000000000', needsAck: true, urls: urls('k3'), script: ':log info "payload ran"', remaining: 0, backup, rollback: { seconds: 60, trust: PLAIN } }));
+    s.seen.length = 0;
+    await runSchedulerEvent(AGENT_NAME, state, s.host);
+    expect(s.seen.slice(-1)).toEqual(['GET /job/k3/update:fail']);
+    expect(s.host.requests.at(-1)!.url).toContain('reason=rollback');
+    expect(state.log.some((l) => l.message === 'payload ran')).toBe(false);
+    expect(state.schedulers.map((x) => x.name)).toEqual([AGENT_NAME, BOOT_NAME]);
+    expect(state.scripts.map((x) => x.name)).toEqual([AGENT_NAME]);
+  });
+
+  it('share the poll lock and the last job with runs of another user (globals are per user)', async () => {
+    const { state, s } = await adopt(version);
+    // The express REST user of docs/express-execute.md: no policy the agent needs, yet it may run it.
+    await runScript('/user group add name=tikops-express policy=read,api,rest-api\n/user add name=tikops-express group=tikops-express password=x', state, s.host);
+    const asExpress = (): Promise<unknown> => runScript(`/system script run ${AGENT_NAME}`, state, s.host, { user: 'tikops-express' });
+
+    // A job run by the express user's poll; its done callback is lost on the way.
+    s.queue.push(renderWrapper({ token: 'x1', needsAck: true, urls: urls('x1'), script: ':log info "express ran"', remaining: 0 }));
+    s.seen.length = 0;
+    await asExpress();
+    expect(state.log.some((l) => l.message === 'express ran')).toBe(true);
+    // The scheduler's run (its owner admin) reports that outcome in its heartbeat all the same.
+    s.heartbeats.length = 0;
+    await runSchedulerEvent(AGENT_NAME, state, s.host);
+    expect(s.heartbeats.map((h) => h['last-job'])).toEqual(['x1:ok']);
+
+    // While the scheduler's run is polling, a run of the express user finds the lock taken.
+    const during: Promise<unknown>[] = [];
+    const fetch = s.host.fetch.bind(s.host);
+    s.host.fetch = (req) => {
+      if (req.url.endsWith('/poll') && during.length === 0) during.push(asExpress());
+      return fetch(req);
+    };
+    s.seen.length = 0;
+    await runSchedulerEvent(AGENT_NAME, state, s.host);
+    await Promise.all(during);
+    s.host.fetch = fetch;
+    expect(during).toHaveLength(1);
+    expect(s.seen.filter((x) => x === 'POST /poll')).toHaveLength(1);
+    expect(state.log.at(-1)?.message).toBe('tikops: previous poll still running');
+    // And the lock is free again afterwards, for every user.
+    s.seen.length = 0;
+    await asExpress();
+    expect(s.seen).toEqual(['POST /poll']);
   });
 
   it('remove the agent with the removal job', async () => {

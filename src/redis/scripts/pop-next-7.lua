@@ -11,7 +11,8 @@
                         sample was kept and its inventory digest)
   KEYS[2] queue list   (entries `<job id>/<lease seconds>`, FIFO; lease 0 = no acknowledgement
                         expected, so the job is handed out without holding the run slot)
-  KEYS[3] run hash     (job, lease = deadline ms, ls = lease seconds, claimed)
+  KEYS[3] run hash     (job, lease = deadline ms, ls = lease seconds, claimed: 0, 1, or 2 = a rollback
+                        job that reported done and waits for its confirmation, docs/rollback.md)
   KEYS[4] samples stream (the samples kept, drained into PostgreSQL by a worker)
   KEYS[5] seen zset    (site id scored by last-seen ms; the offline sweep reads its low end)
   KEYS[6] inflight set (site ids whose run slot is held; the reconciler checks them against SQL)
@@ -36,6 +37,8 @@
   code  0  nothing to deliver now
   code  3  the claimed job jobId was interrupted by a reboot: settle it, then poll again
   code  4  the agent reports an outcome not seen before (ARGV[9]): settle it in SQL, then poll again
+  code  5  the rollback job jobId waits for its confirmation: this later poll proves the router still
+           reaches tikops, so hand out the confirmation (remaining = ids still queued)
   code -1  the token's version is older than the site's (revoked token)
   code -2  Redis does not know the site (never warmed, or it lost its data), or knows an older
            token version than the token's: restore from PostgreSQL, then retry
@@ -83,6 +86,7 @@ end
 
 local run = redis.call('HMGET', KEYS[3], 'job', 'lease', 'claimed', 'ls')
 if run[1] then
+  if run[3] == '2' then return { 5, run[1], redis.call('LLEN', KEYS[2]), 0, rebooted } end
   if run[3] == '1' then
     if rebooted == 1 then return { 3, run[1], 0, 0, 1 } end
     return { 0, '', 0, 0, rebooted }

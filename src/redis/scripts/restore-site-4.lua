@@ -13,7 +13,7 @@
   ARGV[1] token version
   ARGV[2] org id
   ARGV[3] in-flight job id, or '' if none
-  ARGV[4] in-flight job claimed (0|1)
+  ARGV[4] in-flight job claimed (0|1, or 2: a rollback job awaiting its confirmation)
   ARGV[5] in-flight lease deadline, ms
   ARGV[6] site id
   ARGV[7] in-flight job's lease, seconds

@@ -5,6 +5,7 @@
   KEYS[2] inflight set (site ids whose run slot is held)
   ARGV[1] job id the slot must hold
   ARGV[2] action: 'release' deletes the slot; 'claim' marks the job claimed (no lease any more);
+          'await' marks a claimed rollback job as waiting for its confirmation (claimed = 2);
           'lease' sets a new lease deadline (ARGV[3], ms) and clears claimed
   ARGV[3] lease deadline for 'lease'
   ARGV[4] site id
@@ -17,6 +18,8 @@ if ARGV[2] == 'release' then
   redis.call('SREM', KEYS[2], ARGV[4])
 elseif ARGV[2] == 'claim' then
   redis.call('HSET', KEYS[1], 'claimed', 1)
+elseif ARGV[2] == 'await' then
+  redis.call('HSET', KEYS[1], 'claimed', 2)
 else
   redis.call('HSET', KEYS[1], 'lease', ARGV[3], 'claimed', 0)
 end

@@ -36,7 +36,7 @@ export interface SiteWithToken extends Site {
   token: string;
 }
 
-export type JobStatus = 'queued' | 'delivered' | 'started' | 'completed' | 'failed' | 'cancelled' | 'timed_out';
+export type JobStatus = 'queued' | 'delivered' | 'started' | 'completed' | 'failed' | 'cancelled' | 'timed_out' | 'awaiting_confirmation' | 'rolled_back';
 
 export interface Job {
   id: string;
@@ -69,6 +69,7 @@ export interface Job {
   output_truncated: boolean;
   /** false: the router reported status only (RouterOS v6, 7.0–7.14); null: no outcome yet. */
   output_supported: boolean | null;
+  rollback_after_seconds: number | null;
 }
 
 export interface JobEvent {
@@ -117,7 +118,7 @@ export interface Runbook {
 export interface Fault {
   id: string;
   site_id: string;
-  type: 'site_offline' | 'site_rebooted';
+  type: 'site_offline' | 'site_rebooted' | 'config_rolled_back';
   status: 'unresolved' | 'resolved';
   severity: 'critical' | 'low';
   message: string;

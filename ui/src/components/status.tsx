@@ -51,6 +51,8 @@ const JOB_LABEL: Record<JobStatus, string> = {
   failed: 'Failed',
   cancelled: 'Cancelled',
   timed_out: 'Timed out',
+  awaiting_confirmation: 'Awaiting confirmation',
+  rolled_back: 'Rolled back',
 };
 const JOB_GLYPH: Record<JobStatus, string> = {
   queued: '…',
@@ -60,9 +62,11 @@ const JOB_GLYPH: Record<JobStatus, string> = {
   failed: '✕',
   cancelled: '⊘',
   timed_out: '⧗',
+  awaiting_confirmation: '?',
+  rolled_back: '↺',
 };
 
-export const TERMINAL: ReadonlySet<JobStatus> = new Set(['completed', 'failed', 'cancelled', 'timed_out']);
+export const TERMINAL: ReadonlySet<JobStatus> = new Set(['completed', 'failed', 'cancelled', 'timed_out', 'rolled_back']);
 
 export function JobStatusBadge({ status }: { status: JobStatus }) {
   return (

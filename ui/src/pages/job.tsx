@@ -31,6 +31,10 @@ const EVENT_LABEL: Record<string, string> = {
   express_failed: 'Express check-in failed',
   backup_stored: 'Pre-job backup stored',
   backup_failed: 'Pre-job backup failed',
+  express_unconfirmed: 'Express check-in accepted, but the router did not poll',
+  awaiting_confirmation: 'Done; waiting for a later check-in to confirm (safe apply)',
+  confirmed: 'Confirmed: the router still reaches tikops; rollback disarmed',
+  rolled_back: 'Rolled back by the router to its pre-job backup',
 };
 
 function Timeline({ events }: { events: JobEvent[] }) {
