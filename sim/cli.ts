@@ -11,7 +11,9 @@ const USAGE = `npm run sim -- [options]
 
 Adopts simulated routers (the real agent and job wrappers on a RouterOS interpreter) into a running
 tikops through a new runbook, queues jobs for them, lets them poll on their schedule, and reports how
-often each job was delivered and run. Exits 1 if any job ran twice.
+often each job was delivered and run. Exits 1 if any job ran twice. Every simulated router comes from
+one address and one operator queues every job: run the tikops under test with
+RATE_LIMIT_ADDRESS_PER_MINUTE=0 and RATE_LIMIT_OPERATOR_PER_MINUTE=0 (docs/security.md, rate limits).
 
 Options:
   --url <url>          tikops API (default http://127.0.0.1:$PORT, PORT from the environment or 3000)

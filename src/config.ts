@@ -87,6 +87,15 @@ export const envSchema = z.object({
   FLEET_PRUNE_INTERVAL_MS: int(60_000, 100, 86_400_000),
   SITE_DELETE_GRACE_HOURS: int(24, 0, 8_760),
   UI_DIR: z.string().optional(),
+  RATE_LIMIT_OPERATOR_PER_MINUTE: int(600, 0, 1_000_000),
+  RATE_LIMIT_ADDRESS_PER_MINUTE: int(120, 0, 1_000_000),
+  WEBHOOK_ORG_CONCURRENCY: int(8, 1, 1_000),
+  WEBHOOK_DESTINATION_CONCURRENCY: int(4, 1, 1_000),
+  EXPRESS_ORG_CONCURRENCY: int(8, 1, 1_000),
+  EXPRESS_DESTINATION_CONCURRENCY: int(2, 1, 1_000),
+  OUTBOUND_CONNECT_TIMEOUT_MS: int(3_000, 100, 30_000),
+  CIRCUIT_FAILURES: int(5, 1, 1_000),
+  CIRCUIT_OPEN_MS: int(30_000, 100, 3_600_000),
 });
 
 export type Env = z.input<typeof envSchema>;
@@ -172,6 +181,20 @@ export interface Config {
   };
   /** The built dashboard served at /ui; undefined: dist/ui of this install (src/ui/static.ts). */
   uiDir?: string;
+  /** Requests per minute per operator credential, and per source address on the routes anyone can call (0 = off). */
+  rateLimit: { operatorPerMinute: number; addressPerMinute: number };
+  /**
+   * Fair shares of outbound work (src/webhooks, src/express): concurrent deliveries per org and per
+   * destination host, the connect timeout, and the circuit breaker: a destination is paused for
+   * `circuitOpenMs` (doubling while it keeps failing) after `circuitFailures` failures in a row.
+   */
+  fairShare: {
+    webhook: { orgConcurrency: number; destinationConcurrency: number };
+    express: { orgConcurrency: number; destinationConcurrency: number };
+    connectTimeoutMs: number;
+    circuitFailures: number;
+    circuitOpenMs: number;
+  };
 }
 
 /** localhost, 127.0.0.0/8, ::1 and IPv4-mapped loopback, as a URL's hostname spells them. */
@@ -308,5 +331,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       deleteGraceHours: e.SITE_DELETE_GRACE_HOURS,
     }),
     uiDir: e.UI_DIR,
+    rateLimit: Object.freeze({ operatorPerMinute: e.RATE_LIMIT_OPERATOR_PER_MINUTE, addressPerMinute: e.RATE_LIMIT_ADDRESS_PER_MINUTE }),
+    fairShare: Object.freeze({
+      webhook: Object.freeze({ orgConcurrency: e.WEBHOOK_ORG_CONCURRENCY, destinationConcurrency: e.WEBHOOK_DESTINATION_CONCURRENCY }),
+      express: Object.freeze({ orgConcurrency: e.EXPRESS_ORG_CONCURRENCY, destinationConcurrency: e.EXPRESS_DESTINATION_CONCURRENCY }),
+      connectTimeoutMs: e.OUTBOUND_CONNECT_TIMEOUT_MS,
+      circuitFailures: e.CIRCUIT_FAILURES,
+      circuitOpenMs: e.CIRCUIT_OPEN_MS,
+    }),
   });
 }

@@ -120,6 +120,11 @@ export const errorRegistry = {
     message: "The backup's parts do not add up to the announced export.",
   },
   backup_too_large: { status: 413, type: 'invalid_request_error', message: 'The backup is larger than BACKUP_MAX_BYTES.' },
+  rate_limited: {
+    status: 429,
+    type: 'rate_limit_error',
+    message: 'Too many requests; retry after the number of seconds in the Retry-After header.',
+  },
   internal_server_error: {
     status: 500,
     type: 'api_error',

@@ -15,6 +15,8 @@ import { createFleetRedis, type FleetRedis } from './redis/fleet.js';
 import { createKeys } from './redis/keys.js';
 import { createCallbackSigner, type CallbackSigner } from './tokens/callback-signature.js';
 import { createNegativeCache, type NegativeCache } from './redis/negative-cache.js';
+import { createRateLimits, type RateLimits } from './redis/rate-limit.js';
+import { createFairShare, type FairShare } from './redis/fair-share.js';
 import { createDeviceTokens, type DeviceTokens } from './tokens/device-token.js';
 
 /** Everything a request handler or a worker needs, created once per process and passed down. */
@@ -35,6 +37,10 @@ export interface Deps {
   queues: Producers;
   /** Lookups PostgreSQL recently answered with "no such thing". */
   misses: NegativeCache;
+  /** Request rate limits shared by every API pod (src/http/rate-limit.ts applies them). */
+  limits: RateLimits;
+  /** Concurrency slots and circuit breakers of outbound work (webhooks, express execute). */
+  fairShare: FairShare;
   log: Logger;
   clock: Clock;
   deviceTokens: DeviceTokens;
@@ -108,6 +114,8 @@ export async function connect(
     fleet: createFleetRedis(redis, keys),
     queues,
     misses: createNegativeCache(redis, keys),
+    limits: createRateLimits(redis, keys, { operator: config.rateLimit.operatorPerMinute, address: config.rateLimit.addressPerMinute }),
+    fairShare: createFairShare(redis, keys, config.fairShare),
     log,
     clock: opts.clock ?? systemClock,
     deviceTokens: createDeviceTokens(config.signingKey),

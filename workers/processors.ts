@@ -6,7 +6,7 @@ import { expressProcessor } from './express.processor.js';
 import { maintenanceProcessor } from './maintenance.processor.js';
 import { orgWebhookProcessor, webhookProcessor } from './webhook.processor.js';
 
-/** A queue's processor; `token` is the job's lock token (for moveToDelayed). */
+/** `token`: the worker's lock on the job, which moving it back to the delayed set needs. */
 export type Processor = (job: Job, token?: string) => Promise<unknown>;
 
 /** One processor per queue; the mapped type makes a missing one a compile error. */

@@ -1,4 +1,4 @@
-import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { queueDefs, isQueueName, type QueueName } from '../src/queues/definitions.js';
 import { bullPrefix, type Producers } from '../src/queues/enqueue.js';
 import { finish as finishOutbox, startRelay } from '../src/queues/outbox.service.js';
@@ -22,7 +22,8 @@ export function selectQueues(selection: 'all' | string[]): QueueName[] {
 /**
  * Validates the payload against the queue's schema before the processor sees it, and once the job
  * is finished — it succeeded, or failed for good — retires the outbox row it came from, so the
- * relay stops offering it again.
+ * relay stops offering it again. A job the processor moved back to the delayed set (DelayedError:
+ * its fair share was busy) is not finished.
  */
 function guarded(deps: Deps, name: QueueName, processor: Processor): Processor {
   return async (job: Job, token?: string) => {
@@ -32,6 +33,7 @@ function guarded(deps: Deps, name: QueueName, processor: Processor): Processor {
     try {
       result = await processor(job, token);
     } catch (err) {
+      if (err instanceof DelayedError) throw err;
       const last = err instanceof UnrecoverableError || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
       if (last && job.id) await finishOutbox(deps, job.id);
       throw err;

@@ -63,6 +63,9 @@ const env: NodeJS.ProcessEnv = {
   SIGNING_KEY: 'drill-signing-key-0123456789abcdef012345678',
   WEBHOOK_SECRET: 'drill-webhook-secret-0123456789abcdef01234',
   OUTBOUND_ALLOWLIST: '127.0.0.1/32',
+  // Every simulated router adopts from 127.0.0.1 and one operator queues every job: a load drill, not a client to limit.
+  RATE_LIMIT_ADDRESS_PER_MINUTE: '0',
+  RATE_LIMIT_OPERATOR_PER_MINUTE: '0',
   JOB_LEASE_SECONDS: '8',
   JOB_TIMEOUT_SECONDS: '30',
   RECONCILE_INTERVAL_MS: '2000',

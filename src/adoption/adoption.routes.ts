@@ -13,6 +13,7 @@ export const adoptionRoutes = [
     description:
       "Creates the router's site in the runbook's organisation, or finds it again by serial number (rotating its device token), and answers with the RouterOS script that installs the agent. The `version` fact is required (6.43 or newer).",
     auth: 'runbook',
+    limit: 'address',
     params: runbookTokenParams,
     body: textBody({
       limit: 16 * 1024,

@@ -1,4 +1,5 @@
 import { createSafeFetch, OutboundRefused, type SafeFetch } from '../lib/safe-fetch.js';
+import type { Gate, Verdict } from '../redis/fair-share.js';
 import type { Deps } from '../runtime.js';
 import * as jobs from '../jobs/jobs.service.js';
 import { loadEndpoint, type Endpoint } from './management.service.js';
@@ -14,14 +15,18 @@ import { executeUrl, managementPolicy } from './policy.js';
 const TRIES = 3;
 const BACKOFF_MS = [200, 500];
 
-export type ExpressOutcome = 'succeeded' | 'failed' | 'skipped';
+/** `busy`: the org or the router holds its share of express calls; the caller asks again a little later. */
+export type ExpressOutcome = 'succeeded' | 'failed' | 'skipped' | 'busy';
+
+/** How long an express may wait for a share before it is given up: a late express is worthless. */
+export const EXPRESS_MAX_WAIT_MS = 10_000;
 
 /**
  * Why a try failed, in words an operator can act on. Only these (and tikops' own fixed messages)
  * reach job events, never a raw network error: which socket error came back says too much about
  * a network an API user should not be able to probe.
  */
-export type FailureReason = 'unreachable' | 'refused' | 'tls' | 'auth' | 'timeout' | 'router_error';
+export type FailureReason = 'unreachable' | 'refused' | 'tls' | 'auth' | 'timeout' | 'router_error' | 'busy';
 
 type Try =
   | { ok: true; status: number; ms: number }
@@ -57,13 +62,14 @@ function networkFailure(err: unknown, timeoutMs: number): Try {
   return { ok: false, retry: true, reason: 'unreachable', message: 'the router could not be reached' };
 }
 
-async function tryOnce(fetch: SafeFetch, ep: Endpoint, timeoutMs: number): Promise<Try> {
+async function tryOnce(fetch: SafeFetch, ep: Endpoint, timeoutMs: number, connectTimeoutMs: number): Promise<Try> {
   try {
     const res = await fetch(executeUrl(ep), {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ script: `/system script run ${ep.pollScriptName}` }),
       timeoutMs,
+      connectTimeoutMs: Math.min(connectTimeoutMs, timeoutMs),
       tls: ep.useTls ? { rejectUnauthorized: ep.verifyTls, ca: ep.caPem ?? undefined } : undefined,
       auth: { username: ep.username, password: ep.password },
     });
@@ -104,17 +110,40 @@ async function pollAfter(deps: Deps, siteId: string, sinceMs: number, withinMs: 
 }
 
 /** Calls the router up to TRIES times; returns the last try and how many were made. */
-async function callRouter(fetch: SafeFetch, ep: Endpoint, timeoutMs: number): Promise<{ last: Try; tries: number }> {
+async function callRouter(fetch: SafeFetch, ep: Endpoint, timeoutMs: number, connectTimeoutMs: number): Promise<{ last: Try; tries: number }> {
   for (let tries = 1; ; tries++) {
-    const last = await tryOnce(fetch, ep, timeoutMs);
+    const last = await tryOnce(fetch, ep, timeoutMs, connectTimeoutMs);
     if (last.ok || !last.retry || tries >= TRIES) return { last, tries };
     await new Promise((r) => setTimeout(r, BACKOFF_MS[tries - 1] ?? 500));
   }
 }
 
-async function expressJob(deps: Deps, fetch: SafeFetch, jobId: string): Promise<ExpressOutcome> {
-  const job = await jobs.findJob(deps, jobId);
-  if (!job) return 'skipped'; // deleted with its site: no history left to write to
+/** What a call says about the router for its circuit: any HTTP answer below 500 means it is there. */
+function verdictOf(last: Try): Verdict {
+  if (last.ok) return 'ok';
+  if (last.reason === 'refused' && last.status === undefined && !last.retry) return 'none'; // refused by our policy: never tried
+  return last.status !== undefined && last.status < 500 ? 'ok' : 'fail';
+}
+
+/** The longest one express can take: TRIES tries and the pauses between them, plus a margin. */
+const holdMs = (timeoutMs: number): number => TRIES * timeoutMs + BACKOFF_MS.reduce((a, b) => a + b, 0) + 5_000;
+
+/** An express that cannot go now: busy shares wait (up to EXPRESS_MAX_WAIT_MS); a paused router is not called. */
+async function notNow(deps: Deps, jobId: string, gate: Extract<Gate, { go: false }>, waitedMs: number): Promise<ExpressOutcome> {
+  deps.metrics.outboundWaits.inc({ lane: 'express', reason: gate.reason });
+  const paused = gate.reason === 'circuit_open' || gate.reason === 'probe_in_flight';
+  if (!paused && waitedMs < EXPRESS_MAX_WAIT_MS) return 'busy';
+  const message = paused
+    ? 'not called: recent calls to this router failed, so express calls to it are paused for a while'
+    : `not called: the organisation's or the router's express calls stayed busy for ${EXPRESS_MAX_WAIT_MS / 1000} s`;
+  await jobs.noteJob(deps, jobId, 'express_failed', { reason: paused ? 'unreachable' : 'busy', message });
+  return 'failed';
+}
+
+async function expressJob(deps: Deps, fetch: SafeFetch, jobId: string, waitedMs: number): Promise<ExpressOutcome> {
+  const found = await jobs.findJobWithOrg(deps, jobId);
+  if (!found) return 'skipped'; // deleted with its site: no history left to write to
+  const { job, org } = found;
   const record = (type: jobs.NoteType, detail: Record<string, unknown>): Promise<void> => jobs.noteJob(deps, jobId, type, detail);
   if (job.status !== 'queued') {
     // A poll (or a cancel) got there first; asking the router to poll again would be pointless.
@@ -122,6 +151,9 @@ async function expressJob(deps: Deps, fetch: SafeFetch, jobId: string): Promise<
     return 'skipped';
   }
   const ep = await loadEndpoint(deps, job.site_id);
+  const destination = ep && ep !== 'unreadable' ? `${ep.address}:${ep.port}` : null;
+  const gate = destination ? await deps.fairShare.acquire('express', org, destination, deps.clock(), holdMs(deps.config.expressTimeoutMs)) : null;
+  if (gate && !gate.go) return notNow(deps, jobId, gate, waitedMs);
   await record('express_requested', ep && ep !== 'unreadable' ? { url: executeUrl(ep), script: ep.pollScriptName } : {});
   if (ep === null) {
     await record('express_failed', { reason: 'no management endpoint configured' });
@@ -132,7 +164,11 @@ async function expressJob(deps: Deps, fetch: SafeFetch, jobId: string): Promise<
     return 'failed';
   }
   const triggeredMs = deps.clock();
-  const { last, tries } = await callRouter(fetch, ep, deps.config.expressTimeoutMs);
+  const { last, tries } = await callRouter(fetch, ep, deps.config.expressTimeoutMs, deps.config.fairShare.connectTimeoutMs);
+  if (gate?.go) {
+    const change = await deps.fairShare.release('express', org, destination!, gate.lease, deps.clock(), verdictOf(last));
+    if (change && 'opened' in change) deps.log.warn({ siteId: job.site_id, until: new Date(change.opened).toISOString() }, 'router keeps failing express calls: paused (circuit open)');
+  }
   if (last.ok) {
     // `/rest/execute` answers before the script runs (REST API, help.mikrotik.com/docs/spaces/ROS/
     // pages/47579162, and docs/express-execute.md), and a router that may not run the poll script
@@ -153,8 +189,11 @@ async function expressJob(deps: Deps, fetch: SafeFetch, jobId: string): Promise<
   return 'failed';
 }
 
-/** The express-execute step for one job id, with one outbound client for the process. */
-export function createExpressRunner(deps: Deps): (jobId: string) => Promise<ExpressOutcome> {
+/**
+ * The express-execute step for one job id, with one outbound client for the process. `waitedMs`:
+ * how long the express has waited for a share so far.
+ */
+export function createExpressRunner(deps: Deps): (jobId: string, waitedMs?: number) => Promise<ExpressOutcome> {
   const fetch = createSafeFetch(managementPolicy(deps.config));
-  return (jobId) => expressJob(deps, fetch, jobId);
+  return (jobId, waitedMs = 0) => expressJob(deps, fetch, jobId, waitedMs);
 }

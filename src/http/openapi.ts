@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { errorRegistry, type ErrorCode } from '../errors.js';
+import { RATE_LIMIT_HEADERS, RETRY_AFTER_HEADER } from './rate-limit.js';
 import type { AnyRoute, BodySpec, ResponseSpec, Tag } from './route.js';
 
 // The OpenAPI 3.0.3 document, generated from the route specs (src/http/route.ts) with zod 4's own
@@ -152,11 +153,13 @@ function requestBody(body: BodySpec, schemas: Schemas): Obj {
   return { required: true, ...(body.description === undefined ? {} : { description: body.description }), content };
 }
 
+/** Response header objects from name → description. */
+function headerObjects(headers: Record<string, string>, type: 'string' | 'integer' = 'string'): Obj {
+  return Object.fromEntries(Object.entries(headers).map(([name, description]) => [name, { description, schema: { type } }]));
+}
+
 function success(spec: ResponseSpec, schemas: Schemas): Obj {
-  const headers =
-    spec.kind !== 'empty' && spec.headers
-      ? { headers: Object.fromEntries(Object.entries(spec.headers).map(([name, description]) => [name, { description, schema: { type: 'string' } }])) }
-      : {};
+  const headers = spec.kind !== 'empty' && spec.headers ? { headers: headerObjects(spec.headers) } : {};
   if (spec.kind === 'empty') return { description: spec.description };
   const media =
     spec.kind === 'json'
@@ -178,6 +181,7 @@ export function errorCodesOf(route: AnyRoute): ErrorCode[] {
   if (route.body) add('body_too_large');
   if (route.body?.kind === 'json') add('json_invalid', 'unsupported_media_type');
   if (route.body?.kind === 'text' && !route.body.anyContentType) add('unsupported_media_type');
+  if ((typeof auth === 'object' && 'operator' in auth) || route.limit === 'address') add('rate_limited');
   if (auth !== 'none') add('service_unavailable');
   add('internal_server_error');
   return [...codes];
@@ -195,6 +199,7 @@ function errorResponses(route: AnyRoute): Obj {
       String(status),
       {
         description: `${REASONS[status] ?? 'Error'}: ${codes.map((c) => `\`${c}\``).join(', ')}.`,
+        ...(status === 429 ? { headers: headerObjects({ ...RETRY_AFTER_HEADER, ...RATE_LIMIT_HEADERS }, 'integer') } : {}),
         content: {
           'application/json': {
             schema: { allOf: [{ $ref: '#/components/schemas/ErrorResponse' }, { type: 'object', properties: { code: { type: 'string', enum: codes } } }] },
@@ -218,7 +223,13 @@ function describe(route: AnyRoute): string | undefined {
   const auth = route.auth;
   const scopes = typeof auth === 'object' && 'operator' in auth ? auth.operator : [];
   const needs = scopes.length > 0 ? `Requires the ${scopes.map((s) => `\`${s}\``).join(', ')} scope.` : undefined;
-  return [route.description, needs].filter(Boolean).join('\n\n') || undefined;
+  const limited =
+    typeof auth === 'object' && 'operator' in auth
+      ? 'Rate-limited per credential (`RATE_LIMIT_OPERATOR_PER_MINUTE`): responses carry `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset`.'
+      : route.limit === 'address'
+        ? 'Rate-limited per source address (`RATE_LIMIT_ADDRESS_PER_MINUTE`): responses carry `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset`.'
+        : undefined;
+  return [route.description, needs, limited].filter(Boolean).join('\n\n') || undefined;
 }
 
 function operation(route: AnyRoute, schemas: Schemas): Obj {

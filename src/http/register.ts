@@ -13,6 +13,7 @@ import type { AnyRoute, BodySpec, Input, ResponseSpec } from './route.js';
 import { utf8Headers } from './text.js';
 import type { RequestState } from './request-context.js';
 import { parse } from './validate.js';
+import { addressKey, operatorKey, rateLimiter } from './rate-limit.js';
 
 // Serves route specs (src/http/route.ts): authenticates the caller, validates path, query, headers
 // and body into `input`, calls the handler and writes its reply with the documented status and
@@ -58,6 +59,7 @@ function requestIdOf(ctx: Context): string {
 /** Registers every route that has a handler on `router` (POST /poll has none: it is served before Koa). */
 export function registerRoutes(router: Router, routes: readonly AnyRoute[], deps: Deps): void {
   const { bodyLimitBytes, metricsToken } = deps.config;
+  const limit = rateLimiter(deps.limits, deps.log);
 
   // API keys (`tko_…`) and JWTs share the Bearer header; without one, the dashboard's session
   // cookie, whose state-changing requests must carry its CSRF token.
@@ -83,6 +85,7 @@ export function registerRoutes(router: Router, routes: readonly AnyRoute[], deps
     }
     if (typeof auth === 'object' && 'operator' in auth) {
       const { expiresAt: _expiresAt, ...credential } = await operatorCredential(ctx);
+      await limit(ctx, 'operator', operatorKey(credential));
       requireScopes(credential, auth.operator);
       const requestId = requestIdOf(ctx);
       ctx.set('X-Request-Id', requestId);
@@ -96,6 +99,8 @@ export function registerRoutes(router: Router, routes: readonly AnyRoute[], deps
     if (!handler) continue;
     const status = defaultStatus(route);
     router.register(koaPath(route.path), [route.method], async (ctx) => {
+      // Before the credential: these routes check tokens anyone can guess at.
+      if (route.limit === 'address') await limit(ctx, 'address', addressKey(ctx.ip));
       const caller = await authenticate(route, ctx);
       if (caller && 'org' in caller) (ctx.state as RequestState).org = caller.org;
       const input: Input = {

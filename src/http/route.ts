@@ -108,6 +108,11 @@ export interface RouteSpec<
   headers?: H;
   body?: B;
   responses: R;
+  /**
+   * `'address'`: the route is rate-limited per source address (RATE_LIMIT_ADDRESS_PER_MINUTE), for
+   * routes anyone can reach. Operator routes are always limited per credential (src/http/rate-limit.ts).
+   */
+  limit?: 'address';
   /** Domain error codes (src/errors.ts) the route can answer with; those of auth and validation are implied. */
   errors?: readonly ErrorCode[];
   /** Absent only for a route served before Koa for speed (POST /poll, src/app.ts). */

@@ -216,6 +216,12 @@ export async function findJob(deps: Deps, jobId: string): Promise<JobDto | null>
   return job ? toJobDto(job) : null;
 }
 
+/** The job with the org it belongs to, for workers (the fair shares of outbound work are per org). */
+export async function findJobWithOrg(deps: Deps, jobId: string): Promise<{ job: JobDto; org: string } | null> {
+  const row = await repo.findById(deps.sql, jobId);
+  return row ? { job: toJobDto(row), org: row.orgId } : null;
+}
+
 export type { NoteType } from './transitions.repo.js';
 
 /**

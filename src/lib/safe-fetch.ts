@@ -30,6 +30,11 @@ export interface OutboundRequest {
   headers?: Record<string, string>;
   body?: string;
   timeoutMs: number;
+  /**
+   * Longest wait for the TCP connection and for the TLS handshake, each (within timeoutMs): an
+   * address that never answers SYN fails fast instead of holding a delivery slot for timeoutMs.
+   */
+  connectTimeoutMs?: number;
   /** For management endpoints with self-signed certificates, by operator choice. */
   tls?: { rejectUnauthorized?: boolean; ca?: string };
   /** Basic auth credentials. */
@@ -132,7 +137,7 @@ export function createSafeFetch(policy: OutboundPolicy): SafeFetch {
         followRedirect: false,
         throwHttpErrors: false,
         retry: { limit: 0 },
-        timeout: { request: req.timeoutMs },
+        timeout: { request: req.timeoutMs, connect: req.connectTimeoutMs, secureConnect: req.connectTimeoutMs },
         https: { rejectUnauthorized: req.tls?.rejectUnauthorized ?? true, certificateAuthority: req.tls?.ca },
         responseType: 'text',
       });

@@ -10,6 +10,8 @@ export interface Metrics {
   transitions: Counter<'to'>;
   httpDuration: Histogram<'method' | 'route' | 'status'>;
   webhookAttempts: Counter<'outcome'>;
+  /** Outbound work put back to wait by its fair share (src/redis/fair-share.ts), by lane and reason. */
+  outboundWaits: Counter<'lane' | 'reason'>;
   queueDepth: Gauge<'queue'>;
   queueLag: Gauge<'queue'>;
   sites: Gauge<'state'>;
@@ -64,6 +66,12 @@ export function createMetrics(role: string): Metrics {
       name: 'tikops_webhook_attempts_total',
       help: 'notify_url delivery attempts by outcome (delivered, retrying, gave_up, refused).',
       labelNames: ['outcome'],
+      registers: [registry],
+    }),
+    outboundWaits: new Counter({
+      name: 'tikops_outbound_waits_total',
+      help: 'Webhook deliveries and express calls not sent when due, by lane and reason (org_busy, destination_busy, circuit_open, probe_in_flight).',
+      labelNames: ['lane', 'reason'],
       registers: [registry],
     }),
     queueDepth: new Gauge({

@@ -80,7 +80,8 @@ export const queueDefs = {
    */
   webhook: def({
     name: 'webhook',
-    payload: z.object({ eventId: z.string().regex(/^[0-9]{1,19}$/) }),
+    // org and destination: added by the worker when a delivery is paused (src/redis/fair-share.ts).
+    payload: z.object({ eventId: z.string().regex(/^[0-9]{1,19}$/), org: z.string().min(1).optional(), destination: z.string().min(1).optional() }),
     options: {
       attempts: 1_000,
       backoff: { type: 'custom' },

@@ -14,7 +14,8 @@ const SCRIPT_DIR = join(dirname(fileURLToPath(import.meta.url)), 'scripts');
 
 type LuaFn = (...args: (string | number)[]) => Promise<unknown>;
 
-function loadScripts(redis: Redis): Record<string, LuaFn> {
+/** Defines every script of ./scripts on `redis` (ioredis sends EVALSHA, and EVAL once after a NOSCRIPT). */
+export function loadScripts(redis: Redis): Record<string, LuaFn> {
   const fns: Record<string, LuaFn> = {};
   for (const file of readdirSync(SCRIPT_DIR).filter((f) => f.endsWith('.lua'))) {
     const match = /^(.+)-(\d+)\.lua$/.exec(file);
@@ -49,6 +50,14 @@ export interface PollFacts {
   /** The RouterOS version the heartbeat reported (decides what a job handed out now may be). */
   version?: string | undefined;
 }
+
+/**
+ * At most one reboot fault per site per this interval (pop-next-7.lua): a real router takes well
+ * over a minute to reboot and come back, and a forged heartbeat that alternates its uptime then
+ * costs one fault row a minute, not one per poll (issue 12, item 5). Job interruption by a reboot
+ * is not debounced.
+ */
+const REBOOT_FAULT_DEBOUNCE_MS = 60_000;
 
 /**
  * A job as the site's queue holds it: its id and its delivery lease. `leaseSeconds` 0 means no
@@ -148,6 +157,7 @@ export function createDispatch(redis: Redis, keys: Keys): Dispatch {
         retry ? '0' : '1',
         sampleIntervalMs,
         poll.inventory,
+        REBOOT_FAULT_DEBOUNCE_MS,
       )) as [number, string, number, number, number];
       switch (code) {
         case 1:

@@ -22,6 +22,12 @@ export interface Keys {
   fleetGauges: string;
   /** String with a TTL: PostgreSQL has no `kind` with this id (src/redis/negative-cache.ts). */
   miss(kind: string, id: string): string;
+  /** Prefix of rate-limiter-flexible's counters for one limit (it appends `:<key>`; src/redis/rate-limit.ts). */
+  rateLimit(limit: string): string;
+  /** Hashes of lease id → expiry ms: the delivery slots an org, or a destination, holds (src/redis/fair-share.ts). */
+  slots(kind: string, id: string): string;
+  /** Hash: a destination's circuit breaker (failures, open_until, opened, probe). */
+  circuit(kind: string, destination: string): string;
 }
 
 /** Key builder for one deployment (or one test file) under `prefix`. */
@@ -37,5 +43,8 @@ export function createKeys(prefix: string): Keys {
     sweepMark: `${prefix}seen:mark`,
     fleetGauges: `${prefix}fleet:gauges`,
     miss: (kind, id) => `${prefix}miss:${kind}:${id}`,
+    rateLimit: (limit) => `${prefix}rl:${limit}`,
+    slots: (kind, id) => `${prefix}slots:${kind}:${id}`,
+    circuit: (kind, destination) => `${prefix}circuit:${kind}:${destination}`,
   };
 }

@@ -63,6 +63,7 @@ export const runbookRoutes = [
     summary: 'The bootstrap script a router runs (stage 1 of adoption)',
     description: 'Fetched by the bootstrap command: gathers the router facts, POSTs them to /adopt/{runbookToken} and imports the answer.',
     auth: 'runbook',
+    limit: 'address',
     params: runbookTokenParams,
     responses: { 200: text('A RouterOS script.') },
     errors: ['runbook_not_found', 'runbook_revoked'],

@@ -24,6 +24,7 @@ export const sessionRoutes = [
     description:
       'Checks the credential (an API key, or a JWT) and answers with an httpOnly, SameSite=Strict session cookie bound to its organisation and scopes; the session ends when the key is revoked or expires, after 12 hours, or on sign-out. Requests made with the cookie instead of an Authorization header must send `X-CSRF-Token` (from this answer or GET /session) with every state-changing method.',
     auth: 'none',
+    limit: 'address',
     body: jsonBody(createSessionBody),
     responses: { 201: json(session, 'The session; the cookie is in Set-Cookie.', SET_COOKIE) },
     errors: ['token_invalid'],

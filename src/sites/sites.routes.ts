@@ -104,6 +104,7 @@ export const siteRoutes = [
     summary: 'The router confirms the removal of its deleted site',
     description: 'Called by the removal job of a deleted site; purges the site at once. Its device token stops working.',
     auth: 'device',
+    limit: 'address',
     responses: { 200: text('`ok`', { example: 'ok' }) },
     errors: ['site_not_deleting'],
     handler: async ({ deps, caller }) => {

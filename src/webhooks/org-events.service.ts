@@ -5,7 +5,8 @@ import { newId } from '../lib/ids.js';
 import { webhookAttempts } from '../queues/definitions.js';
 import type { Deps } from '../runtime.js';
 import type { EndpointDto } from './endpoints.schema.js';
-import { outcomeOf, send, webhookHeaders, type Outcome } from './webhooks.service.js';
+import type { WaitReason } from '../redis/fair-share.js';
+import { acquire, destinationOf, outcomeOf, release, send, verdictOf, webhookHeaders, type Outcome } from './webhooks.service.js';
 
 // Organisation-level webhooks for fleet events (docs/webhooks.md, "Fleet events"). A trigger on
 // site_fault (prisma/migrations/*_org_webhooks) writes each site.offline / site.online event and
@@ -51,11 +52,10 @@ export async function putEndpoints(deps: Deps, by: Actor, endpoints: readonly { 
   return rows.map(toDto);
 }
 
-export interface OrgDeliveryResult {
-  outcome: Outcome | 'gone';
-  deliveryId: string;
-  error?: string | null;
-}
+export type OrgDeliveryResult =
+  | { outcome: Outcome | 'gone'; deliveryId: string; error?: string | null }
+  /** Not attempted now: the org or destination holds its share, or the destination is paused (docs/webhooks.md). */
+  | { outcome: 'paused'; deliveryId: string; reason: WaitReason; retryAtMs: number | null };
 
 /** The delivery id receivers dedupe on: one per event, the same at every endpoint and attempt. */
 export const orgDeliveryId = (eventId: bigint): string => `oevt_${eventId}`;
@@ -69,8 +69,13 @@ export async function deliverOrgEvent(deps: Deps, eventId: bigint, endpointId: s
   const event = await deps.db.orgEvent.findUnique({ where: { id: eventId } });
   const endpoint = event && (await deps.db.webhookEndpoint.findFirst({ where: { id: endpointId, orgId: event.orgId } }));
   if (!event || !endpoint?.events.includes(event.type)) return { outcome: 'gone', deliveryId: id };
+  // The same fair shares and circuit as job webhooks: one org, one destination, whatever the event.
+  const route = { org: event.orgId, destination: destinationOf(endpoint.url) };
+  const gate = await acquire(deps, route);
+  if (!gate.go) return { outcome: 'paused', deliveryId: id, reason: gate.reason, retryAtMs: gate.retryAtMs };
   const body = JSON.stringify({ id, type: event.type, created_at: event.at.toISOString(), data: event.data });
-  const sent = await send(deps, endpoint.url, webhookHeaders(deps, id, event.type, body), body);
+  const sent = await send(deps, endpoint.url, webhookHeaders(deps, id, event.type, body), body); // never throws
+  await release(deps, route, gate.lease, verdictOf(sent));
   const outcome = outcomeOf(sent, attempt, webhookAttempts(deps.config));
   deps.metrics.webhookAttempts.inc({ outcome });
   const line = { deliveryId: id, endpointId, org: event.orgId, attempt, status: sent.statusCode, error: sent.error };

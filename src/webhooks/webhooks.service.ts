@@ -4,6 +4,7 @@ import { userUrlPolicy } from '../lib/outbound-url.js';
 import { createSafeFetch, OutboundRefused } from '../lib/safe-fetch.js';
 import { webhookAttempts } from '../queues/definitions.js';
 import type { Deps } from '../runtime.js';
+import type { Gate, Verdict, WaitReason } from '../redis/fair-share.js';
 import { SIGNATURE_HEADER, signatureHeader, webhookSecret } from './sign.js';
 import * as repo from './webhooks.repo.js';
 import type { AttemptRow, EventRow, Outcome, WebhookEventType } from './webhooks.repo.js';
@@ -20,12 +21,38 @@ const MAX_ERROR_CHARS = 500;
 
 export type { Outcome };
 
-export interface DeliveryResult {
-  /** `settled`: an earlier attempt already ended the delivery; `gone`: the event or its job no longer exists. */
-  outcome: Outcome | 'settled' | 'gone';
-  deliveryId: string;
-  attempt?: number;
-  error?: string | null;
+/** Whose delivery it is and where it goes: what its fair shares and circuit breaker are keyed by. */
+export interface Route {
+  org: string;
+  /** The notify_url's host (host name and port). */
+  destination: string;
+}
+
+export type DeliveryResult =
+  | {
+      /** `settled`: an earlier attempt already ended the delivery; `gone`: the event or its job no longer exists. */
+      outcome: Outcome | 'settled' | 'gone';
+      deliveryId: string;
+      attempt?: number;
+      error?: string | null;
+    }
+  /** Not attempted now (no attempt used): the org or destination holds its share, or the destination is paused. */
+  | { outcome: 'paused'; deliveryId: string; reason: WaitReason; retryAtMs: number | null; route: Route };
+
+/**
+ * How long a delivery's slots are leased: well past its timeout and the time to record it, even on
+ * a loaded machine whose timers run late (a lease that ended early would let a destination exceed
+ * its share); only a crashed worker's slots wait this long to come back.
+ */
+const HOLD_MS = 2 * DELIVERY_TIMEOUT_MS + 10_000;
+
+/** The destination a URL's deliveries share: its host (lower-case name and port). */
+export function destinationOf(url: string): string {
+  try {
+    return new URL(url).host.toLowerCase();
+  } catch {
+    return '(invalid)';
+  }
 }
 
 /** The delivery id receivers dedupe on: one per job event, stable across retries. */
@@ -86,7 +113,7 @@ export async function send(deps: Deps, url: string, headers: Record<string, stri
   const fetch = createSafeFetch(userUrlPolicy(deps.config));
   const started = performance.now();
   try {
-    const res = await fetch(url, { method: 'POST', headers, body, timeoutMs: DELIVERY_TIMEOUT_MS });
+    const res = await fetch(url, { method: 'POST', headers, body, timeoutMs: DELIVERY_TIMEOUT_MS, connectTimeoutMs: deps.config.fairShare.connectTimeoutMs });
     const ok = res.status >= 200 && res.status < 300;
     // A redirect is never followed (it could point anywhere), and asking again gets the same
     // redirect: it is a final answer, not a reason to retry for a day.
@@ -103,24 +130,73 @@ export async function send(deps: Deps, url: string, headers: Record<string, stri
   }
 }
 
+/** What an attempt says about its destination: no answer, a 5xx or a 429 count against it; never tried says nothing. */
+export function verdictOf(sent: Sent): Verdict {
+  if (sent.statusCode === null) return sent.refused ? 'none' : 'fail';
+  return sent.statusCode >= 500 || sent.statusCode === 429 ? 'fail' : 'ok';
+}
+
 export function outcomeOf(sent: Sent, attempt: number, maxAttempts: number): Outcome {
   if (sent.refused) return 'refused';
   if (sent.error === null) return 'delivered';
   return attempt >= maxAttempts ? 'gave_up' : 'retrying';
 }
 
+/** A slot of the route's org and destination for one delivery (job or fleet event), or why not now. */
+export async function acquire(deps: Deps, r: Route): Promise<Gate> {
+  const gate = await deps.fairShare.acquire('webhook', r.org, r.destination, deps.clock(), HOLD_MS);
+  if (!gate.go) deps.metrics.outboundWaits.inc({ lane: 'webhook', reason: gate.reason });
+  return gate;
+}
+
 /**
- * Makes the next attempt at delivering job event `eventId` to its job's notify_url and records it.
- * `retrying` means the caller should try again later; every other outcome is final.
+ * Makes the next attempt at delivering job event `eventId` to its job's notify_url and records it,
+ * within the fair shares of its org and destination (docs/webhooks.md). `retrying` means the
+ * caller should try again later, `paused` that it should try again at `retryAtMs` (or soon),
+ * without an attempt used; every other outcome is final. `known`: the route a paused delivery
+ * reported, so asking again costs no query while the shares stay busy.
  */
-export async function deliverEvent(deps: Deps, eventId: bigint): Promise<DeliveryResult> {
+export async function deliverEvent(deps: Deps, eventId: bigint, known?: Route): Promise<DeliveryResult> {
   const id = deliveryId(eventId);
+  let gate = known ? await acquire(deps, known) : null;
+  if (known && gate && !gate.go) return { outcome: 'paused', deliveryId: id, reason: gate.reason, retryAtMs: gate.retryAtMs, route: known };
   const event = await repo.findEvent(deps.db, eventId);
-  const job = event ? await jobs.findJob(deps, event.jobId) : null;
-  if (!event || !job?.notify_url) return { outcome: 'gone', deliveryId: id };
+  const found = event ? await jobs.findJobWithOrg(deps, event.jobId) : null;
+  const route: Route | null = found?.job.notify_url ? { org: found.org, destination: destinationOf(found.job.notify_url) } : null;
+  if (!gate && route) {
+    gate = await acquire(deps, route);
+    if (!gate.go) return { outcome: 'paused', deliveryId: id, reason: gate.reason, retryAtMs: gate.retryAtMs, route };
+  }
+  const lease = gate?.go ? gate.lease : null;
+  let verdict: Verdict = 'none';
+  try {
+    const result = await attemptDelivery(deps, eventId, event, found?.job ?? null);
+    verdict = result.verdict;
+    return result.result;
+  } finally {
+    if (lease !== null) await release(deps, known ?? route!, lease, verdict);
+  }
+}
+
+/** Gives a delivery's slot back with what its attempt says about the destination; logs circuit changes. */
+export async function release(deps: Deps, r: Route, lease: string, verdict: Verdict): Promise<void> {
+  const change = await deps.fairShare.release('webhook', r.org, r.destination, lease, deps.clock(), verdict);
+  if (change && 'opened' in change) {
+    deps.log.warn({ destination: r.destination, until: new Date(change.opened).toISOString() }, 'webhook destination keeps failing: paused (circuit open)');
+  } else if (change) deps.log.info({ destination: r.destination }, 'webhook destination answers again (circuit closed)');
+}
+
+async function attemptDelivery(
+  deps: Deps,
+  eventId: bigint,
+  event: EventRow | null,
+  job: JobDto | null,
+): Promise<{ result: DeliveryResult; verdict: Verdict }> {
+  const id = deliveryId(eventId);
+  if (!event || !job?.notify_url) return { result: { outcome: 'gone', deliveryId: id }, verdict: 'none' };
   // A repeated queue job (an outbox relay redone after a crash, a stalled job) must not resend.
   const last = await repo.findLastAttempt(deps.db, eventId);
-  if (last && last.outcome !== 'retrying') return { outcome: 'settled', deliveryId: id };
+  if (last && last.outcome !== 'retrying') return { result: { outcome: 'settled', deliveryId: id }, verdict: 'none' };
   const attempt = (last?.attempt ?? 0) + 1;
 
   const body = buildPayload(event, job);
@@ -136,7 +212,29 @@ export async function deliverEvent(deps: Deps, eventId: bigint): Promise<Deliver
   const line = { deliveryId: id, jobId: job.id, eventId, attempt, status: sent.statusCode, error: sent.error };
   if (outcome === 'refused' || outcome === 'gave_up') deps.log.warn(line, `webhook delivery ${outcome}`);
   else deps.log.info(line, `webhook delivery ${outcome}`);
-  return { outcome, deliveryId: id, attempt, error: sent.error };
+  return { result: { outcome, deliveryId: id, attempt, error: sent.error }, verdict: verdictOf(sent) };
+}
+
+/**
+ * Gives up a delivery that was never attempted because its destination stayed paused (circuit
+ * open) past the retry window: recorded as a final `gave_up` attempt without a request, so the
+ * deliveries of a destination that never comes back do not wait for probes forever.
+ */
+export async function abandonDelivery(deps: Deps, eventId: bigint, why: string): Promise<DeliveryResult> {
+  const id = deliveryId(eventId);
+  const event = await repo.findEvent(deps.db, eventId);
+  const job = event ? await jobs.findJob(deps, event.jobId) : null;
+  if (!event || !job?.notify_url) return { outcome: 'gone', deliveryId: id };
+  const last = await repo.findLastAttempt(deps.db, eventId);
+  if (last && last.outcome !== 'retrying') return { outcome: 'settled', deliveryId: id };
+  const attempt = (last?.attempt ?? 0) + 1;
+  await repo.createAttempt(
+    deps.db,
+    { jobId: job.id, eventId, deliveryId: id, attempt, url: job.notify_url, statusCode: null, durationMs: 0, error: why, outcome: 'gave_up' },
+    new Date(deps.clock()),
+  );
+  deps.log.warn({ deliveryId: id, jobId: job.id, eventId, attempt, error: why }, 'webhook delivery gave_up');
+  return { outcome: 'gave_up', deliveryId: id, attempt, error: why };
 }
 
 function toAttemptDto(a: AttemptRow): AttemptDto {

@@ -265,3 +265,40 @@ describe('express execute under the default outbound policy', () => {
     }
   });
 });
+
+describe('express execute to a router that keeps failing', () => {
+  let fair: TestApp;
+  let fairWorker: TestWorker;
+  beforeAll(async () => {
+    fair = await startApp({ env: { OUTBOUND_ALLOWLIST: '127.0.0.1/32', EXPRESS_TIMEOUT_MS: String(TIMEOUT_MS), CIRCUIT_FAILURES: '2', CIRCUIT_OPEN_MS: '60000' } });
+    fairWorker = await startWorker(fair, ['express']);
+  });
+  afterAll(async () => {
+    await fairWorker?.close();
+    await fair?.close();
+  });
+
+  it('pauses calls to it (circuit open): the next express is recorded as not called, and the job stays deliverable', async () => {
+    const fake = await startFakeRouter(500);
+    try {
+      const site = await buildSite(fair, `org-${randomUUID()}`);
+      await buildManagement(fair, site, { port: fake.port });
+      for (let i = 0; i < 2; i++) {
+        const job = await buildJob(fair, site, { express: true });
+        expect((await settled(fair, site, job.id)).at(-1)).toMatchObject({ type: 'express_failed', detail: { reason: 'router_error', tries: 3 } });
+        expect((await fair.request('DELETE', `/site/${site.id}/job/${job.id}`, { token: site.auth })).status).toBe(200);
+      }
+      expect(fake.calls).toHaveLength(6);
+
+      const job = await buildJob(fair, site, { express: true });
+      const list = await settled(fair, site, job.id);
+      expect(list.map((e) => e.type)).toEqual(['created', 'express_failed']);
+      expect(list[1]!.detail).toEqual({ reason: 'unreachable', message: expect.stringMatching(/^not called: recent calls to this router failed/) });
+      expect(await queueJobFinished(fairWorker, 'express', `express-${job.id}`)).toBe('completed');
+      expect(fake.calls).toHaveLength(6); // the paused router was not called again
+      expect(parseWrapper(await poll(fair, site)).token).toBe(job.token);
+    } finally {
+      await fake.close();
+    }
+  });
+});

@@ -124,6 +124,23 @@ describe('online and offline', () => {
     expect(ms(f.created_at)).toBe(rebootAt);
   });
 
+  it('records at most one reboot fault a minute for a device token whose uptime keeps going up and down', async () => {
+    const s = await buildSite(app, 'org-a', { name: 'Flapping' });
+    // 20 polls a second apart, each alternate one claiming a reboot: ten "reboots" within 20 s.
+    for (let i = 0; i < 20; i++) {
+      await poll(app, s, i % 2 === 0 ? 'uptime=1d00:00:00' : 'uptime=00:00:05');
+      app.clock.advance(1_000);
+    }
+    await drainSamples(app.deps);
+    expect((await faults(s)).map((f) => f.type)).toEqual(['site_rebooted']);
+    // A minute after the one recorded, the next reboot is recorded again.
+    app.clock.advance(60_000);
+    await poll(app, s, 'uptime=1d00:00:00');
+    await poll(app, s, 'uptime=00:00:03');
+    await drainSamples(app.deps);
+    expect((await faults(s)).map((f) => f.type)).toEqual(['site_rebooted', 'site_rebooted']);
+  });
+
   it('rebuilds its view from PostgreSQL when Redis lost the last-seen records', async () => {
     const s = await buildSite(app);
     await poll(app, s);

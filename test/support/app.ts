@@ -80,6 +80,10 @@ export async function startApp(opts: StartOptions = {}): Promise<TestApp> {
     PUBLIC_URL: `http://127.0.0.1:${port}`,
     JWT_SECRET: TEST_JWT_SECRET,
     SIGNING_KEY: TEST_SIGNING_KEY,
+    // Every test client is 127.0.0.1 and most use one token for many requests (the fuzz test for
+    // hundreds): limits apply in test/http/rate-limit.test.ts, which sets its own.
+    RATE_LIMIT_OPERATOR_PER_MINUTE: '0',
+    RATE_LIMIT_ADDRESS_PER_MINUTE: '0',
     ...opts.env,
   });
   const clock = testClock();

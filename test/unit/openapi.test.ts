@@ -159,7 +159,7 @@ describe('the OpenAPI document', () => {
       expect('503' in responses, where).toBe(route.auth !== 'none' || route.path === '/readyz');
     }
     expect(Object.keys(paths['/site/{siteId}/job']!.post!.responses as Obj).sort()).toEqual(
-      ['200', '201', '400', '401', '403', '404', '409', '413', '415', '500', '503'].sort(),
+      ['200', '201', '400', '401', '403', '404', '409', '413', '415', '429', '500', '503'].sort(),
     );
   });
 

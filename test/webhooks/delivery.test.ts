@@ -32,6 +32,8 @@ beforeAll(async () => {
       WEBHOOK_SECRET,
       WEBHOOK_BACKOFF_BASE_MS: '50',
       WEBHOOK_RETRY_WINDOW_MS: '500',
+      // Receivers here fail on purpose many times in a row; the circuit breaker has its own tests.
+      CIRCUIT_FAILURES: '1000',
     },
   });
   worker = await startWorker(app);

@@ -25,6 +25,8 @@ export interface Received {
   json: any;
   /** 1-based count of requests so far carrying this delivery id. */
   nth: number;
+  /** When the request's body had arrived (Date.now()). */
+  at: number;
 }
 
 /** What the receiver does with a request: answer with a status (and headers), or reset the connection. */
@@ -74,6 +76,7 @@ export async function startReceiver(decide: (r: Received) => Answer = () => 200)
         body,
         json: body ? JSON.parse(body) : null,
         nth: requests.filter((x) => x.deliveryId === deliveryId).length + 1,
+        at: Date.now(),
       };
       const answer = decide(r);
       requests.push({ ...r, answer });

@@ -5,10 +5,13 @@
   not expired, nothing is handed out. An unclaimed job whose lease expired is handed out again (the
   caller's SQL compare-and-set bumps its attempt, which voids the earlier delivery's signatures).
   A reboot (uptime lower than the last heartbeat's) ends the lease of an unclaimed job at once, and
-  reports a claimed one as interrupted so the caller can settle it.
+  reports a claimed one as interrupted so the caller can settle it. The samples stream marks at
+  most one reboot per site per ARGV[13] ms (the site hash's `rm` holds when the last was marked), so
+  a device token sending uptimes that go up and down cannot make the drain write a fault (or force a
+  sample) per poll.
 
   KEYS[1] site hash    (tv, org, seen, from, up, hb: the latest heartbeat; ss, sk: when the last
-                        sample was kept and its inventory digest)
+                        sample was kept and its inventory digest; rm: ms of the last reboot marked)
   KEYS[2] queue list   (entries `<job id>/<lease seconds>`, FIFO; lease 0 = no acknowledgement
                         expected, so the job is handed out without holding the run slot)
   KEYS[3] run hash     (job, lease = deadline ms, ls = lease seconds, claimed: 0, 1, or 2 = a rollback
@@ -30,6 +33,7 @@
   ARGV[11] sample interval, ms: a heartbeat becomes a sample only this long after the last one kept,
            or at once after a reboot or an inventory change (SAMPLE_INTERVAL_SECONDS; 0: every poll)
   ARGV[12] the heartbeat's inventory digest (identity, version, model, …)
+  ARGV[13] reboot debounce, ms: a reboot within this long of the last one marked is not marked again
 
   Returns { code, jobId, remaining, redelivery, rebooted }:
   code  1  a job to deliver (remaining = ids still queued; redelivery 1 if handed out before); its
@@ -51,10 +55,17 @@ if want > have then return { -2, '', 0, 0, 0 } end
 
 local now = tonumber(ARGV[2])
 local rebooted = 0
+local marked = 0
 if ARGV[10] == '1' then
   if ARGV[5] ~= '' then
     local prev = tonumber(site[3] or '')
-    if prev and tonumber(ARGV[5]) < prev then rebooted = 1 end
+    if prev and tonumber(ARGV[5]) < prev then
+      rebooted = 1
+      if now - tonumber(redis.call('HGET', KEYS[1], 'rm') or '0') >= tonumber(ARGV[13]) then
+        marked = 1
+        redis.call('HSET', KEYS[1], 'rm', ARGV[2])
+      end
+    end
     redis.call('HSET', KEYS[1], 'seen', ARGV[2], 'from', ARGV[4], 'up', ARGV[5], 'hb', ARGV[6])
   else
     redis.call('HSET', KEYS[1], 'seen', ARGV[2], 'from', ARGV[4], 'hb', ARGV[6])
@@ -63,15 +74,15 @@ if ARGV[10] == '1' then
   -- PostgreSQL's work scales with the samples kept, not with polls: one device token can make the
   -- database store at most one sample per interval, plus one per reboot or inventory change.
   local last = tonumber(site[4] or '')
-  if rebooted == 1 or site[5] ~= ARGV[12] or not last or now - last >= tonumber(ARGV[11]) then
+  if marked == 1 or site[5] ~= ARGV[12] or not last or now - last >= tonumber(ARGV[11]) then
     if redis.call('XLEN', KEYS[4]) < tonumber(ARGV[8]) then
       redis.call('HSET', KEYS[1], 'ss', ARGV[2], 'sk', ARGV[12])
-      redis.call('XADD', KEYS[4], '*', 's', ARGV[7], 't', ARGV[2], 'f', ARGV[4], 'r', rebooted, 'hb', ARGV[6])
+      redis.call('XADD', KEYS[4], '*', 's', ARGV[7], 't', ARGV[2], 'f', ARGV[4], 'r', marked, 'hb', ARGV[6])
     else
       -- The drain is behind: nothing un-drained is ever trimmed. The site's latest heartbeat (hb,
       -- above) becomes its sample when the drain catches up, so a site's samples are coalesced
       -- into one however long the lag lasts (and a reboot in between is remembered).
-      if rebooted == 1 then redis.call('HSET', KEYS[1], 'rb', 1) end
+      if marked == 1 then redis.call('HSET', KEYS[1], 'rb', 1) end
       redis.call('SADD', KEYS[7], ARGV[7])
     end
   end
