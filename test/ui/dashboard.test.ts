@@ -15,7 +15,7 @@ import { eventually } from '../support/worker.js';
 
 const ORG = 'org-dashboard';
 const BIG_ORG = 'org-ten-thousand';
-const SCRIPT = '/ip address add address=192.168.99.1/24 interface=ether2 comment="guest"';
+const SCRIPT = '/ip address add address=192.168.99.1/24 interface=ether2 comment="guest"\n:put "guest address added"';
 
 let app: TestApp;
 let uiDir: string;
@@ -72,7 +72,7 @@ describe('the operator dashboard in chromium', { timeout: 60_000 }, () => {
     expect(await browser.expectHttpError('POST', /^\/session$/, 401)).toHaveLength(1);
     await browser.screenshot(page, '01-sign-in-refused');
 
-    const made = await app.request('POST', '/api-keys', { token: app.token(ORG), body: { name: 'dashboard', scopes: ['sites:read', 'sites:write', 'jobs:read', 'jobs:write', 'backups:read', 'backups:write', 'keys:admin'] } });
+    const made = await app.request('POST', '/api-keys', { token: app.token(ORG), body: { name: 'dashboard', scopes: ['sites:read', 'sites:write', 'jobs:read', 'jobs:write', 'backups:read', 'backups:write', 'keys:admin', 'audit:read'] } });
     key = made.body;
     await page.fill('#credential', key.secret);
     await page.getByRole('button', { name: 'Sign in' }).click();
@@ -144,6 +144,8 @@ describe('the operator dashboard in chromium', { timeout: 60_000 }, () => {
     await browser.screenshot(page, '07-new-job-error');
 
     await page.fill('#job-description', 'Add guest address');
+    // Backed up first: that export (without the guest address) is the older side of the diff below.
+    await page.getByLabel(/Back up the configuration first/).check();
     await page.getByRole('button', { name: 'Queue job' }).click();
     await page.getByRole('heading', { name: 'Add guest address' }).waitFor();
     expect(await status(page)).toBe('queued');
@@ -159,13 +161,19 @@ describe('the operator dashboard in chromium', { timeout: 60_000 }, () => {
     await run;
     await eventually(async () => (await status(page)) === 'completed', 15_000);
     expect(router.state.ipAddresses.map((a) => a.address)).toContain('192.168.99.1/24');
-    // The status badge and the timeline refresh separately: wait for the timeline to show the end too.
-    const timeline = await eventually(async () => {
-      const text = (await page.locator('.timeline').textContent()) ?? '';
-      return /Completed/.test(text) && text;
-    }, 10_000);
-    expect(timeline).toMatch(/Queued.*Delivered to the router.*Claimed and running on the router.*Completed/s);
+    // The page reads the events once more when the job settles.
+    const order = /Queued.*Delivered to the router.*Claimed and running on the router.*Pre-job backup stored.*Completed/s;
+    await eventually(async () => order.test((await page.locator('.timeline').textContent()) ?? ''), 10_000);
     await browser.screenshot(page, '10-job-completed');
+  });
+
+  it("reads the job's output as the router printed it", async () => {
+    const output = page.getByTestId('job-output');
+    await expect(output.textContent()).resolves.toBe('guest address added\n');
+    await expect(page.getByTestId('job-error').count()).resolves.toBe(0);
+    await expect(page.locator('section', { hasText: 'Output' }).first().textContent()).resolves.not.toContain('Truncated');
+    await output.scrollIntoViewIfNeeded();
+    await browser.screenshot(page, '10b-job-output');
   });
 
   it('lists the job on its site, newest first, with its final status', async () => {
@@ -174,6 +182,49 @@ describe('the operator dashboard in chromium', { timeout: 60_000 }, () => {
     await first.waitFor();
     await expect(first.textContent()).resolves.toMatch(/Completed.*Add guest address/s);
     expect(await browser.expectHttpError('GET', /\/management$/, 404)).toHaveLength(1);
+  });
+
+  it('diffs a backup with the previous one', async () => {
+    // A second job with a backup first: its export has the guest address the first job added.
+    const siteId = (await app.request('GET', '/site', { token: app.token(ORG) })).body[0].id as string;
+    const queued = await app.request('POST', `/api/asynchronous/${siteId}`, {
+      token: app.token(ORG),
+      body: { description: 'Print identity', script: ':put [/system identity get name]', make_backup: true, needs_acknowledgement: true },
+    });
+    expect(queued.status, queued.text).toBeLessThan(300);
+    await runSchedulerEvent('tikops-poll', router.state, host, { jobName: 'tikops-poll' });
+    // The site page shows the new backup once read again.
+    await page.reload();
+    await page.getByRole('heading', { name: 'branch-01', level: 1 }).waitFor();
+    expect(await browser.expectHttpError('GET', /\/management$/, 404)).toHaveLength(1);
+    const backups = page.locator('section', { has: page.getByRole('heading', { name: 'Backups' }) });
+    await backups.locator('tbody tr').nth(1).waitFor();
+    await expect(backups.locator('tbody tr').count()).resolves.toBe(2);
+    await backups.getByRole('button', { name: /^Diff with previous/ }).click();
+    const diff = page.getByTestId('backup-diff');
+    await diff.waitFor();
+    const added = await diff.locator('.diff-add').allTextContents();
+    expect(added.some((l) => l.startsWith('+') && l.includes('192.168.99.1/24'))).toBe(true);
+    await expect(diff.textContent()).resolves.toMatch(/\d+ lines? added/);
+    await diff.scrollIntoViewIfNeeded();
+    await browser.screenshot(page, '11c-backup-diff');
+  });
+
+  it('adds and deletes a backup schedule of the site, with the API refusing a too-frequent one inline', async () => {
+    const schedules = page.locator('#schedules');
+    await schedules.getByText('No schedule backs up this site.').waitFor();
+    await schedules.getByLabel('Time zone').fill('UTC');
+    await schedules.getByLabel('Cron pattern').fill('* * * * *');
+    await schedules.getByRole('button', { name: 'Add schedule' }).click();
+    await expect(schedules.getByRole('alert').textContent()).resolves.toMatch(/Schedule not added.*parameter_invalid/s);
+    expect(await browser.expectHttpError('POST', /^\/backup-schedules$/, 400)).toHaveLength(1);
+    await schedules.getByLabel('Cron pattern').fill('0 3 * * *');
+    await schedules.getByRole('button', { name: 'Add schedule' }).click();
+    await schedules.getByText(/Next in \d+ (s|min|h)/).waitFor();
+    await expect(schedules.textContent()).resolves.toContain('0 3 * * *');
+    await schedules.getByRole('button', { name: 'Delete…' }).click();
+    await schedules.getByRole('button', { name: 'Delete schedule' }).click();
+    await schedules.getByText('No schedule backs up this site.').waitFor();
   });
 
   it('saves a management endpoint and rotates the device token only after a confirmation', async () => {
@@ -187,7 +238,7 @@ describe('the operator dashboard in chromium', { timeout: 60_000 }, () => {
 
     await page.getByRole('button', { name: 'Rotate token…' }).click();
     // Nothing happens until the second, explicit click; the confirm button takes the focus.
-    await expect(page.evaluate('document.activeElement.textContent')).resolves.toBe('Rotate now');
+    await eventually(async () => (await page.evaluate('document.activeElement.textContent')) === 'Rotate now', 5_000);
     await page.getByRole('button', { name: 'Rotate now' }).click();
     const token = await page.getByTestId('device-token').textContent();
     expect(token).toMatch(/^\S{20,}$/);
@@ -200,6 +251,33 @@ describe('the operator dashboard in chromium', { timeout: 60_000 }, () => {
     const accepted = await fetch(`${app.url}/poll`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: 'uptime=1s' });
     expect(accepted.status).toBe(200);
     await browser.screenshot(page, '11-site-after-changes');
+  });
+
+  it('tags the site and finds it in the fleet by its tag', async () => {
+    await page.fill('#new-tag', 'branch-eu');
+    await page.getByRole('button', { name: 'Add tag' }).click();
+    await page.getByTestId('site-tags').getByRole('link', { name: 'branch-eu' }).waitFor();
+    // A tag the API refuses (a comma) is explained inline, in the API's words.
+    await page.fill('#new-tag', 'a,b');
+    await page.getByRole('button', { name: 'Add tag' }).click();
+    await expect(page.getByRole('alert').textContent()).resolves.toMatch(/Tags not saved.*parameter_invalid/s);
+    expect(await browser.expectHttpError('PATCH', /^\/site\/[^/]+$/, 400)).toHaveLength(1);
+    await page.fill('#new-tag', '');
+
+    await page.getByRole('link', { name: 'Fleet', exact: true }).click();
+    await page.getByRole('row', { name: /branch-01/ }).waitFor();
+    await page.getByLabel('Tag', { exact: true }).fill('no-such-tag');
+    await page.getByText('No site matches these filters.').waitFor();
+    await page.getByLabel('Tag', { exact: true }).fill('branch-eu');
+    const row = page.getByRole('row', { name: /branch-01/ });
+    await row.waitFor();
+    await expect(row.textContent()).resolves.toContain('branch-eu');
+    expect(new URL(page.url()).searchParams.get('tag')).toBe('branch-eu');
+    await browser.screenshot(page, '11b-fleet-by-tag');
+    await page.getByRole('button', { name: 'Clear filters' }).click();
+    await page.waitForURL(/\/ui\/$/);
+    await page.getByRole('link', { name: 'branch-01' }).click();
+    await page.getByRole('heading', { name: 'branch-01', level: 1 }).waitFor();
   });
 
   it('keeps the session over a reload, and can be used from the keyboard with visible focus', async () => {
@@ -219,32 +297,78 @@ describe('the operator dashboard in chromium', { timeout: 60_000 }, () => {
     expect(outline).toBe('solid');
   });
 
-  it('ends the session when its API key is revoked', async () => {
-    const revoked = await app.request('DELETE', `/api-keys/${key.id}`, { token: app.token(ORG) });
-    expect(revoked.status).toBe(200);
+  it('creates an API key, shows its secret once, and revokes it', async () => {
+    await page.getByRole('link', { name: 'API keys' }).click();
+    await page.getByRole('heading', { name: 'API keys', level: 1 }).waitFor();
+    await page.fill('#key-name', 'ci read-only');
+    await page.getByRole('button', { name: 'Create key' }).click();
+    const secret = String(await page.getByTestId('new-key-secret').textContent());
+    expect(secret).toMatch(/^tko_/);
+    const made = page.getByRole('row', { name: /ci read-only/ });
+    await made.waitFor();
+    await expect(made.textContent()).resolves.toMatch(/Active.*audit:read, backups:read, jobs:read, sites:read|Active.*sites:read/s);
+    await browser.screenshot(page, '12a-api-keys-created');
+    // The new key works, until it is revoked here.
+    expect((await fetch(`${app.url}/site`, { headers: { authorization: `Bearer ${secret}` } })).status).toBe(200);
+    await made.getByRole('button', { name: 'Revoke…' }).click();
+    await made.getByRole('button', { name: 'Revoke ci read-only' }).click();
+    await eventually(async () => (await made.textContent())?.includes('Revoked') ?? false, 5_000);
+    expect((await fetch(`${app.url}/site`, { headers: { authorization: `Bearer ${secret}` } })).status).toBe(401);
+    // Leaving the page drops the secret: it is never shown again.
     await page.reload();
+    await page.getByRole('row', { name: /ci read-only/ }).waitFor();
+    await expect(page.getByTestId('new-key').count()).resolves.toBe(0);
+  });
+
+  it('lists the actions taken in the audit log, filterable by action', async () => {
+    await page.getByRole('link', { name: 'Audit log' }).click();
+    const table = page.getByTestId('audit-table');
+    await table.waitFor();
+    const text = String(await table.textContent());
+    for (const action of ['runbook.create', 'site.management.set', 'site.rotate_token', 'site.update', 'api_key.create', 'api_key.revoke']) {
+      expect(text).toContain(action);
+    }
+    await browser.screenshot(page, '12b-audit');
+    await page.getByLabel('Action', { exact: true }).fill('site.update');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await eventually(async () => {
+      const actions = await table.locator('tbody tr td:nth-child(2)').allTextContents();
+      return actions.length > 0 && actions.every((a) => a === 'site.update');
+    }, 5_000);
+  });
+
+  it("ends the session when its own API key is revoked from the keys page", async () => {
+    await page.getByRole('link', { name: 'API keys' }).click();
+    const own = page.getByRole('row', { name: /this session/ });
+    await own.waitFor();
+    await own.getByRole('button', { name: 'Revoke…' }).click();
+    await expect(own.textContent()).resolves.toContain('revoking it signs you out');
+    await own.getByRole('button', { name: /^Revoke dashboard$/ }).click();
     await page.getByRole('heading', { name: 'Sign in to tikops' }).waitFor();
     await expect(page.getByRole('status').first().textContent()).resolves.toMatch(/You were signed out: The session has ended/);
-    expect(await browser.expectHttpError('GET', /^\/site$/, 401)).toHaveLength(1);
+    expect(await browser.expectHttpError('GET', /^\/api-keys$/, 401)).toHaveLength(1);
+    expect((await app.request('GET', '/api-keys', { token: app.token(ORG) })).body.find((k: { id: string }) => k.id === key.id).revoked_at).not.toBeNull();
     await browser.screenshot(page, '13-signed-out-key-revoked');
   });
 });
 
 describe('the fleet page against 10,000 sites', { timeout: 60_000 }, () => {
-  it('renders one page of the fleet and reports the load time (measured, not asserted)', async () => {
+  it('renders one page of the fleet, filtered by the API, and reports the load times', async () => {
+    // Every 100th site is tagged pop-<n>: a tag names 100 sites; every 7th has an open outage.
     await app.deps.sql.rows(sql`
-      INSERT INTO site (id, org_id, name, identity, model, software_version, serial_number, created_at, updated_at)
+      INSERT INTO site (id, org_id, name, identity, model, software_version, serial_number, tags, created_at, updated_at)
       SELECT gen_random_uuid(), ${BIG_ORG}, 'site-' || lpad(i::text, 5, '0'), 'router-' || i, 'RB5009UG+S+',
-             CASE WHEN i % 3 = 0 THEN '6.49.10 (long-term)' ELSE '7.16.2 (stable)' END, 'SN' || i, now(), now()
+             CASE WHEN i % 3 = 0 THEN '6.49.10 (long-term)' ELSE '7.16.2 (stable)' END, 'SN' || i,
+             ARRAY['pop-' || (i % 100), CASE WHEN i % 2 = 0 THEN 'even' ELSE 'odd' END], now(), now()
       FROM generate_series(1, 10000) i`);
-    const measure = async (org: string, rows: number): Promise<{ ms: number; api: { ms: number; kib: number } }> => {
+    const measure = async (org: string, route: string, rows: number): Promise<{ ms: number; api: { ms: number; kib: number }; page: Page }> => {
       const p = await browser.newPage();
       // Signed in as that organisation before the page loads: the session cookie is the browser's,
       // and the new tab asks GET /session for it.
       const signedIn = await p.request.post(`${app.url}/session`, { data: { credential: app.token(org) } });
       expect(signedIn.status()).toBe(201);
       const t0 = Date.now();
-      await p.goto(`${app.url}/ui/`);
+      await p.goto(`${app.url}/ui${route}`);
       await p.locator('table tbody tr').nth(rows - 1).waitFor();
       const ms = Date.now() - t0;
       // Resource Timing of the page's GET /site (code that runs in the page, hence a string).
@@ -253,21 +377,34 @@ describe('the fleet page against 10,000 sites', { timeout: 60_000 }, () => {
         return { ms: Math.round(e.duration), kib: Math.round(e.encodedBodySize / 1024) };
       })()`);
       expect(await p.locator('table tbody tr').count()).toBe(rows);
-      if (org === BIG_ORG) {
-        await p.getByText('1–50 of 10,000 sites').waitFor();
-        await browser.screenshot(p, '12-fleet-10000-sites');
-      }
-      await p.close();
-      return { ms, api };
+      return { ms, api, page: p };
     };
-    const small = await measure(ORG, 1);
-    const big = await measure(BIG_ORG, 50);
+    const small = await measure(ORG, '/', 1);
+    await small.page.close();
+    const big = await measure(BIG_ORG, '/', 50);
+    await big.page.getByText('1–50 of 10,000 sites').waitFor();
+    await expect(big.page.getByTestId('fleet-summary').textContent()).resolves.toMatch(/10,000 sites.*Offline 10,000.*7\.16\.2 \(stable\) \(6,667\).*6\.49\.10 \(long-term\) \(3,333\)/s);
+    await browser.screenshot(big.page, '12-fleet-10000-sites');
+    // The next page comes from the API's cursor, not from rows the browser already holds.
+    await big.page.getByRole('button', { name: 'Next →' }).click();
+    await big.page.getByText('51–100 of 10,000 sites').waitFor();
+    await big.page.close();
+    const tagged = await measure(BIG_ORG, '/?tag=pop-7&version=6.49.10', 33);
+    const names = await tagged.page.locator('table tbody tr td:first-child').allTextContents();
+    expect(names.every((n) => Number(n.slice(5)) % 100 === 7 && Number(n.slice(5)) % 3 === 0)).toBe(true);
+    await browser.screenshot(tagged.page, '12c-fleet-10000-by-tag');
+    await tagged.page.close();
     console.log(
       [
         'fleet page load (navigation to first rows rendered, headless chromium, this machine):',
-        `  1 site:       ${small.ms} ms (GET /site ${small.api.ms} ms, ${small.api.kib} KiB)`,
-        `  10,000 sites: ${big.ms} ms (GET /site ${big.api.ms} ms, ${big.api.kib} KiB); ${(big.ms / small.ms).toFixed(1)}x the 1-site page`,
+        `  1 site:                  ${small.ms} ms (GET /site ${small.api.ms} ms, ${small.api.kib} KiB)`,
+        `  10,000 sites:            ${big.ms} ms (GET /site ${big.api.ms} ms, ${big.api.kib} KiB); ${(big.ms / small.ms).toFixed(1)}x the 1-site page`,
+        `  10,000 sites, tag+version filter: ${tagged.ms} ms (GET /site ${tagged.api.ms} ms, ${tagged.api.kib} KiB)`,
       ].join('\n'),
     );
+    // The issue's budget is 1 s on this machine; it is far under that (above), so the bound here
+    // only catches a regression to reading the whole fleet, with room for a machine under load.
+    expect(big.ms).toBeLessThan(3000);
+    expect(tagged.ms).toBeLessThan(3000);
   });
 });

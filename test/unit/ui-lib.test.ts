@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { safePath } from '../../src/ui/static.js';
+import { diffLineKinds, diffStats } from '../../ui/src/lib/diff.js';
 import { absoluteTime, bytes, duration, matches, percent, relativeTime } from '../../ui/src/lib/format.js';
 import { tokenize, type TokenType } from '../../ui/src/lib/routeros-highlight.js';
 
@@ -88,5 +89,30 @@ describe('dashboard file paths', () => {
     for (const rel of ['../package.json', 'assets/../../x', '..', './index.html', 'a//b', '/etc/passwd', 'a\\..\\b', 'a\0.js', '']) {
       expect(safePath(root, rel), rel).toBeNull();
     }
+  });
+});
+
+describe('reading a unified diff of two backups', () => {
+  it('tells headers, hunks, additions, removals and context apart, even a removed line starting with --', () => {
+    const lines = [
+      '===================================================================',
+      '--- 1700000000.rsc\t2026-12-01T03:00:00Z',
+      '+++ 1700003600.rsc\t2026-12-01T04:00:00Z',
+      '@@ -1,3 +1,3 @@',
+      '-# 2026-12-01 03:00:00 by RouterOS 7.16.2',
+      '+# 2026-12-01 04:00:00 by RouterOS 7.16.2',
+      ' /system identity',
+      '--- not a header',
+      '+++ not a header either',
+      '\\ No newline at end of file',
+    ];
+    const kinds = diffLineKinds(lines);
+    expect(kinds).toEqual(['meta', 'meta', 'meta', 'hunk', 'del', 'add', 'ctx', 'del', 'add', 'meta']);
+    expect(diffStats(kinds)).toEqual({ added: 2, removed: 2 });
+  });
+
+  it('counts nothing changed in a diff of identical backups (headers only)', () => {
+    const kinds = diffLineKinds(['===', '--- a.rsc', '+++ b.rsc']);
+    expect(diffStats(kinds)).toEqual({ added: 0, removed: 0 });
   });
 });

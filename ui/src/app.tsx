@@ -1,8 +1,10 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import * as session from './api/session';
 import { href, match, useRoute } from './lib/router';
+import { AuditPage } from './pages/audit';
 import { FleetPage } from './pages/fleet';
 import { JobPage } from './pages/job';
+import { KeysPage } from './pages/keys';
 import { NewJobPage } from './pages/new-job';
 import { RunbooksPage } from './pages/runbooks';
 import { SignInPage } from './pages/sign-in';
@@ -14,6 +16,8 @@ function Routes({ path }: { path: string }) {
   let m: Record<string, string> | null;
   if (match('/', path)) return <FleetPage />;
   if (match('/runbooks', path)) return <RunbooksPage />;
+  if (match('/audit', path)) return <AuditPage />;
+  if (match('/keys', path)) return <KeysPage />;
   if ((m = match('/sites/:siteId/jobs/new', path))) return <NewJobPage siteId={m.siteId as string} />;
   if ((m = match('/sites/:siteId/jobs/:jobId', path))) return <JobPage siteId={m.siteId as string} jobId={m.jobId as string} />;
   if ((m = match('/sites/:siteId', path))) return <SitePage key={m.siteId} siteId={m.siteId as string} />;
@@ -65,7 +69,9 @@ export function App() {
         </a>
         <nav aria-label="Main">
           {nav('/', 'Fleet', path === '/' || path.startsWith('/sites'))}
-          {nav('/runbooks', 'Runbooks', path.startsWith('/runbooks'))}
+          {session.can('sites:read') ? nav('/runbooks', 'Runbooks', path.startsWith('/runbooks')) : null}
+          {session.can('audit:read') ? nav('/audit', 'Audit log', path.startsWith('/audit')) : null}
+          {session.can('keys:admin') ? nav('/keys', 'API keys', path.startsWith('/keys')) : null}
         </nav>
         <button type="button" class="button ghost" onClick={() => session.signOut()}>
           Sign out

@@ -1,6 +1,6 @@
 import { request } from './client';
 import type {
-  Backup, Fault, Job, JobEvent, ManagementEndpoint, ManagementInput, Page, Runbook, Site, SiteMetrics,
+  ApiKey, ApiKeyWithSecret, AuditEvent, Backup, BackupSchedule, Fault, FleetSummary, Job, JobEvent, ManagementEndpoint, ManagementInput, Page, Runbook, Site, SiteMetrics,
   SiteWithToken, StatPoint, WebhookDelivery,
 } from './types';
 
@@ -10,21 +10,25 @@ const enc = encodeURIComponent;
 const site = (id: string): string => `/site/${enc(id)}`;
 const job = (siteId: string, jobId: string): string => `${site(siteId)}/job/${enc(jobId)}`;
 
-/**
- * Every site of the organisation: GET /site's pages of 500 (its largest), followed by X-Next-Cursor.
- * The fleet page still searches and counts in the browser; passing its filters to the API's
- * (tag, status, version, model, q, has_open_fault) is the next step for very large fleets.
- */
-export async function listSites(): Promise<Site[]> {
-  const all: Site[] = [];
-  let cursor: string | undefined;
-  do {
-    const { data, headers } = await request<Site[]>('GET', '/site', { query: { limit: 500, cursor } });
-    all.push(...data);
-    cursor = headers.get('x-next-cursor') ?? undefined;
-  } while (cursor !== undefined);
-  return all;
+/** GET /site's filters (src/sites/sites.schema.ts listSitesQuery); each one given narrows the list. */
+export interface SiteFilters {
+  q?: string;
+  tag?: string;
+  status?: 'online' | 'offline';
+  version?: string;
+  model?: string;
+  has_open_fault?: 'true' | 'false';
 }
+
+/** One page of the organisation's sites, filtered by the API; `next` is X-Next-Cursor. */
+export async function listSites(filters: SiteFilters, limit: number, cursor?: string): Promise<Page<Site>> {
+  const { data, headers } = await request<Site[]>('GET', '/site', { query: { ...filters, limit, cursor } });
+  return { items: data, next: headers.get('x-next-cursor') };
+}
+export const fleetSummary = async (): Promise<FleetSummary> => (await request<FleetSummary>('GET', '/fleet/summary')).data;
+/** PATCH /site/{id}: replaces the tags. */
+export const setSiteTags = async (id: string, tags: string[]): Promise<Site> =>
+  (await request<Site>('PATCH', site(id), { json: { tags } })).data;
 export const getSite = async (id: string): Promise<Site> => (await request<Site>('GET', site(id))).data;
 export const approveReadoption = async (id: string): Promise<Site> =>
   (await request<Site>('POST', `${site(id)}/approve-readoption`)).data;
@@ -79,6 +83,9 @@ export const listBackups = async (siteId: string, limit: number): Promise<Backup
   (await request<Backup[]>('GET', `${site(siteId)}/backup`, { query: { limit } })).data;
 export const backupContent = async (siteId: string, filename: string): Promise<string> =>
   (await request<string>('GET', `${site(siteId)}/backup/${enc(filename)}`)).data;
+/** The unified diff from backup `from` to backup `to` (filenames), as `diff -u` writes it. */
+export const diffBackups = async (siteId: string, from: string, to: string): Promise<string> =>
+  (await request<string>('GET', `${site(siteId)}/backup/${enc(from)}/diff/${enc(to)}`)).data;
 export const requestBackup = async (siteId: string): Promise<{ job: string }> =>
   (await request<{ job: string }>('POST', `${site(siteId)}/backup`)).data;
 
@@ -95,3 +102,32 @@ export const createRunbook = async (name: string): Promise<Runbook> =>
   (await request<Runbook>('POST', '/runbook', { json: { name } })).data;
 export const revokeRunbook = async (id: string): Promise<Runbook> =>
   (await request<Runbook>('DELETE', `/runbook/${enc(id)}`)).data;
+
+/** One page of the audit log, newest first; `next` is X-Next-Cursor. */
+export async function listAudit(filters: { action?: string; target?: string }, limit: number, cursor?: string): Promise<Page<AuditEvent>> {
+  const { data, headers } = await request<AuditEvent[]>('GET', '/audit', { query: { ...filters, limit, cursor } });
+  return { items: data, next: headers.get('x-next-cursor') };
+}
+
+export const listKeys = async (): Promise<ApiKey[]> => (await request<ApiKey[]>('GET', '/api-keys')).data;
+export const createKey = async (name: string, scopes: string[]): Promise<ApiKeyWithSecret> =>
+  (await request<ApiKeyWithSecret>('POST', '/api-keys', { json: { name, scopes } })).data;
+export const revokeKey = async (id: string): Promise<ApiKey> =>
+  (await request<ApiKey>('DELETE', `/api-keys/${enc(id)}`)).data;
+
+/** Every backup schedule of the organisation (pages of 500, its largest; organisations have few). */
+export async function listSchedules(): Promise<BackupSchedule[]> {
+  const all: BackupSchedule[] = [];
+  let cursor: string | undefined;
+  do {
+    const { data, headers } = await request<BackupSchedule[]>('GET', '/backup-schedules', { query: { limit: 500, cursor } });
+    all.push(...data);
+    cursor = headers.get('x-next-cursor') ?? undefined;
+  } while (cursor !== undefined);
+  return all;
+}
+export const createSchedule = async (body: { site_id: string; cron: string; time_zone: string; spread_minutes: number }): Promise<BackupSchedule> =>
+  (await request<BackupSchedule>('POST', '/backup-schedules', { json: body })).data;
+export const deleteSchedule = async (id: string): Promise<void> => {
+  await request<undefined>('DELETE', `/backup-schedules/${enc(id)}`);
+};

@@ -10,35 +10,62 @@ import { request } from './client';
 // the token of the cookie it already has. signOut() DELETEs /session. The pasted credential
 // itself is never stored in the browser.
 
-const STORAGE_KEY = 'tikops.csrf';
+const STORAGE_KEY = 'tikops.session';
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 type Listener = (reason: string | null) => void;
 const listeners = new Set<Listener>();
 
-function stored(): string | null {
+/** What the page keeps of a session: its CSRF token and the scopes the API reported for it. */
+interface Kept {
+  csrf: string;
+  scopes: string[];
+  actor: string;
+}
+
+function stored(): Kept | null {
   try {
-    return sessionStorage.getItem(STORAGE_KEY);
+    const v = JSON.parse(sessionStorage.getItem(STORAGE_KEY) ?? 'null') as Partial<Kept> | null;
+    return typeof v?.csrf === 'string' && Array.isArray(v.scopes) ? { csrf: v.csrf, scopes: v.scopes.map(String), actor: String(v.actor ?? '') } : null;
   } catch {
     return null; // storage disabled: GET /session finds the cookie's session again after a reload
   }
 }
 
-function store(token: string | null): void {
+function store(kept: Kept | null): void {
   try {
-    if (token === null) sessionStorage.removeItem(STORAGE_KEY);
-    else sessionStorage.setItem(STORAGE_KEY, token);
+    if (kept === null) sessionStorage.removeItem(STORAGE_KEY);
+    else sessionStorage.setItem(STORAGE_KEY, JSON.stringify(kept));
   } catch {
     // kept in memory only
   }
 }
 
-let csrf: string | null = stored();
+const initial = stored();
+let csrf: string | null = initial?.csrf ?? null;
+let scopes: ReadonlySet<string> = new Set(initial?.scopes ?? []);
+let actor = initial?.actor ?? '';
 /** True while signIn() checks a credential that is not the session's yet. */
 let verifying = false;
 
+interface SessionInfo {
+  csrf_token: string;
+  scopes: string[];
+  actor: string;
+}
+
 interface SessionState {
-  session: { csrf_token: string } | null;
+  session: SessionInfo | null;
+}
+
+function keep(info: SessionInfo): void {
+  csrf = info.csrf_token;
+  scopes = new Set(info.scopes);
+  actor = info.actor;
+}
+
+function kept(): Kept {
+  return { csrf: csrf as string, scopes: [...scopes], actor };
 }
 
 // A tab opened without a token may still hold the cookie of a live session (another tab signed
@@ -48,8 +75,8 @@ if (csrf === null) {
     .then(() => request<SessionState>('GET', '/session'))
     .then(({ data }) => {
       if (data.session && csrf === null) {
-        csrf = data.session.csrf_token;
-        store(csrf);
+        keep(data.session);
+        store(kept());
         notify(null);
       }
     })
@@ -58,6 +85,19 @@ if (csrf === null) {
 
 export function isSignedIn(): boolean {
   return csrf !== null;
+}
+
+/**
+ * Whether the session's key holds every one of `needed` (GET/POST /session report its scopes).
+ * Pages and links the key cannot use are not shown; the API refuses them anyway.
+ */
+export function can(...needed: string[]): boolean {
+  return needed.every((s) => scopes.has(s));
+}
+
+/** The session's scopes, and who it acts as (`key:<api key id>` or `jwt:<sub>`). */
+export function whoami(): { scopes: string[]; actor: string } {
+  return { scopes: [...scopes], actor };
 }
 
 /** Adds this session's CSRF token to a state-changing request (the cookie travels by itself). */
@@ -72,8 +112,8 @@ export function authorize(method: string, headers: Headers): void {
 export async function signIn(pasted: string, verify: () => Promise<unknown>): Promise<void> {
   verifying = true;
   try {
-    const { data } = await request<{ csrf_token: string }>('POST', '/session', { json: { credential: pasted.trim().replace(/^Bearer\s+/i, '') } });
-    csrf = data.csrf_token;
+    const { data } = await request<SessionInfo>('POST', '/session', { json: { credential: pasted.trim().replace(/^Bearer\s+/i, '') } });
+    keep(data);
     await verify();
   } catch (err) {
     csrf = null;
@@ -81,7 +121,7 @@ export async function signIn(pasted: string, verify: () => Promise<unknown>): Pr
   } finally {
     verifying = false;
   }
-  store(csrf);
+  store(kept());
   notify(null);
 }
 
@@ -89,6 +129,7 @@ export async function signIn(pasted: string, verify: () => Promise<unknown>): Pr
 export function signOut(reason: string | null = null): void {
   const token = csrf;
   csrf = null;
+  scopes = new Set();
   store(null);
   void request('DELETE', '/session', { headers: token ? { 'x-csrf-token': token } : {} }).catch(() => undefined);
   notify(reason);

@@ -64,6 +64,13 @@ export interface Job {
   lease_seconds: number;
   timeout_seconds: number;
   created_by: string | null;
+  /** What the payload printed (RouterOS 7.15+); untrusted text. */
+  output: string | null;
+  /** The payload's error message on a failed job; untrusted text. */
+  error: string | null;
+  output_truncated: boolean;
+  /** false: the router reported status only (RouterOS v6, 7.0–7.14); null: no outcome yet. */
+  output_supported: boolean | null;
   rollback_after_seconds: number | null;
 }
 
@@ -168,4 +175,57 @@ export interface ManagementInput {
 export interface Page<T> {
   items: T[];
   next: string | null;
+}
+
+/** GET /fleet/summary. */
+export interface FleetSummary {
+  sites: { total: number; online: number; offline: number };
+  versions: { version: string | null; sites: number }[];
+  open_faults: { site_offline: number; site_rebooted: number };
+  jobs_last_24h: Record<JobStatus, number>;
+  generated_at: string;
+}
+
+/** GET /audit. */
+export interface AuditEvent {
+  id: string;
+  actor: string;
+  action: string;
+  target: string;
+  request_id: string;
+  source: string | null;
+  summary: Record<string, unknown>;
+  at: string;
+}
+
+/** GET /api-keys. */
+export interface ApiKey {
+  id: string;
+  name: string;
+  prefix: string;
+  scopes: string[];
+  created_by: string;
+  created_at: string;
+  expires_at: string | null;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
+export interface ApiKeyWithSecret extends ApiKey {
+  secret: string;
+}
+
+/** GET /backup-schedules. */
+export interface BackupSchedule {
+  id: string;
+  site_id: string | null;
+  tag: string | null;
+  cron: string;
+  time_zone: string;
+  spread_minutes: number;
+  notify_url: string | null;
+  next_run_at: string;
+  last_run_at: string | null;
+  created_by: string | null;
+  created_at: string;
 }

@@ -1,5 +1,7 @@
 import type { ComponentChildren } from 'preact';
+import { useEffect, useRef } from 'preact/hooks';
 import { cancelJob, getJob, getSite, jobDeliveries, jobEvents } from '../api/endpoints';
+import * as session from '../api/session';
 import type { Job, JobEvent, WebhookDelivery } from '../api/types';
 import { ConfirmButton } from '../components/controls';
 import { Empty, ErrorBox, Loading, Section } from '../components/feedback';
@@ -74,6 +76,38 @@ function Deliveries({ job, deliveries }: { job: Job; deliveries: WebhookDelivery
   );
 }
 
+/** What the router reported the payload printed, or why there is nothing to show. Untrusted text: rendered as text, never as markup. */
+function Output({ job }: { job: Job }) {
+  const settled = TERMINAL.has(job.status);
+  return (
+    <>
+      {job.error !== null ? (
+        <div class="error-box" data-testid="job-error">
+          <strong>The script failed:</strong> <span class="wrap">{job.error}</span>
+        </div>
+      ) : null}
+      {job.output !== null && job.output !== '' ? (
+        <pre class="script wrap" data-testid="job-output">{job.output}</pre>
+      ) : job.output === '' ? (
+        <Empty>The script printed nothing.</Empty>
+      ) : job.output_supported === false ? (
+        <Empty>
+          This router reported the outcome without output: capturing output needs RouterOS 7.15 or later (it runs v6 or 7.0–7.14).
+        </Empty>
+      ) : !job.needs_acknowledgement ? (
+        <Empty>No output: only jobs that need acknowledgement report their outcome and output.</Empty>
+      ) : settled ? (
+        <Empty>The router reported no output.</Empty>
+      ) : (
+        <Empty>No output yet: the router reports it with the outcome.</Empty>
+      )}
+      {job.output_truncated ? (
+        <p class="notice small" role="note">Truncated: the output was longer than what the router sent or tikops keeps.</p>
+      ) : null}
+    </>
+  );
+}
+
 const Fact = ({ label, children }: { label: string; children: ComponentChildren }) => (
   <div class="fact"><dt>{label}</dt><dd>{children}</dd></div>
 );
@@ -90,6 +124,16 @@ export function JobPage({ siteId, jobId }: { siteId: string; jobId: string }) {
     events.reload();
     if (j?.notify_url) deliveries.reload();
   }, LIVE_MS, live);
+  // When the job settles, read its events (and deliveries) once more: the last live tick may have
+  // read them just before the final event was written, and live refresh stops here.
+  const wasLive = useRef(false);
+  useEffect(() => {
+    if (wasLive.current && !live) {
+      events.reload();
+      deliveries.reload();
+    }
+    wasLive.current = live;
+  }, [live]);
   const cancel = useAction(async () => {
     await cancelJob(siteId, jobId);
     job.reload();
@@ -109,7 +153,7 @@ export function JobPage({ siteId, jobId }: { siteId: string; jobId: string }) {
       </div>
       {job.result.state === 'error' ? <ErrorBox error={job.result.error} title="Refresh failed" /> : null}
       {cancel.error ? <ErrorBox error={cancel.error} title="Not cancelled" /> : null}
-      {j.status === 'queued' ? (
+      {j.status === 'queued' && session.can('jobs:write') ? (
         <p>
           <ConfirmButton label="Cancel job…" confirmLabel="Cancel job" question="The router will not get this job. Cancel it?"
             onConfirm={() => void cancel.run()} disabled={cancel.pending} />
@@ -136,6 +180,9 @@ export function JobPage({ siteId, jobId }: { siteId: string; jobId: string }) {
           {live ? <p class="muted small">Updating live until the job settles.</p> : null}
         </Section>
       </div>
+      <Section title="Output">
+        <Output job={j} />
+      </Section>
       <Section title="Script">
         {j.script ? <ScriptView script={j.script} /> : <Empty>No script (a backup-only job).</Empty>}
       </Section>

@@ -1,6 +1,7 @@
 import type { ComponentChildren } from 'preact';
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { approveReadoption, getSite } from '../api/endpoints';
+import * as session from '../api/session';
 import type { Site } from '../api/types';
 import { ConfirmButton } from '../components/controls';
 import { ErrorBox, Loading, Section } from '../components/feedback';
@@ -12,6 +13,8 @@ import { SiteBackups } from './site/backups';
 import { SiteHealth } from './site/health';
 import { SiteJobs } from './site/jobs';
 import { SiteManagement } from './site/management';
+import { SiteSchedules } from './site/schedules';
+import { SiteTags } from './site/tags';
 import { SiteToken } from './site/token';
 
 function Fact({ label, children }: { label: string; children: ComponentChildren }) {
@@ -23,7 +26,7 @@ function Fact({ label, children }: { label: string; children: ComponentChildren 
   );
 }
 
-function Facts({ site }: { site: Site }) {
+function Facts({ site, onChange }: { site: Site; onChange: (s: Site) => void }) {
   return (
     <Section title="Facts">
       <dl class="facts">
@@ -37,9 +40,10 @@ function Facts({ site }: { site: Site }) {
         <Fact label="Software ID">{site.software_id}</Fact>
         <Fact label="Last seen from">{site.last_seen_from}</Fact>
         <Fact label="Created"><RelTime iso={site.created_at} /></Fact>
-        <Fact label="Tags">{site.tags && site.tags.length > 0 ? site.tags.map((t) => <span key={t} class="tag">{t}</span>) : null}</Fact>
         <Fact label="Site ID"><code class="small">{site.id}</code></Fact>
       </dl>
+      <h3 class="subhead">Tags</h3>
+      <SiteTags site={site} onChange={onChange} />
     </Section>
   );
 }
@@ -77,7 +81,10 @@ function Readoption({ site }: { site: Site }) {
 
 export function SitePage({ siteId }: { siteId: string }) {
   const { result } = useAsync(() => getSite(siteId), [siteId]);
-  const site = result.data;
+  // The site as last read or changed here (a tag edit answers with the updated site).
+  const [edited, setEdited] = useState<Site | null>(null);
+  useEffect(() => setEdited(null), [result.data]);
+  const site = edited ?? result.data;
   useTitle(site?.name ?? 'Site');
   if (!site) {
     return (
@@ -93,7 +100,7 @@ export function SitePage({ siteId }: { siteId: string }) {
       <p><a href={href('/')}>← Fleet</a></p>
       <div class="page-head">
         <h1>{site.name}</h1>
-        {deleting ? null : (
+        {deleting || !session.can('jobs:write') ? null : (
           <a class="button primary" href={href(`/sites/${site.id}/jobs/new`)}>New job</a>
         )}
       </div>
@@ -105,11 +112,12 @@ export function SitePage({ siteId }: { siteId: string }) {
       ) : null}
       <Readoption site={site} />
       <div class="grid">
-        <Facts site={site} />
+        <Facts site={site} onChange={setEdited} />
         <SiteHealth siteId={site.id} />
       </div>
-      <SiteJobs siteId={site.id} />
-      <SiteBackups siteId={site.id} />
+      {session.can('jobs:read') ? <SiteJobs siteId={site.id} /> : null}
+      {session.can('backups:read') ? <SiteBackups siteId={site.id} /> : null}
+      {session.can('backups:read') ? <SiteSchedules site={site} /> : null}
       <div class="grid">
         <SiteManagement siteId={site.id} />
         <SiteToken siteId={site.id} />

@@ -1,5 +1,8 @@
-import { backupContent, listBackups, requestBackup } from '../../api/endpoints';
+import { useState } from 'preact/hooks';
+import { backupContent, diffBackups, listBackups, requestBackup } from '../../api/endpoints';
+import * as session from '../../api/session';
 import type { Backup } from '../../api/types';
+import { DiffView } from '../../components/diff-view';
 import { Empty, ErrorBox, Loading, Section } from '../../components/feedback';
 import { RelTime } from '../../components/status';
 import { bytes } from '../../lib/format';
@@ -28,13 +31,18 @@ export function SiteBackups({ siteId }: { siteId: string }) {
     navigate(`/sites/${siteId}/jobs/${job}`);
   });
   const get = useAction((b: Backup) => download(siteId, b));
+  // The diff shown under the table: from the backup before `to` (the list is newest first) to `to`.
+  const [pair, setPair] = useState<{ from: Backup; to: Backup } | null>(null);
+  const diff = useAsync(() => (pair ? diffBackups(siteId, pair.from.filename, pair.to.filename) : Promise.resolve(null)), [siteId, pair]);
   return (
     <Section
       title="Backups"
       actions={
-        <button type="button" class="button" onClick={() => void request.run()} disabled={request.pending}>
-          {request.pending ? 'Requesting…' : 'Back up now'}
-        </button>
+        session.can('backups:write') ? (
+          <button type="button" class="button" onClick={() => void request.run()} disabled={request.pending}>
+            {request.pending ? 'Requesting…' : 'Back up now'}
+          </button>
+        ) : null
       }
     >
       {request.error ? <ErrorBox error={request.error} title="Backup request failed" /> : null}
@@ -54,20 +62,37 @@ export function SiteBackups({ siteId }: { siteId: string }) {
               </tr>
             </thead>
             <tbody>
-              {result.data.map((b) => (
+              {result.data.map((b, i, all) => (
                 <tr key={b.filename}>
                   <td><RelTime iso={b.created_at} /> <span class="muted small">{b.filename}</span></td>
                   <td>{bytes(b.size)}</td>
                   <td class="hide-narrow">{b.job_id ? <a href={href(`/sites/${siteId}/jobs/${b.job_id}`)}>open job</a> : <span class="muted">—</span>}</td>
-                  <td>
+                  <td class="actions">
                     <button type="button" class="button small" onClick={() => void get.run(b)} aria-label={`Download backup ${b.filename}`}>
                       Download
                     </button>
+                    {all[i + 1] ? (
+                      <button type="button" class="button small" aria-pressed={pair?.to.filename === b.filename}
+                        aria-label={`Diff with previous: backup ${b.filename}`}
+                        onClick={() => setPair(pair?.to.filename === b.filename ? null : { from: all[i + 1] as Backup, to: b })}>
+                        Diff with previous
+                      </button>
+                    ) : null}
                   </td>
                 </tr>
               ))}
             </tbody>
           </table>
+        </div>
+      ) : null}
+      {pair ? (
+        <div class="diff-panel" aria-live="polite">
+          <h3>
+            Changes from <RelTime iso={pair.from.created_at} /> ({pair.from.filename}) to <RelTime iso={pair.to.created_at} /> ({pair.to.filename})
+          </h3>
+          {diff.result.state === 'error' ? <ErrorBox error={diff.result.error} title="Could not diff the backups" /> : null}
+          {diff.result.state === 'loading' ? <Loading what="the diff" /> : null}
+          {diff.result.state === 'ok' && diff.result.data !== null ? <DiffView diff={diff.result.data} /> : null}
         </div>
       ) : null}
       {result.data?.length === LIMIT ? <p class="muted small">Showing the newest {LIMIT}.</p> : null}
