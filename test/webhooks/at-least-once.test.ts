@@ -10,8 +10,10 @@ let receiver: Receiver;
 let site: BuiltSite;
 
 beforeAll(async () => {
+  // Every first attempt fails on purpose, seven in a row to one receiver: more than the circuit
+  // breaker allows (test/webhooks/fairness.test.ts covers that), so it is kept out of the way here.
   app = await startApp({
-    env: { OUTBOUND_ALLOWLIST: '127.0.0.1/32', WEBHOOK_BACKOFF_BASE_MS: '300', WEBHOOK_RETRY_WINDOW_MS: '10000' },
+    env: { OUTBOUND_ALLOWLIST: '127.0.0.1/32', WEBHOOK_BACKOFF_BASE_MS: '300', WEBHOOK_RETRY_WINDOW_MS: '10000', CIRCUIT_FAILURES: '1000' },
   });
   // Every event's first attempt fails, so a worker stopped right after leaves retries pending.
   receiver = await startReceiver((r) => (r.nth === 1 ? 500 : 200));
