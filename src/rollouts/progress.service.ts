@@ -146,6 +146,7 @@ async function dispatch(deps: Deps, tx: SqlClient, r: RolloutRow, now: Date, bat
         backup: r.makeBackup,
         express: false,
         notifyUrl: r.notifyUrl,
+        ...(r.rollbackAfterSeconds !== null && { rollbackSeconds: r.rollbackAfterSeconds }),
       },
     })),
     by,

@@ -14,6 +14,7 @@ export interface RolloutRow {
   description: string;
   script: string;
   makeBackup: boolean;
+  rollbackAfterSeconds: number | null;
   notifyUrl: string | null;
   targets: unknown;
   canarySiteIds: string[];
@@ -37,7 +38,8 @@ export interface RolloutRow {
   finishedAt: Date | null;
 }
 
-const COLS = raw(`id, org_id AS "orgId", description, script, make_backup AS "makeBackup", notify_url AS "notifyUrl",
+const COLS = raw(`id, org_id AS "orgId", description, script, make_backup AS "makeBackup",
+  rollback_after_seconds AS "rollbackAfterSeconds", notify_url AS "notifyUrl",
   targets, canary_site_ids::text[] AS "canarySiteIds", batch_size AS "batchSize",
   batch_interval_seconds AS "batchIntervalSeconds", max_failures AS "maxFailures", max_failure_ratio AS "maxFailureRatio",
   skip_offline AS "skipOffline", requires_approval AS "requiresApproval", launch_at AS "launchAt", state::text AS state,
@@ -49,10 +51,10 @@ export type NewRollout = Omit<RolloutRow, 'pauseReason' | 'failureBaseline' | 'n
 
 export async function insert(db: SqlClient, r: NewRollout): Promise<RolloutRow> {
   const rows = await db.rows<RolloutRow>(sql`
-    INSERT INTO rollout (id, org_id, description, script, make_backup, notify_url, targets, canary_site_ids, batch_size,
+    INSERT INTO rollout (id, org_id, description, script, make_backup, rollback_after_seconds, notify_url, targets, canary_site_ids, batch_size,
                          batch_interval_seconds, max_failures, max_failure_ratio, skip_offline, requires_approval, launch_at,
                          state, created_by, created_at)
-    VALUES (${r.id}::uuid, ${r.orgId}, ${r.description}, ${r.script}, ${r.makeBackup}, ${r.notifyUrl}, ${JSON.stringify(r.targets)}::jsonb,
+    VALUES (${r.id}::uuid, ${r.orgId}, ${r.description}, ${r.script}, ${r.makeBackup}, ${r.rollbackAfterSeconds}::int, ${r.notifyUrl}, ${JSON.stringify(r.targets)}::jsonb,
             ${r.canarySiteIds}::uuid[], ${r.batchSize}, ${r.batchIntervalSeconds}, ${r.maxFailures}, ${r.maxFailureRatio},
             ${r.skipOffline}, ${r.requiresApproval}, ${r.launchAt}::timestamptz, ${r.state}::"RolloutState", ${r.createdBy},
             ${r.createdAt}::timestamptz)
@@ -145,8 +147,8 @@ export interface JobProgress {
  */
 export async function jobProgress(tx: SqlClient, rolloutId: string): Promise<JobProgress> {
   const rows = await tx.rows<JobProgress>(sql`
-    SELECT EXISTS (SELECT 1 FROM job WHERE rollout_id = ${rolloutId}::uuid AND state IN ('queued', 'delivered', 'started')) AS inflight,
-           (SELECT count(*) FROM job WHERE rollout_id = ${rolloutId}::uuid AND state IN ('failed', 'timed_out'))::int AS failures`);
+    SELECT EXISTS (SELECT 1 FROM job WHERE rollout_id = ${rolloutId}::uuid AND state IN ('queued', 'delivered', 'started', 'awaiting_confirmation')) AS inflight,
+           (SELECT count(*) FROM job WHERE rollout_id = ${rolloutId}::uuid AND state IN ('failed', 'timed_out', 'rolled_back'))::int AS failures`);
   return rows[0]!;
 }
 

@@ -40,6 +40,9 @@ export const createRolloutBody = z
     script: z.string().meta({ description: 'The RouterOS script every target runs, as an ordinary job.', example: '/ip dns set allow-remote-requests=no cache-size=4096' }),
     targets,
     make_backup: z.boolean().default(false).meta({ description: 'Each job backs up the configuration before running the script (RouterOS v7).' }),
+    rollback_after_seconds: z.number().int().min(60).max(3600).optional().meta({
+      description: 'Safe apply for every job (docs/rollback.md): a router that cannot reach tikops again within this many seconds after the change restores its configuration. Implies make_backup (RouterOS v7); a rolled-back job counts as a failure.',
+    }),
     notify_url: asyncJobBody.shape.notify_url.meta({
       description: "Receives the rollout's webhooks (rollout.started, rollout.paused, rollout.completed, rollout.cancelled) and each job's job.* webhooks.",
     }),
@@ -70,7 +73,7 @@ export const ROLLOUT_STATES = ['pending_approval', 'scheduled', 'running', 'paus
 /** A target's state: its own until it became a job, then its job's. */
 export const TARGET_STATES = [
   'pending', 'skipped_offline', 'rejected', 'cancelled',
-  'queued', 'delivered', 'started', 'completed', 'failed', 'timed_out',
+  'queued', 'delivered', 'started', 'awaiting_confirmation', 'completed', 'failed', 'timed_out', 'rolled_back',
 ] as const;
 export type TargetStateName = (typeof TARGET_STATES)[number];
 
@@ -90,6 +93,7 @@ export const rollout = z
     targets: z.unknown().meta({ description: 'The target selection as given.' }),
     canary_site_ids: z.array(uuid),
     make_backup: z.boolean(),
+    rollback_after_seconds: z.number().int().nullable(),
     notify_url: z.string().nullable(),
     batch_size: z.number().int(),
     batch_interval_seconds: z.number().int(),

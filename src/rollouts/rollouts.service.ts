@@ -26,7 +26,7 @@ function toDto(r: RolloutRow, counts: { state: string; n: number }[]): RolloutDt
   }
   return {
     id: r.id, description: r.description, script: r.script, targets: r.targets, canary_site_ids: r.canarySiteIds,
-    make_backup: r.makeBackup, notify_url: r.notifyUrl, batch_size: r.batchSize, batch_interval_seconds: r.batchIntervalSeconds,
+    make_backup: r.makeBackup, rollback_after_seconds: r.rollbackAfterSeconds, notify_url: r.notifyUrl, batch_size: r.batchSize, batch_interval_seconds: r.batchIntervalSeconds,
     max_failures: r.maxFailures, max_failure_ratio: r.maxFailureRatio, skip_offline: r.skipOffline,
     requires_approval: r.requiresApproval, launch_at: iso(r.launchAt), state: r.state, pause_reason: r.pauseReason,
     batches: r.batches, next_batch_at: r.state === 'running' ? iso(r.nextBatchAt) : null, created_by: r.createdBy,
@@ -49,7 +49,7 @@ function summary(b: CreateRolloutBody): Record<string, unknown> {
     description: b.description, ...scriptDigest(b.script), targets: b.targets, canaries: b.canary_site_ids.length,
     batch_size: b.batch_size, batch_interval_seconds: b.batch_interval_seconds, max_failures: b.max_failures ?? null,
     max_failure_ratio: b.max_failure_ratio ?? null, skip_offline: b.skip_offline, requires_approval: b.requires_approval,
-    launch_at: b.launch_at ?? null, make_backup: b.make_backup, notify_origin: urlOrigin(b.notify_url),
+    launch_at: b.launch_at ?? null, make_backup: b.make_backup, rollback_after_seconds: b.rollback_after_seconds ?? null, notify_origin: urlOrigin(b.notify_url),
   };
 }
 
@@ -71,7 +71,7 @@ export async function createRollout(deps: Deps, by: Actor, b: CreateRolloutBody)
   // version is checked again when its batch starts.
   jobs.validateJobInput(deps, {
     idempotencyKey: newId(), description: b.description, script: b.script, needsAck: true, backup: b.make_backup,
-    express: false, notifyUrl: b.notify_url,
+    express: false, notifyUrl: b.notify_url, rollbackSeconds: b.rollback_after_seconds,
   });
   await checkNamedSites(deps, by.org, b);
   const now = new Date(deps.clock());
@@ -79,7 +79,8 @@ export async function createRollout(deps: Deps, by: Actor, b: CreateRolloutBody)
   const due = launchAt === null || launchAt <= now;
   const r = await auditedSql(deps, by, async (tx) => {
     const created = await repo.insert(tx, {
-      id: newId(), orgId: by.org, description: b.description, script: b.script, makeBackup: b.make_backup, notifyUrl: b.notify_url,
+      id: newId(), orgId: by.org, description: b.description, script: b.script, makeBackup: b.make_backup || b.rollback_after_seconds !== undefined,
+      rollbackAfterSeconds: b.rollback_after_seconds ?? null, notifyUrl: b.notify_url,
       targets: b.targets, canarySiteIds: b.canary_site_ids, batchSize: b.batch_size, batchIntervalSeconds: b.batch_interval_seconds,
       maxFailures: b.max_failures ?? null, maxFailureRatio: b.max_failure_ratio ?? null, skipOffline: b.skip_offline,
       requiresApproval: b.requires_approval, launchAt, state: b.requires_approval ? 'pending_approval' : 'scheduled',
