@@ -28,6 +28,22 @@ export function webhookAttempts(config: Pick<Config, 'webhook'>): number {
 
 const def = <P extends z.ZodType>(d: QueueDef<P>): QueueDef<P> => d;
 
+/**
+ * What every webhook queue shares: the service counts attempts (BullMQ's `attempts` is only a
+ * backstop), the webhook backoff, and finished jobs kept a day so a relay repeated after a crash
+ * finds the id and does not deliver twice. Each delivery mostly waits on a receiver.
+ */
+const WEBHOOK_DELIVERY = {
+  options: {
+    attempts: 1_000,
+    backoff: { type: 'custom' },
+    removeOnComplete: { age: 86_400, count: 10_000 },
+    removeOnFail: { age: 86_400, count: 10_000 },
+  },
+  concurrency: 16,
+  backoff: (attemptsMade: number, config: Readonly<Config>): number => backoffDelay(webhookBackoff(config), attemptsMade),
+} satisfies Omit<QueueDef, 'name' | 'payload'>;
+
 export const queueDefs = {
   /** Singleton periodic work (reconcile, timeouts, …), driven by BullMQ job schedulers. */
   maintenance: def({
@@ -86,16 +102,7 @@ export const queueDefs = {
       z.object({ eventId: z.string().regex(/^[0-9]{1,19}$/), org: z.string().min(1).optional(), destination: z.string().min(1).optional() }),
       z.object({ rolloutEventId: z.string().regex(/^[0-9]{1,19}$/), org: z.string().min(1).optional(), destination: z.string().min(1).optional() }),
     ]),
-    options: {
-      attempts: 1_000,
-      backoff: { type: 'custom' },
-      // Kept a day so a relay repeated after a crash finds the id and does not deliver twice.
-      removeOnComplete: { age: 86_400, count: 10_000 },
-      removeOnFail: { age: 86_400, count: 10_000 },
-    },
-    // Each delivery mostly waits on a receiver (up to its 10 s timeout).
-    concurrency: 16,
-    backoff: (attemptsMade, config) => backoffDelay(webhookBackoff(config), attemptsMade),
+    ...WEBHOOK_DELIVERY,
   }),
   /**
    * Rollout progress (src/rollouts): one step of a rollout — launch, next batch, pause on a
@@ -122,14 +129,7 @@ export const queueDefs = {
   orgWebhook: def({
     name: 'org-webhook',
     payload: z.object({ eventId: z.string().regex(/^[0-9]{1,19}$/), endpointId: z.guid() }),
-    options: {
-      attempts: 1_000,
-      backoff: { type: 'custom' },
-      removeOnComplete: { age: 86_400, count: 10_000 },
-      removeOnFail: { age: 86_400, count: 10_000 },
-    },
-    concurrency: 16,
-    backoff: (attemptsMade, config) => backoffDelay(webhookBackoff(config), attemptsMade),
+    ...WEBHOOK_DELIVERY,
   }),
 };
 
