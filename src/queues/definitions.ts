@@ -40,7 +40,9 @@ const WEBHOOK_DELIVERY = {
     removeOnComplete: { age: 86_400, count: 10_000 },
     removeOnFail: { age: 86_400, count: 10_000 },
   },
-  concurrency: 16,
+  // Up to 10 s each waiting on a receiver; the fair-share caps (32 per org, 16 per destination by
+  // default) stay well below this, so one dead receiver never holds a worker's slots.
+  concurrency: 64,
   backoff: (attemptsMade: number, config: Readonly<Config>): number => backoffDelay(webhookBackoff(config), attemptsMade),
 } satisfies Omit<QueueDef, 'name' | 'payload'>;
 
