@@ -197,6 +197,16 @@ async function drill(): Promise<boolean> {
       `SELECT e.id::text, e.job_id FROM job_event e JOIN job j ON j.id = e.job_id
        WHERE j.notify_url IS NOT NULL AND e.type::text IN ('delivered','started','completed','failed','cancelled','timed_out')`,
     );
+    const stuck = created.filter((j) => !TERMINAL.has(states.get(j.id) ?? '')).slice(0, 10);
+    if (stuck.length > 0) {
+      // What an unsettled job looked like at the end, to tell a slow drain from a lost dispatch.
+      const { rows: detail } = await db.query(
+        `SELECT j.id, j.site_id, j.state::text, j.attempt, j.created_at, j.delivered_at, s.last_seen_at, s.offline_since
+         FROM job j JOIN site s ON s.id = j.site_id WHERE j.id = ANY($1::uuid[])`,
+        [stuck.map((j) => j.id)],
+      );
+      console.table(detail);
+    }
     await db.end();
     const missingWebhooks = events.filter((e) => !receiver.accepted.has(`evt_${e.id}`));
     const lost = created.filter((j) => !states.has(j.id));
