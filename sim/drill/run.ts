@@ -201,11 +201,16 @@ async function drill(): Promise<boolean> {
     if (stuck.length > 0) {
       // What an unsettled job looked like at the end, to tell a slow drain from a lost dispatch.
       const { rows: detail } = await db.query(
-        `SELECT j.id, j.site_id, j.state::text, j.attempt, j.created_at, j.delivered_at, s.last_seen_at, s.offline_since
+        `SELECT j.id, j.site_id, j.state::text, j.attempt, j.created_at, j.delivered_at, s.last_seen_at, s.offline_since, s.identity
          FROM job j JOIN site s ON s.id = j.site_id WHERE j.id = ANY($1::uuid[])`,
         [stuck.map((j) => j.id)],
       );
       console.table(detail);
+      // The stuck routers' own script log: why they stopped reaching tikops, as they saw it.
+      for (const identity of new Set(detail.map((d: { identity: string | null }) => d.identity))) {
+        const router = fleet.routers.find((r) => r.state.identity === identity);
+        console.log(`log of ${String(identity)}:`, router?.state.log.slice(-12).map((l) => `${l.topic}: ${l.message}`) ?? 'not found');
+      }
     }
     await db.end();
     const missingWebhooks = events.filter((e) => !receiver.accepted.has(`evt_${e.id}`));
