@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { createTwoFilesPatch } from 'diff';
 import { LOCKS, withAdvisoryLock } from '../db/lock.js';
 import { AppError } from '../errors.js';
@@ -7,7 +6,7 @@ import { findJobIdByKey } from '../jobs/backup-step.service.js';
 import { majorOf } from '../routeros/version.js';
 import { createJob } from '../jobs/jobs.service.js';
 import { encodeKeyset, pageOf, type Keyset, type Page } from '../lib/cursor.js';
-import { newId } from '../lib/ids.js';
+import { derivedId, newId } from '../lib/ids.js';
 import type { Payload } from '../queues/definitions.js';
 import type { Deps } from '../runtime.js';
 import * as sites from '../sites/sites.service.js';
@@ -103,11 +102,7 @@ export async function latestBackups(deps: Deps, org: string, siteIds: readonly s
 
 /** A UUID (version 8, RFC 9562) derived from the request, so a replayed key names the same job. */
 export function requestJobId(siteId: string, key: string): string {
-  const b = createHash('sha256').update(`tikops-backup-request\0${siteId}\0${key.toLowerCase()}`).digest();
-  b[6] = (b[6]! & 0x0f) | 0x80;
-  b[8] = (b[8]! & 0x3f) | 0x80;
-  const h = b.subarray(0, 16).toString('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+  return derivedId('tikops-backup-request', siteId, key.toLowerCase());
 }
 
 /**

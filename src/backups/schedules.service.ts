@@ -3,7 +3,7 @@ import { auditedPrisma, type Actor } from '../audit/audit.service.js';
 import { AppError } from '../errors.js';
 import { checkNotifyUrl } from '../jobs/jobs.service.js';
 import { encodeKeyset, pageOf, type Keyset, type Page } from '../lib/cursor.js';
-import { newId } from '../lib/ids.js';
+import { derivedId, newId } from '../lib/ids.js';
 import type { Payload } from '../queues/definitions.js';
 import type { Deps } from '../runtime.js';
 import * as sites from '../sites/sites.service.js';
@@ -98,12 +98,6 @@ export async function deleteSchedule(deps: Deps, by: Actor, id: string): Promise
   if (!row) throw new AppError('backup_schedule_not_found');
 }
 
-/** The idempotency key of one site's backup in one run (a UUID, as job keys are). */
-function runKey(scheduleId: string, runAt: Date, siteId: string): string {
-  const h = createHash('sha256').update(`tikops-backup-schedule\0${scheduleId}\0${runAt.toISOString()}\0${siteId}`).digest('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
-}
-
 /**
  * Runs every due schedule once: its backup requests go to the outbox and its next run is set
  * (runs missed while no worker ran are not made up: the next one is after now).
@@ -118,7 +112,8 @@ export async function runDueSchedules(deps: Deps): Promise<{ schedules: number; 
       for (const s of due) {
         const runAt = s.nextRunAt;
         const rows = (await repo.targetSites(tx, s)).map(({ id: siteId }) => {
-          const key = runKey(s.id, runAt, siteId);
+          // The idempotency key of this site's backup in this run (a UUID, as job keys are).
+          const key = derivedId('tikops-backup-schedule', s.id, runAt.toISOString(), siteId);
           const jobId = requestJobId(siteId, key);
           const payload: Payload<'backup'> = {
             siteId, org: s.orgId, jobId, key, scheduleId: s.id,
