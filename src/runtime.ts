@@ -10,6 +10,7 @@ import { createMetrics, type Metrics } from './metrics/metrics.js';
 import { createProducers, type Producers } from './queues/enqueue.js';
 import { createRedis, type RedisRole } from './redis/client.js';
 import { createDispatch, type Dispatch } from './redis/dispatch.js';
+import { createEventBus, type EventBus } from './redis/events.js';
 import { createDispatchRecords, type DispatchRecords } from './redis/dispatch-records.js';
 import { createFleetRedis, type FleetRedis } from './redis/fleet.js';
 import { createKeys } from './redis/keys.js';
@@ -41,6 +42,8 @@ export interface Deps {
   limits: RateLimits;
   /** Concurrency slots and circuit breakers of outbound work (webhooks, express execute). */
   fairShare: FairShare;
+  /** Live job and rollout changes over Redis pub/sub (GET /events/stream). */
+  events: EventBus;
   log: Logger;
   clock: Clock;
   deviceTokens: DeviceTokens;
@@ -104,6 +107,7 @@ export async function connect(
   await db.$connect();
   const keys = createKeys(config.redisPrefix);
   const queues = createProducers(redis, config.redisPrefix);
+  const events = createEventBus(redis, keys, log);
   return {
     config,
     db,
@@ -116,12 +120,14 @@ export async function connect(
     misses: createNegativeCache(redis, keys),
     limits: createRateLimits(redis, keys, { operator: config.rateLimit.operatorPerMinute, address: config.rateLimit.addressPerMinute }),
     fairShare: createFairShare(redis, keys, config.fairShare),
+    events,
     log,
     clock: opts.clock ?? systemClock,
     deviceTokens: createDeviceTokens(config.signingKey),
     signer: createCallbackSigner(config.signingKey, config.publicUrl),
     metrics: createMetrics(role),
     async close() {
+      await events.close();
       await queues.close().catch(() => undefined);
       await Promise.allSettled([db.$disconnect(), redis.quit()]);
       await pool.end().catch(() => undefined);

@@ -15,7 +15,7 @@ import { majorOf, wrapperLimitFor } from '../routeros/version.js';
 import { wrapperByteLength } from '../routeros/wrapper.js';
 import { MAX_ATTEMPT } from '../tokens/callback-signature.js';
 import { restoreSiteDispatch } from './delivery.service.js';
-import { applyTransition, queuedJob } from './transitions.js';
+import { applyTransition, jobEvent, queuedJob } from './transitions.js';
 import * as transitions from './transitions.repo.js';
 
 export type { JobRow, JobDto };
@@ -155,6 +155,7 @@ export async function createJob(
   await deps.dispatch
     .enqueue(site.id, queuedJob(row))
     .catch((err: unknown) => deps.log.warn({ err, jobId: row.id }, 'job not pushed to redis; reconciler will'));
+  await deps.events.publish([jobEvent(row)]);
   deps.log.info({ jobId: row.id, siteId: site.id, org: site.orgId, express: input.express, backup: input.backup }, 'job created');
   return { job: toJobDto(row), created: true };
 }
@@ -275,6 +276,7 @@ export async function pushJobs(deps: Deps, rows: JobRow[]): Promise<void> {
   await deps.dispatch
     .enqueueMany(rows.map((r) => ({ siteId: r.siteId, job: queuedJob(r) })))
     .catch((err: unknown) => deps.log.warn({ err, jobs: rows.length }, 'jobs not pushed to redis; reconciler will'));
+  await deps.events.publish(rows.map(jobEvent));
 }
 
 /** Cancels, in `tx`, every still-queued job of a rollout; hand the result to settleCancelled after the commit. */
