@@ -56,7 +56,11 @@ export async function openSse(url: string, headers: Record<string, string>): Pro
     const e: SseEvent = { event, data: JSON.parse(data.join('\n')), at: performance.now() };
     stream.events.push(e);
     stream.onEvent?.(e);
-    for (const w of [...waiters]) if (w.match(e)) (waiters.delete(w), w.resolve(e));
+    for (const w of [...waiters]) {
+      if (!w.match(e)) continue;
+      waiters.delete(w);
+      w.resolve(e);
+    }
   };
   if (res.ok && res.body) {
     const decoder = new TextDecoder();
