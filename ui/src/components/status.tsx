@@ -81,7 +81,7 @@ const ROLLOUT_LABEL: Record<RolloutState, [string, string, string]> = {
   pending_approval: ['Waiting for approval', '…', 'badge-job-queued'],
   scheduled: ['Scheduled', '⧗', 'badge-job-queued'],
   running: ['Running', '▶', 'badge-job-started'],
-  paused: ['Paused', '⏸', 'badge-job-failed'],
+  paused: ['Paused', '‖', 'badge-job-failed'],
   completed: ['Completed', '✓', 'badge-job-completed'],
   cancelled: ['Cancelled', '⊘', 'badge-job-cancelled'],
 };

@@ -79,7 +79,7 @@ function Details({ r }: { r: Rollout }) {
     <dl class="facts">
       <Fact label="Targets">{[t.tags?.length ? `tags ${t.tags.join(', ')}` : '', t.site_ids?.length ? `${t.site_ids.length} named sites` : '', t.query ? 'a site query' : ''].filter(Boolean).join(' + ')}</Fact>
       <Fact label="Canaries">{r.canary_site_ids.length}</Fact>
-      <Fact label="Batches">{r.batch_size} sites each, at least {duration(r.batch_interval_seconds)} apart; {r.batches} dispatched</Fact>
+      <Fact label="Batches">{r.batch_size} {r.batch_size === 1 ? 'site' : 'sites'} each, at least {duration(r.batch_interval_seconds)} apart; {r.batches} dispatched</Fact>
       <Fact label="Failure threshold">{threshold}</Fact>
       <Fact label="Offline sites">{r.skip_offline ? 'skipped' : 'wait for them'}</Fact>
       <Fact label="Safety">{[r.make_backup ? 'backup first' : '', r.rollback_after_seconds ? `roll back after ${r.rollback_after_seconds} s` : ''].filter(Boolean).join(', ') || 'none'}</Fact>
