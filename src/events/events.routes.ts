@@ -1,5 +1,5 @@
 import { defineRoute, text } from '../http/route.js';
-import { HEARTBEAT_MS, RETRY_MS, openStream } from './events.service.js';
+import { RETRY_MS, openStream } from './events.service.js';
 
 // Live updates for the dashboard (ui/src/lib/live.ts) and scripts: ARCHITECTURE.md, "Live updates".
 
@@ -14,7 +14,7 @@ export const eventRoutes = [
       "A `text/event-stream` that stays open: an `event: job` whenever one of the organisation's jobs is created or changes state " +
       '(`data: {"site_id", "job_id", "state", "rollout_id"}`), an `event: rollout` whenever a rollout launches, pauses, resumes, dispatches a batch, ' +
       'completes or is cancelled (`data: {"rollout_id", "state"}`). Events name what changed; read it with the ordinary endpoints. ' +
-      `A comment line every ${HEARTBEAT_MS / 1000} s keeps the connection alive; \`retry: ${RETRY_MS}\` tells a browser when to reconnect. ` +
+      `A comment line every EVENTS_HEARTBEAT_MS (25 s) keeps the connection alive, and the stream of an API key (or of a dashboard session signed in with one) ends within that time once the key is revoked or expires; \`retry: ${RETRY_MS}\` tells a browser when to reconnect. ` +
       'Events are not replayed: `Last-Event-ID` is ignored, so after a reconnect read again what you show. ' +
       'Works across API processes (Redis pub/sub). Authenticate with an API key (Authorization: Bearer) or the dashboard session cookie.',
     auth: { operator: ['jobs:read'] },

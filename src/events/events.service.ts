@@ -1,5 +1,6 @@
 import { PassThrough, type Readable } from 'node:stream';
 import type { Operator, Scope } from '../http/auth.js';
+import { keyIsLive } from '../keys/keys.service.js';
 import type { LiveEvent } from '../redis/events.js';
 import type { Deps } from '../runtime.js';
 
@@ -8,8 +9,6 @@ import type { Deps } from '../runtime.js';
 // org's, only the kinds their scopes may read. Events carry ids and states, never data, so a
 // dashboard refetches what changed through the ordinary API, with the same checks.
 
-/** A comment line this often keeps proxies and load balancers from closing an idle stream. */
-export const HEARTBEAT_MS = 25_000;
 /** How long a browser waits before reconnecting a dropped stream (the `retry:` field). */
 export const RETRY_MS = 3_000;
 /** A reader this far behind is cut off (it reconnects and refetches) rather than buffered without end. */
@@ -41,7 +40,17 @@ export function openStream(deps: Deps, caller: Operator): Readable {
     },
     end: () => out.end(),
   });
-  const beat = setInterval(() => write(': heartbeat\n\n'), HEARTBEAT_MS);
+  // A comment line keeps proxies and load balancers from closing an idle stream; each beat also
+  // checks the API key behind the stream (and so behind a dashboard session) still works, so a
+  // revoked or expired key's stream ends within one beat.
+  const beat = setInterval(() => {
+    write(': heartbeat\n\n');
+    if (caller.keyId === undefined) return;
+    keyIsLive(deps, caller.org, caller.keyId).then(
+      (live) => live || out.end(),
+      () => undefined, // the database is away: keep the stream, check again next beat
+    );
+  }, deps.config.eventsHeartbeatMs);
   out.once('close', () => {
     clearInterval(beat);
     stop();

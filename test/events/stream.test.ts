@@ -13,7 +13,8 @@ let podB: TestApp;
 const streams: SseStream[] = [];
 beforeAll(async () => {
   podA = await startApp();
-  podB = await startApp({ share: podA });
+  // Pod B beats every 200 ms (25 s in production) so a revoked key's stream is seen ending.
+  podB = await startApp({ share: podA, env: { EVENTS_HEARTBEAT_MS: '200' } });
 });
 afterAll(async () => {
   for (const s of streams) s.close();
@@ -79,6 +80,18 @@ describe('GET /events/stream', () => {
     const doc = await podA.request('GET', '/openapi.json');
     const op = doc.body.paths['/events/stream'].get;
     expect(Object.keys(op.responses['200'].content)).toEqual(['text/event-stream']);
+  });
+
+  it("keeps an idle stream alive with comment lines, and ends it once the stream's key is revoked", async () => {
+    const key = await makeKey(podA, 'org-d', ['jobs:read']);
+    const s = await stream(podB, key.secret);
+    await waitFor(() => s.raw().includes(': heartbeat\n\n'));
+    const revoked = await podA.request('DELETE', `/api-keys/${key.id}`, { token: podA.token('org-d') });
+    expect(revoked.status).toBe(200);
+    await s.ended;
+    // Reconnecting with it is refused like any request.
+    const again = await podB.request('GET', '/events/stream', { token: key.secret });
+    expect([again.status, again.body.code]).toEqual([401, 'token_invalid']);
   });
 
   it('forgets a stream the client closed', async () => {

@@ -17,6 +17,8 @@ export interface SseStream {
   events: SseEvent[];
   /** Resolves with the first event (already received or coming) that `match` accepts. */
   next(match: (e: SseEvent) => boolean, timeoutMs?: number): Promise<SseEvent>;
+  /** Resolves when the server ends the stream (or close() aborts it). */
+  ended: Promise<void>;
   /** Called on every event as it arrives. */
   onEvent?: (e: SseEvent) => void;
   close(): void;
@@ -28,12 +30,15 @@ export async function openSse(url: string, headers: Record<string, string>): Pro
   const res = await fetch(url, { headers: { accept: 'text/event-stream', ...headers }, signal: abort.signal });
   let text = '';
   let buffer = '';
+  let markEnded = (): void => undefined;
+  const ended = new Promise<void>((r) => (markEnded = r));
   const waiters = new Set<{ match: (e: SseEvent) => boolean; resolve: (e: SseEvent) => void }>();
   const stream: SseStream = {
     status: res.status,
     headers: res.headers,
     raw: () => text,
     events: [],
+    ended,
     next(match, timeoutMs = 10_000) {
       const found = stream.events.find(match);
       if (found) return Promise.resolve(found);
@@ -79,9 +84,11 @@ export async function openSse(url: string, headers: Record<string, string>): Pro
       } catch {
         // aborted by close()
       }
+      markEnded();
     })();
   } else {
     text = await res.text();
+    markEnded();
   }
   return stream;
 }
