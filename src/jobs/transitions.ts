@@ -59,7 +59,9 @@ export const jobEvent = (j: Pick<JobRow, 'id' | 'orgId' | 'siteId' | 'state' | '
  */
 export async function applyTransition(deps: Deps, t: Transition | Transition[] | null): Promise<void> {
   const all = Array.isArray(t) ? t : t ? [t] : [];
-  await deps.events.publish(all.map((one) => jobEvent(one.job)));
+  // Not awaited: a delivery or callback answers the router without waiting for the PUBLISH (it
+  // never fails; it goes out in order on this process's connection).
+  void deps.events.publish(all.map((one) => jobEvent(one.job)));
   for (const one of all) {
     if (one.entered.length === 0) continue;
     const { id, siteId, attempt } = one.job;

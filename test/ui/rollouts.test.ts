@@ -164,6 +164,6 @@ describe('a rollout in the dashboard', { timeout: 60_000 }, () => {
   it('signs out, which closes the event stream without a failed request', async () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('heading', { name: 'Sign in to tikops' }).waitFor();
-    await eventually(async () => app.deps.events.listeners() === 0, 10_000);
+    await eventually(() => Promise.resolve(app.deps.events.listeners() === 0), 10_000);
   });
 });
