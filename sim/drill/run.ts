@@ -113,12 +113,16 @@ async function drill(): Promise<boolean> {
   await sleep(300);
   const apis = [api(0), api(1), api(2)];
   const workers = [worker(0), worker(1)];
-  for (let i = 0; i < 3; i++) await waitFor(up(BASE + 1 + i), 30_000, `api${i}`);
-  const balancer = await startBalancer(BASE, [BASE + 1, BASE + 2, BASE + 3]);
-  const receiver = await startReceiver(BASE + 9, 0.1, prng(11));
-  const operator = createOperator(balancer.url, JWT_SECRET, 'drill-org');
-  const started = Date.now();
+  const closers: (() => Promise<void>)[] = [];
   try {
+    // A loaded machine (CI beside other work) can take a while to start three API processes.
+    for (let i = 0; i < 3; i++) await waitFor(up(BASE + 1 + i), 90_000, `api${i}`);
+    const balancer = await startBalancer(BASE, [BASE + 1, BASE + 2, BASE + 3]);
+    closers.push(() => balancer.close());
+    const receiver = await startReceiver(BASE + 9, 0.1, prng(11));
+    closers.push(() => receiver.close());
+    const operator = createOperator(balancer.url, JWT_SECRET, 'drill-org');
+    const started = Date.now();
     const runbook = await operator.createRunbook('drill');
     const fleet = await startFleet({
       url: balancer.url,
@@ -235,8 +239,7 @@ async function drill(): Promise<boolean> {
     return failures.length === 0;
   } finally {
     await Promise.all([...apis, ...workers].map((p) => p.kill('SIGTERM')));
-    await balancer.close();
-    await receiver.close();
+    for (const close of closers) await close();
     await redis.kill('SIGKILL'); // its own redis-server, without persistence: the keys go with it
   }
 }
