@@ -21,6 +21,8 @@ const DEADLINE_MS = Number(process.env.DRILL_DEADLINE_S ?? 480) * 1000;
 const BASE = Number(process.env.DRILL_PORT ?? 3940);
 const REDIS_PORT = BASE + 451; // 4391 by default
 const JWT_SECRET = 'drill-jwt-secret-0123456789abcdef0123456789';
+/** A loaded machine (CI beside other work) can take a while to start an API process from source. */
+const START_TIMEOUT_MS = 90_000;
 const TERMINAL = new Set(['completed', 'failed', 'timed_out', 'cancelled']);
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -115,8 +117,7 @@ async function drill(): Promise<boolean> {
   const workers = [worker(0), worker(1)];
   const closers: (() => Promise<void>)[] = [];
   try {
-    // A loaded machine (CI beside other work) can take a while to start three API processes.
-    for (let i = 0; i < 3; i++) await waitFor(up(BASE + 1 + i), 90_000, `api${i}`);
+    for (let i = 0; i < 3; i++) await waitFor(up(BASE + 1 + i), START_TIMEOUT_MS, `api${i}`);
     const balancer = await startBalancer(BASE, [BASE + 1, BASE + 2, BASE + 3]);
     closers.push(() => balancer.close());
     const receiver = await startReceiver(BASE + 9, 0.1, prng(11));
@@ -157,7 +158,7 @@ async function drill(): Promise<boolean> {
       log('api0 and worker0 back');
       apis[0] = api(0);
       workers[0] = worker(0);
-      await waitFor(up(BASE + 1), 30_000, 'api0 again');
+      await waitFor(up(BASE + 1), START_TIMEOUT_MS, 'api0 again');
       balancer.setUpstreams([BASE + 1, BASE + 2, BASE + 3]);
     };
     for (let i = 0; i < work.length; i += 50) {
