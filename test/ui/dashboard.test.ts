@@ -409,9 +409,10 @@ describe('the fleet page against 10,000 sites', { timeout: 60_000 }, () => {
         `  10,000 sites, tag+version filter: ${tagged.ms} ms (GET /site ${tagged.api.ms} ms, ${tagged.api.kib} KiB)`,
       ].join('\n'),
     );
-    // The issue's budget is 1 s on this machine; it is far under that (above), so the bound here
-    // only catches a regression to reading the whole fleet, with room for a machine under load.
-    expect(big.ms).toBeLessThan(3000);
-    expect(tagged.ms).toBeLessThan(3000);
+    // The issue's budget is 1 s on this machine (printed above). What the test holds is relative,
+    // measured side by side in this run: a 10,000-site fleet's page costs about what a 1-site
+    // fleet's does (one page of rows either way); reading or rendering the whole fleet would not.
+    expect(big.ms).toBeLessThan(small.ms * 5);
+    expect(tagged.ms).toBeLessThan(small.ms * 5);
   });
 });
