@@ -12,7 +12,7 @@ import type { SqlClient } from '../db/sql.js';
 import type { SiteRow } from '../sites/sites.service.js';
 import type { JobDto, JobEventDto } from './jobs.schema.js';
 import { majorOf, wrapperLimitFor } from '../routeros/version.js';
-import { wrapperByteLength } from '../routeros/wrapper.js';
+import { payloadByteLength, wrapperOverhead } from '../routeros/wrapper.js';
 import { MAX_ATTEMPT } from '../tokens/callback-signature.js';
 import { restoreSiteDispatch } from './delivery.service.js';
 import { applyTransition, queuedJob } from './transitions.js';
@@ -84,11 +84,44 @@ function requestHash(i: JobInput, leaseSeconds: number, timeoutSeconds: number):
   return createHash('sha256').update(canonical).digest('hex');
 }
 
+/** Per process (Deps), the wrapper overhead of each set of job options that changes it. */
+const overheads = new WeakMap<Deps, Map<string, number>>();
+
+/**
+ * Bytes of the worst-case wrapper of `input` (src/routeros/wrapper.ts): the longest URLs, token
+ * and queue count, plus the payload's quoted length. The part besides the payload depends only on
+ * the options, so it is rendered once per process and set of options, not once per job.
+ */
+function wrappedSize(deps: Deps, input: JobInput): number {
+  // A backup job is always delivered acknowledged (see deliver), with its backup step.
+  const needsAck = input.needsAck || input.backup;
+  const key = `${needsAck}/${input.backup}/${input.rollbackSeconds ?? ''}`;
+  let known = overheads.get(deps);
+  if (!known) overheads.set(deps, (known = new Map()));
+  let overhead = known.get(key);
+  if (overhead === undefined) {
+    const worstId = '00000000-0000-0000-0000-000000000000';
+    const worstUrl = deps.signer.url(worstId, 'busy', MAX_ATTEMPT);
+    overhead = wrapperOverhead({
+      token: '0'.repeat(22),
+      needsAck,
+      urls: { busy: worstUrl, done: worstUrl, fail: worstUrl },
+      remaining: 999_999_999,
+      backup: input.backup ? deps.signer.backupUrls(worstId, MAX_ATTEMPT) : undefined,
+      rollback: input.rollbackSeconds === undefined ? undefined : { seconds: input.rollbackSeconds, trust: deps.config.routerTransport },
+      verify: deps.config.routerTransport.verify,
+    });
+    known.set(key, overhead);
+  }
+  return overhead + payloadByteLength(input.script, false);
+}
+
 /**
  * Refuses scripts that cannot travel: NUL bytes, or a wrapped form over the budget of the site's
  * RouterOS version (`major`, from its last heartbeat; null for a site never seen: v7's).
+ * Returns the wrapped size.
  */
-function checkScript(deps: Deps, input: JobInput, major: number | null): void {
+function checkScript(deps: Deps, input: JobInput, major: number | null): number {
   if (input.script.length === 0 && !input.allowEmptyScript) throw new AppError('parameter_missing', { param: 'script', message: "The 'script' parameter is required for this request." });
   if (unstorable(input.script)) {
     throw new AppError('parameter_invalid', {
@@ -96,19 +129,7 @@ function checkScript(deps: Deps, input: JobInput, major: number | null): void {
       message: "The 'script' parameter must be text without NUL bytes or unpaired surrogates.",
     });
   }
-  const worstId = '00000000-0000-0000-0000-000000000000';
-  const worstUrl = deps.signer.url(worstId, 'busy', MAX_ATTEMPT);
-  const size = wrapperByteLength({
-    token: '0'.repeat(22),
-    // A backup job is always delivered acknowledged (see deliver), with its backup step.
-    needsAck: input.needsAck || input.backup,
-    urls: { busy: worstUrl, done: worstUrl, fail: worstUrl },
-    script: input.script,
-    remaining: 999_999_999,
-    backup: input.backup ? deps.signer.backupUrls(worstId, MAX_ATTEMPT) : undefined,
-    rollback: input.rollbackSeconds === undefined ? undefined : { seconds: input.rollbackSeconds, trust: deps.config.routerTransport },
-    verify: deps.config.routerTransport.verify,
-  });
+  const size = wrappedSize(deps, input);
   const limit = wrapperLimitFor(major, deps.config);
   if (size > limit) {
     throw new AppError('script_too_large', {
@@ -116,6 +137,7 @@ function checkScript(deps: Deps, input: JobInput, major: number | null): void {
       message: `The script is ${size - limit} bytes too large once wrapped for delivery (limit ${limit} bytes${major === 6 ? ' on RouterOS v6' : ''}).`,
     });
   }
+  return size;
 }
 
 /** Refuses, without a DNS lookup, a notify_url no delivery could reach; the real check is at delivery time. */
@@ -131,6 +153,10 @@ export function checkNotifyUrl(deps: Deps, url: string | null): void {
  * idempotency key returns the original job with created=false; a reused one is a 409. An
  * operator's job (`by`) records its creator and a `job.create` audit event in the same statement;
  * jobs tikops queues itself (agent removal, on-demand backups: audited by their own request) pass null.
+ *
+ * One statement on the happy path: the insert checks the site itself (createOnSite's guard).
+ * Only when it inserts nothing does the slow path look up why, in the order the checks have
+ * always answered: site_not_found, site_deleting, backup_requires_v7, the script's checks.
  */
 export async function createJob(
   deps: Deps,
@@ -141,22 +167,47 @@ export async function createJob(
 ): Promise<{ job: JobDto; created: boolean }> {
   // Safe apply restores the on-device backup taken after the stored one: it implies a backup.
   if (input.rollbackSeconds !== undefined) input = { ...input, backup: true };
-  const site = await sites.requireSite(deps, org, siteId);
-  const job = prepare(deps, site, input, by);
-  const row = await repo.create(
-    deps.sql,
-    job,
-    new Date(deps.clock()),
-    by ? insertFrom('j', by, 'job.create', 'job:', jobSummary(site.id, input)) : undefined,
-  );
-  if (!row) return { job: await replay(deps, site.id, input.idempotencyKey, job.requestHash), created: false };
+  // PostgreSQL prints a uuid in lower case: the audit summary and Redis keys use that spelling.
+  siteId = siteId.toLowerCase();
+  const now = new Date(deps.clock());
+  const audit = by ? insertFrom('j', by, 'job.create', 'job:', jobSummary(siteId, input)) : undefined;
+  const guard = fastGuard(deps, input);
+  let job = guard && newJob(deps, { id: siteId, orgId: org }, input, by);
+  let result = job && guard ? await repo.create(deps.sql, job, now, guard, audit) : 'no_site';
+  if (result === 'no_site') {
+    const site = await sites.requireSite(deps, org, siteId);
+    job = prepare(deps, site, input, by);
+    // The site passed every check just now: insert whatever it has become since, as before.
+    result = await repo.create(deps.sql, job, now, { allowDeleted: true, v7Only: false }, audit);
+    if (result === 'no_site') throw new AppError('site_not_found');
+  }
+  if (result === 'conflict') return { job: await replay(deps, siteId, input.idempotencyKey, job!.requestHash), created: false };
+  const row = result;
   // The row is committed: if this push fails the job is still safe, and the reconciler or the
   // site's next cold restore puts it in the queue.
   await deps.dispatch
-    .enqueue(site.id, queuedJob(row))
+    .enqueue(row.siteId, queuedJob(row))
     .catch((err: unknown) => deps.log.warn({ err, jobId: row.id }, 'job not pushed to redis; reconciler will'));
-  deps.log.info({ jobId: row.id, siteId: site.id, org: site.orgId, express: input.express, backup: input.backup }, 'job created');
+  deps.log.info({ jobId: row.id, siteId: row.siteId, org: row.orgId, express: input.express, backup: input.backup }, 'job created');
   return { job: toJobDto(row), created: true };
+}
+
+/**
+ * The site conditions under which `input` needs no further check (the script and notify_url
+ * pass for a RouterOS v7 site or one never seen), or null when the request must take the slow
+ * path (it would be refused even there, so the site decides which error comes first).
+ */
+function fastGuard(deps: Deps, input: JobInput): repo.SiteGuard | null {
+  let size: number;
+  try {
+    size = checkScript(deps, input, null);
+    checkNotifyUrl(deps, input.notifyUrl);
+  } catch (err) {
+    if (err instanceof AppError) return null;
+    throw err;
+  }
+  const v6Fits = size <= wrapperLimitFor(6, deps.config);
+  return { allowDeleted: input.removal === true, v7Only: input.backup || !v6Fits };
 }
 
 /** What a site must tell about itself for a job to be created on it. */
@@ -174,6 +225,11 @@ function prepare(deps: Deps, site: JobSite, input: JobInput, by: Actor | null, r
   // The backup step needs v7 (docs/backups.md); a site never seen is checked again at delivery.
   if (input.backup && major !== null && major < 7) throw new AppError('backup_requires_v7');
   checkOnce(deps, input, major, checked);
+  return newJob(deps, site, input, by, rolloutId);
+}
+
+/** The row `input` becomes on `site`, unchecked (prepare checks; the fast path's insert checks the site). */
+function newJob(deps: Deps, site: Pick<JobSite, 'id' | 'orgId'>, input: JobInput, by: Actor | null, rolloutId: string | null = null): NewJob {
   const leaseSeconds = input.leaseSeconds ?? deps.config.jobLeaseSeconds;
   const timeoutSeconds = input.timeoutSeconds ?? deps.config.jobTimeoutSeconds;
   const id = input.id ?? newId();
@@ -310,7 +366,8 @@ async function replay(deps: Deps, siteId: string, key: string, hash: string): Pr
   const prior = await repo.findByIdempotencyKey(deps.sql, siteId, key);
   if (!prior) throw new AppError('internal_server_error', { message: 'idempotency conflict without a job' });
   if (prior.requestHash !== hash) throw new AppError('idempotency_key_reused', { param: 'X-Idempotency-Key' });
-  if (prior.state === 'queued') await restoreSiteDispatch(deps, siteId);
+  // prior.siteId: the site id as stored (the request may spell it in capitals), which Redis keys use.
+  if (prior.state === 'queued') await restoreSiteDispatch(deps, prior.siteId);
   return toJobDto(prior);
 }
 
