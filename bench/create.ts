@@ -16,6 +16,8 @@ const SITES = 1_000;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
 const POOL_SIZES = (process.env.BENCH_POOL_SIZES ?? '10').split(',').map(Number);
+/** Optional: a checkout of another version of tikops (with its node_modules) measured beside this one, e.g. the code before a change. */
+const BASELINE = process.env.BENCH_BASELINE;
 
 export interface CreateRow extends LoadResult {
   target: string;
@@ -66,6 +68,14 @@ export async function createBench(): Promise<CreateRow[]> {
   for (const pool of POOL_SIZES) {
     // The rate limit stays on (one Redis call per request, as in production), set out of reach.
     const env = envFor(config, { DATABASE_POOL_SIZE: String(pool), RATE_LIMIT_OPERATOR_PER_MINUTE: '1000000' });
+    if (BASELINE) {
+      const before = await startNode(['--import', 'tsx', 'src/main.ts'], env, `${config.publicUrl}/healthz`, BASELINE);
+      try {
+        rows.push(await measure(before, `tikops at ${BASELINE}`, pool, load, path));
+      } finally {
+        await before.stop();
+      }
+    }
     const api = await startNode([...(process.env.PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/profc'] : []), '--import', 'tsx', 'src/main.ts'], env, `${config.publicUrl}/healthz`);
     try {
       rows.push(await measure(api, 'tikops POST /site/{id}/job', pool, load, path));

@@ -97,7 +97,7 @@ function wrappedSize(deps: Deps, input: JobInput): number {
   const needsAck = input.needsAck || input.backup;
   const key = `${needsAck}/${input.backup}/${input.rollbackSeconds ?? ''}`;
   let known = overheads.get(deps);
-  if (!known) overheads.set(deps, (known = new Map()));
+  if (!known) overheads.set(deps, (known = new Map<string, number>()));
   let overhead = known.get(key);
   if (overhead === undefined) {
     const worstId = '00000000-0000-0000-0000-000000000000';
