@@ -15,7 +15,7 @@ import { startNode, type Server } from './lib/servers.js';
 const SITES = 1_000;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
-const POOL_SIZES = (process.env.BENCH_POOL_SIZES ?? '10').split(',').map(Number);
+const POOL_SIZES = (process.env.BENCH_POOL_SIZES ?? '10,20,40').split(',').map(Number);
 /** Optional: a checkout of another version of tikops (with its node_modules) measured beside this one, e.g. the code before a change. */
 const BASELINE = process.env.BENCH_BASELINE;
 

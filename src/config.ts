@@ -25,7 +25,8 @@ export const envSchema = z.object({
   PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
   DOCS_URL: z.url().optional(),
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).default('postgresql://postgres@127.0.0.1:5432/tikops'),
-  DATABASE_POOL_SIZE: int(10, 1, 500),
+  // Chosen by measurement: npm run bench create (README, "Performance").
+  DATABASE_POOL_SIZE: int(20, 1, 500),
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).default('redis://127.0.0.1:6379'),
   REDIS_PREFIX: z
     .string()
