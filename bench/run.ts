@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { main as create } from './create.js';
+import { main as dashboards } from './dashboards.js';
 import { main as dbPaths } from './db-paths.js';
 import { main as heartbeat } from './heartbeat.js';
 import { main as latency } from './latency.js';
@@ -9,12 +10,12 @@ import { main as poll } from './poll.js';
 import { main as rollout } from './rollout.js';
 import { main as siteLists } from './site-lists.js';
 
-// `npm run bench [poll|create|db-paths|latency|memory|site-lists|rollout|heartbeat …]`: the benchmarks in turn on this machine; each
+// `npm run bench [poll|create|db-paths|latency|memory|site-lists|rollout|heartbeat|dashboards …]`: the benchmarks in turn on this machine; each
 // prints its table and writes JSON under bench/results/. Needs wrk (apt-get install wrk) and
 // PostgreSQL and Redis on their defaults. Run on a quiet machine: a number only means something
 // beside the references measured in the same run.
 
-const steps: Record<string, () => Promise<void>> = { poll, create, 'db-paths': dbPaths, latency, memory, 'site-lists': siteLists, rollout, heartbeat };
+const steps: Record<string, () => Promise<void>> = { poll, create, 'db-paths': dbPaths, latency, memory, 'site-lists': siteLists, rollout, heartbeat, dashboards };
 
 const USAGE = `npm run bench [-- <benchmark> …] [-- --help]
 

@@ -51,5 +51,10 @@ export function buildApp(deps: Deps): Koa {
   // Not thrown (throw: true would drop the Allow header): the router leaves a bodiless 405/501,
   // and the error middleware renders it, like an unmatched 404, in the API error shape.
   app.use(router.allowedMethods());
+  // Errors after the response started (a streamed body's pipe, src/events): a client that went
+  // away mid-stream is how every event stream ends, not a fault; anything else is logged.
+  app.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'ERR_STREAM_PREMATURE_CLOSE') deps.log.error({ err }, 'response stream failed');
+  });
   return app;
 }

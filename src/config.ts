@@ -63,6 +63,7 @@ export const envSchema = z.object({
   RECONCILE_INTERVAL_MS: int(10_000, 100, 3_600_000),
   TIMEOUT_SWEEP_INTERVAL_MS: int(5_000, 100, 3_600_000),
   ROLLOUT_SWEEP_INTERVAL_MS: int(5_000, 100, 3_600_000),
+  EVENTS_HEARTBEAT_MS: int(25_000, 100, 300_000),
   EXPRESS_TIMEOUT_MS: int(3_000, 100, 30_000),
   EXPRESS_CONFIRM_SECONDS: int(10, 1, 120),
   TRUST_PROXY: bool.default(false),
@@ -164,6 +165,8 @@ export interface Config {
   reconcileIntervalMs: number;
   /** How often rollouts whose timer is due (launch_at, the next batch) are stepped, as a backstop to their delayed queue jobs. */
   rolloutSweepIntervalMs: number;
+  /** GET /events/stream: how often an open stream gets a keep-alive comment and its API key is checked again. */
+  eventsHeartbeatMs: number;
   timeoutSweepIntervalMs: number;
   /** Per-try timeout of an express-execute call to a router's REST API (a late express is worthless). */
   expressTimeoutMs: number;
@@ -331,6 +334,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     workers: e.WORKERS === 'all' ? 'all' : e.WORKERS.split(','),
     reconcileIntervalMs: e.RECONCILE_INTERVAL_MS,
     rolloutSweepIntervalMs: e.ROLLOUT_SWEEP_INTERVAL_MS,
+    eventsHeartbeatMs: e.EVENTS_HEARTBEAT_MS,
     timeoutSweepIntervalMs: e.TIMEOUT_SWEEP_INTERVAL_MS,
     expressTimeoutMs: e.EXPRESS_TIMEOUT_MS,
     expressConfirmSeconds: e.EXPRESS_CONFIRM_SECONDS,

@@ -37,6 +37,8 @@ async function main(): Promise<void> {
     stopping = true;
     deps.log.info({ signal }, 'api stopping');
     setTimeout(() => process.exit(1), config.shutdownTimeoutMs).unref();
+    // Open event streams would hold server.close() until the hard exit: end them first (browsers reconnect elsewhere).
+    void deps.events.close();
     server.close(() => {
       void disconnect(deps).then(() => process.exit(0));
     });

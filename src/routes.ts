@@ -3,6 +3,7 @@ import { auditRoutes } from './audit/audit.routes.js';
 import { backupRoutes } from './backups/backups.routes.js';
 import { scheduleRoutes } from './backups/schedules.routes.js';
 import { backupUploadRoutes } from './backups/upload.routes.js';
+import { eventRoutes } from './events/events.routes.js';
 import { expressRoutes } from './express/express.routes.js';
 import { fleetRoutes } from './fleet/fleet.routes.js';
 import { docsRoutes } from './http/docs.routes.js';
@@ -31,6 +32,7 @@ export const capabilityRoutes: readonly AnyRoute[] = [
   ...expressRoutes,
   ...jobRoutes,
   ...rolloutRoutes,
+  ...eventRoutes,
   ...webhookRoutes,
   ...backupRoutes,
   ...scheduleRoutes,

@@ -12,6 +12,7 @@ import { createMetrics, type Metrics } from './metrics/metrics.js';
 import { createProducers, type Producers } from './queues/enqueue.js';
 import { createRedis, type RedisRole } from './redis/client.js';
 import { createDispatch, type Dispatch } from './redis/dispatch.js';
+import { createEventBus, type EventBus } from './redis/events.js';
 import { createDispatchRecords, type DispatchRecords } from './redis/dispatch-records.js';
 import { createFleetRedis, type FleetRedis } from './redis/fleet.js';
 import { createKeys } from './redis/keys.js';
@@ -43,6 +44,8 @@ export interface Deps {
   limits: RateLimits;
   /** Concurrency slots and circuit breakers of outbound work (webhooks, express execute). */
   fairShare: FairShare;
+  /** Live job and rollout changes over Redis pub/sub (GET /events/stream). */
+  events: EventBus;
   log: Logger;
   clock: Clock;
   /** Verified operator credentials (JWTs, API keys) this process remembers for a short while. */
@@ -116,6 +119,7 @@ export async function connect(
     caughtUp: () => keyChanges?.caughtUp() ?? Promise.reject(new Error('not listening')),
   });
   if (role === 'api' && config.authCache.seconds > 0) keyChanges = listenForKeyChanges(config, credentials, log);
+  const events = createEventBus(redis, keys, log);
   return {
     config,
     db,
@@ -128,6 +132,7 @@ export async function connect(
     misses: createNegativeCache(redis, keys),
     limits: createRateLimits(redis, keys, { operator: config.rateLimit.operatorPerMinute, address: config.rateLimit.addressPerMinute }),
     fairShare: createFairShare(redis, keys, config.fairShare),
+    events,
     log,
     clock: opts.clock ?? systemClock,
     credentials,
@@ -136,6 +141,7 @@ export async function connect(
     metrics: createMetrics(role),
     async close() {
       await keyChanges?.close();
+      await events.close();
       await queues.close().catch(() => undefined);
       await Promise.allSettled([db.$disconnect(), redis.quit()]);
       await pool.end().catch(() => undefined);

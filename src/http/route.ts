@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import type { z } from 'zod';
 import type { ErrorCode } from '../errors.js';
 import type { Deps } from '../runtime.js';
@@ -69,7 +70,7 @@ type CallerOf<A> = A extends { operator: readonly Scope[] } ? Operator : A exten
 type Produced<T> = T extends { kind: 'json'; schema: infer S extends z.ZodType }
   ? z.output<S>
   : T extends { kind: 'text' }
-    ? string | Buffer
+    ? string | Buffer | Readable
     : T extends { kind: 'empty' }
       ? undefined
       : never;

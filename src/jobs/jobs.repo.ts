@@ -38,6 +38,8 @@ export interface JobRow {
   error: string | null;
   outputTruncated: boolean;
   outputSupported: boolean | null;
+  /** The rollout it belongs to, if any (live events name it: src/redis/events.ts). */
+  rolloutId: string | null;
   /** Safe apply (docs/rollback.md); null for an ordinary job. */
   rollbackAfterSeconds: number | null;
 }
@@ -79,7 +81,7 @@ export const COLS = raw(`id, seq, site_id AS "siteId", org_id AS "orgId", token,
   created_at AS "createdAt", delivered_at AS "deliveredAt", started_at AS "startedAt", completed_at AS "completedAt",
   failed_at AS "failedAt", cancelled_at AS "cancelledAt", timed_out_at AS "timedOutAt", created_by AS "createdBy", output, error,
   output_truncated AS "outputTruncated", output_supported AS "outputSupported",
-  rollback_after_seconds AS "rollbackAfterSeconds"`);
+  rollback_after_seconds AS "rollbackAfterSeconds", rollout_id AS "rolloutId"`);
 
 /** A unique-constraint violation (SQLSTATE 23505). */
 function isUniqueViolation(err: unknown): boolean {
@@ -164,6 +166,8 @@ export function jobRowOf(job: NewJob, inserted: { siteId: string; seq: bigint },
     outputTruncated: false,
     outputSupported: null,
     rollbackAfterSeconds: job.rollbackAfterSeconds ?? null,
+    // createStatement does not write rollout_id: a rollout's jobs are created by createMany.
+    rolloutId: null,
   };
 }
 

@@ -12,7 +12,7 @@ import type { JobDto, JobEventDto } from './jobs.schema.js';
 import { majorOf, wrapperLimitFor } from '../routeros/version.js';
 import { checkNotifyUrl, checkOnce, checkScript } from './job-checks.js';
 import { restoreSiteDispatch } from './delivery.service.js';
-import { applyTransition, queuedJob } from './transitions.js';
+import { applyTransition, jobEvent, queuedJob } from './transitions.js';
 import * as transitions from './transitions.repo.js';
 
 export type { JobRow, JobDto };
@@ -122,6 +122,7 @@ export async function createJob(
   await deps.dispatch
     .enqueue(row.siteId, queuedJob(row))
     .catch((err: unknown) => deps.log.warn({ err, jobId: row.id }, 'job not pushed to redis; reconciler will'));
+  await deps.events.publish([jobEvent(row)]);
   deps.log.info({ jobId: row.id, siteId: row.siteId, org: row.orgId, express: input.express, backup: input.backup }, 'job created');
   return { job: toJobDto(row), created: true };
 }
@@ -243,6 +244,7 @@ export async function pushJobs(deps: Deps, rows: JobRow[]): Promise<void> {
   await deps.dispatch
     .enqueueMany(rows.map((r) => ({ siteId: r.siteId, job: queuedJob(r) })))
     .catch((err: unknown) => deps.log.warn({ err, jobs: rows.length }, 'jobs not pushed to redis; reconciler will'));
+  await deps.events.publish(rows.map(jobEvent));
 }
 
 /** Cancels, in `tx`, every still-queued job of a rollout; hand the result to settleCancelled after the commit. */

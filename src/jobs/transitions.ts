@@ -1,4 +1,5 @@
 import type { QueuedJob } from '../redis/dispatch.js';
+import type { LiveEvent } from '../redis/events.js';
 import type { Deps } from '../runtime.js';
 import type { JobRow } from './jobs.repo.js';
 import * as repo from './jobs.repo.js';
@@ -46,9 +47,22 @@ async function mirror(deps: Deps, t: Transition): Promise<void> {
   }
 }
 
-/** Counts, logs and mirrors into Redis each committed transition (null: the compare-and-set lost). */
+/** The live event of a job's committed change (GET /events/stream). */
+export const jobEvent = (j: Pick<JobRow, 'id' | 'orgId' | 'siteId' | 'state' | 'rolloutId'>): LiveEvent => ({
+  kind: 'job', org: j.orgId, site_id: j.siteId, job_id: j.id, state: j.state, rollout_id: j.rolloutId ?? null,
+});
+
+/**
+ * Counts, logs and mirrors into Redis each committed transition (null: the compare-and-set lost),
+ * and publishes it live. Every change of a committed job after its creation passes here, in
+ * whichever process made it; creations publish in jobs.service (createJob, pushJobs).
+ */
 export async function applyTransition(deps: Deps, t: Transition | Transition[] | null): Promise<void> {
-  for (const one of Array.isArray(t) ? t : t ? [t] : []) {
+  const all = Array.isArray(t) ? t : t ? [t] : [];
+  // Not awaited: a delivery or callback answers the router without waiting for the PUBLISH (it
+  // never fails; it goes out in order on this process's connection).
+  void deps.events.publish(all.map((one) => jobEvent(one.job)));
+  for (const one of all) {
     if (one.entered.length === 0) continue;
     const { id, siteId, attempt } = one.job;
     for (const to of one.entered) deps.metrics.transitions.inc({ to });

@@ -92,3 +92,9 @@ export async function authenticateKey(deps: KeyDeps, secret: string): Promise<Cr
   if (!key.lastUsedAt || now.getTime() - key.lastUsedAt.getTime() >= TOUCH_EVERY_MS) await repo.touch(deps.sql, key.id, now, TOUCH_EVERY_MS);
   return { org: key.orgId, scopes: new Set(key.scopes.split(' ')), actor: `key:${key.id}`, keyId: key.id, ...(key.expiresAt ? { expiresAt: key.expiresAt } : {}) };
 }
+
+/** Whether the org's key `keyId` still works (not revoked, not expired): what an open event stream re-checks. */
+export async function keyIsLive(deps: KeyDeps, org: string, keyId: string): Promise<boolean> {
+  const k = await repo.findForOrg(deps.sql, org, keyId);
+  return k !== null && k.revokedAt === null && (k.expiresAt === null || k.expiresAt.getTime() > deps.clock());
+}

@@ -28,6 +28,8 @@ export interface Keys {
   slots(kind: string, id: string): string;
   /** Hash: a destination's circuit breaker (failures, open_until, opened, probe). */
   circuit(kind: string, destination: string): string;
+  /** Pub/sub channel of live job and rollout changes, every org's (src/redis/events.ts). */
+  events: string;
 }
 
 /** Key builder for one deployment (or one test file) under `prefix`. */
@@ -46,5 +48,6 @@ export function createKeys(prefix: string): Keys {
     rateLimit: (limit) => `${prefix}rl:${limit}`,
     slots: (kind, id) => `${prefix}slots:${kind}:${id}`,
     circuit: (kind, destination) => `${prefix}circuit:${kind}:${destination}`,
+    events: `${prefix}events`,
   };
 }

@@ -47,9 +47,11 @@ export async function launch(deps: Deps, tx: SqlClient, r: RolloutRow, now: Date
 
 /** Runs one step of the rollout; pushes its new jobs and schedules its wake-up after the commit. */
 export async function stepRollout(deps: Deps, rolloutId: string): Promise<StepResult> {
+  let locked: RolloutRow | null = null;
   const result = await deps.sql.transaction(async (tx) => {
     let r = await repo.lockRollout(tx, rolloutId);
     if (!r) return { ...NOTHING, did: 'gone' as const };
+    locked = r;
     const now = new Date(deps.clock());
     let launched = false;
     if (r.state === 'scheduled') {
@@ -62,11 +64,23 @@ export async function stepRollout(deps: Deps, rolloutId: string): Promise<StepRe
     return launched && step.did === 'waiting' ? { ...step, did: 'launched' as const } : step;
   });
   await jobs.pushJobs(deps, result.pushed);
+  const after = STATE_AFTER[result.did];
+  if (after && locked) await publishRollout(deps, { id: rolloutId, orgId: (locked as RolloutRow).orgId, state: after });
   if (result.wakeAt) await scheduleStep(deps, rolloutId, result.wakeAt, `at-${result.wakeAt.getTime()}`);
   if (result.did !== 'nothing' && result.did !== 'waiting') {
     deps.log.info({ rolloutId, did: result.did, jobs: result.pushed.length }, 'rollout step');
   }
   return result;
+}
+
+/** What a rollout is after a step that did something. */
+const STATE_AFTER: Record<StepResult['did'], RolloutRow['state'] | null> = {
+  launched: 'running', dispatched: 'running', paused: 'paused', completed: 'completed', nothing: null, waiting: null, gone: null,
+};
+
+/** Tells open dashboards (GET /events/stream) that the rollout changed, after its commit. */
+export function publishRollout(deps: Deps, r: Pick<RolloutRow, 'id' | 'orgId' | 'state'>): Promise<void> {
+  return deps.events.publish([{ kind: 'rollout', org: r.orgId, rollout_id: r.id, state: r.state }]);
 }
 
 /**

@@ -6,7 +6,7 @@ import { encodeKeyset, pageOf, type Keyset, type Page } from '../lib/cursor.js';
 import { newId } from '../lib/ids.js';
 import type { Deps } from '../runtime.js';
 import * as sites from '../sites/sites.service.js';
-import { launch, scheduleStep, stepRollout } from './progress.service.js';
+import { launch, publishRollout, scheduleStep, stepRollout } from './progress.service.js';
 import * as repo from './rollouts.repo.js';
 import type { RolloutRow } from './rollouts.repo.js';
 import { TARGET_STATES, type CreateRolloutBody, type RolloutDto, type RolloutTargetDto, type TargetStateName } from './rollouts.schema.js';
@@ -90,6 +90,7 @@ export async function createRollout(deps: Deps, by: Actor, b: CreateRolloutBody)
     return launchOrRefuse(deps, tx, created, now);
   }, (x) => ({ action: 'rollout.create', target: `rollout:${x.id}`, summary: summary(b) }));
   if (r.state === 'running' || r.state === 'scheduled') await scheduleStep(deps, r.id, r.state === 'running' ? now : launchAt!, 'launch');
+  await publishRollout(deps, r);
   deps.log.info({ rolloutId: r.id, org: by.org, state: r.state }, 'rollout created');
   return withCountsOne(deps, r);
 }
@@ -152,11 +153,13 @@ async function act<T>(
   change: (tx: SqlClient, r: RolloutRow, now: Date) => Promise<{ rollout: RolloutRow; changed: boolean; extra?: T }>,
 ): Promise<{ rollout: RolloutRow; changed: boolean; extra?: T | undefined }> {
   const now = new Date(deps.clock());
-  return auditedSql(deps, by, async (tx) => {
+  const done = await auditedSql(deps, by, async (tx) => {
     const r = await repo.lockRollout(tx, id, by.org);
     if (!r) throw new AppError('rollout_not_found');
     return change(tx, r, now);
   }, (x) => (x.changed ? { action: `rollout.${action}`, target: `rollout:${id}`, summary: { state: x.rollout.state } } : null));
+  if (done.changed) await publishRollout(deps, done.rollout);
+  return done;
 }
 
 const conflict = (r: RolloutRow, what: string): AppError =>

@@ -301,12 +301,19 @@ describe('the operator dashboard in chromium', { timeout: 60_000 }, () => {
     await page.getByRole('link', { name: 'API keys' }).click();
     await page.getByRole('heading', { name: 'API keys', level: 1 }).waitFor();
     await page.fill('#key-name', 'ci read-only');
+    // Expires in two days, given in the browser's local time (datetime-local has no zone).
+    const inTwoDays = new Date(Date.now() + 2 * 86_400_000 + 60_000);
+    const local = new Date(inTwoDays.getTime() - inTwoDays.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+    await page.fill('#key-expires', local);
     await page.getByRole('button', { name: 'Create key' }).click();
     const secret = String(await page.getByTestId('new-key-secret').textContent());
     expect(secret).toMatch(/^tko_/);
     const made = page.getByRole('row', { name: /ci read-only/ });
     await made.waitFor();
     await expect(made.textContent()).resolves.toMatch(/Active.*audit:read, backups:read, jobs:read, sites:read|Active.*sites:read/s);
+    await expect(made.textContent()).resolves.toMatch(/expires in (1|2) d/);
+    const stored = (await app.request('GET', '/api-keys', { token: app.token(ORG) })).body.find((k: { name: string }) => k.name === 'ci read-only');
+    expect(Math.abs(Date.parse(stored.expires_at) - inTwoDays.getTime())).toBeLessThan(60_000);
     await browser.screenshot(page, '12a-api-keys-created');
     // The new key works, until it is revoked here.
     expect((await fetch(`${app.url}/site`, { headers: { authorization: `Bearer ${secret}` } })).status).toBe(200);
@@ -402,9 +409,10 @@ describe('the fleet page against 10,000 sites', { timeout: 60_000 }, () => {
         `  10,000 sites, tag+version filter: ${tagged.ms} ms (GET /site ${tagged.api.ms} ms, ${tagged.api.kib} KiB)`,
       ].join('\n'),
     );
-    // The issue's budget is 1 s on this machine; it is far under that (above), so the bound here
-    // only catches a regression to reading the whole fleet, with room for a machine under load.
-    expect(big.ms).toBeLessThan(3000);
-    expect(tagged.ms).toBeLessThan(3000);
+    // The issue's budget is 1 s on this machine (printed above). What the test holds is relative,
+    // measured side by side in this run: a 10,000-site fleet's page costs about what a 1-site
+    // fleet's does (one page of rows either way); reading or rendering the whole fleet would not.
+    expect(big.ms).toBeLessThan(small.ms * 5);
+    expect(tagged.ms).toBeLessThan(small.ms * 5);
   });
 });

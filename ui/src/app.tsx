@@ -6,6 +6,9 @@ import { FleetPage } from './pages/fleet';
 import { JobPage } from './pages/job';
 import { KeysPage } from './pages/keys';
 import { NewJobPage } from './pages/new-job';
+import { RolloutsPage } from './pages/rollouts/list';
+import { NewRolloutPage } from './pages/rollouts/new';
+import { RolloutPage } from './pages/rollouts/progress';
 import { RunbooksPage } from './pages/runbooks';
 import { SignInPage } from './pages/sign-in';
 import { SitePage } from './pages/site';
@@ -16,6 +19,9 @@ function Routes({ path }: { path: string }) {
   let m: Record<string, string> | null;
   if (match('/', path)) return <FleetPage />;
   if (match('/runbooks', path)) return <RunbooksPage />;
+  if (match('/rollouts', path)) return <RolloutsPage />;
+  if (match('/rollouts/new', path)) return <NewRolloutPage />;
+  if ((m = match('/rollouts/:rolloutId', path))) return <RolloutPage key={m.rolloutId} rolloutId={m.rolloutId as string} />;
   if (match('/audit', path)) return <AuditPage />;
   if (match('/keys', path)) return <KeysPage />;
   if ((m = match('/sites/:siteId/jobs/new', path))) return <NewJobPage siteId={m.siteId as string} />;
@@ -69,6 +75,7 @@ export function App() {
         </a>
         <nav aria-label="Main">
           {nav('/', 'Fleet', path === '/' || path.startsWith('/sites'))}
+          {session.can('jobs:read') ? nav('/rollouts', 'Rollouts', path.startsWith('/rollouts')) : null}
           {session.can('sites:read') ? nav('/runbooks', 'Runbooks', path.startsWith('/runbooks')) : null}
           {session.can('audit:read') ? nav('/audit', 'Audit log', path.startsWith('/audit')) : null}
           {session.can('keys:admin') ? nav('/keys', 'API keys', path.startsWith('/keys')) : null}

@@ -1,6 +1,6 @@
 import { request } from './client';
 import type {
-  ApiKey, ApiKeyWithSecret, AuditEvent, Backup, BackupSchedule, Fault, FleetSummary, Job, JobEvent, ManagementEndpoint, ManagementInput, Page, Runbook, Site, SiteMetrics,
+  ApiKey, ApiKeyWithSecret, AuditEvent, Backup, BackupSchedule, Fault, FleetSummary, Job, JobEvent, ManagementEndpoint, ManagementInput, NewRollout, Page, Rollout, RolloutTarget, Runbook, Site, SiteMetrics,
   SiteWithToken, StatPoint, WebhookDelivery,
 } from './types';
 
@@ -110,8 +110,9 @@ export async function listAudit(filters: { action?: string; target?: string }, l
 }
 
 export const listKeys = async (): Promise<ApiKey[]> => (await request<ApiKey[]>('GET', '/api-keys')).data;
-export const createKey = async (name: string, scopes: string[]): Promise<ApiKeyWithSecret> =>
-  (await request<ApiKeyWithSecret>('POST', '/api-keys', { json: { name, scopes } })).data;
+/** POST /api-keys; `expiresAt` (ISO) or null for a key that never expires. */
+export const createKey = async (name: string, scopes: string[], expiresAt: string | null = null): Promise<ApiKeyWithSecret> =>
+  (await request<ApiKeyWithSecret>('POST', '/api-keys', { json: { name, scopes, expires_at: expiresAt } })).data;
 export const revokeKey = async (id: string): Promise<ApiKey> =>
   (await request<ApiKey>('DELETE', `/api-keys/${enc(id)}`)).data;
 
@@ -131,3 +132,20 @@ export const createSchedule = async (body: { site_id: string; cron: string; time
 export const deleteSchedule = async (id: string): Promise<void> => {
   await request<undefined>('DELETE', `/backup-schedules/${enc(id)}`);
 };
+
+/** One page of the organisation's rollouts, newest first; `next` is X-Next-Cursor. */
+export async function listRollouts(limit: number, cursor?: string): Promise<Page<Rollout>> {
+  const { data, headers } = await request<Rollout[]>('GET', '/rollouts', { query: { limit, cursor } });
+  return { items: data, next: headers.get('x-next-cursor') };
+}
+export const getRollout = async (id: string): Promise<Rollout> => (await request<Rollout>('GET', `/rollouts/${enc(id)}`)).data;
+/** One page of a rollout's targets in launch order (canaries first), optionally of one state. */
+export async function listRolloutTargets(id: string, limit: number, cursor?: string, state?: string): Promise<Page<RolloutTarget>> {
+  const { data, headers } = await request<RolloutTarget[]>('GET', `/rollouts/${enc(id)}/targets`, { query: { limit, cursor, state } });
+  return { items: data, next: headers.get('x-next-cursor') };
+}
+export const createRollout = async (body: NewRollout): Promise<Rollout> =>
+  (await request<Rollout>('POST', '/rollouts', { json: body })).data;
+export type RolloutAction = 'pause' | 'resume' | 'cancel' | 'approve';
+export const actOnRollout = async (id: string, action: RolloutAction): Promise<Rollout> =>
+  (await request<Rollout>('POST', `/rollouts/${enc(id)}/${action}`)).data;

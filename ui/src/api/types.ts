@@ -229,3 +229,65 @@ export interface BackupSchedule {
   created_by: string | null;
   created_at: string;
 }
+
+export type RolloutState = 'pending_approval' | 'scheduled' | 'running' | 'paused' | 'completed' | 'cancelled';
+export type TargetState =
+  | 'pending' | 'skipped_offline' | 'rejected' | 'cancelled'
+  | 'queued' | 'delivered' | 'started' | 'awaiting_confirmation' | 'completed' | 'failed' | 'timed_out' | 'rolled_back';
+
+/** GET /rollouts/{id}: src/rollouts/rollouts.schema.ts. */
+export interface Rollout {
+  id: string;
+  description: string;
+  script: string;
+  targets: { site_ids?: string[]; tags?: string[]; query?: Record<string, unknown> };
+  canary_site_ids: string[];
+  make_backup: boolean;
+  rollback_after_seconds: number | null;
+  notify_url: string | null;
+  batch_size: number;
+  batch_interval_seconds: number;
+  max_failures: number | null;
+  max_failure_ratio: number | null;
+  skip_offline: boolean;
+  requires_approval: boolean;
+  launch_at: string | null;
+  state: RolloutState;
+  pause_reason: string | null;
+  batches: number;
+  next_batch_at: string | null;
+  created_by: string;
+  approved_by: string | null;
+  created_at: string;
+  approved_at: string | null;
+  started_at: string | null;
+  finished_at: string | null;
+  counts: Record<TargetState, number> & { total: number };
+}
+
+export interface RolloutTarget {
+  site_id: string;
+  position: number;
+  canary: boolean;
+  batch: number | null;
+  state: TargetState;
+  job_id: string | null;
+  reason: string | null;
+}
+
+/** POST /rollouts. */
+export interface NewRollout {
+  description: string;
+  script: string;
+  targets: { site_ids?: string[]; tags?: string[] };
+  canary_site_ids: string[];
+  batch_size: number;
+  batch_interval_seconds: number;
+  max_failures?: number;
+  max_failure_ratio?: number;
+  skip_offline: boolean;
+  requires_approval: boolean;
+  launch_at?: string;
+  make_backup: boolean;
+  rollback_after_seconds?: number;
+}

@@ -1,4 +1,4 @@
-import type { JobStatus, Site } from '../api/types';
+import type { JobStatus, RolloutState, Site, TargetState } from '../api/types';
 import { absoluteTime, relativeTime } from '../lib/format';
 import { useNow } from '../lib/hooks';
 
@@ -75,3 +75,50 @@ export function JobStatusBadge({ status }: { status: JobStatus }) {
     </span>
   );
 }
+
+const ROLLOUT_LABEL: Record<RolloutState, [string, string, string]> = {
+  // label, glyph, colour class (the words carry the meaning; colour repeats it)
+  pending_approval: ['Waiting for approval', '…', 'badge-job-queued'],
+  scheduled: ['Scheduled', '⧗', 'badge-job-queued'],
+  running: ['Running', '▶', 'badge-job-started'],
+  paused: ['Paused', '‖', 'badge-job-failed'],
+  completed: ['Completed', '✓', 'badge-job-completed'],
+  cancelled: ['Cancelled', '⊘', 'badge-job-cancelled'],
+};
+
+export function RolloutStateBadge({ state }: { state: RolloutState }) {
+  const [label, glyph, cls] = ROLLOUT_LABEL[state];
+  return (
+    <span class={`badge ${cls}`} data-state={state}>
+      <span aria-hidden="true">{glyph}</span> {label}
+    </span>
+  );
+}
+
+/** Why a rollout paused, in words (src/rollouts/progress.service.ts pause reasons). */
+export const PAUSE_REASON: Record<string, string> = {
+  operator: 'paused by an operator',
+  canary_failed: 'a canary failed',
+  max_failures: 'more jobs failed than the failure threshold allows',
+  max_failure_ratio: 'the share of failed jobs passed the failure threshold',
+};
+
+const TARGET_ONLY: Record<string, [string, string, string]> = {
+  pending: ['Pending', '·', 'badge-never'],
+  skipped_offline: ['Skipped (offline)', '↷', 'badge-never'],
+  rejected: ['Rejected', '✕', 'badge-job-failed'],
+};
+
+/** A rollout target's state: its own until it became a job, then its job's (same words as a job). */
+export function TargetStateBadge({ state }: { state: TargetState }) {
+  const own = TARGET_ONLY[state];
+  if (!own) return <JobStatusBadge status={state as JobStatus} />;
+  return (
+    <span class={`badge ${own[2]}`} data-status={state}>
+      <span aria-hidden="true">{own[1]}</span> {own[0]}
+    </span>
+  );
+}
+
+/** Words for a target state in the counts ("Completed", "Skipped (offline)"). */
+export const targetStateLabel = (s: TargetState): string => TARGET_ONLY[s]?.[0] ?? JOB_LABEL[s as JobStatus];

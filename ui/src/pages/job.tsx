@@ -9,13 +9,15 @@ import { JobStatusBadge, RelTime, TERMINAL } from '../components/status';
 import { ScriptView } from '../components/script-view';
 import { absoluteTime } from '../lib/format';
 import { useAction, useAsync, useInterval } from '../lib/hooks';
+import { useLive } from '../lib/live';
 import { href } from '../lib/router';
 import { useTitle } from '../lib/title';
 
-// One job: its status (refreshed every 2 s until it settles), timeline from its events, script and
+// One job: its status (read again on each of its live events, GET /events/stream; every 2 s while
+// the stream is down and the job has not settled), timeline from its events, script and
 // notify_url deliveries; a queued job can be cancelled.
 
-const LIVE_MS = 2000;
+const POLL_MS = 2000;
 
 const EVENT_LABEL: Record<string, string> = {
   created: 'Queued',
@@ -119,11 +121,13 @@ export function JobPage({ siteId, jobId }: { siteId: string; jobId: string }) {
   const site = useAsync(() => getSite(siteId), [siteId]);
   const j = job.result.data;
   const live = j ? !TERMINAL.has(j.status) : false;
-  useInterval(() => {
+  const refresh = (): void => {
     job.reload();
     events.reload();
     if (j?.notify_url) deliveries.reload();
-  }, LIVE_MS, live);
+  };
+  const stream = useLive((e) => e.kind === 'job' && e.job_id === jobId, refresh, 100);
+  useInterval(refresh, POLL_MS, live && stream !== 'live');
   // When the job settles, read its events (and deliveries) once more: the last live tick may have
   // read them just before the final event was written, and live refresh stops here.
   const wasLive = useRef(false);
@@ -177,7 +181,11 @@ export function JobPage({ siteId, jobId }: { siteId: string; jobId: string }) {
         <Section title="Timeline">
           {events.result.state === 'error' ? <ErrorBox error={events.result.error} title="Could not load events" /> : null}
           {events.result.data ? <Timeline events={events.result.data} /> : <Loading what="events" />}
-          {live ? <p class="muted small">Updating live until the job settles.</p> : null}
+          {live ? (
+            <p class="muted small" data-testid="job-live">
+              {stream === 'live' ? 'Live: updates as the router reports.' : `Refreshing every ${POLL_MS / 1000} s until the job settles.`}
+            </p>
+          ) : null}
         </Section>
       </div>
       <Section title="Output">

@@ -73,9 +73,12 @@ export function KeysPage() {
   const [name, setName] = useState('');
   const [chosen, setChosen] = useState<Set<string>>(new Set(mine.filter((s) => s.endsWith(':read'))));
   const [made, setMade] = useState<ApiKeyWithSecret | null>(null);
+  // datetime-local is the viewer's local time; the API takes an instant (ISO 8601).
+  const [expires, setExpires] = useState('');
   const create = useAction(async () => {
-    setMade(await createKey(name, mine.filter((s) => chosen.has(s))));
+    setMade(await createKey(name, mine.filter((s) => chosen.has(s)), expires ? new Date(expires).toISOString() : null));
     setName('');
+    setExpires('');
     reload();
   });
   const revoke = useAction(async (id: string) => {
@@ -99,6 +102,11 @@ export function KeysPage() {
         <form class="form" onSubmit={(e) => { e.preventDefault(); void create.run(); }}>
           <label for="key-name">Name</label>
           <input id="key-name" value={name} required maxLength={100} placeholder="deploy pipeline" onInput={(e) => setName(e.currentTarget.value)} />
+          <label for="key-expires">Expires <span class="muted small">(optional; your time zone; empty: never)</span></label>
+          <input id="key-expires" type="datetime-local" value={expires} aria-describedby="key-expires-help"
+            aria-invalid={create.error && /expires_at/.test(create.error.body.message) ? 'true' : undefined}
+            onInput={(e) => setExpires(e.currentTarget.value)} />
+          <p id="key-expires-help" class="muted small">After this the key is refused (401), and dashboard sessions signed in with it end.</p>
           <fieldset class="scopes">
             <legend>Scopes</legend>
             {mine.map((s) => (

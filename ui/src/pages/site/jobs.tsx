@@ -4,21 +4,24 @@ import { Pager } from '../../components/controls';
 import { Empty, ErrorBox, Loading, Section } from '../../components/feedback';
 import { JobStatusBadge, RelTime, TERMINAL } from '../../components/status';
 import { useAsync, useInterval } from '../../lib/hooks';
+import { useLive } from '../../lib/live';
 import { href } from '../../lib/router';
 
-// A site's jobs, newest first, paged with the API's X-Next-Cursor. While a job on the page is
-// still moving, the page refreshes every few seconds (server-sent events are planned, issue 11).
+// A site's jobs, newest first, paged with the API's X-Next-Cursor. The page is read again when
+// one of the site's jobs is created or changes (GET /events/stream, ui/src/lib/live.ts); while the
+// stream is down and a job on the page is still moving, every few seconds instead.
 
 const PAGE_SIZE = 20;
-const LIVE_MS = 3000;
+const POLL_MS = 3000;
 
 export function SiteJobs({ siteId }: { siteId: string }) {
   // cursors[i] opens page i + 1; the first page has none.
   const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
   const cursor = cursors[cursors.length - 1];
   const { result, reload } = useAsync(() => listJobs(siteId, PAGE_SIZE, cursor), [siteId, cursor]);
-  const live = result.data?.items.some((j) => !TERMINAL.has(j.status)) ?? false;
-  useInterval(reload, LIVE_MS, live);
+  const moving = result.data?.items.some((j) => !TERMINAL.has(j.status)) ?? false;
+  const stream = useLive((e) => e.kind === 'job' && e.site_id === siteId, reload);
+  useInterval(reload, POLL_MS, moving && stream !== 'live');
   const page = result.data;
   return (
     <Section title="Jobs" actions={<a class="button" href={href(`/sites/${siteId}/jobs/new`)}>New job</a>}>
@@ -57,7 +60,9 @@ export function SiteJobs({ siteId }: { siteId: string }) {
         onPrev={() => setCursors((c) => c.slice(0, -1))}
         onNext={() => page?.next && setCursors((c) => [...c, page.next as string])}
       />
-      {live ? <p class="muted small" role="status">Updating live while jobs are in progress.</p> : null}
+      <p class="muted small" role="status" data-testid="jobs-live">
+        {stream === 'live' ? 'Live: updates as jobs change.' : moving ? `Refreshing every ${POLL_MS / 1000} s while jobs are in progress.` : ''}
+      </p>
     </Section>
   );
 }
