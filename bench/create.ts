@@ -1,23 +1,56 @@
+import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import jwt from 'jsonwebtoken';
 import { BENCH_JWT_SECRET, benchConfig, cleanupBench, envFor, seedFleet } from './lib/fleet.js';
 import { runLoad, type LoadResult } from './lib/load.js';
-import { printTable, writeResult } from './lib/report.js';
-import { startNode } from './lib/servers.js';
+import { machine, printTable, writeResult } from './lib/report.js';
+import { startNode, type Server } from './lib/servers.js';
 
-// Job creation throughput through the API (raw form, each request a new idempotency key, spread
-// over 1,000 sites), beside the bare-http ceiling for the same request size.
+// Job creation (issue 10): tikops' POST /site/{id}/job (raw form, an operator JWT, every request
+// a new idempotency key) beside a minimal node:http + pg reference running the same insert
+// statement (bench/targets/create-reference.ts), one after the other in the same run, for each
+// database pool size in BENCH_POOL_SIZES. Both get the same wrk load; the CPU column is the
+// server process's own CPU time (user + system, /proc) per created job.
 
 const SITES = 1_000;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
+const POOL_SIZES = (process.env.BENCH_POOL_SIZES ?? '10,20,40').split(',').map(Number);
+/** Optional: a checkout of another version of tikops (with its node_modules) measured beside this one, e.g. the code before a change. */
+const BASELINE = process.env.BENCH_BASELINE;
 
-export async function createBench(): Promise<(LoadResult & { target: string })[]> {
+export interface CreateRow extends LoadResult {
+  target: string;
+  pool: number;
+  cpuUsPerJob: number;
+}
+
+/** CPU time (user + system) a process used so far, in microseconds (Linux /proc). */
+function cpuMicros(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  // utime and stime are fields 14 and 15 of stat(5), in clock ticks (100 per second on Linux).
+  return (Number(fields[11]) + Number(fields[12])) * 10_000;
+}
+
+type Load = Omit<Parameters<typeof runLoad>[0], 'url' | 'durationSeconds'>;
+
+async function measure(server: Server, target: string, pool: number, load: () => Load, path: string): Promise<CreateRow> {
+  const url = `${server.url}${path}`;
+  // A warm-up (JIT, prepared statements, pool connections) on its own keys, then the measurement.
+  await runLoad({ ...load(), url, durationSeconds: 2 });
+  const cpu = cpuMicros(server.pid);
+  const r = await runLoad({ ...load(), url, durationSeconds: SECONDS });
+  const created = r.requests - r.non2xx;
+  return { target, pool, ...r, cpuUsPerJob: created > 0 ? Math.round((cpuMicros(server.pid) - cpu) / created) : 0 };
+}
+
+export async function createBench(): Promise<CreateRow[]> {
   const config = benchConfig(3920);
   const fleet = await seedFleet(config, SITES, 0);
   const token = jwt.sign({ org: 'bench-org' }, BENCH_JWT_SECRET, { algorithm: 'HS256', expiresIn: '1h' });
-  const load = (): Omit<Parameters<typeof runLoad>[0], 'url' | 'durationSeconds'> => ({
+  // A fresh key prefix per load: wrk's counter restarts, and a replayed key is another code path.
+  const load = (): Load => ({
     method: 'POST' as const,
-    // The site id is the request line; {{n}} makes every idempotency key unique within the run.
     lines: fleet.siteIds,
     headers: {
       Authorization: `Bearer ${token}`,
@@ -28,29 +61,54 @@ export async function createBench(): Promise<(LoadResult & { target: string })[]
     body: '/ip address add address=192.168.99.1/24 interface=ether2 comment="bench"',
     connections: CONNECTIONS,
   });
-  const rows: (LoadResult & { target: string })[] = [];
-  const api = await startNode([...(process.env.PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/profc'] : []), '--import', 'tsx', 'src/main.ts'], envFor(config), `${config.publicUrl}/healthz`);
-  // wrk cannot substitute into the path, so one site takes all jobs here; the per-site unique
+  // wrk cannot substitute into the path, so one site takes all jobs; the per-site unique
   // (site_id, idempotency_key) index is what the insert has to check either way.
-  const url = `${api.url}/site/${fleet.siteIds[0]}/job`;
-  // A fresh key prefix per run: wrk's counter restarts, and a replayed key is a different code path.
-  await runLoad({ ...load(), url, durationSeconds: 2 });
-  rows.push({ target: 'tikops POST /site/{id}/job', ...(await runLoad({ ...load(), url, durationSeconds: SECONDS })) });
-  await api.stop();
+  const path = `/site/${fleet.siteIds[0]}/job`;
+  const rows: CreateRow[] = [];
+  for (const pool of POOL_SIZES) {
+    // The rate limit stays on (one Redis call per request, as in production), set out of reach.
+    const env = envFor(config, { DATABASE_POOL_SIZE: String(pool), RATE_LIMIT_OPERATOR_PER_MINUTE: '1000000' });
+    if (BASELINE) {
+      const before = await startNode(['--import', 'tsx', 'src/main.ts'], env, `${config.publicUrl}/healthz`, BASELINE);
+      try {
+        rows.push(await measure(before, `tikops at ${BASELINE}`, pool, load, path));
+      } finally {
+        await before.stop();
+      }
+    }
+    const api = await startNode([...(process.env.PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/profc'] : []), '--import', 'tsx', 'src/main.ts'], env, `${config.publicUrl}/healthz`);
+    try {
+      rows.push(await measure(api, 'tikops POST /site/{id}/job', pool, load, path));
+    } finally {
+      await api.stop();
+    }
+    const ref = await startNode(['--import', 'tsx', 'bench/targets/create-reference.ts'], { ...env, PORT: '3921' }, 'http://127.0.0.1:3921/');
+    try {
+      rows.push(await measure(ref, 'node:http + pg, same SQL', pool, load, path));
+    } finally {
+      await ref.stop();
+    }
+  }
   return rows;
 }
 
 /** Runs the benchmark, prints its table and writes its JSON. */
 export async function main(): Promise<void> {
+  const load = loadavg().map((l) => l.toFixed(1)).join(' ');
   const rows = await createBench();
-  printTable(`job creation: ${CONNECTIONS} connections, ${SECONDS}s`, rows, [
+  const m = machine();
+  const reference = (pool: number): CreateRow | undefined => rows.find((r) => r.pool === pool && r.target.startsWith('node:http'));
+  printTable(`job creation: ${CONNECTIONS} connections, ${SECONDS}s per target; ${m.cpus as number} × ${String(m.cpu)}, node ${String(m.node)}, load average at start ${load}`, rows, [
     ['target', (r) => r.target],
+    ['pool', (r) => String(r.pool)],
     ['jobs/s', (r) => String(r.rps)],
+    ['vs reference', (r) => `${Math.round((100 * r.rps) / (reference(r.pool)?.rps ?? r.rps))}%`],
     ['p50 ms', (r) => r.p50ms.toFixed(2)],
     ['p99 ms', (r) => r.p99ms.toFixed(2)],
+    ['CPU µs/job', (r) => String(r.cpuUsPerJob)],
     ['non-2xx', (r) => String(r.non2xx)],
   ]);
-  writeResult('create', { seconds: SECONDS, connections: CONNECTIONS, rows });
+  writeResult('create', { seconds: SECONDS, connections: CONNECTIONS, loadAverageAtStart: load, rows });
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await main().finally(cleanupBench);

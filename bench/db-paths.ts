@@ -4,7 +4,10 @@ import pg from 'pg';
 import { ensureDatabase, migrate } from '../src/db/migrate.js';
 import { createPrisma } from '../src/db/prisma.js';
 import { createPool, createSqlClient } from '../src/db/sql.js';
-import { create, createStatement, type JobRow, type NewJob } from '../src/jobs/jobs.repo.js';
+import { create, createStatement, type JobRow, type NewJob, type SiteGuard } from '../src/jobs/jobs.repo.js';
+
+/** The API's guard for an ordinary job: the site must be the org's and not deleted. */
+const GUARD: SiteGuard = { allowDeleted: false, v7Only: false };
 import { uuidToBase62 } from '../src/lib/ids.js';
 import { printTable, writeResult } from './lib/report.js';
 
@@ -91,11 +94,11 @@ export async function dbPathsBench(): Promise<Row[]> {
     );
     const siteIds = rows.map((r) => r.id);
     const variants: Variant[] = [
-      { name: 'sql.ts (node-postgres, prepared)', create: (job, now) => create(sqlClient, job, now) },
+      { name: 'sql.ts (node-postgres, prepared)', create: (job, now) => create(sqlClient, job, now, GUARD) },
       {
         name: 'Prisma $queryRawUnsafe, same SQL',
         create: (job, now) => {
-          const s = createStatement(job, now);
+          const s = createStatement(job, now, GUARD);
           return db.$queryRawUnsafe<JobRow[]>(s.text, ...s.values);
         },
       },

@@ -25,7 +25,8 @@ export const envSchema = z.object({
   PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
   DOCS_URL: z.url().optional(),
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).default('postgresql://postgres@127.0.0.1:5432/tikops'),
-  DATABASE_POOL_SIZE: int(10, 1, 500),
+  // Chosen by measurement: npm run bench create (README, "Performance").
+  DATABASE_POOL_SIZE: int(20, 1, 500),
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).default('redis://127.0.0.1:6379'),
   REDIS_PREFIX: z
     .string()
@@ -38,6 +39,8 @@ export const envSchema = z.object({
   JWT_JWKS_URL: z.url({ protocol: /^https?$/ }).optional(),
   JWT_MAX_LIFETIME_SECONDS: int(86_400, 60, 31_536_000),
   JWT_TENANT_FROM_SUB: bool.default(false),
+  AUTH_CACHE_SECONDS: int(30, 0, 300),
+  AUTH_CACHE_ENTRIES: int(10_000, 1, 1_000_000),
   API_KEY_SECRET: z.string().min(32).optional(),
   SIGNING_KEY: z.string().min(32).default(DEV_SIGNING_KEY),
   BODY_LIMIT_BYTES: int(131_072, 1024, 10_485_760),
@@ -112,6 +115,11 @@ export interface Config {
   docsUrl: string;
   databaseUrl: string;
   databasePoolSize: number;
+  /**
+   * Verified operator credentials kept in memory (src/http/credential-cache.ts): the longest a
+   * verification is reused (0: never) and how many are kept.
+   */
+  authCache: { seconds: number; entries: number };
   redisUrl: string;
   redisPrefix: string;
   /**
@@ -287,6 +295,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     docsUrl: (e.DOCS_URL ?? `${publicUrl}/docs`).replace(/\/+$/, ''),
     databaseUrl: e.DATABASE_URL,
     databasePoolSize: e.DATABASE_POOL_SIZE,
+    authCache: Object.freeze({ seconds: e.AUTH_CACHE_SECONDS, entries: e.AUTH_CACHE_ENTRIES }),
     redisUrl: e.REDIS_URL,
     redisPrefix: e.REDIS_PREFIX,
     jwt: Object.freeze({

@@ -2,7 +2,9 @@ import type { Redis } from 'ioredis';
 import type { Config } from './config.js';
 import { createPrisma, type Db } from './db/prisma.js';
 import { reasonOf, redactUrl, within } from './db/reach.js';
+import { listen, type Listener } from './db/listen.js';
 import { createPool, createSqlClient, sql, type SqlClient } from './db/sql.js';
+import { createCredentialCache, type CredentialCache } from './http/credential-cache.js';
 import { systemClock, type Clock } from './lib/clock.js';
 import { createLogger, type Logger } from './lib/logger.js';
 import { oncePer } from './lib/throttle.js';
@@ -46,6 +48,8 @@ export interface Deps {
   events: EventBus;
   log: Logger;
   clock: Clock;
+  /** Verified operator credentials (JWTs, API keys) this process remembers for a short while. */
+  credentials: CredentialCache;
   deviceTokens: DeviceTokens;
   signer: CallbackSigner;
   metrics: Metrics;
@@ -107,6 +111,14 @@ export async function connect(
   await db.$connect();
   const keys = createKeys(config.redisPrefix);
   const queues = createProducers(redis, config.redisPrefix);
+  // API processes hear API key changes (revocations) from every pod; a worker authenticates no operator.
+  let keyChanges: Listener | null = null;
+  const credentials = createCredentialCache({
+    maxAgeMs: config.authCache.seconds * 1000,
+    entries: config.authCache.entries,
+    caughtUp: () => keyChanges?.caughtUp() ?? Promise.reject(new Error('not listening')),
+  });
+  if (role === 'api' && config.authCache.seconds > 0) keyChanges = listenForKeyChanges(config, credentials, log);
   const events = createEventBus(redis, keys, log);
   return {
     config,
@@ -123,16 +135,35 @@ export async function connect(
     events,
     log,
     clock: opts.clock ?? systemClock,
+    credentials,
     deviceTokens: createDeviceTokens(config.signingKey),
     signer: createCallbackSigner(config.signingKey, config.publicUrl),
     metrics: createMetrics(role),
     async close() {
+      await keyChanges?.close();
       await events.close();
       await queues.close().catch(() => undefined);
       await Promise.allSettled([db.$disconnect(), redis.quit()]);
       await pool.end().catch(() => undefined);
     },
   };
+}
+
+/** Forwards API key changes (the api_key_changed trigger's NOTIFY) to the credential cache. */
+function listenForKeyChanges(config: Readonly<Config>, credentials: CredentialCache, log: Logger): Listener {
+  let wasDown = false;
+  return listen(config.databaseUrl, 'api_key_changed', {
+    message: (keyId) => credentials.forgetKey(keyId),
+    up() {
+      if (wasDown) log.info('listening for api key changes again');
+      credentials.hearingKeys(true);
+    },
+    down(err) {
+      wasDown = true;
+      credentials.hearingKeys(false);
+      log.warn({ err: reasonOf(err) }, 'not hearing api key changes; api keys are checked in PostgreSQL on every request until this is back');
+    },
+  });
 }
 
 export async function disconnect(deps: Deps): Promise<void> {

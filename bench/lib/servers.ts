@@ -23,9 +23,9 @@ async function waitUp(url: string, child: ChildProcess, timeoutMs = 30_000): Pro
   }
 }
 
-/** Starts `node <args>` with `env` and waits until `probeUrl` answers. */
-export async function startNode(args: string[], env: NodeJS.ProcessEnv, probeUrl: string): Promise<Server> {
-  const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'inherit', 'inherit'] });
+/** Starts `node <args>` with `env` (in `cwd`, default this one) and waits until `probeUrl` answers. */
+export async function startNode(args: string[], env: NodeJS.ProcessEnv, probeUrl: string, cwd?: string): Promise<Server> {
+  const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'inherit', 'inherit'], cwd });
   await waitUp(probeUrl, child);
   return {
     url: new URL(probeUrl).origin,

@@ -5,6 +5,15 @@ import { AppError } from '../errors.js';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
+/**
+ * The request, or the client abort raw-body would otherwise report as a 500 "stream is not
+ * readable" (a client that hung up while the request waited, e.g. a load generator stopping).
+ */
+function unlessAborted(req: IncomingMessage): IncomingMessage {
+  if (req.destroyed) throw Object.assign(new Error('request aborted'), { type: 'request.aborted' });
+  return req;
+}
+
 /** The request body as text, whatever its content type; invalid UTF-8 is a 400, oversize a 413. */
 export function readText(ctx: Context, limit: number): Promise<string> {
   return readRequestText(ctx.req, limit);
@@ -13,7 +22,7 @@ export function readText(ctx: Context, limit: number): Promise<string> {
 /** readText for a plain Node request (the poll handler runs outside Koa). */
 export async function readRequestText(req: IncomingMessage, limit: number): Promise<string> {
   const length = req.headers['content-length'];
-  const buf = await getRawBody(req, { limit, length });
+  const buf = await getRawBody(unlessAborted(req), { limit, length });
   try {
     return utf8.decode(buf);
   } catch {
@@ -33,7 +42,7 @@ export function readPlainText(ctx: Context, limit: number): Promise<string> {
 /** The raw request body, any content type (backup parts are byte slices, not necessarily UTF-8). */
 export function readBytes(ctx: Context, limit: number): Promise<Buffer> {
   const length = ctx.get('content-length');
-  return getRawBody(ctx.req, { limit, length: length === '' ? undefined : length });
+  return getRawBody(unlessAborted(ctx.req), { limit, length: length === '' ? undefined : length });
 }
 
 /** The request body parsed as JSON; requires a JSON content type. */

@@ -1,4 +1,5 @@
 import type { Config } from '../config.js';
+import type { Deps } from '../runtime.js';
 import { looksLikeKey } from '../keys/api-key.js';
 import { authenticateKey, type KeyDeps } from '../keys/keys.service.js';
 import { createJwtVerifier, jwtCredential, type Credential } from './auth.js';
@@ -16,7 +17,13 @@ function verifierFor(cfg: Config['jwt']): Verifier {
   return v;
 }
 
-/** The credential `token` stands for, or 401 `token_invalid`. */
-export function credentialOf(deps: KeyDeps, token: string): Promise<Credential> {
-  return looksLikeKey(token) ? authenticateKey(deps, token) : jwtCredential(verifierFor(deps.config.jwt), token, deps.config.jwt.tenantFromSub);
+/**
+ * The credential `token` stands for, or 401 `token_invalid`; verified once and then remembered
+ * for a short while (src/http/credential-cache.ts: a revoked API key stops at once).
+ */
+export function credentialOf(deps: KeyDeps & Pick<Deps, 'credentials'>, token: string): Promise<Credential> {
+  const isKey = looksLikeKey(token);
+  return deps.credentials.lookup(token, isKey, deps.clock(), () =>
+    isKey ? authenticateKey(deps, token) : jwtCredential(verifierFor(deps.config.jwt), token, deps.config.jwt.tenantFromSub),
+  );
 }

@@ -88,26 +88,87 @@ function isUniqueViolation(err: unknown): boolean {
   return (err as { code?: string }).code === '23505';
 }
 
-/** The statement that inserts a job and its `created` event, returning the job row. */
+/**
+ * What the site must satisfy for the one-statement insert (createOnSite). The checks that
+ * need the site's reported version are conservative in SQL: a version string the regular
+ * expression does not read plainly as major ≥ 7 sends the request to the slow path, where
+ * src/routeros/version.ts decides.
+ */
+export interface SiteGuard {
+  /** The agent-removal job of a site being deleted: a deleted site qualifies. */
+  allowDeleted: boolean;
+  /** Only a site never seen, or one that reported RouterOS 7 or later (a backup step, a v6-sized payload). */
+  v7Only: boolean;
+}
+
 /**
  * The job insert with its `created` event, and `audit` (a CTE body over `j`, src/audit) when the
- * job is an operator's: one statement, so the three rows commit or fail together.
+ * job is an operator's: one statement, so the three rows commit or fail together. The row is
+ * inserted only if the site is `job.orgId`'s and passes `guard`; `job.siteId` is taken from the
+ * site row (its canonical spelling). Returns the new row's sequence number, nothing else: the
+ * caller knows every other column (jobRowOf).
  */
-export function createStatement(job: NewJob, now: Date, audit?: Statement): Statement {
+export function createStatement(job: NewJob, now: Date, guard: SiteGuard, audit?: Statement): Statement {
+  const deleted = guard.allowDeleted ? empty : sql`AND s.deleted_at IS NULL`;
+  const version = guard.v7Only
+    ? sql`AND (s.software_version IS NULL OR substring(s.software_version FROM '^([0-9]{1,3})[.][0-9]{1,3}')::int >= 7)`
+    : empty;
   return sql`
     WITH j AS (
       INSERT INTO job (id, site_id, org_id, token, idempotency_key, request_hash, description, script,
                        express_execute, needs_acknowledgement, should_backup, notify_url, lease_seconds,
                        timeout_seconds, created_at, created_by, rollback_after_seconds)
-      VALUES (${job.id}::uuid, ${job.siteId}::uuid, ${job.orgId}, ${job.token}, ${job.idempotencyKey}::uuid,
-              ${job.requestHash}, ${job.description}, ${job.script}, ${job.expressExecute}, ${job.needsAck},
-              ${job.shouldBackup}, ${job.notifyUrl}, ${job.leaseSeconds}, ${job.timeoutSeconds}, ${now}::timestamptz,
-              ${job.createdBy ?? null}, ${job.rollbackAfterSeconds ?? null}::int)
-      RETURNING *
+      SELECT ${job.id}::uuid, s.id, s.org_id, ${job.token}, ${job.idempotencyKey}::uuid,
+             ${job.requestHash}, ${job.description}, ${job.script}, ${job.expressExecute}, ${job.needsAck},
+             ${job.shouldBackup}, ${job.notifyUrl}, ${job.leaseSeconds}, ${job.timeoutSeconds}, ${now}::timestamptz,
+             ${job.createdBy ?? null}, ${job.rollbackAfterSeconds ?? null}::int
+      FROM site s WHERE s.id = ${job.siteId}::uuid AND s.org_id = ${job.orgId} ${deleted} ${version}
+      RETURNING id, site_id, seq, created_at
     ), e AS (
       INSERT INTO job_event (job_id, type, attempt, at) SELECT id, 'created', 0, created_at FROM j
     )${audit ? sql`, a AS (${audit})` : empty}
-    SELECT ${COLS} FROM j`;
+    SELECT site_id AS "siteId", seq FROM j`;
+}
+
+/** The row PostgreSQL holds right after createStatement inserted `job`: the column defaults of a new job. */
+export function jobRowOf(job: NewJob, inserted: { siteId: string; seq: bigint }, now: Date): JobRow {
+  return {
+    id: job.id,
+    seq: inserted.seq,
+    siteId: inserted.siteId,
+    orgId: job.orgId,
+    token: job.token,
+    idempotencyKey: job.idempotencyKey,
+    requestHash: job.requestHash,
+    description: job.description,
+    script: job.script,
+    expressExecute: job.expressExecute,
+    needsAck: job.needsAck,
+    shouldBackup: job.shouldBackup,
+    associatedBackup: null,
+    notifyUrl: job.notifyUrl,
+    state: 'queued',
+    attempt: 0,
+    leaseUntil: null,
+    leaseSeconds: job.leaseSeconds,
+    timeoutSeconds: job.timeoutSeconds,
+    deadlineAt: null,
+    createdAt: now,
+    deliveredAt: null,
+    startedAt: null,
+    completedAt: null,
+    failedAt: null,
+    cancelledAt: null,
+    timedOutAt: null,
+    createdBy: job.createdBy ?? null,
+    output: null,
+    error: null,
+    outputTruncated: false,
+    outputSupported: null,
+    rollbackAfterSeconds: job.rollbackAfterSeconds ?? null,
+    // createStatement does not write rollout_id: a rollout's jobs are created by createMany.
+    rolloutId: null,
+  };
 }
 
 /**
@@ -145,12 +206,17 @@ export function createMany(db: SqlClient, jobs: NewJob[], now: Date): Promise<Jo
     SELECT ${COLS} FROM j ORDER BY seq`);
 }
 
-/** Inserts the job and its `created` event (and audit row); null if (site, idempotency key) already exists. */
-export async function create(db: SqlClient, job: NewJob, now: Date, audit?: Statement): Promise<JobRow | null> {
+/**
+ * Inserts the job and its `created` event (and audit row) if its site qualifies (createStatement):
+ * the new row; `conflict` if (site, idempotency key) or the id already exists; `no_site` if no
+ * site of the org passed `guard` (the caller finds out why).
+ */
+export async function create(db: SqlClient, job: NewJob, now: Date, guard: SiteGuard, audit?: Statement): Promise<JobRow | 'conflict' | 'no_site'> {
   try {
-    return (await db.rows<JobRow>(createStatement(job, now, audit)))[0] ?? null;
+    const inserted = (await db.rows<{ siteId: string; seq: bigint }>(createStatement(job, now, guard, audit)))[0];
+    return inserted ? jobRowOf(job, inserted, now) : 'no_site';
   } catch (err) {
-    if (isUniqueViolation(err)) return null;
+    if (isUniqueViolation(err)) return 'conflict';
     throw err;
   }
 }

@@ -1,9 +1,7 @@
 import { createHash } from 'node:crypto';
 import { AppError } from '../errors.js';
-import { unstorable } from '../http/text.js';
 import { insertFrom, scriptDigest, urlOrigin, type Actor } from '../audit/audit.service.js';
 import { newId, uuidToBase62 } from '../lib/ids.js';
-import { refusedEarly, userUrlPolicy } from '../lib/outbound-url.js';
 import type { Deps } from '../runtime.js';
 import * as sites from '../sites/sites.service.js';
 import * as repo from './jobs.repo.js';
@@ -12,13 +10,13 @@ import type { SqlClient } from '../db/sql.js';
 import type { SiteRow } from '../sites/sites.service.js';
 import type { JobDto, JobEventDto } from './jobs.schema.js';
 import { majorOf, wrapperLimitFor } from '../routeros/version.js';
-import { wrapperByteLength } from '../routeros/wrapper.js';
-import { MAX_ATTEMPT } from '../tokens/callback-signature.js';
+import { checkNotifyUrl, checkOnce, checkScript } from './job-checks.js';
 import { restoreSiteDispatch } from './delivery.service.js';
 import { applyTransition, jobEvent, queuedJob } from './transitions.js';
 import * as transitions from './transitions.repo.js';
 
 export type { JobRow, JobDto };
+export { checkNotifyUrl };
 
 export interface JobInput {
   idempotencyKey: string;
@@ -85,52 +83,14 @@ function requestHash(i: JobInput, leaseSeconds: number, timeoutSeconds: number):
 }
 
 /**
- * Refuses scripts that cannot travel: NUL bytes, or a wrapped form over the budget of the site's
- * RouterOS version (`major`, from its last heartbeat; null for a site never seen: v7's).
- */
-function checkScript(deps: Deps, input: JobInput, major: number | null): void {
-  if (input.script.length === 0 && !input.allowEmptyScript) throw new AppError('parameter_missing', { param: 'script', message: "The 'script' parameter is required for this request." });
-  if (unstorable(input.script)) {
-    throw new AppError('parameter_invalid', {
-      param: 'script',
-      message: "The 'script' parameter must be text without NUL bytes or unpaired surrogates.",
-    });
-  }
-  const worstId = '00000000-0000-0000-0000-000000000000';
-  const worstUrl = deps.signer.url(worstId, 'busy', MAX_ATTEMPT);
-  const size = wrapperByteLength({
-    token: '0'.repeat(22),
-    // A backup job is always delivered acknowledged (see deliver), with its backup step.
-    needsAck: input.needsAck || input.backup,
-    urls: { busy: worstUrl, done: worstUrl, fail: worstUrl },
-    script: input.script,
-    remaining: 999_999_999,
-    backup: input.backup ? deps.signer.backupUrls(worstId, MAX_ATTEMPT) : undefined,
-    rollback: input.rollbackSeconds === undefined ? undefined : { seconds: input.rollbackSeconds, trust: deps.config.routerTransport },
-    verify: deps.config.routerTransport.verify,
-  });
-  const limit = wrapperLimitFor(major, deps.config);
-  if (size > limit) {
-    throw new AppError('script_too_large', {
-      param: 'script',
-      message: `The script is ${size - limit} bytes too large once wrapped for delivery (limit ${limit} bytes${major === 6 ? ' on RouterOS v6' : ''}).`,
-    });
-  }
-}
-
-/** Refuses, without a DNS lookup, a notify_url no delivery could reach; the real check is at delivery time. */
-export function checkNotifyUrl(deps: Deps, url: string | null): void {
-  const problem = url === null ? null : refusedEarly(url, userUrlPolicy(deps.config));
-  if (problem) {
-    throw new AppError('parameter_invalid', { param: 'notify_url', message: `The 'notify_url' parameter is invalid: ${problem}.` });
-  }
-}
-
-/**
  * Creates a job (PostgreSQL first), then pushes its id to the site's Redis queue. A replayed
  * idempotency key returns the original job with created=false; a reused one is a 409. An
  * operator's job (`by`) records its creator and a `job.create` audit event in the same statement;
  * jobs tikops queues itself (agent removal, on-demand backups: audited by their own request) pass null.
+ *
+ * One statement on the happy path: the insert checks the site itself (createOnSite's guard).
+ * Only when it inserts nothing does the slow path look up why, in the order the checks have
+ * always answered: site_not_found, site_deleting, backup_requires_v7, the script's checks.
  */
 export async function createJob(
   deps: Deps,
@@ -141,23 +101,48 @@ export async function createJob(
 ): Promise<{ job: JobDto; created: boolean }> {
   // Safe apply restores the on-device backup taken after the stored one: it implies a backup.
   if (input.rollbackSeconds !== undefined) input = { ...input, backup: true };
-  const site = await sites.requireSite(deps, org, siteId);
-  const job = prepare(deps, site, input, by);
-  const row = await repo.create(
-    deps.sql,
-    job,
-    new Date(deps.clock()),
-    by ? insertFrom('j', by, 'job.create', 'job:', jobSummary(site.id, input)) : undefined,
-  );
-  if (!row) return { job: await replay(deps, site.id, input.idempotencyKey, job.requestHash), created: false };
+  // PostgreSQL prints a uuid in lower case: the audit summary and Redis keys use that spelling.
+  siteId = siteId.toLowerCase();
+  const now = new Date(deps.clock());
+  const audit = by ? insertFrom('j', by, 'job.create', 'job:', jobSummary(siteId, input)) : undefined;
+  const guard = fastGuard(deps, input);
+  let job = guard && newJob(deps, { id: siteId, orgId: org }, input, by);
+  let result = job && guard ? await repo.create(deps.sql, job, now, guard, audit) : 'no_site';
+  if (result === 'no_site') {
+    const site = await sites.requireSite(deps, org, siteId);
+    job = prepare(deps, site, input, by);
+    // The site passed every check just now: insert whatever it has become since, as before.
+    result = await repo.create(deps.sql, job, now, { allowDeleted: true, v7Only: false }, audit);
+    if (result === 'no_site') throw new AppError('site_not_found');
+  }
+  if (result === 'conflict') return { job: await replay(deps, siteId, input.idempotencyKey, job!.requestHash), created: false };
+  const row = result;
   // The row is committed: if this push fails the job is still safe, and the reconciler or the
   // site's next cold restore puts it in the queue.
   await deps.dispatch
-    .enqueue(site.id, queuedJob(row))
+    .enqueue(row.siteId, queuedJob(row))
     .catch((err: unknown) => deps.log.warn({ err, jobId: row.id }, 'job not pushed to redis; reconciler will'));
   await deps.events.publish([jobEvent(row)]);
-  deps.log.info({ jobId: row.id, siteId: site.id, org: site.orgId, express: input.express, backup: input.backup }, 'job created');
+  deps.log.info({ jobId: row.id, siteId: row.siteId, org: row.orgId, express: input.express, backup: input.backup }, 'job created');
   return { job: toJobDto(row), created: true };
+}
+
+/**
+ * The site conditions under which `input` needs no further check (the script and notify_url
+ * pass for a RouterOS v7 site or one never seen), or null when the request must take the slow
+ * path (it would be refused even there, so the site decides which error comes first).
+ */
+function fastGuard(deps: Deps, input: JobInput): repo.SiteGuard | null {
+  let size: number;
+  try {
+    size = checkScript(deps, input, null);
+    checkNotifyUrl(deps, input.notifyUrl);
+  } catch (err) {
+    if (err instanceof AppError) return null;
+    throw err;
+  }
+  const v6Fits = size <= wrapperLimitFor(6, deps.config);
+  return { allowDeleted: input.removal === true, v7Only: input.backup || !v6Fits };
 }
 
 /** What a site must tell about itself for a job to be created on it. */
@@ -175,6 +160,11 @@ function prepare(deps: Deps, site: JobSite, input: JobInput, by: Actor | null, r
   // The backup step needs v7 (docs/backups.md); a site never seen is checked again at delivery.
   if (input.backup && major !== null && major < 7) throw new AppError('backup_requires_v7');
   checkOnce(deps, input, major, checked);
+  return newJob(deps, site, input, by, rolloutId);
+}
+
+/** The row `input` becomes on `site`, unchecked (prepare checks; the fast path's insert checks the site). */
+function newJob(deps: Deps, site: Pick<JobSite, 'id' | 'orgId'>, input: JobInput, by: Actor | null, rolloutId: string | null = null): NewJob {
   const leaseSeconds = input.leaseSeconds ?? deps.config.jobLeaseSeconds;
   const timeoutSeconds = input.timeoutSeconds ?? deps.config.jobTimeoutSeconds;
   const id = input.id ?? newId();
@@ -197,28 +187,6 @@ function prepare(deps: Deps, site: JobSite, input: JobInput, by: Actor | null, r
     createdBy: by?.actor ?? null,
     rolloutId,
   };
-}
-
-/**
- * checkScript and checkNotifyUrl, remembered in `checked`: rendering the worst-case wrapper is the
- * costly check and its answer depends only on these inputs, so a bulk creation renders it once
- * per RouterOS major version, not once per site.
- */
-function checkOnce(deps: Deps, input: JobInput, major: number | null, checked?: Map<string, AppError | null>): void {
-  const key = JSON.stringify([major, input.script, input.needsAck, input.backup, input.notifyUrl, input.allowEmptyScript ?? false, input.rollbackSeconds ?? null]);
-  let problem = checked?.get(key);
-  if (problem === undefined) {
-    try {
-      checkScript(deps, input, major);
-      checkNotifyUrl(deps, input.notifyUrl);
-      problem = null;
-    } catch (err) {
-      if (!(err instanceof AppError)) throw err;
-      problem = err;
-    }
-    checked?.set(key, problem);
-  }
-  if (problem) throw problem;
 }
 
 /**
@@ -312,7 +280,8 @@ async function replay(deps: Deps, siteId: string, key: string, hash: string): Pr
   const prior = await repo.findByIdempotencyKey(deps.sql, siteId, key);
   if (!prior) throw new AppError('internal_server_error', { message: 'idempotency conflict without a job' });
   if (prior.requestHash !== hash) throw new AppError('idempotency_key_reused', { param: 'X-Idempotency-Key' });
-  if (prior.state === 'queued') await restoreSiteDispatch(deps, siteId);
+  // prior.siteId: the site id as stored (the request may spell it in capitals), which Redis keys use.
+  if (prior.state === 'queued') await restoreSiteDispatch(deps, prior.siteId);
   return toJobDto(prior);
 }
 

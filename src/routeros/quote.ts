@@ -8,8 +8,10 @@ import { Buffer } from 'node:buffer';
 const PASS = new Uint8Array(256);
 // Encoded length per ASCII code unit, so rosQuotedLength never allocates.
 const ASCII_LEN = new Uint8Array(128);
+// Encoded length per byte of rosQuote(rosQuote(text))'s inner literal: the byte's encoding, encoded again.
+const TWICE_LEN = new Uint8Array(256);
 // Per byte, the escape's characters after the backslash (empty for PASS bytes).
-// All three tables come from one loop so they cannot disagree.
+// All four tables come from one loop so they cannot disagree.
 const ESCAPE_TAIL: readonly Uint8Array[] = buildTables();
 
 function escapeFor(b: number): string | null {
@@ -34,6 +36,11 @@ function buildTables(): Uint8Array[] {
     if (tail === null) PASS[b] = 1;
     tails.push(Uint8Array.from(Buffer.from(tail ?? '', 'latin1')));
     if (b < 0x80) ASCII_LEN[b] = tail === null ? 1 : 1 + tail.length;
+  }
+  // The escape's characters are ASCII, so ASCII_LEN (complete now) gives their length once re-encoded.
+  for (let b = 0; b < 256; b++) {
+    const tail = tails[b]!;
+    TWICE_LEN[b] = PASS[b] === 1 ? 1 : ASCII_LEN[0x5c]! + tail.reduce((n, t) => n + ASCII_LEN[t]!, 0);
   }
   return tails;
 }
@@ -71,27 +78,44 @@ export function rosQuote(text: string): string {
 
 /** Byte length of rosQuote(text) (which is pure ASCII) computed without building it; throws RangeError on NUL. */
 export function rosQuotedLength(text: string): number {
-  let len = 2;
+  return quotedLength(text, ASCII_LEN, 3, 2);
+}
+
+/**
+ * Byte length of rosQuote(rosQuote(text)) without building either (a literal inside a literal,
+ * as output capture ships the payload: src/routeros/wrapper.ts); throws RangeError on NUL.
+ */
+export function rosQuotedTwiceLength(text: string): number {
+  // The outer literal's quotes, and the inner literal's two quotes escaped (`\"`).
+  return quotedLength(text, TWICE_LEN, 4, 2 + 2 * 2);
+}
+
+/**
+ * `quotes` plus, per UTF-8 byte of `text`, `perAscii[byte]` for ASCII and `perOther` for the
+ * bytes of other characters (all escaped as hex) — without encoding `text`.
+ */
+function quotedLength(text: string, perAscii: Uint8Array, perOther: number, quotes: number): number {
+  let len = quotes;
   const n = text.length;
   for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i);
     if (c < 0x80) {
       if (c === 0) throw nulError();
-      len += ASCII_LEN[c]!;
+      len += perAscii[c]!;
     } else if (c < 0x800) {
-      len += 2 * 3;
+      len += 2 * perOther;
     } else if (c >= 0xd800 && c <= 0xdbff && i + 1 < n) {
       const next = text.charCodeAt(i + 1);
       if (next >= 0xdc00 && next <= 0xdfff) {
-        len += 4 * 3;
+        len += 4 * perOther;
         i++;
       } else {
         // Lone high surrogate: Buffer encodes it as U+FFFD (3 bytes).
-        len += 3 * 3;
+        len += 3 * perOther;
       }
     } else {
       // Rest of the BMP, and lone surrogates (U+FFFD), are 3 UTF-8 bytes.
-      len += 3 * 3;
+      len += 3 * perOther;
     }
   }
   return len;

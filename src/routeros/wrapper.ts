@@ -14,7 +14,7 @@
 // - with output capture (RouterOS 7.15+, chosen at delivery from the site's reported version),
 //   the payload's literal sits inside the literal of the script `:execute … as-string` runs
 //   (execSource), still only data, and the capture step itself is a parsed literal too.
-import { rosQuote, rosQuotedLength } from './quote.js';
+import { rosQuote, rosQuotedLength, rosQuotedTwiceLength } from './quote.js';
 import type { BackupUrls } from '../tokens/callback-signature.js';
 import { armStep, type RollbackInput } from './rollback.js';
 import { AGENT_NAME, LAST_JOB_STORE } from './policy.js';
@@ -345,4 +345,22 @@ export function wrapperByteLength(input: WrapperInput): number {
   // Fixed pieces are ASCII (token validated), so string length equals byte length.
   for (const piece of layout(input)) len += typeof piece === 'string' ? piece.length : rosQuotedLength(piece.quote);
   return len;
+}
+
+/**
+ * The payload's bytes in the wrapper: its literal, or with output capture that literal quoted
+ * once more inside execSource's. Everything else in the wrapper does not depend on the script.
+ */
+export function payloadByteLength(script: string, capture: boolean): number {
+  return capture ? rosQuotedTwiceLength(script) : rosQuotedLength(script);
+}
+
+/**
+ * The wrapper's bytes besides the payload, for `input`'s options (its script is ignored):
+ * renderWrapper(input).length = wrapperOverhead(input) + payloadByteLength(input.script, capture).
+ * Depends on nothing but the options, so job creation computes it once per set of options.
+ */
+export function wrapperOverhead(input: Omit<WrapperInput, 'script'>): number {
+  const capture = input.capture !== undefined;
+  return wrapperByteLength({ ...input, script: '' }) - payloadByteLength('', capture);
 }

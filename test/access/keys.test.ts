@@ -149,4 +149,33 @@ describe('DELETE /api-keys/{keyId}', () => {
       await other.close();
     }
   });
+
+  it('stops a remembered key at once on every API process when it is revoked outside the API (the CLI, SQL)', async () => {
+    const other = await startApp({ share: app });
+    try {
+      const key = await makeKey(app, 'org-revoke-sql', ['sites:read']);
+      // Used twice on each process: verified once, then remembered (src/http/credential-cache.ts).
+      for (const a of [app, other, app, other]) expect((await a.request('GET', '/site', { token: key.secret })).status).toBe(200);
+      await db.query('UPDATE api_key SET revoked_at = now() WHERE id = $1', [key.id]);
+      for (const a of [other, app]) {
+        const refused = await a.request('GET', '/site', { token: key.secret });
+        expect([refused.status, refused.body.code, refused.body.message]).toEqual([401, 'token_invalid', 'The API key is unknown or revoked.']);
+      }
+      // A key deleted outright is forgotten the same way.
+      const gone = await makeKey(app, 'org-revoke-sql', ['sites:read']);
+      for (const a of [app, other]) expect((await a.request('GET', '/site', { token: gone.secret })).status).toBe(200);
+      await db.query('DELETE FROM api_key WHERE id = $1', [gone.id]);
+      for (const a of [other, app]) expect((await a.request('GET', '/site', { token: gone.secret })).status).toBe(401);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('never uses a remembered key past its expiry', async () => {
+    const key = await makeKey(app, 'org-expiring', ['sites:read'], { expires_at: new Date(app.clock() + 60_000).toISOString() });
+    for (let i = 0; i < 2; i++) expect((await app.request('GET', '/site', { token: key.secret })).status).toBe(200);
+    app.clock.advance(61_000);
+    const refused = await app.request('GET', '/site', { token: key.secret });
+    expect([refused.status, refused.body.message]).toEqual([401, 'The API key has expired.']);
+  });
 });
