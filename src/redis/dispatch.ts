@@ -89,7 +89,7 @@ export interface Dispatch {
     siteId: string,
     tokenVersion: number,
     nowMs: number,
-    opts: { defaultLeaseSeconds: number; sampleIntervalMs: number; sampleStreamMax: number },
+    opts: PopLimits,
     poll: PollFacts,
     retry?: boolean,
   ): Promise<PopResult>;
@@ -129,6 +129,46 @@ export function scriptError(code: number): AppError {
   }
 }
 
+export interface PopLimits {
+  defaultLeaseSeconds: number;
+  sampleIntervalMs: number;
+  sampleStreamMax: number;
+}
+
+/** pop-next-7.lua's KEYS then ARGV for one poll (also sent by the benchmark's reference, bench/targets). */
+export function popNextArgs(
+  keys: Keys,
+  siteId: string,
+  tokenVersion: number,
+  nowMs: number,
+  { defaultLeaseSeconds, sampleIntervalMs, sampleStreamMax }: PopLimits,
+  poll: PollFacts,
+  retry: boolean,
+): (string | number)[] {
+  return [
+    keys.site(siteId),
+    keys.queue(siteId),
+    keys.run(siteId),
+    keys.samples,
+    keys.seen,
+    keys.inflight,
+    keys.samplesDeferred,
+    tokenVersion,
+    nowMs,
+    defaultLeaseSeconds,
+    poll.from,
+    poll.uptimeSeconds ?? '',
+    poll.facts,
+    siteId,
+    sampleStreamMax,
+    retry || !poll.lastJob ? '' : `${poll.lastJob.token}:${poll.lastJob.ok ? 'ok' : 'fail'}`,
+    retry ? '0' : '1',
+    sampleIntervalMs,
+    poll.inventory,
+    REBOOT_FAULT_DEBOUNCE_MS,
+  ];
+}
+
 /** Binds the dispatch scripts and commands to one connection and key space. */
 export function createDispatch(redis: Redis, keys: Keys): Dispatch {
   const lua = loadScripts(redis);
@@ -137,29 +177,10 @@ export function createDispatch(redis: Redis, keys: Keys): Dispatch {
     call('set-run', keys.run(siteId), keys.inflight, jobId, action, lease, siteId);
 
   return {
-    async popNext(siteId, tokenVersion, nowMs, { defaultLeaseSeconds, sampleIntervalMs, sampleStreamMax }, poll, retry = false) {
+    async popNext(siteId, tokenVersion, nowMs, limits, poll, retry = false) {
       const [code, jobId, remaining, redelivery, rebooted] = (await call(
         'pop-next',
-        keys.site(siteId),
-        keys.queue(siteId),
-        keys.run(siteId),
-        keys.samples,
-        keys.seen,
-        keys.inflight,
-        keys.samplesDeferred,
-        tokenVersion,
-        nowMs,
-        defaultLeaseSeconds,
-        poll.from,
-        poll.uptimeSeconds ?? '',
-        poll.facts,
-        siteId,
-        sampleStreamMax,
-        retry || !poll.lastJob ? '' : `${poll.lastJob.token}:${poll.lastJob.ok ? 'ok' : 'fail'}`,
-        retry ? '0' : '1',
-        sampleIntervalMs,
-        poll.inventory,
-        REBOOT_FAULT_DEBOUNCE_MS,
+        ...popNextArgs(keys, siteId, tokenVersion, nowMs, limits, poll, retry),
       )) as [number, string, number, number, number];
       switch (code) {
         case 1:
