@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { Redis } from 'ioredis';
 import { loadConfig } from '../../src/config.js';
+import { createRedis } from '../../src/redis/client.js';
 import { createKeys } from '../../src/redis/keys.js';
 import { popNextArgs, type PollFacts } from '../../src/redis/dispatch.js';
 import { createDeviceTokens } from '../../src/tokens/device-token.js';
@@ -16,7 +16,8 @@ import { BENCH_SIGNING_KEY } from '../lib/fleet.js';
 const config = loadConfig(); // the bench's settings (bench/lib/fleet.ts envFor), as the API reads them
 const keys = createKeys(config.redisPrefix);
 const tokens = createDeviceTokens(BENCH_SIGNING_KEY);
-const redis = new Redis(config.redisUrl);
+const redis = createRedis(config, 'api'); // the API's connection: one socket write per event-loop turn
+await redis.connect();
 const lua = readFileSync(new URL('../../src/redis/scripts/pop-next-7.lua', import.meta.url), 'utf8');
 const sha = (await redis.script('LOAD', lua)) as string;
 const limits = {
@@ -24,18 +25,6 @@ const limits = {
   sampleIntervalMs: config.fleet.sampleIntervalMs,
   sampleStreamMax: config.fleet.sampleStreamMax,
 };
-
-let corked = false;
-function corkThisTurn(): void {
-  if (corked) return;
-  const stream = redis.stream;
-  corked = true;
-  stream.cork();
-  setImmediate(() => {
-    corked = false;
-    stream.uncork();
-  });
-}
 
 createServer((req, res) => {
   let body = '';
@@ -46,7 +35,6 @@ createServer((req, res) => {
     if (!device) return void res.writeHead(401).end();
     // The body stands in for the facts (about the same size); the digest never changes, as in the bench.
     const poll: PollFacts = { from: req.socket.remoteAddress ?? '', uptimeSeconds: 95738, facts: body, inventory: 'x', lastJob: null };
-    corkThisTurn();
     redis.evalsha(sha, 7, ...popNextArgs(keys, device.siteId, device.tokenVersion, Date.now(), limits, poll, false)).then(
       (r) => {
         const jobId = (r as [number, string])[1];

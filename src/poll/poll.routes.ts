@@ -6,7 +6,7 @@ import { toErrorResponse } from '../http/error-middleware.js';
 import { REQUEST_ID_HEADER, requestIdOf } from '../http/request-context.js';
 import { defineRoute, text, textBody } from '../http/route.js';
 import type { Deps } from '../runtime.js';
-import { nextScript, pollFacts, readHeartbeat } from './poll.service.js';
+import { nextScript, readPollFacts } from './poll.service.js';
 
 const TEXT = 'text/plain; charset=utf-8';
 
@@ -40,8 +40,8 @@ export function createPollHandler(deps: Deps): (req: IncomingMessage, res: Serve
     if (req.method !== 'POST') throw new AppError('method_not_allowed');
     const device = deps.deviceTokens.verify(bearerToken(req.headers.authorization));
     if (!device) throw new AppError('device_token_invalid');
-    const heartbeat = readHeartbeat(await readRequestText(req, heartbeatBody.limit));
-    return nextScript(deps, device, pollFacts(heartbeat, sourceAddress(req, trustProxy)));
+    const facts = readPollFacts(await readRequestText(req, heartbeatBody.limit), sourceAddress(req, trustProxy));
+    return nextScript(deps, device, facts);
   };
 
   return (req, res) => {
