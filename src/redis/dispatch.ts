@@ -52,14 +52,6 @@ export interface PollFacts {
 }
 
 /**
- * At most one reboot fault per site per this interval (pop-next-7.lua): a real router takes well
- * over a minute to reboot and come back, and a forged heartbeat that alternates its uptime then
- * costs one fault row a minute, not one per poll (issue 12, item 5). Job interruption by a reboot
- * is not debounced.
- */
-const REBOOT_FAULT_DEBOUNCE_MS = 60_000;
-
-/**
  * A job as the site's queue holds it: its id and its delivery lease. `leaseSeconds` 0 means no
  * acknowledgement is expected, so the poll hands it out without holding the run slot.
  */
@@ -165,7 +157,6 @@ export function popNextArgs(
     retry ? '0' : '1',
     sampleIntervalMs,
     poll.inventory,
-    REBOOT_FAULT_DEBOUNCE_MS,
   ];
 }
 
