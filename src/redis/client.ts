@@ -1,4 +1,3 @@
-import type { Socket } from 'node:net';
 import { Redis } from 'ioredis';
 import type { Config } from '../config.js';
 
@@ -12,11 +11,11 @@ export type RedisRole = 'api' | 'worker';
  * connection, so Node and Redis took turns idling: bench/poll.ts, issue 10.)
  */
 class TurnWriteRedis extends Redis {
-  private corked: Socket | null = null;
+  private corked: Redis['stream'] | null = null;
 
   override sendCommand(...args: Parameters<Redis['sendCommand']>): ReturnType<Redis['sendCommand']> {
     if (this.corked === null && this.status === 'ready') {
-      const socket = this.stream as Socket;
+      const socket = this.stream;
       this.corked = socket;
       socket.cork();
       setImmediate(() => {

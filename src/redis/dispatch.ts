@@ -160,6 +160,27 @@ export function popNextArgs(
   ];
 }
 
+/** pop-next-7.lua's reply as a PopResult; a negative code other than -2 throws its error. */
+function popResult(reply: unknown): PopResult {
+  const [code, jobId, remaining, redelivery, rebooted] = reply as [number, string, number, number, number];
+  switch (code) {
+    case 1:
+      return { kind: 'job', jobId, remaining, redelivery: redelivery === 1, rebooted: rebooted === 1 };
+    case 0:
+      return { kind: 'idle', rebooted: rebooted === 1 };
+    case 3:
+      return { kind: 'interrupted', jobId };
+    case 4:
+      return { kind: 'reported' };
+    case 5:
+      return { kind: 'confirm', jobId, remaining };
+    case -2:
+      return { kind: 'cold' };
+    default:
+      throw scriptError(code);
+  }
+}
+
 /** Binds the dispatch scripts and commands to one connection and key space. */
 export function createDispatch(redis: Redis, keys: Keys): Dispatch {
   const lua = loadScripts(redis);
@@ -168,27 +189,8 @@ export function createDispatch(redis: Redis, keys: Keys): Dispatch {
     call('set-run', keys.run(siteId), keys.inflight, jobId, action, lease, siteId);
 
   return {
-    async popNext(siteId, tokenVersion, nowMs, limits, poll, retry = false) {
-      const [code, jobId, remaining, redelivery, rebooted] = (await call(
-        'pop-next',
-        ...popNextArgs(keys, siteId, tokenVersion, nowMs, limits, poll, retry),
-      )) as [number, string, number, number, number];
-      switch (code) {
-        case 1:
-          return { kind: 'job', jobId, remaining, redelivery: redelivery === 1, rebooted: rebooted === 1 };
-        case 0:
-          return { kind: 'idle', rebooted: rebooted === 1 };
-        case 3:
-          return { kind: 'interrupted', jobId };
-        case 4:
-          return { kind: 'reported' };
-        case 5:
-          return { kind: 'confirm', jobId, remaining };
-        case -2:
-          return { kind: 'cold' };
-        default:
-          throw scriptError(code);
-      }
+    popNext(siteId, tokenVersion, nowMs, limits, poll, retry = false) {
+      return call('pop-next', ...popNextArgs(keys, siteId, tokenVersion, nowMs, limits, poll, retry)).then(popResult);
     },
     async releaseRun(siteId, jobId) {
       return (await setRun(siteId, jobId, 'release', 0)) === 1;
