@@ -13,7 +13,7 @@ interface HttpishError {
   expose?: boolean;
 }
 
-/** Errors thrown by Koa, @koa/router and raw-body, mapped onto registry codes. */
+/** Errors thrown by Koa and @koa/router (and any error carrying an HTTP status), mapped onto registry codes. */
 function fromHttpError(err: HttpishError): ErrorCode | null {
   const status = err.status ?? err.statusCode;
   if (err.type === 'entity.too.large' || status === 413) return 'body_too_large';

@@ -1,7 +1,7 @@
 import { AppError } from '../errors.js';
 import * as jobs from '../jobs/delivery.service.js';
 import type { PollFacts } from '../redis/dispatch.js';
-import { HeartbeatParseError, parseHeartbeat, type Heartbeat } from '../routeros/heartbeat.js';
+import { HeartbeatParseError, heartbeatUptime, parseHeartbeat, scanHeartbeat, type Heartbeat } from '../routeros/heartbeat.js';
 import type { Deps } from '../runtime.js';
 import type { DeviceIdentity } from '../tokens/device-token.js';
 
@@ -13,15 +13,18 @@ const limits = (deps: Deps) => ({
   sampleStreamMax: deps.config.fleet.sampleStreamMax,
 });
 
+/** A malformed heartbeat is a 400 naming the field. */
+function heartbeatError(err: unknown): unknown {
+  if (!(err instanceof HeartbeatParseError)) return err;
+  return new AppError('heartbeat_invalid', { param: err.param, message: `The heartbeat is malformed: ${err.message}.` });
+}
+
 /** Validates the heartbeat body; a malformed one is a 400 naming the field. */
 export function readHeartbeat(body: string): Heartbeat {
   try {
     return parseHeartbeat(body);
   } catch (err) {
-    if (err instanceof HeartbeatParseError) {
-      throw new AppError('heartbeat_invalid', { param: err.param, message: `The heartbeat is malformed: ${err.message}.` });
-    }
-    throw err;
+    throw heartbeatError(err);
   }
 }
 
@@ -100,23 +103,44 @@ function digest(s: string): string {
   return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(16);
 }
 
-/** What Redis records of a heartbeat: the source address, uptime and a compact set of facts. */
-export function pollFacts(hb: Heartbeat, from: string): PollFacts {
-  const kept: Record<string, string> = {};
-  let inventory = '';
-  for (const k of KEPT_FACTS) {
-    const v = hb.fields[k];
-    if (v !== undefined) kept[k] = v;
+const KEPT_INDEX = new Map<string, number>(KEPT_FACTS.map((k, i) => [k, i]));
+const UPTIME = KEPT_INDEX.get('uptime')!;
+
+/**
+ * What Redis records of a poll's heartbeat body, read in one pass that keeps only these facts: the
+ * source address, uptime, a compact set of facts, the inventory digest and the agent's reports. The
+ * body is checked as parseHeartbeat checks it; a malformed one is a 400 naming the field.
+ */
+export function readPollFacts(body: string, from: string): PollFacts {
+  const kept: (string | undefined)[] = [];
+  let lastJob = '';
+  let rolledBack = '';
+  let uptimeSeconds: number | null = null;
+  try {
+    scanHeartbeat(body, (key, value) => {
+      const i = KEPT_INDEX.get(key);
+      if (i !== undefined) kept[i] = value;
+      else if (key === 'last-job') lastJob = value;
+      else if (key === 'rolled-back') rolledBack = value;
+    });
+    if (kept[UPTIME] !== undefined) uptimeSeconds = heartbeatUptime(kept[UPTIME]);
+  } catch (err) {
+    throw heartbeatError(err);
   }
-  for (const k of INVENTORY_FACTS) inventory += `${hb.fields[k] ?? ''}\0`;
-  const lastJob = LAST_JOB.exec(hb.fields['last-job'] ?? '');
+  const facts: Record<string, string> = {};
+  let inventory = '';
+  for (let i = 0; i < KEPT_FACTS.length; i++) {
+    if (kept[i] !== undefined) facts[KEPT_FACTS[i]!] = kept[i]!;
+    if (i < INVENTORY_FACTS.length) inventory += `${kept[i] ?? ''}\0`;
+  }
+  const job = LAST_JOB.exec(lastJob);
   return {
     from,
-    version: hb.fields.version,
-    uptimeSeconds: hb.uptimeSeconds,
-    facts: JSON.stringify(kept),
+    version: kept[KEPT_INDEX.get('version')!],
+    uptimeSeconds,
+    facts: JSON.stringify(facts),
     inventory: digest(inventory),
-    lastJob: lastJob ? { token: lastJob[1]!, ok: lastJob[2] === 'ok' } : null,
-    rolledBack: ROLLED_BACK.exec(hb.fields['rolled-back'] ?? '')?.[1] ?? null,
+    lastJob: job ? { token: job[1]!, ok: job[2] === 'ok' } : null,
+    rolledBack: ROLLED_BACK.exec(rolledBack)?.[1] ?? null,
   };
 }

@@ -52,14 +52,6 @@ export interface PollFacts {
 }
 
 /**
- * At most one reboot fault per site per this interval (pop-next-7.lua): a real router takes well
- * over a minute to reboot and come back, and a forged heartbeat that alternates its uptime then
- * costs one fault row a minute, not one per poll (issue 12, item 5). Job interruption by a reboot
- * is not debounced.
- */
-const REBOOT_FAULT_DEBOUNCE_MS = 60_000;
-
-/**
  * A job as the site's queue holds it: its id and its delivery lease. `leaseSeconds` 0 means no
  * acknowledgement is expected, so the poll hands it out without holding the run slot.
  */
@@ -89,7 +81,7 @@ export interface Dispatch {
     siteId: string,
     tokenVersion: number,
     nowMs: number,
-    opts: { defaultLeaseSeconds: number; sampleIntervalMs: number; sampleStreamMax: number },
+    opts: PopLimits,
     poll: PollFacts,
     retry?: boolean,
   ): Promise<PopResult>;
@@ -129,6 +121,66 @@ export function scriptError(code: number): AppError {
   }
 }
 
+export interface PopLimits {
+  defaultLeaseSeconds: number;
+  sampleIntervalMs: number;
+  sampleStreamMax: number;
+}
+
+/** pop-next-7.lua's KEYS then ARGV for one poll (also sent by the benchmark's reference, bench/targets). */
+export function popNextArgs(
+  keys: Keys,
+  siteId: string,
+  tokenVersion: number,
+  nowMs: number,
+  { defaultLeaseSeconds, sampleIntervalMs, sampleStreamMax }: PopLimits,
+  poll: PollFacts,
+  retry: boolean,
+): (string | number)[] {
+  return [
+    keys.site(siteId),
+    keys.queue(siteId),
+    keys.run(siteId),
+    keys.samples,
+    keys.seen,
+    keys.inflight,
+    keys.samplesDeferred,
+    tokenVersion,
+    nowMs,
+    defaultLeaseSeconds,
+    poll.from,
+    poll.uptimeSeconds ?? '',
+    poll.facts,
+    siteId,
+    sampleStreamMax,
+    retry || !poll.lastJob ? '' : `${poll.lastJob.token}:${poll.lastJob.ok ? 'ok' : 'fail'}`,
+    retry ? '0' : '1',
+    sampleIntervalMs,
+    poll.inventory,
+  ];
+}
+
+/** pop-next-7.lua's reply as a PopResult; a negative code other than -2 throws its error. */
+function popResult(reply: unknown): PopResult {
+  const [code, jobId, remaining, redelivery, rebooted] = reply as [number, string, number, number, number];
+  switch (code) {
+    case 1:
+      return { kind: 'job', jobId, remaining, redelivery: redelivery === 1, rebooted: rebooted === 1 };
+    case 0:
+      return { kind: 'idle', rebooted: rebooted === 1 };
+    case 3:
+      return { kind: 'interrupted', jobId };
+    case 4:
+      return { kind: 'reported' };
+    case 5:
+      return { kind: 'confirm', jobId, remaining };
+    case -2:
+      return { kind: 'cold' };
+    default:
+      throw scriptError(code);
+  }
+}
+
 /** Binds the dispatch scripts and commands to one connection and key space. */
 export function createDispatch(redis: Redis, keys: Keys): Dispatch {
   const lua = loadScripts(redis);
@@ -137,46 +189,8 @@ export function createDispatch(redis: Redis, keys: Keys): Dispatch {
     call('set-run', keys.run(siteId), keys.inflight, jobId, action, lease, siteId);
 
   return {
-    async popNext(siteId, tokenVersion, nowMs, { defaultLeaseSeconds, sampleIntervalMs, sampleStreamMax }, poll, retry = false) {
-      const [code, jobId, remaining, redelivery, rebooted] = (await call(
-        'pop-next',
-        keys.site(siteId),
-        keys.queue(siteId),
-        keys.run(siteId),
-        keys.samples,
-        keys.seen,
-        keys.inflight,
-        keys.samplesDeferred,
-        tokenVersion,
-        nowMs,
-        defaultLeaseSeconds,
-        poll.from,
-        poll.uptimeSeconds ?? '',
-        poll.facts,
-        siteId,
-        sampleStreamMax,
-        retry || !poll.lastJob ? '' : `${poll.lastJob.token}:${poll.lastJob.ok ? 'ok' : 'fail'}`,
-        retry ? '0' : '1',
-        sampleIntervalMs,
-        poll.inventory,
-        REBOOT_FAULT_DEBOUNCE_MS,
-      )) as [number, string, number, number, number];
-      switch (code) {
-        case 1:
-          return { kind: 'job', jobId, remaining, redelivery: redelivery === 1, rebooted: rebooted === 1 };
-        case 0:
-          return { kind: 'idle', rebooted: rebooted === 1 };
-        case 3:
-          return { kind: 'interrupted', jobId };
-        case 4:
-          return { kind: 'reported' };
-        case 5:
-          return { kind: 'confirm', jobId, remaining };
-        case -2:
-          return { kind: 'cold' };
-        default:
-          throw scriptError(code);
-      }
+    popNext(siteId, tokenVersion, nowMs, limits, poll, retry = false) {
+      return call('pop-next', ...popNextArgs(keys, siteId, tokenVersion, nowMs, limits, poll, retry)).then(popResult);
     },
     async releaseRun(siteId, jobId) {
       return (await setRun(siteId, jobId, 'release', 0)) === 1;

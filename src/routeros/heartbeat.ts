@@ -110,42 +110,65 @@ function percentDecode(value: string): string {
   }
 }
 
-// Only ASCII whitespace: a value's own non-ASCII spacing is data, not formatting.
-const EDGE_WS_RE = /^[ \t\r\n\v\f]+|[ \t\r\n\v\f]+$/g;
+// Only ASCII whitespace (space, \t \n \v \f \r): a value's own non-ASCII spacing is data, not formatting.
+const isSpace = (c: number): boolean => c === 0x20 || (c >= 0x09 && c <= 0x0d);
 
-/** Parses a `key=value;...` heartbeat body into lowercased keys and decoded values; throws HeartbeatParseError on malformed input. */
-export function parseHeartbeat(body: string): Heartbeat {
-  // A Map cannot be prototype-polluted by keys like `__proto__` or `constructor`.
-  const fields = new Map<string, string>();
+/**
+ * Reads a `key=value;...` heartbeat body in one pass, calling `field` with each lowercased key and
+ * percent-decoded value in order (a repeated key is reported again; the last one wins). Throws
+ * HeartbeatParseError on malformed input, at the first fault: a segment without `=`, an invalid
+ * key, a value too long or holding NUL, more than MAX_KEYS distinct keys.
+ */
+export function scanHeartbeat(body: string, field: (key: string, value: string) => void): void {
+  const keys = new Set<string>();
   // Some HTTP clients prepend a BOM; it is never part of the first key.
-  const text = body.charCodeAt(0) === 0xfeff ? body.slice(1) : body;
-  for (const rawSegment of text.split(';')) {
-    const segment = rawSegment.replace(EDGE_WS_RE, '');
-    if (segment === '') continue;
-    const eq = segment.indexOf('=');
-    if (eq < 0) throw new HeartbeatParseError('heartbeat segment without "="', 'body');
-    const rawKey = segment.slice(0, eq).replace(EDGE_WS_RE, '');
+  let start = body.charCodeAt(0) === 0xfeff ? 1 : 0;
+  while (start <= body.length) {
+    let end = body.indexOf(';', start);
+    if (end < 0) end = body.length;
+    let from = start;
+    let to = end;
+    start = end + 1;
+    while (from < to && isSpace(body.charCodeAt(from))) from++;
+    while (to > from && isSpace(body.charCodeAt(to - 1))) to--;
+    if (from === to) continue;
+    const eq = body.indexOf('=', from);
+    if (eq < 0 || eq >= to) throw new HeartbeatParseError('heartbeat segment without "="', 'body');
+    let keyEnd = eq;
+    while (keyEnd > from && isSpace(body.charCodeAt(keyEnd - 1))) keyEnd--;
+    const rawKey = body.slice(from, keyEnd);
     if (!KEY_RE.test(rawKey)) throw new HeartbeatParseError('invalid heartbeat key', rawKey);
     const key = rawKey.toLowerCase();
-    const value = percentDecode(segment.slice(eq + 1));
+    const value = percentDecode(body.slice(eq + 1, to));
     if (value.length > MAX_VALUE_LENGTH) {
       throw new HeartbeatParseError(`heartbeat value longer than ${MAX_VALUE_LENGTH} characters`, key);
     }
     // Decoded NUL cannot be stored in PostgreSQL text columns or logged safely.
     if (value.includes('\u0000')) throw new HeartbeatParseError('heartbeat value contains NUL', key);
+    keys.add(key);
+    if (keys.size > MAX_KEYS) throw new HeartbeatParseError(`more than ${MAX_KEYS} heartbeat keys`, 'body');
+    field(key, value);
+  }
+}
+
+/** A heartbeat's `uptime` value in seconds; throws HeartbeatParseError if it is not a RouterOS uptime. */
+export function heartbeatUptime(value: string): number {
+  const seconds = parseUptime(value);
+  if (seconds === null) throw new HeartbeatParseError('invalid uptime', 'uptime');
+  return seconds;
+}
+
+/** Parses a `key=value;...` heartbeat body into lowercased keys and decoded values; throws HeartbeatParseError on malformed input. */
+export function parseHeartbeat(body: string): Heartbeat {
+  // A Map cannot be prototype-polluted by keys like `__proto__` or `constructor`.
+  const fields = new Map<string, string>();
+  scanHeartbeat(body, (key, value) => {
     // Delete first so a repeated key moves to its latest position; last one wins.
     fields.delete(key);
     fields.set(key, value);
-    if (fields.size > MAX_KEYS) throw new HeartbeatParseError(`more than ${MAX_KEYS} heartbeat keys`, 'body');
-  }
-
-  let uptimeSeconds: number | null = null;
+  });
   const uptime = fields.get('uptime');
-  if (uptime !== undefined) {
-    uptimeSeconds = parseUptime(uptime);
-    if (uptimeSeconds === null) throw new HeartbeatParseError('invalid uptime', 'uptime');
-  }
-
+  const uptimeSeconds = uptime === undefined ? null : heartbeatUptime(uptime);
   const record = Object.create(null) as Record<string, string>;
   for (const [k, v] of fields) record[k] = v;
   return { fields: record, uptimeSeconds };

@@ -7,7 +7,8 @@
   committed after PostgreSQL was read; stale ids of settled jobs are harmless, since every
   delivery is a compare-and-set in SQL). The run slot is set only if empty. The token version only
   ever rises, so a restore that read an older version than a concurrent rotation wrote cannot
-  bring a revoked token back.
+  bring a revoked token back. It clears the site hash's `rf` (pop-next-7.lua's note that the run
+  hash is empty), since it may write the run hash.
 
   KEYS[1] site hash, KEYS[2] queue list, KEYS[3] run hash, KEYS[4] inflight set
   ARGV[1] token version
@@ -22,7 +23,7 @@
   Returns: how many entries were added to the queue.
 ]]
 local cur = tonumber(redis.call('HGET', KEYS[1], 'tv') or '0')
-redis.call('HSET', KEYS[1], 'tv', math.max(cur, tonumber(ARGV[1])), 'org', ARGV[2])
+redis.call('HSET', KEYS[1], 'tv', math.max(cur, tonumber(ARGV[1])), 'org', ARGV[2], 'rf', '0')
 if ARGV[3] ~= '' and redis.call('EXISTS', KEYS[3]) == 0 then
   redis.call('HSET', KEYS[3], 'job', ARGV[3], 'claimed', ARGV[4], 'lease', ARGV[5], 'ls', ARGV[7])
   redis.call('SADD', KEYS[4], ARGV[6])
