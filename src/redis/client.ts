@@ -1,4 +1,4 @@
-import { Cluster, Redis } from 'ioredis';
+import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import type { Config } from '../config.js';
 
 export type RedisRole = 'api' | 'worker';
@@ -18,14 +18,17 @@ const retryStrategy = (times: number): number => Math.min(times * 100, 2_000);
 export function createRedis(config: Pick<Config, 'redisUrl' | 'redisCluster'>, role: RedisRole): RedisClient {
   const common = { lazyConnect: true, connectionName: `tikops-${role}` } as const;
   const worker = { maxRetriesPerRequest: null, enableReadyCheck: true } as const;
-  const api = {
+  const api: Omit<RedisOptions, 'retryStrategy'> & { retryStrategy: typeof retryStrategy } = {
     // Concurrent polls' EVALSHAs leave in one write per event-loop tick instead of one each.
     enableAutoPipelining: true,
+    // In a cluster, auto-pipelining picks a command's node by its first argument; these commands
+    // name their key later (XGROUP CREATE <key>, XREADGROUP … STREAMS <key>), so they go alone.
+    autoPipeliningIgnoredCommands: ['xgroup', 'xreadgroup'],
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     connectTimeout: 2_000,
     retryStrategy,
-  } as const;
+  };
   const cluster = config.redisCluster;
   if (!cluster) return new Redis(config.redisUrl, { ...common, ...(role === 'worker' ? worker : api) });
 
@@ -41,6 +44,7 @@ export function createRedis(config: Pick<Config, 'redisUrl' | 'redisCluster'>, r
   return new Cluster(cluster.nodes, {
     lazyConnect: true,
     enableAutoPipelining: api.enableAutoPipelining,
+    autoPipeliningIgnoredCommands: api.autoPipeliningIgnoredCommands,
     enableOfflineQueue: api.enableOfflineQueue,
     clusterRetryStrategy: retryStrategy,
     redisOptions: {

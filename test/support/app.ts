@@ -9,7 +9,7 @@ import { createKeys, type Keys } from '../../src/redis/keys.js';
 import { connect, disconnect, type Deps } from '../../src/runtime.js';
 import { createTestDatabase } from './db.js';
 import { validateResponse } from './openapi.js';
-import { deletePrefix } from './redis.js';
+import { deletePrefix, testRedisEnv } from './redis.js';
 
 export const TEST_JWT_SECRET = 'test-jwt-secret-0123456789abcdef0123456789';
 export const TEST_SIGNING_KEY = 'test-signing-key-0123456789abcdef012345678';
@@ -80,6 +80,7 @@ export async function startApp(opts: StartOptions = {}): Promise<TestApp> {
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     DATABASE_URL: db.url,
     DATABASE_POOL_SIZE: '5',
+    ...testRedisEnv(),
     REDIS_PREFIX: redisPrefix,
     PUBLIC_URL: `http://127.0.0.1:${port}`,
     JWT_SECRET: TEST_JWT_SECRET,

@@ -1,5 +1,19 @@
 import { Cluster, type Redis } from 'ioredis';
+import { inject } from 'vitest';
 import type { RedisClient } from '../../src/redis/client.js';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** Set in the `cluster` project (test/support/cluster-setup.ts): the local Redis Cluster. */
+    redisClusterUrl?: string;
+  }
+}
+
+/** The Redis a test file runs against: the project's local cluster, or REDIS_URL (one Redis). */
+export function testRedisEnv(): { REDIS_URL?: string } {
+  const url = inject('redisClusterUrl');
+  return url ? { REDIS_URL: url } : {};
+}
 
 /**
  * Deletes every key under `prefix`, on one Redis or on every master of a Redis Cluster (KEYS and

@@ -4,7 +4,7 @@ import { loadConfig } from '../../src/config.js';
 import { createRedis, type RedisClient } from '../../src/redis/client.js';
 import { createFairShare, waitMs, type FairShare, type Gate } from '../../src/redis/fair-share.js';
 import { createKeys } from '../../src/redis/keys.js';
-import { deletePrefix } from '../support/redis.js';
+import { deletePrefix, testRedisEnv } from '../support/redis.js';
 
 // The shares and circuit breaker of outbound work (src/redis/fair-share.ts) against real Redis,
 // with time passed in explicitly: fair-acquire-3.lua and fair-release-3.lua decide everything.
@@ -18,7 +18,7 @@ const OPEN_MS = 1_000;
 
 beforeAll(async () => {
   // REDIS_URL: one Redis, or the test cluster (vitest.config.ts).
-  redis = createRedis(loadConfig(process.env), 'worker');
+  redis = createRedis(loadConfig({ ...process.env, ...testRedisEnv() }), 'worker');
   await redis.connect();
   fair = createFairShare(redis, createKeys(prefix), {
     webhook: { orgConcurrency: 2, destinationConcurrency: 3 },
