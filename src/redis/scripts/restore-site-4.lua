@@ -9,7 +9,8 @@
   ever rises, so a restore that read an older version than a concurrent rotation wrote cannot
   bring a revoked token back.
 
-  KEYS[1] site hash, KEYS[2] queue list, KEYS[3] run hash, KEYS[4] inflight set
+  KEYS[1] site hash, KEYS[2] queue list, KEYS[3] run hash, KEYS[4] inflight set of the site's shard
+  (all four under the shard's hash tag, src/redis/keys.ts)
   ARGV[1] token version
   ARGV[2] org id
   ARGV[3] in-flight job id, or '' if none
