@@ -233,7 +233,7 @@ function clusterNodes(list: string): RedisCluster['nodes'] | null {
     const port = Number(m?.[2] ?? 6379);
     return m && port > 0 && port < 65536 ? { host: m[1]!.replace(/^\[|\]$/g, ''), port } : null;
   });
-  return nodes.length > 0 && nodes.every((n) => n !== null) ? (nodes as RedisCluster['nodes']) : null;
+  return nodes.length > 0 && nodes.every((n) => n !== null) ? nodes : null;
 }
 
 /** `redis+cluster://[user:pass@]h1:p,h2:p[/]` (rediss+cluster: TLS), or null. */
