@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { main as create } from './create.js';
 import { main as dbPaths } from './db-paths.js';
+import { main as heartbeat } from './heartbeat.js';
 import { main as latency } from './latency.js';
 import { cleanupBench } from './lib/fleet.js';
 import { main as memory } from './memory.js';
@@ -8,12 +9,12 @@ import { main as poll } from './poll.js';
 import { main as rollout } from './rollout.js';
 import { main as siteLists } from './site-lists.js';
 
-// `npm run bench [poll|create|db-paths|latency|memory|site-lists|rollout …]`: the benchmarks in turn on this machine; each
+// `npm run bench [poll|create|db-paths|latency|memory|site-lists|rollout|heartbeat …]`: the benchmarks in turn on this machine; each
 // prints its table and writes JSON under bench/results/. Needs wrk (apt-get install wrk) and
 // PostgreSQL and Redis on their defaults. Run on a quiet machine: a number only means something
 // beside the references measured in the same run.
 
-const steps: Record<string, () => Promise<void>> = { poll, create, 'db-paths': dbPaths, latency, memory, 'site-lists': siteLists, rollout };
+const steps: Record<string, () => Promise<void>> = { poll, create, 'db-paths': dbPaths, latency, memory, 'site-lists': siteLists, rollout, heartbeat };
 
 const USAGE = `npm run bench [-- <benchmark> …] [-- --help]
 

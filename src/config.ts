@@ -303,6 +303,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (e.API_KEY_SECRET !== undefined && e.API_KEY_SECRET === e.SIGNING_KEY) {
     throw new ConfigError(['API_KEY_SECRET: must differ from SIGNING_KEY']);
   }
+  // An outage is resolved by the sample of the router's first heartbeat after it (src/fleet): that
+  // heartbeat must always be a sample, so a sample is due within the silence that opened the outage.
+  if (e.SAMPLE_INTERVAL_SECONDS > e.HEARTBEAT_INTERVAL_SECONDS * e.OFFLINE_AFTER_MISSED) {
+    throw new ConfigError([
+      `SAMPLE_INTERVAL_SECONDS: must be at most HEARTBEAT_INTERVAL_SECONDS × OFFLINE_AFTER_MISSED (${e.HEARTBEAT_INTERVAL_SECONDS * e.OFFLINE_AFTER_MISSED}), so a site's first heartbeat after an outage is sampled and resolves it`,
+    ]);
+  }
   if (e.NODE_ENV === 'production') {
     const problems: string[] = [];
     if (jwtSecret === DEV_JWT_SECRET) problems.push('JWT_SECRET: set a secret (or JWT_PUBLIC_KEY) in production');

@@ -26,6 +26,8 @@ export interface LoadSpec {
   body: string;
   connections: number;
   durationSeconds: number;
+  /** Open-ish loop: each connection waits connections/rate seconds between requests (wrk's delay()), so the offered rate is about this. */
+  ratePerSecond?: number;
 }
 
 const LUA = `
@@ -40,7 +42,9 @@ init = function(args)
   method = args[2]
   path = args[3]
   body = args[4]
-  for i = 5, #args, 2 do headers[args[i]] = args[i + 1] end
+  local pause = tonumber(args[5])
+  if pause > 0 then delay = function() return pause end end
+  for i = 6, #args, 2 do headers[args[i]] = args[i + 1] end
   math.randomseed(os.time())
 end
 local counter = 0
@@ -71,8 +75,9 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
   writeFileSync(script, LUA);
   writeFileSync(linesFile, spec.lines.join('\n') + '\n');
   const u = new URL(spec.url);
+  const pauseMs = spec.ratePerSecond ? Math.max(1, Math.round((spec.connections * 1000) / spec.ratePerSecond)) : 0;
   const args = ['-t1', `-c${spec.connections}`, `-d${spec.durationSeconds}s`, '--timeout', '5s', '-s', script, `${u.origin}`, '--',
-    linesFile, spec.method, u.pathname + u.search, spec.body, ...Object.entries(spec.headers).flat()];
+    linesFile, spec.method, u.pathname + u.search, spec.body, String(pauseMs), ...Object.entries(spec.headers).flat()];
   const out = await new Promise<string>((resolve, reject) => {
     const p = spawn('wrk', args);
     let text = '';

@@ -41,6 +41,9 @@ export async function startBalancer(port: number, upstreams: number[]): Promise<
       attempt(1);
     });
   });
+  // Idle client connections stay open longer than the clients keep them (undici: 4 s), as a real
+  // load balancer's do; at Node's default 5 s a loaded machine races a reused socket's close.
+  server.keepAliveTimeout = 65_000;
   await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
   return {
     url: `http://127.0.0.1:${port}`,

@@ -22,6 +22,8 @@ const DEADLINE_MS = Number(process.env.DRILL_DEADLINE_S ?? 480) * 1000;
 const BASE = Number(process.env.DRILL_PORT ?? 3940);
 const REDIS_PORT = BASE + 451; // 4391 by default
 const JWT_SECRET = 'drill-jwt-secret-0123456789abcdef0123456789';
+/** A loaded machine (CI beside other work) can take a while to start an API process from source. */
+const START_TIMEOUT_MS = 90_000;
 const TERMINAL = new Set(['completed', 'failed', 'timed_out', 'cancelled']);
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -142,12 +144,15 @@ async function drill(cluster: boolean): Promise<boolean> {
   const redis = await startDrillRedis(cluster);
   const apis = [api(0, redis.url), api(1, redis.url), api(2, redis.url)];
   const workers = [worker(0, redis.url), worker(1, redis.url)];
-  for (let i = 0; i < 3; i++) await waitFor(up(BASE + 1 + i), 30_000, `api${i}`);
-  const balancer = await startBalancer(BASE, [BASE + 1, BASE + 2, BASE + 3]);
-  const receiver = await startReceiver(BASE + 9, 0.1, prng(11));
-  const operator = createOperator(balancer.url, JWT_SECRET, 'drill-org');
-  const started = Date.now();
+  const closers: (() => Promise<void>)[] = [];
   try {
+    for (let i = 0; i < 3; i++) await waitFor(up(BASE + 1 + i), START_TIMEOUT_MS, `api${i}`);
+    const balancer = await startBalancer(BASE, [BASE + 1, BASE + 2, BASE + 3]);
+    closers.push(() => balancer.close());
+    const receiver = await startReceiver(BASE + 9, 0.1, prng(11));
+    closers.push(() => receiver.close());
+    const operator = createOperator(balancer.url, JWT_SECRET, 'drill-org');
+    const started = Date.now();
     const runbook = await operator.createRunbook('drill');
     const fleet = await startFleet({
       url: balancer.url,
@@ -180,7 +185,7 @@ async function drill(cluster: boolean): Promise<boolean> {
       log('api0 and worker0 back');
       apis[0] = api(0, redis.url);
       workers[0] = worker(0, redis.url);
-      await waitFor(up(BASE + 1), 30_000, 'api0 again');
+      await waitFor(up(BASE + 1), START_TIMEOUT_MS, 'api0 again');
       balancer.setUpstreams([BASE + 1, BASE + 2, BASE + 3]);
     };
     for (let i = 0; i < work.length; i += 50) {
@@ -262,8 +267,7 @@ async function drill(cluster: boolean): Promise<boolean> {
     return failures.length === 0;
   } finally {
     await Promise.all([...apis, ...workers].map((p) => p.kill('SIGTERM')));
-    await balancer.close();
-    await receiver.close();
+    for (const close of closers) await close();
     await redis.stop();
   }
 }

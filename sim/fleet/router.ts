@@ -8,6 +8,7 @@ import {
   type Host,
   type RouterState,
 } from '../routeros/index.js';
+import { AGENT_NAME, BOOT_NAME } from '../../src/routeros/agent.js';
 import type { Ledger } from './ledger.js';
 
 // One simulated router: a RouterOS interpreter state plus a host that really talks HTTP to the
@@ -36,6 +37,7 @@ const TOKEN_RE = /^:local tikopsJob "([0-9A-Za-z]+)"$/m;
 export class SimRouter {
   readonly state: RouterState;
   private armed: 'reboot' | 'hang' | null = null;
+  private booted = false;
 
   constructor(
     readonly serial: string,
@@ -119,13 +121,22 @@ export class SimRouter {
     this.harvest();
   }
 
-  /** One scheduler tick of the installed agent; returns false if the router rebooted during it. */
+  /**
+   * One scheduler tick of the installed agent; returns false if the router rebooted during it. The
+   * first tick after a reboot is the boot entry's (`tikops-boot`: a 20 s delay, then a run that
+   * starts by freeing the lock a cut-off run left), as on a router.
+   */
   async tick(): Promise<boolean> {
+    const entry = this.booted ? BOOT_NAME : AGENT_NAME;
+    this.booted = false;
     try {
-      await runSchedulerEvent('tikops-poll', this.state, this.host);
+      await runSchedulerEvent(entry, this.state, this.host);
       return true;
     } catch (err) {
-      if (err instanceof RebootSignal) return false;
+      if (err instanceof RebootSignal) {
+        this.booted = true;
+        return false;
+      }
       this.ledger.pollErrors++;
       return true;
     } finally {

@@ -94,6 +94,8 @@ function clockCheck(t: RouterTrust): string[] {
   ];
 }
 
+const RELEASE_LOCK = `:do { ${LOCK_STORE} set [find where name=${q(AGENT_NAME)}] comment=${q('')} } on-error={}`;
+
 /** The source of the `tikops-poll` script. */
 export function renderAgent(input: AgentInput): string {
   const d = input.dialect;
@@ -123,7 +125,7 @@ export function renderAgent(input: AgentInput): string {
     `:do { :set tkRb [/file get [find where name=${q(ROLLED_BACK_FILE)}] contents] } on-error={}`,
     ':local tkRounds 0',
     ...pollRound(d, checkCert(input.trust)),
-    `:do { ${LOCK_STORE} set [find where name=${q(AGENT_NAME)}] comment=${q('')} } on-error={}`,
+    RELEASE_LOCK,
     '}',
     '',
   ].join('\n');
@@ -172,8 +174,10 @@ export function renderInstall(input: InstallInput): string {
     // without a battery clock does not know yet (Scheduler, help.mikrotik.com/docs/spaces/ROS/pages/40992881).
     schedulerAdd(AGENT_NAME, run, `start-time=startup interval=${input.intervalSeconds}s`),
     // A second entry for boot: one entry with both start-time=startup and an interval is documented
-    // not to run at startup. The delay lets DHCP and DNS come up first.
-    schedulerAdd(BOOT_NAME, `:delay 20s; ${run}`, 'start-time=startup interval=0s'),
+    // not to run at startup. The delay lets DHCP and DNS come up first. No run survives a reboot, so
+    // it frees the lock first: a run cut off by the reboot left its uptime stamp, which the new
+    // uptime would otherwise pass and take for a live run's for up to LOCK_TTL.
+    schedulerAdd(BOOT_NAME, `:delay 20s; ${RELEASE_LOCK}; ${run}`, 'start-time=startup interval=0s'),
     `:log info ${q(done)}`,
     `:put ${q(done)}`,
     // In the background (`:execute` without as-string returns at once, Scripting,

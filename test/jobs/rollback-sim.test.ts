@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { drainSamples } from '../../src/fleet/samples.service.js';
+import { sweepTimeouts } from '../../src/jobs/delivery.service.js';
 import { sql } from '../../src/db/sql.js';
 import { TEST_CA_NAME, TEST_CA_PEM, createFakeHost, type FakeHost } from '../../sim/routeros/fake-host.js';
 import { advance, createRouterState, runScript, runSchedulerEvent, settle, type RouterState } from '../../sim/routeros/index.js';
@@ -174,6 +175,34 @@ describe('safe apply when things go wrong on the router', () => {
     expect((await eventTypes(a, created.id)).slice(-2)).toEqual(['failed', 'rolled_back']);
     const faults = (await app.request('GET', `/site/${a.site.id}/faults`, { token: a.site.auth })).body;
     expect(faults.map((f: any) => f.type)).toEqual(['config_rolled_back']);
+  });
+
+  it('times out a job whose router falls silent while it awaits its confirmation; the router reverts by itself and the rollback is still recorded', async () => {
+    const a = await adopt('silent');
+    const created = await rollbackJob(a, '/system identity set name=never-confirmed');
+    await pollAgent(a);
+    expect(await job(a, created.id)).toMatchObject({ status: 'awaiting_confirmation' });
+    // The router loses power before any later poll: nothing can confirm the change. The wait is
+    // bounded by the rollback time plus the job's timeout, then the sweep settles it.
+    expect(await sweepTimeouts(app.deps, 100)).toBe(0);
+    app.clock.advance((created.rollback_after_seconds + created.timeout_seconds) * 1000 + 1_000);
+    expect(await sweepTimeouts(app.deps, 100)).toBeGreaterThanOrEqual(1);
+    expect(await job(a, created.id)).toMatchObject({ status: 'timed_out', completed_at: null });
+
+    // Power back: the revert entry fires, the router restores the saved configuration and says so.
+    await advance(a.state, a.host, 100_000);
+    expect(a.state.identity).toBe('silent');
+    expect(await job(a, created.id)).toMatchObject({ status: 'timed_out' });
+    expect((await eventTypes(a, created.id)).slice(-2)).toEqual(['timed_out', 'rolled_back']);
+    const faults = (await app.request('GET', `/site/${a.site.id}/faults`, { token: a.site.auth })).body;
+    expect(faults.map((f: any) => f.type)).toContain('config_rolled_back');
+    // And the site is not left blocked by the unconfirmed job: the next one runs.
+    await app.request('POST', `/api/asynchronous/${a.site.id}`, {
+      token: a.site.auth,
+      body: { description: 'after the timeout', script: '/system identity set name=next-job', needs_acknowledgement: true },
+    });
+    await advance(a.state, a.host, 35_000);
+    expect(a.state.identity).toBe('next-job');
   });
 });
 

@@ -123,7 +123,7 @@ describe('the agent installer', () => {
     expect(at(':do { /system script remove [find where name="tikops-poll"] }')).toBeLessThan(at('/system script add name="tikops-poll"'));
     expect(lines.filter((l) => l.startsWith('/system scheduler add'))).toEqual([
       '/system scheduler add name="tikops-poll" start-time=startup interval=30s policy=ftp,reboot,read,write,policy,test,password,sniff,sensitive,romon on-event="/system script run tikops-poll"',
-      '/system scheduler add name="tikops-boot" start-time=startup interval=0s policy=ftp,reboot,read,write,policy,test,password,sniff,sensitive,romon on-event=":delay 20s; /system script run tikops-poll"',
+      '/system scheduler add name="tikops-boot" start-time=startup interval=0s policy=ftp,reboot,read,write,policy,test,password,sniff,sensitive,romon on-event=":delay 20s; :do { /system script set [find where name=\\"tikops-poll\\"] comment=\\"\\" } on-error={}; /system script run tikops-poll"',
     ]);
   });
 

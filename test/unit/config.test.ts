@@ -122,6 +122,12 @@ describe('loadConfig', () => {
     expect(loadConfig({ PUBLIC_URL: 'http://localhost:3000' }).publicUrl).toBe('http://localhost:3000');
   });
 
+  it('keeps the sample interval within the offline window, so the first heartbeat after an outage resolves it', () => {
+    expect(loadConfig({}).fleet.sampleIntervalMs).toBe(300_000);
+    expect(() => loadConfig({ SAMPLE_INTERVAL_SECONDS: '301' })).toThrow(/SAMPLE_INTERVAL_SECONDS: must be at most .*\(300\)/);
+    expect(loadConfig({ SAMPLE_INTERVAL_SECONDS: '600', OFFLINE_AFTER_MISSED: '20' }).fleet.sampleIntervalMs).toBe(600_000);
+  });
+
   it('rejects short secrets', () => {
     expect(() => loadConfig({ SIGNING_KEY: 'short' })).toThrow(/SIGNING_KEY/);
   });

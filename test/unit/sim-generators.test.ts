@@ -11,7 +11,7 @@ import { renderConfirm } from '../../src/routeros/rollback.js';
 import { WRAPPER_END, renderWrapper } from '../../src/routeros/wrapper.js';
 import { createFakeHost } from '../../sim/routeros/fake-host.js';
 import type { FakeHost } from '../../sim/routeros/fake-host.js';
-import { advance, settle, createRouterState, globalsOf, runScript, runSchedulerEvent, toJs } from '../../sim/routeros/index.js';
+import { advance, bootRouter, settle, createRouterState, globalsOf, runScript, runSchedulerEvent, toJs } from '../../sim/routeros/index.js';
 import type { RouterState } from '../../sim/routeros/index.js';
 
 const PLAIN = { verify: false, caPem: null };
@@ -215,6 +215,17 @@ describe.each([
     s.seen.length = 0;
     await asExpress();
     expect(s.seen).toEqual(['POST /poll']);
+  });
+
+  it('poll at boot even though a run the reboot cut off left the lock taken', async () => {
+    const { state, s } = await adopt(version);
+    bootRouter(state, s.host);
+    // A run that started at uptime 10 s and was cut off by a power loss left its stamp behind.
+    state.scripts.find((x) => x.name === AGENT_NAME)!.comment = '00:00:10';
+    s.seen.length = 0;
+    await advance(state, s.host, 25_000);
+    expect(s.seen).toEqual(['POST /poll']);
+    expect(state.log.map((l) => l.message)).not.toContain('tikops: previous poll still running');
   });
 
   it('remove the agent with the removal job', async () => {
