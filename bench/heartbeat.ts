@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import pg from 'pg';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../src/redis/client.js';
 import { connect, disconnect } from '../src/runtime.js';
 import { benchConfig, cleanupBench, envFor, seedFleet } from './lib/fleet.js';
 import { runLoad, type LoadResult } from './lib/load.js';
@@ -54,7 +54,7 @@ async function cpuSeconds(pid: number): Promise<number> {
   return (Number(fields[11] ?? 0) + Number(fields[12] ?? 0)) / TICKS; // utime, stime
 }
 
-async function redisCpu(redis: Redis): Promise<number> {
+async function redisCpu(redis: RedisClient): Promise<number> {
   const info = await redis.info('cpu');
   const v = (k: string): number => Number(new RegExp(`${k}:([\\d.]+)`).exec(info)?.[1] ?? 0);
   return v('used_cpu_user') + v('used_cpu_sys');

@@ -27,7 +27,16 @@ export const envSchema = z.object({
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).default('postgresql://postgres@127.0.0.1:5432/tikops'),
   // Chosen by measurement: npm run bench create (README, "Performance").
   DATABASE_POOL_SIZE: int(20, 1, 500),
-  REDIS_URL: z.url({ protocol: /^rediss?$/ }).default('redis://127.0.0.1:6379'),
+  /** One Redis (`redis://`, `rediss://`) or a Redis Cluster's seed nodes (`redis+cluster://h1:p,h2:p`). */
+  REDIS_URL: z
+    .string()
+    .refine((v) => isRedisUrl(v) || clusterUrl(v) !== null, 'expected redis://host:port, rediss://… or redis+cluster://host1:port,host2:port')
+    .default('redis://127.0.0.1:6379'),
+  /** A Redis Cluster's seed nodes (`host:port,host:port`); credentials and TLS come from REDIS_URL. */
+  REDIS_CLUSTER_NODES: z
+    .string()
+    .refine((v) => clusterNodes(v) !== null, 'expected comma-separated host:port pairs')
+    .optional(),
   REDIS_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9:_-]{1,64}$/)
@@ -120,7 +129,10 @@ export interface Config {
    * verification is reused (0: never) and how many are kept.
    */
   authCache: { seconds: number; entries: number };
+  /** REDIS_URL as given (one Redis, or the cluster URL); messages print it redacted. */
   redisUrl: string;
+  /** Redis Cluster seed nodes and credentials (REDIS_URL redis+cluster://… or REDIS_CLUSTER_NODES); null: one Redis. */
+  redisCluster: RedisCluster | null;
   redisPrefix: string;
   /**
    * Operator JWTs: HS256 secret, RS256/ES256 public key, remote JWK set; required iss/aud; the
@@ -214,6 +226,50 @@ export interface Config {
   };
 }
 
+export interface RedisCluster {
+  nodes: { host: string; port: number }[];
+  username?: string;
+  password?: string;
+  tls: boolean;
+}
+
+function isRedisUrl(v: string): boolean {
+  return URL.canParse(v) && /^rediss?:$/.test(new URL(v).protocol);
+}
+
+/** `host:port,[v6]:port,…` (port defaults to 6379), or null if any entry is not one. */
+function clusterNodes(list: string): RedisCluster['nodes'] | null {
+  const nodes = list.split(',').map((entry) => {
+    const m = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(?::(\d{1,5}))?$/.exec(entry.trim());
+    const port = Number(m?.[2] ?? 6379);
+    return m && port > 0 && port < 65536 ? { host: m[1]!.replace(/^\[|\]$/g, ''), port } : null;
+  });
+  return nodes.length > 0 && nodes.every((n) => n !== null) ? nodes : null;
+}
+
+/** `redis+cluster://[user:pass@]h1:p,h2:p[/]` (rediss+cluster: TLS), or null. */
+function clusterUrl(v: string): RedisCluster | null {
+  const m = /^(rediss?)\+cluster:\/\/(?:([^:@/]*)(?::([^@/]*))?@)?([^@/?#]+)\/?$/.exec(v);
+  const nodes = m ? clusterNodes(m[4]!) : null;
+  if (!m || !nodes) return null;
+  const dec = (s: string | undefined): string | undefined => (s ? decodeURIComponent(s) : undefined);
+  return { nodes, username: dec(m[2]), password: dec(m[3]), tls: m[1] === 'rediss' };
+}
+
+/** The cluster REDIS_URL or REDIS_CLUSTER_NODES name (credentials and TLS of REDIS_URL), or null. */
+function redisCluster(e: z.infer<typeof envSchema>): RedisCluster | null {
+  const fromUrl = clusterUrl(e.REDIS_URL);
+  if (!e.REDIS_CLUSTER_NODES) return fromUrl && Object.freeze(fromUrl);
+  if (fromUrl) throw new ConfigError(['REDIS_CLUSTER_NODES: set either it or a redis+cluster:// REDIS_URL, not both']);
+  const u = new URL(e.REDIS_URL);
+  return Object.freeze({
+    nodes: clusterNodes(e.REDIS_CLUSTER_NODES)!,
+    username: u.username ? decodeURIComponent(u.username) : undefined,
+    password: u.password ? decodeURIComponent(u.password) : undefined,
+    tls: u.protocol === 'rediss:',
+  });
+}
+
 /** localhost, 127.0.0.0/8, ::1 and IPv4-mapped loopback, as a URL's hostname spells them. */
 function isLoopbackHost(hostname: string): boolean {
   const h = hostname.toLowerCase().replace(/^\[|\]$/g, '');
@@ -297,6 +353,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     databasePoolSize: e.DATABASE_POOL_SIZE,
     authCache: Object.freeze({ seconds: e.AUTH_CACHE_SECONDS, entries: e.AUTH_CACHE_ENTRIES }),
     redisUrl: e.REDIS_URL,
+    redisCluster: redisCluster(e),
     redisPrefix: e.REDIS_PREFIX,
     jwt: Object.freeze({
       secret: jwtSecret,

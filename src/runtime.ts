@@ -1,4 +1,3 @@
-import type { Redis } from 'ioredis';
 import type { Config } from './config.js';
 import { createPrisma, type Db } from './db/prisma.js';
 import { reasonOf, redactUrl, within } from './db/reach.js';
@@ -10,7 +9,7 @@ import { createLogger, type Logger } from './lib/logger.js';
 import { oncePer } from './lib/throttle.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
 import { createProducers, type Producers } from './queues/enqueue.js';
-import { createRedis, type RedisRole } from './redis/client.js';
+import { createRedis, type RedisClient, type RedisRole } from './redis/client.js';
 import { createDispatch, type Dispatch } from './redis/dispatch.js';
 import { createEventBus, type EventBus } from './redis/events.js';
 import { createDispatchRecords, type DispatchRecords } from './redis/dispatch-records.js';
@@ -29,7 +28,8 @@ export interface Deps {
   db: Db;
   /** Hand-written SQL on the same pool as `db`: hot paths, job transitions, bulk statements. */
   sql: SqlClient;
-  redis: Redis;
+  /** One Redis or a Redis Cluster (docs/redis.md). */
+  redis: RedisClient;
   /** The dispatch path's Lua scripts (queues, run slots, the poll). */
   dispatch: Dispatch;
   /** The reconciler's reads of the dispatch records. */

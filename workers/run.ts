@@ -62,13 +62,12 @@ export async function startWorkerRole(deps: Deps, queues = selectQueues(deps.con
   const missing = queues.filter((q) => typeof processors[q] !== 'function');
   if (missing.length > 0) throw new Error(`no processor for queue(s): ${missing.join(', ')}`);
 
-  const prefix = bullPrefix(deps.config.redisPrefix);
   const producers = deps.queues;
   const workers = queues.map((name) => {
     const d = queueDefs[name];
     const worker = new Worker(d.name, guarded(deps, name, processors[name]!), {
       connection: deps.redis,
-      prefix,
+      prefix: bullPrefix(deps.config.redisPrefix, name),
       concurrency: d.concurrency,
       settings: d.backoff ? { backoffStrategy: (attemptsMade: number) => d.backoff!(attemptsMade, deps.config) } : undefined,
     });

@@ -5,6 +5,7 @@ import { ensureDatabase, migrate } from '../../src/db/migrate.js';
 import { startFleet, prng } from '../fleet/fleet.js';
 import { createOperator, type JobFlags } from '../fleet/operator.js';
 import { startBalancer } from './balancer.js';
+import { startLocalCluster } from '../redis-cluster.js';
 import { startProc, startRedis, waitFor, type Proc } from './processes.js';
 import { startReceiver } from './receiver.js';
 
@@ -28,14 +29,16 @@ const TERMINAL = new Set(['completed', 'failed', 'timed_out', 'cancelled']);
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const log = (msg: string): void => console.log(`[drill ${new Date().toISOString().slice(11, 19)}] ${msg}`);
 
-const USAGE = `npm run drill [-- --help]
+const USAGE = `npm run drill [-- --cluster] [-- --help]
 
 The fault drill: 3 API processes behind a balancer, 2 workers, simulated routers, jobs with mixed
 flags and a webhook receiver; mid-run it kills an API process and a worker and restarts Redis empty,
 then checks that no job was lost or run twice and every webhook event was delivered. Exits 0 if so.
 
 Needs PostgreSQL (DATABASE_URL's server; a database of its own is created and dropped per run) and
-redis-server on PATH (started on its own port). Tuned by environment variables:
+redis-server on PATH (started on its own port; with --cluster, or DRILL_REDIS=cluster, a local
+3-master Redis Cluster instead, all of whose nodes are killed and wiped where one Redis restarts).
+Tuned by environment variables:
   DRILL_ROUTERS          simulated routers (default 1000)
   DRILL_JOBS_PER_ROUTER  jobs queued per router (default 10)
   DRILL_DEADLINE_S       seconds for every job to settle (default 480)
@@ -58,7 +61,6 @@ const env: NodeJS.ProcessEnv = {
   LOG_LEVEL: 'error',
   DATABASE_URL: dbUrl,
   DATABASE_POOL_SIZE: '8',
-  REDIS_URL: `redis://127.0.0.1:${REDIS_PORT}`,
   REDIS_PREFIX: `drill:${RUN}:`,
   PUBLIC_URL: `http://127.0.0.1:${BASE}`,
   JWT_SECRET,
@@ -75,6 +77,33 @@ const env: NodeJS.ProcessEnv = {
   WORKER_METRICS_PORT: '0',
   HOST: '127.0.0.1',
 };
+
+/** The drill's private Redis: started, restarted empty mid-run, stopped. */
+interface DrillRedis {
+  url: string;
+  restartEmpty(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+async function startDrillRedis(cluster: boolean): Promise<DrillRedis> {
+  if (cluster) {
+    const c = await startLocalCluster();
+    log(`Redis Cluster of 3 masters on ports ${c.ports.join(', ')}`);
+    return { url: c.url, restartEmpty: () => c.restartEmpty(), stop: () => c.stop() };
+  }
+  let redis = startRedis(REDIS_PORT);
+  await sleep(300);
+  return {
+    url: `redis://127.0.0.1:${REDIS_PORT}`,
+    async restartEmpty() {
+      await redis.kill('SIGKILL');
+      await sleep(1_000);
+      redis = startRedis(REDIS_PORT);
+    },
+    // Its own redis-server, without persistence: the keys go with it.
+    stop: () => redis.kill('SIGKILL'),
+  };
+}
 
 async function freshDatabase(): Promise<void> {
   await ensureDatabase(dbUrl);
@@ -94,9 +123,10 @@ async function dropDatabase(): Promise<void> {
   }
 }
 
-const api = (i: number): Proc =>
-  startProc(`api${i}`, process.execPath, ['--import', 'tsx', 'src/main.ts'], { ...env, PORT: String(BASE + 1 + i) });
-const worker = (i: number): Proc => startProc(`worker${i}`, process.execPath, ['--import', 'tsx', 'workers/main.ts'], env);
+const api = (i: number, redisUrl: string): Proc =>
+  startProc(`api${i}`, process.execPath, ['--import', 'tsx', 'src/main.ts'], { ...env, REDIS_URL: redisUrl, PORT: String(BASE + 1 + i) });
+const worker = (i: number, redisUrl: string): Proc =>
+  startProc(`worker${i}`, process.execPath, ['--import', 'tsx', 'workers/main.ts'], { ...env, REDIS_URL: redisUrl });
 const up = (port: number) => async () => (await fetch(`http://127.0.0.1:${port}/healthz`)).ok;
 
 function flagsFor(n: number, notifyUrl: string, random: () => number): JobFlags {
@@ -108,13 +138,12 @@ function flagsFor(n: number, notifyUrl: string, random: () => number): JobFlags 
   };
 }
 
-async function drill(): Promise<boolean> {
+async function drill(cluster: boolean): Promise<boolean> {
   const random = prng(7);
   await freshDatabase();
-  let redis = startRedis(REDIS_PORT);
-  await sleep(300);
-  const apis = [api(0), api(1), api(2)];
-  const workers = [worker(0), worker(1)];
+  const redis = await startDrillRedis(cluster);
+  const apis = [api(0, redis.url), api(1, redis.url), api(2, redis.url)];
+  const workers = [worker(0, redis.url), worker(1, redis.url)];
   const closers: (() => Promise<void>)[] = [];
   try {
     for (let i = 0; i < 3; i++) await waitFor(up(BASE + 1 + i), START_TIMEOUT_MS, `api${i}`);
@@ -150,14 +179,12 @@ async function drill(): Promise<boolean> {
       log('SIGKILL worker0');
       await workers[0]!.kill('SIGKILL');
       await sleep(4_000);
-      log('restarting Redis empty');
-      await redis.kill('SIGKILL');
-      await sleep(1_000);
-      redis = startRedis(REDIS_PORT);
+      log(cluster ? 'killing every Redis Cluster node and starting the cluster again empty' : 'restarting Redis empty');
+      await redis.restartEmpty();
       await sleep(5_000);
       log('api0 and worker0 back');
-      apis[0] = api(0);
-      workers[0] = worker(0);
+      apis[0] = api(0, redis.url);
+      workers[0] = worker(0, redis.url);
       await waitFor(up(BASE + 1), START_TIMEOUT_MS, 'api0 again');
       balancer.setUpstreams([BASE + 1, BASE + 2, BASE + 3]);
     };
@@ -241,25 +268,25 @@ async function drill(): Promise<boolean> {
   } finally {
     await Promise.all([...apis, ...workers].map((p) => p.kill('SIGTERM')));
     for (const close of closers) await close();
-    await redis.kill('SIGKILL'); // its own redis-server, without persistence: the keys go with it
+    await redis.stop();
   }
 }
 
 /** The drill over a database of its own, dropped afterwards whatever happened. */
-export async function runDrill(): Promise<boolean> {
+export async function runDrill(opts: { cluster?: boolean } = {}): Promise<boolean> {
   try {
-    return await drill();
+    return await drill(opts.cluster ?? false);
   } finally {
     await dropDatabase().catch((err: unknown) => console.error(`could not drop ${DB_NAME}:`, err));
   }
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { values } = parseArgs({ options: { help: { type: 'boolean', short: 'h' } } });
+  const { values } = parseArgs({ options: { help: { type: 'boolean', short: 'h' }, cluster: { type: 'boolean' } } });
   if (values.help) {
     console.log(USAGE);
     process.exit(0);
   }
-  const ok = await runDrill();
+  const ok = await runDrill({ cluster: values.cluster === true || process.env.DRILL_REDIS === 'cluster' });
   process.exit(ok ? 0 : 1);
 }

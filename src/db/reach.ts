@@ -7,7 +7,8 @@ export function redactUrl(url: string): string {
     if (u.password) u.password = '***';
     return u.toString();
   } catch {
-    return '(unparsable URL)';
+    // A Redis Cluster URL (redis+cluster://user:pass@h1:p,h2:p) is no WHATWG URL: mask the password by hand.
+    return /^[a-z+]+:\/\/[^/?#]*\/?$/i.test(url) ? url.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@') : '(unparsable URL)';
   }
 }
 

@@ -77,7 +77,7 @@ async function writeBatch(deps: Deps, entries: SampleEntry[], report: DrainRepor
   const fleet = deps.fleet;
   // Samples of purged sites: a poll raced the purge and re-warmed the site in Redis; forget it.
   await fleet.forgetSites(res.unknown);
-  await fleet.ack(entries.map((e) => e.id));
+  await fleet.ack(entries);
   for (const siteId of res.rebootedSites) deps.log.warn({ siteId, fault: 'site_rebooted' }, 'site rebooted');
   for (const siteId of res.recoveredSites) deps.log.info({ siteId, fault: 'site_offline' }, 'site back online: outage resolved');
   report.samples += entries.length;
@@ -117,9 +117,9 @@ export async function drainSamples(
     await writeBatch(deps, stale, report).catch((err: unknown) => deps.log.warn({ err, entries: stale.length }, 'stale samples not written'));
   }
   while (Date.now() < until) {
-    const entries = await fleet.readNew(CONSUMER, batch);
+    const { entries, more } = await fleet.readNew(CONSUMER, batch);
     if (entries.length > 0) await writeBatch(deps, entries, report);
-    if (entries.length < batch) {
+    if (!more) {
       // Caught up: the samples polls deferred while the stream was full come next.
       const requeued = await fleet.requeueDeferred(batch);
       report.requeued += requeued;

@@ -1,5 +1,6 @@
 import { LOCKS, withAdvisoryLock } from '../db/lock.js';
 import type { FleetRedis, SeenSite } from '../redis/fleet.js';
+import { ALL_SHARDS } from '../redis/keys.js';
 import type { Deps } from '../runtime.js';
 import * as faults from './faults.repo.js';
 import { offlineWindowMs } from '../sites/presence.service.js';
@@ -8,7 +9,9 @@ import { offlineWindowMs } from '../sites/presence.service.js';
 // with the poll time. A site is offline once its score is older than N intervals, so each sweep
 // only reads the slice of `seen` between the previous sweep's cutoff (the mark) and this one's:
 // the sites that went quiet since then. Its cost follows how many sites changed, not the size of
-// the fleet; quiet sites stay below the mark and are never read again until they poll.
+// the fleet; quiet sites stay below the mark and are never read again until they poll. `seen` is
+// split into shards (src/redis/keys.ts): each round reads the next batch of every shard not yet
+// done, all at once, and handles them together.
 
 const BATCH = 1_000;
 
@@ -55,26 +58,34 @@ async function markOffline(deps: Deps, fleet: FleetRedis, quiet: SeenSite[], rep
   report.forgotten += unknown.length;
 }
 
+/** Where a shard's walk of (mark, cutoff] stands; ties at a batch's last score are skipped by offset. */
+interface Walk {
+  shard: number;
+  min: number | null;
+  inclusive: boolean;
+  offset: number;
+}
+
+/** The walk after a full batch `quiet` of it. */
+function advance(w: Walk, quiet: SeenSite[]): Walk {
+  const last = quiet[quiet.length - 1]!.seenMs;
+  const atLast = quiet.filter((q) => q.seenMs === last).length;
+  return { shard: w.shard, offset: w.inclusive && w.min === last ? w.offset + atLast : atLast, min: last, inclusive: true };
+}
+
 async function sweep(deps: Deps): Promise<SweepReport> {
   const fleet = deps.fleet;
   const report: SweepReport = { scanned: 0, offline: 0, recovered: 0, forgotten: 0 };
   const cutoff = deps.clock() - offlineWindowMs(deps);
   const mark = await fleet.sweepMark();
   if (mark === null) await seedFromPostgres(deps, fleet);
-  // Walk (mark, cutoff] in batches; ties at a batch's last score are skipped by offset.
-  let min = mark;
-  let inclusive = false;
-  let offset = 0;
-  for (;;) {
-    const quiet = await fleet.seenBetween(min, inclusive, cutoff, offset, BATCH);
+  let walks: Walk[] = ALL_SHARDS.map((shard) => ({ shard, min: mark, inclusive: false, offset: 0 }));
+  while (walks.length > 0) {
+    const batches = await Promise.all(walks.map((w) => fleet.seenBetween(w.shard, w.min, w.inclusive, cutoff, w.offset, BATCH)));
+    const quiet = batches.flat();
     report.scanned += quiet.length;
     if (quiet.length > 0) await markOffline(deps, fleet, quiet, report);
-    if (quiet.length < BATCH) break;
-    const last = quiet[quiet.length - 1]!.seenMs;
-    const atLast = quiet.filter((q) => q.seenMs === last).length;
-    offset = inclusive && min === last ? offset + atLast : atLast;
-    min = last;
-    inclusive = true;
+    walks = walks.flatMap((w, i) => (batches[i]!.length < BATCH ? [] : [advance(w, batches[i]!)]));
   }
   if (mark === null || cutoff > mark) await fleet.setSweepMark(cutoff);
   return report;

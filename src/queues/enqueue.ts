@@ -1,10 +1,15 @@
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/client.js';
 import { isQueueName, queueDefs, type QueueName } from './definitions.js';
 
-/** BullMQ keys live under the deployment's Redis prefix, so tests and tenants never collide. */
-export function bullPrefix(redisPrefix: string): string {
-  return `${redisPrefix}bull`;
+/**
+ * BullMQ keys live under the deployment's Redis prefix, so tests and tenants never collide. The
+ * prefix is a hash tag, as BullMQ documents for Redis Cluster (https://docs.bullmq.io/patterns/redis-cluster):
+ * its scripts touch many keys of one queue at once. One tag per queue spreads the queues over the
+ * cluster's nodes.
+ */
+export function bullPrefix(redisPrefix: string, queue: QueueName): string {
+  return `${redisPrefix}{bull:${queue}}`;
 }
 
 export interface Producers {
@@ -15,13 +20,12 @@ export interface Producers {
 }
 
 /** Typed producers over one (patient, worker-role) Redis connection. */
-export function createProducers(connection: Redis, redisPrefix: string): Producers {
-  const prefix = bullPrefix(redisPrefix);
+export function createProducers(connection: RedisClient, redisPrefix: string): Producers {
   const queues = new Map<QueueName, Queue>();
   const get = (name: QueueName): Queue => {
     let q = queues.get(name);
     if (!q) {
-      q = new Queue(queueDefs[name].name, { connection, prefix, defaultJobOptions: queueDefs[name].options });
+      q = new Queue(queueDefs[name].name, { connection, prefix: bullPrefix(redisPrefix, name), defaultJobOptions: queueDefs[name].options });
       queues.set(name, q);
     }
     return q;

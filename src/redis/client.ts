@@ -1,7 +1,12 @@
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import type { Config } from '../config.js';
 
 export type RedisRole = 'api' | 'worker';
+
+/** One Redis (or a Redis Cluster through ioredis' `Cluster`): the same commands, the same key layout. */
+export type RedisClient = Redis | Cluster;
+
+const retryStrategy = (times: number): number => Math.min(times * 100, 2_000);
 
 /**
  * An API connection whose commands leave in one socket write per event-loop turn: the first command
@@ -31,18 +36,41 @@ class TurnWriteRedis extends Redis {
  * API clients fail fast (no offline queue, one retry) so a Redis outage turns into a quick 503
  * instead of piling up requests; worker clients wait (BullMQ requires maxRetriesPerRequest: null).
  * Redis must run with `maxmemory-policy noeviction`: an evicted queue key would hide jobs until
- * the reconciler restores them from PostgreSQL.
+ * the reconciler restores them from PostgreSQL. With `redisCluster` set the client is an ioredis
+ * `Cluster` over those seed nodes with the same per-role behaviour (docs/redis.md).
  */
-export function createRedis(config: Pick<Config, 'redisUrl'>, role: RedisRole): Redis {
+export function createRedis(config: Pick<Config, 'redisUrl' | 'redisCluster'>, role: RedisRole): RedisClient {
   const common = { lazyConnect: true, connectionName: `tikops-${role}` } as const;
-  if (role === 'worker') {
-    return new Redis(config.redisUrl, { ...common, maxRetriesPerRequest: null, enableReadyCheck: true });
+  const worker = { maxRetriesPerRequest: null, enableReadyCheck: true } as const;
+  const api = { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2_000, retryStrategy } as const;
+  const cluster = config.redisCluster;
+  if (!cluster) {
+    return role === 'worker' ? new Redis(config.redisUrl, { ...common, ...worker }) : new TurnWriteRedis(config.redisUrl, { ...common, ...api });
   }
-  return new TurnWriteRedis(config.redisUrl, {
-    ...common,
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 1,
-    connectTimeout: 2_000,
-    retryStrategy: (times) => Math.min(times * 100, 2_000),
+
+  const auth = { username: cluster.username, password: cluster.password, ...(cluster.tls ? { tls: {} } : {}) };
+  if (role === 'worker') {
+    return new Cluster(cluster.nodes, {
+      lazyConnect: true,
+      enableReadyCheck: true,
+      clusterRetryStrategy: retryStrategy,
+      redisOptions: { connectionName: common.connectionName, ...auth, maxRetriesPerRequest: null },
+    });
+  }
+  // A Cluster holds one connection per node: there ioredis' auto-pipelining batches each node's
+  // commands (the cork above is one socket's). It picks a command's node by its first argument;
+  // these name their key later (XGROUP CREATE <key>, XREADGROUP … STREAMS <key>), so they go alone.
+  return new Cluster(cluster.nodes, {
+    lazyConnect: true,
+    enableAutoPipelining: true,
+    autoPipeliningIgnoredCommands: ['xgroup', 'xreadgroup'],
+    enableOfflineQueue: api.enableOfflineQueue,
+    clusterRetryStrategy: retryStrategy,
+    redisOptions: {
+      connectionName: common.connectionName,
+      ...auth,
+      maxRetriesPerRequest: api.maxRetriesPerRequest,
+      connectTimeout: api.connectTimeout,
+    },
   });
 }

@@ -1,9 +1,9 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './client.js';
 import { AppError } from '../errors.js';
-import type { Keys } from './keys.js';
+import { byShard, SHARDS, shardOf, type Keys } from './keys.js';
 
 // The dispatch path: typed wrappers over the Lua scripts in ./scripts (named <name>-<numKeys>.lua,
 // BullMQ style) and the few plain commands that move job ids. The reconciler's reads of the same
@@ -15,7 +15,7 @@ const SCRIPT_DIR = join(dirname(fileURLToPath(import.meta.url)), 'scripts');
 type LuaFn = (...args: (string | number)[]) => Promise<unknown>;
 
 /** Defines every script of ./scripts on `redis` (ioredis sends EVALSHA, and EVAL once after a NOSCRIPT). */
-export function loadScripts(redis: Redis): Record<string, LuaFn> {
+export function loadScripts(redis: RedisClient): Record<string, LuaFn> {
   const fns: Record<string, LuaFn> = {};
   for (const file of readdirSync(SCRIPT_DIR).filter((f) => f.endsWith('.lua'))) {
     const match = /^(.+)-(\d+)\.lua$/.exec(file);
@@ -98,7 +98,7 @@ export interface Dispatch {
   /** Revokes older device tokens of the site in the dispatch path. */
   raiseTokenVersion(siteId: string, tokenVersion: number): Promise<void>;
   enqueue(siteId: string, job: QueuedJob): Promise<void>;
-  /** Pushes many jobs, each onto its site's queue, in one pipeline (one round trip). */
+  /** Pushes many jobs, each onto its site's queue: one pipeline per shard, sent together (one round trip). */
   enqueueMany(jobs: { siteId: string; job: QueuedJob }[]): Promise<void>;
   /** Removes a queued job; true if it was in the queue. */
   dequeue(siteId: string, job: QueuedJob): Promise<boolean>;
@@ -137,14 +137,15 @@ export function popNextArgs(
   poll: PollFacts,
   retry: boolean,
 ): (string | number)[] {
+  const shard = shardOf(siteId);
   return [
     keys.site(siteId),
     keys.queue(siteId),
     keys.run(siteId),
-    keys.samples,
-    keys.seen,
-    keys.inflight,
-    keys.samplesDeferred,
+    keys.samples(shard),
+    keys.seen(shard),
+    keys.inflight(shard),
+    keys.samplesDeferred(shard),
     tokenVersion,
     nowMs,
     defaultLeaseSeconds,
@@ -152,7 +153,8 @@ export function popNextArgs(
     poll.uptimeSeconds ?? '',
     poll.facts,
     siteId,
-    sampleStreamMax,
+    // SAMPLE_STREAM_MAX bounds all shards' streams together.
+    Math.ceil(sampleStreamMax / SHARDS),
     retry || !poll.lastJob ? '' : `${poll.lastJob.token}:${poll.lastJob.ok ? 'ok' : 'fail'}`,
     retry ? '0' : '1',
     sampleIntervalMs,
@@ -182,11 +184,11 @@ function popResult(reply: unknown): PopResult {
 }
 
 /** Binds the dispatch scripts and commands to one connection and key space. */
-export function createDispatch(redis: Redis, keys: Keys): Dispatch {
+export function createDispatch(redis: RedisClient, keys: Keys): Dispatch {
   const lua = loadScripts(redis);
   const call = (name: string, ...args: (string | number)[]): Promise<unknown> => lua[name]!(...args);
   const setRun = (siteId: string, jobId: string, action: string, lease: number): Promise<unknown> =>
-    call('set-run', keys.run(siteId), keys.inflight, jobId, action, lease, siteId);
+    call('set-run', keys.run(siteId), keys.inflight(shardOf(siteId)), jobId, action, lease, siteId);
 
   return {
     popNext(siteId, tokenVersion, nowMs, limits, poll, retry = false) {
@@ -211,7 +213,7 @@ export function createDispatch(redis: Redis, keys: Keys): Dispatch {
         keys.site(siteId),
         keys.queue(siteId),
         keys.run(siteId),
-        keys.inflight,
+        keys.inflight(shardOf(siteId)),
         s.tokenVersion,
         s.orgId,
         run?.jobId ?? '',
@@ -232,12 +234,16 @@ export function createDispatch(redis: Redis, keys: Keys): Dispatch {
       await redis.rpush(keys.queue(siteId), entry(job));
     },
     async enqueueMany(jobs) {
-      if (jobs.length === 0) return;
-      const p = redis.pipeline();
-      for (const j of jobs) p.rpush(keys.queue(j.siteId), entry(j.job));
-      // A pipeline reports each command's error in its results instead of rejecting.
-      const failed = (await p.exec())?.find(([err]) => err !== null);
-      if (failed) throw failed[0]!;
+      // One pipeline per shard (a cluster runs a pipeline on one node), all in flight at once.
+      await Promise.all(
+        [...byShard(jobs, (j) => j.siteId).values()].map(async (group) => {
+          const p = redis.pipeline();
+          for (const j of group) p.rpush(keys.queue(j.siteId), entry(j.job));
+          // A pipeline reports each command's error in its results instead of rejecting.
+          const failed = (await p.exec())?.find(([err]) => err !== null);
+          if (failed) throw failed[0]!;
+        }),
+      );
     },
     async dequeue(siteId, job) {
       return (await redis.lrem(keys.queue(siteId), 0, entry(job))) > 0;

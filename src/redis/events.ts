@@ -1,4 +1,5 @@
-import type { Redis } from 'ioredis';
+import { Cluster } from 'ioredis';
+import type { RedisClient } from './client.js';
 import type { Logger } from '../lib/logger.js';
 import type { Keys } from './keys.js';
 
@@ -29,9 +30,9 @@ export interface EventBus {
   close(): Promise<void>;
 }
 
-export function createEventBus(redis: Redis, keys: Keys, log: Logger): EventBus {
+export function createEventBus(redis: RedisClient, keys: Keys, log: Logger): EventBus {
   const listeners = new Set<EventListener>();
-  let subscriber: Redis | null = null;
+  let subscriber: RedisClient | null = null;
 
   const deliver = (channel: string, message: string): void => {
     if (channel !== keys.events) return;
@@ -47,7 +48,11 @@ export function createEventBus(redis: Redis, keys: Keys, log: Logger): EventBus 
   const open = (): void => {
     // A subscriber waits for Redis instead of failing fast: it holds no request, and ioredis
     // re-subscribes by itself after a reconnect.
-    const sub = redis.duplicate({ lazyConnect: false, enableOfflineQueue: true, maxRetriesPerRequest: null, enableAutoPipelining: false, connectionName: 'tikops-api-events' });
+    // In a Redis Cluster a PUBLISH reaches the subscribers of every node (the cluster bus carries it).
+    const sub =
+      redis instanceof Cluster
+        ? redis.duplicate([], { lazyConnect: false, enableOfflineQueue: true, enableAutoPipelining: false, redisOptions: { ...redis.options.redisOptions, maxRetriesPerRequest: null, connectionName: 'tikops-api-events' } })
+        : redis.duplicate({ lazyConnect: false, enableOfflineQueue: true, maxRetriesPerRequest: null, enableAutoPipelining: false, connectionName: 'tikops-api-events' });
     sub.on('error', (err: Error) => log.debug({ err: err.message }, 'events subscriber: redis error'));
     sub.on('message', deliver);
     sub.subscribe(keys.events).catch((err: unknown) => log.warn({ err }, 'events subscriber: subscribe failed'));

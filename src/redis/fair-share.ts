@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import type { Config } from '../config.js';
+import type { RedisClient } from './client.js';
 import { loadScripts } from './dispatch.js';
 import type { Keys } from './keys.js';
 
@@ -45,13 +45,13 @@ const WAIT: Record<number, WaitReason> = { [-1]: 'circuit_open', [-2]: 'org_busy
 /** Longest pause of a destination, however often it keeps failing. */
 const MAX_OPEN_MS = 3_600_000;
 
-export function createFairShare(redis: Redis, keys: Keys, cfg: Config['fairShare']): FairShare {
+export function createFairShare(redis: RedisClient, keys: Keys, cfg: Config['fairShare']): FairShare {
   const scripts = loadScripts(redis);
-  const keysOf = (lane: Lane, org: string, destination: string): string[] => [
-    keys.slots(`${lane}-org`, org),
-    keys.slots(`${lane}-dest`, destination),
-    keys.circuit(lane, destination),
-  ];
+  // One hash slot per lane (src/redis/keys.ts): the scripts touch an org's and a destination's keys together.
+  const keysOf = (lane: Lane, org: string, destination: string): string[] => {
+    const k = keys.fair(lane);
+    return [k.orgSlots(org), k.destinationSlots(destination), k.circuit(destination)];
+  };
   return {
     async acquire(lane, org, destination, nowMs, holdMs) {
       const lease = randomUUID();
@@ -80,7 +80,7 @@ export function createFairShare(redis: Redis, keys: Keys, cfg: Config['fairShare
       return code === 1 ? { opened: until } : code === 2 ? { closed: true } : null;
     },
     async circuit(lane, destination, nowMs) {
-      const [until, failures] = await redis.hmget(keys.circuit(lane, destination), 'until', 'failures');
+      const [until, failures] = await redis.hmget(keys.fair(lane).circuit(destination), 'until', 'failures');
       const untilMs = until === null ? null : Number(until);
       const state = untilMs === null ? 'closed' : nowMs < untilMs ? 'open' : 'half_open';
       return { state, untilMs, failures: Number(failures ?? 0) };

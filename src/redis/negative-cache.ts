@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './client.js';
 import type { Keys } from './keys.js';
 
 // "PostgreSQL was asked and does not have it", remembered for a while: a client that keeps asking
@@ -13,16 +13,14 @@ export interface NegativeCache {
   add(kind: MissKind, ids: readonly string[], ttlSeconds: number): Promise<void>;
 }
 
-export function createNegativeCache(redis: Redis, keys: Keys): NegativeCache {
+export function createNegativeCache(redis: RedisClient, keys: Keys): NegativeCache {
   return {
     async has(kind, id) {
       return (await redis.exists(keys.miss(kind, id))) === 1;
     },
     async add(kind, ids, ttlSeconds) {
-      if (ids.length === 0) return;
-      const m = redis.multi();
-      for (const id of ids) m.set(keys.miss(kind, id), '1', 'EX', ttlSeconds);
-      await m.exec();
+      // Separate commands, not one MULTI: the keys lie in different hash slots of a cluster.
+      await Promise.all(ids.map((id) => redis.set(keys.miss(kind, id), '1', 'EX', ttlSeconds)));
     },
   };
 }

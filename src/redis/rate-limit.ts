@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './client.js';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import type { Keys } from './keys.js';
 
@@ -24,7 +24,7 @@ export interface RateLimits {
 const WINDOW_SECONDS = 60;
 
 /** Limits of `perMinute` requests per key and minute each (0 turns a limit off). */
-export function createRateLimits(redis: Redis, keys: Keys, perMinute: Record<LimitName, number>): RateLimits {
+export function createRateLimits(redis: RedisClient, keys: Keys, perMinute: Record<LimitName, number>): RateLimits {
   const limiters = new Map<LimitName, RateLimiterRedis>();
   for (const name of ['operator', 'address'] as const) {
     const points = perMinute[name];

@@ -57,7 +57,7 @@ describe('DELETE /site/{siteId}', () => {
     expect((await app.request('GET', `/site/${s.id}`, { token: s.auth })).status).toBe(404);
     expect((await app.request('GET', `/site/${s.id}/job`, { token: s.auth })).status).toBe(404);
     expect(await pollStatus(s.token)).toBe(401);
-    expect(await app.deps.redis.exists(`${app.redisPrefix}site:${s.id}`)).toBe(0);
+    expect(await app.deps.redis.exists(app.keys.site(s.id))).toBe(0);
   });
 
   it('purges a site whose router never confirms once the grace period is over', async () => {
@@ -143,7 +143,7 @@ describe('anonymous lookups that find nothing', () => {
     expect(await app.deps.misses.has('site', s.id)).toBe(true);
     // Were PostgreSQL asked, it would find this site: a remembered miss answers first.
     const live = await buildSite(app);
-    await app.deps.redis.del(`${app.redisPrefix}site:${live.id}`);
+    await app.deps.redis.del(app.keys.site(live.id));
     await app.deps.misses.add('site', [live.id], 60);
     expect(await pollStatus(live.token)).toBe(401);
   });

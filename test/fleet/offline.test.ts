@@ -3,6 +3,7 @@ import { drainSamples } from '../../src/fleet/samples.service.js';
 import { sweepOffline } from '../../src/fleet/sweep.service.js';
 import { startApp, type TestApp } from '../support/app.js';
 import { buildSite, poll, type BuiltSite } from '../factories.js';
+import { ALL_SHARDS } from '../../src/redis/keys.js';
 
 // Online/offline transitions and faults, driven by the test clock. One app per file: the sweep's
 // mark and the `seen` set are shared by every site of the file.
@@ -145,7 +146,8 @@ describe('online and offline', () => {
     const s = await buildSite(app);
     await poll(app, s);
     await drainSamples(app.deps);
-    await app.deps.redis.del(`${app.redisPrefix}seen`, `${app.redisPrefix}seen:mark`);
+    // One key at a time: in a cluster each lies in its own hash slot.
+    for (const key of [...ALL_SHARDS.map((n) => app.keys.seen(n)), app.keys.sweepMark]) await app.deps.redis.del(key);
     app.clock.advance(WINDOW * 2);
     expect((await sweepOffline(app.deps))?.offline).toBeGreaterThanOrEqual(1);
     expect((await faults(s)).map((f) => f.type)).toEqual(['site_offline']);

@@ -25,7 +25,7 @@ const stats = async (s: BuiltSite, from: number, to: number): Promise<any[]> => 
   expect(res.status).toBe(200);
   return res.body;
 };
-const streamLength = (): Promise<number> => app.deps.redis.xlen(`${app.redisPrefix}samples`);
+const streamLength = (): Promise<number> => app.deps.fleet.streamLength();
 
 describe('the sample drain', () => {
   it('moves heartbeats into PostgreSQL in batches and empties the stream', async () => {
@@ -89,7 +89,7 @@ describe('the sample drain', () => {
   it('writes the samples a crashed worker had read but not acknowledged', async () => {
     const s = await buildSite(app);
     await poll(app, s, 'cpu-load=77;uptime=1m');
-    const taken = await app.deps.fleet.readNew('crashed-worker', 100);
+    const { entries: taken } = await app.deps.fleet.readNew('crashed-worker', 100);
     expect(taken.map((e) => e.siteId)).toContain(s.id);
     expect((await drainSamples(app.deps)).inserted).toBe(0);
     expect((await drainSamples(app.deps, { staleMs: 0 })).inserted).toBe(taken.length);
@@ -112,7 +112,7 @@ describe('the sample drain', () => {
     await app.deps.db.$executeRaw`DELETE FROM site WHERE id = ${s.id}::uuid`;
     expect(await drainSamples(app.deps)).toMatchObject({ forgotten: 1 });
     expect(await streamLength()).toBe(0);
-    expect(await app.deps.redis.exists(`${app.redisPrefix}site:${s.id}`)).toBe(0);
+    expect(await app.deps.redis.exists(app.keys.site(s.id))).toBe(0);
     const res = await app.request('POST', '/poll', { headers: { authorization: `Bearer ${s.token}` }, body: 'uptime=5s' });
     expect(res.status).toBe(401);
   });

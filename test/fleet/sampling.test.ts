@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { drainSamples } from '../../src/fleet/samples.service.js';
 import { startApp, type TestApp } from '../support/app.js';
 import { buildSite, poll, type BuiltSite } from '../factories.js';
+import { byShard, SHARDS } from '../../src/redis/keys.js';
 
 // The poll script keeps a heartbeat as a sample for PostgreSQL at most once per
 // SAMPLE_INTERVAL_SECONDS (default 5 minutes), and at once after a reboot or an inventory change;
@@ -67,7 +68,8 @@ describe('heartbeat sampling', () => {
 describe('backpressure when the drain is behind', () => {
   let full: TestApp;
   beforeAll(async () => {
-    full = await startApp({ env: { SAMPLE_INTERVAL_SECONDS: '0', SAMPLE_STREAM_MAX: '10' } });
+    // 16 un-drained samples over SHARDS (16) shard streams: one per shard.
+    full = await startApp({ env: { SAMPLE_INTERVAL_SECONDS: '0', SAMPLE_STREAM_MAX: String(SHARDS) } });
   });
   afterAll(async () => {
     await full.close();
@@ -78,29 +80,30 @@ describe('backpressure when the drain is behind', () => {
     for (let i = 0; i < 25; i++) sites.push(await buildSite(full));
     const start = full.clock();
     for (const [i, s] of sites.entries()) await poll(full, s, hb({ cpu: i, uptime: '1000s' }));
-    // The first ten filled the stream; the other fifteen are deferred. A second round while it is
-    // still full defers every site, and the fifteen stay one entry each (coalesced).
-    expect(await full.deps.fleet.deferredCount()).toBe(15);
+    // The first site of each shard filled its shard's stream; the others are deferred. A second
+    // round while the streams are still full defers every site, each one entry (coalesced).
+    const firsts = new Set([...byShard(sites, (s) => s.id).values()].map((group) => group[0]!.id));
+    expect(await full.deps.fleet.deferredCount()).toBe(25 - firsts.size);
     full.clock.advance(1_000);
     for (const [i, s] of sites.entries()) await poll(full, s, hb({ cpu: 100 + i, uptime: '1001s' }));
-    expect(await full.deps.redis.xlen(`${full.redisPrefix}samples`)).toBe(10);
+    expect(await full.deps.fleet.streamLength()).toBe(firsts.size);
     expect(await full.deps.fleet.deferredCount()).toBe(25);
 
     const report = await drainSamples(full.deps, { batch: 5 });
     expect(report.requeued).toBe(25);
     expect(await full.deps.fleet.deferredCount()).toBe(0);
-    expect(await full.deps.redis.xlen(`${full.redisPrefix}samples`)).toBe(0);
+    expect(await full.deps.fleet.streamLength()).toBe(0);
     const metrics = (await full.request('GET', '/metrics')).text;
     expect(metrics).toContain('tikops_sample_backlog');
 
-    // Nothing was lost: the first ten sites have their first poll's sample and their latest one;
+    // Nothing was lost: each shard's first site has its first poll's sample and its latest one;
     // the rest one sample, their latest heartbeat.
     const cpu = async (s: BuiltSite): Promise<number[]> => {
       const q = `from=${new Date(start - 1_000).toISOString()}&to=${new Date(full.clock() + 1_000).toISOString()}`;
       return (await full.request('GET', `/site/${s.id}/stats?${q}`, { token: s.auth })).body.map((p: any) => p.cpu_load);
     };
     for (const [i, s] of sites.entries()) {
-      expect(await cpu(s)).toEqual(i < 10 ? [i, 100 + i] : [100 + i]);
+      expect(await cpu(s)).toEqual(firsts.has(s.id) ? [i, 100 + i] : [100 + i]);
     }
   });
 });

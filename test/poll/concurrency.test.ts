@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, type TestApp } from '../support/app.js';
+import { deletePrefix } from '../support/redis.js';
 import { buildJob, buildSite, callback, parseWrapper, poll } from '../factories.js';
 
 // Two API processes over one database and one Redis keyspace, polled in parallel.
@@ -15,8 +16,7 @@ afterAll(async () => {
 });
 
 async function wipeRedis(app: TestApp): Promise<void> {
-  const keys = await app.deps.redis.keys(`${app.redisPrefix}*`);
-  if (keys.length > 0) await app.deps.redis.del(...keys);
+  await deletePrefix(app.deps.redis, app.redisPrefix);
 }
 
 describe('parallel polls', () => {

@@ -5,9 +5,11 @@ import jwt from 'jsonwebtoken';
 import { buildHandler } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { createLogger, type Logger } from '../../src/lib/logger.js';
+import { createKeys, type Keys } from '../../src/redis/keys.js';
 import { connect, disconnect, type Deps } from '../../src/runtime.js';
 import { createTestDatabase } from './db.js';
 import { validateResponse } from './openapi.js';
+import { deletePrefix, testRedisEnv } from './redis.js';
 
 export const TEST_JWT_SECRET = 'test-jwt-secret-0123456789abcdef0123456789';
 export const TEST_SIGNING_KEY = 'test-signing-key-0123456789abcdef012345678';
@@ -49,6 +51,8 @@ export interface TestApp {
   clock: TestClock;
   dbUrl: string;
   redisPrefix: string;
+  /** The app's Redis key names (src/redis/keys.ts). */
+  keys: Keys;
   /** An operator JWT for `org` (HS256, expires in an hour unless overridden). */
   token(org: string, claims?: Record<string, unknown>): string;
   request<T = any>(method: string, path: string, opts?: RequestOptions): Promise<Reply<T>>;
@@ -76,6 +80,7 @@ export async function startApp(opts: StartOptions = {}): Promise<TestApp> {
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     DATABASE_URL: db.url,
     DATABASE_POOL_SIZE: '5',
+    ...testRedisEnv(),
     REDIS_PREFIX: redisPrefix,
     PUBLIC_URL: `http://127.0.0.1:${port}`,
     JWT_SECRET: TEST_JWT_SECRET,
@@ -101,6 +106,7 @@ export async function startApp(opts: StartOptions = {}): Promise<TestApp> {
     clock,
     dbUrl: db.url,
     redisPrefix,
+    keys: createKeys(redisPrefix),
     token: (org, claims = {}) => jwt.sign({ org, ...claims }, TEST_JWT_SECRET, { algorithm: 'HS256', expiresIn: '1h' }),
     async request(method, path, o = {}) {
       const headers: Record<string, string> = { ...o.headers };
@@ -125,10 +131,7 @@ export async function startApp(opts: StartOptions = {}): Promise<TestApp> {
       });
       if (!opts.share) {
         // Best effort: a test may have taken Redis away on purpose.
-        await deps.redis
-          .keys(`${redisPrefix}*`)
-          .then((keys) => (keys.length > 0 ? deps.redis.del(...keys) : 0))
-          .catch(() => undefined);
+        await deletePrefix(deps.redis, redisPrefix).catch(() => undefined);
       }
       await disconnect(deps);
       await db.drop();

@@ -40,6 +40,26 @@ describe('loadConfig', () => {
     }
   });
 
+  it('names one Redis, or a Redis Cluster by a redis+cluster:// URL or a node list', () => {
+    expect(loadConfig({}).redisCluster).toBeNull();
+    expect(loadConfig({ REDIS_URL: 'rediss://:pw@cache.internal:6380' }).redisCluster).toBeNull();
+    expect(loadConfig({ REDIS_URL: 'redis+cluster://app:s%40cret@10.0.0.1:7000,10.0.0.2:7001,[::1]:7002/' }).redisCluster).toEqual({
+      nodes: [{ host: '10.0.0.1', port: 7000 }, { host: '10.0.0.2', port: 7001 }, { host: '::1', port: 7002 }],
+      username: 'app',
+      password: 's@cret',
+      tls: false,
+    });
+    expect(loadConfig({ REDIS_URL: 'rediss://:pw@x', REDIS_CLUSTER_NODES: 'r1.internal:7000,r2.internal' }).redisCluster).toEqual({
+      nodes: [{ host: 'r1.internal', port: 7000 }, { host: 'r2.internal', port: 6379 }],
+      username: undefined,
+      password: 'pw',
+      tls: true,
+    });
+    expect(() => loadConfig({ REDIS_URL: 'redis+cluster://h1:7000,h2:notaport' })).toThrow(/REDIS_URL/);
+    expect(() => loadConfig({ REDIS_CLUSTER_NODES: 'h1:7000,,h2:7001' })).toThrow(/REDIS_CLUSTER_NODES/);
+    expect(() => loadConfig({ REDIS_URL: 'redis+cluster://h1:7000', REDIS_CLUSTER_NODES: 'h2:7000' })).toThrow(/either/);
+  });
+
   it('refuses to start in production with a default secret', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET[\s\S]*SIGNING_KEY/);
     expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'p'.repeat(40) })).toThrow(/SIGNING_KEY/);

@@ -1,21 +1,24 @@
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+import { createRedis, type RedisClient } from '../../src/redis/client.js';
 import { createFairShare, waitMs, type FairShare, type Gate } from '../../src/redis/fair-share.js';
 import { createKeys } from '../../src/redis/keys.js';
+import { deletePrefix, testRedisEnv } from '../support/redis.js';
 
 // The shares and circuit breaker of outbound work (src/redis/fair-share.ts) against real Redis,
 // with time passed in explicitly: fair-acquire-3.lua and fair-release-3.lua decide everything.
 
 const prefix = `tikops-test:${randomBytes(5).toString('hex')}:`;
-let redis: Redis;
+let redis: RedisClient;
 let fair: FairShare;
 const T0 = 1_700_000_000_000;
 const HOLD = 10_000;
 const OPEN_MS = 1_000;
 
 beforeAll(async () => {
-  redis = new Redis({ host: '127.0.0.1', port: 6379, lazyConnect: true });
+  // REDIS_URL: one Redis, or the test cluster (vitest.config.ts).
+  redis = createRedis(loadConfig({ ...process.env, ...testRedisEnv() }), 'worker');
   await redis.connect();
   fair = createFairShare(redis, createKeys(prefix), {
     webhook: { orgConcurrency: 2, destinationConcurrency: 3 },
@@ -26,8 +29,7 @@ beforeAll(async () => {
   });
 });
 afterAll(async () => {
-  const keys = await redis.keys(`${prefix}*`);
-  if (keys.length > 0) await redis.del(...keys);
+  await deletePrefix(redis, prefix);
   redis.disconnect();
 });
 

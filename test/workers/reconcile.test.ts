@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reconcile } from '../../src/jobs/reconcile.service.js';
 import { sweepTimeouts } from '../../src/jobs/delivery.service.js';
+import { shardOf } from '../../src/redis/keys.js';
 import { startApp, type TestApp } from '../support/app.js';
 import { buildJob, buildSite, callback, parseWrapper, poll } from '../factories.js';
 
@@ -12,10 +13,7 @@ afterAll(async () => {
   await app.close();
 });
 
-const keys = (site: string) => ({
-  queue: `${app.redisPrefix}q:${site}`,
-  run: `${app.redisPrefix}run:${site}`,
-});
+const keys = (site: string) => ({ queue: app.keys.queue(site), run: app.keys.run(site) });
 
 async function status(site: { id: string; auth: string }, jobId: string): Promise<any> {
   return (await app.request('GET', `/site/${site.id}/job/${jobId}`, { token: site.auth })).body;
@@ -67,7 +65,7 @@ describe('reconciler', () => {
     const saved = await app.deps.redis.hgetall(keys(site.id).run);
     await callback(app, w.done!);
     await app.deps.redis.hset(keys(site.id).run, saved);
-    await app.deps.redis.sadd(`${app.redisPrefix}inflight`, site.id);
+    await app.deps.redis.sadd(app.keys.inflight(shardOf(site.id)), site.id);
     expect(await poll(app, site)).toBe('');
     expect((await reconcile(app.deps))?.released).toBe(1);
     expect(parseWrapper(await poll(app, site)).token).toBe(second.token);

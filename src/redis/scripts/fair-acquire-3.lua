@@ -8,6 +8,7 @@
   (until has passed): one probe at a time is let through, and its outcome (fair-release-3.lua)
   closes the circuit or opens it again for longer.
 
+  (KEYS[1..3] share the lane's hash tag, src/redis/keys.ts)
   KEYS[1] org slots zset          (lease id scored by lease expiry ms)
   KEYS[2] destination slots zset  (lease id scored by lease expiry ms)
   KEYS[3] destination circuit hash (failures, until, opened, probe, probe_until)

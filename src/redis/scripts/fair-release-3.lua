@@ -4,6 +4,7 @@
   counts towards `threshold` failures in a row, which open it; a failed half-open probe opens it
   again at once. Each opening in a row lasts twice the one before (base · 2^(n-1), at most maxMs).
 
+  (KEYS[1..3] share the lane's hash tag, src/redis/keys.ts)
   KEYS[1] org slots zset
   KEYS[2] destination slots zset
   KEYS[3] destination circuit hash (failures, until, opened, probe, probe_until)

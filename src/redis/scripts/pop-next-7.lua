@@ -14,6 +14,9 @@
   ZADD, and an LPOP; the run hash is read only unless the site hash says it is empty (`rf`), and the
   samples stream only when a sample is due.
 
+  Every key carries the hash tag of the site's shard (src/redis/keys.ts), so the script runs in one
+  slot of a Redis Cluster; KEYS[4..7] are the shard's, not the whole fleet's.
+
   KEYS[1] site hash    (tv, org, seen, from, up, hb: the latest heartbeat; ss, sk: when the last
                         sample was kept and its inventory digest; rm: ms of the last reboot marked;
                         lj: the last `last-job` report; rf: '1' once this script found the run hash
@@ -34,7 +37,7 @@
   ARGV[5] uptime in seconds from the heartbeat, or '' if it carried none
   ARGV[6] heartbeat facts, compact JSON
   ARGV[7] site id
-  ARGV[8] samples stream length beyond which samples are deferred, not appended (SAMPLE_STREAM_MAX)
+  ARGV[8] the shard's stream length beyond which samples are deferred, not appended (SAMPLE_STREAM_MAX / shards)
   ARGV[9] the agent's `last-job` report (`<job token>:ok|fail`), or ''
   ARGV[10] '1' to record the heartbeat; '0' on a caller's retry within the same poll
   ARGV[11] sample interval, ms: a heartbeat becomes a sample only this long after the last one kept,

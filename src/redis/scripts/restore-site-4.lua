@@ -10,7 +10,8 @@
   bring a revoked token back. It clears the site hash's `rf` (pop-next-7.lua's note that the run
   hash is empty), since it may write the run hash.
 
-  KEYS[1] site hash, KEYS[2] queue list, KEYS[3] run hash, KEYS[4] inflight set
+  KEYS[1] site hash, KEYS[2] queue list, KEYS[3] run hash, KEYS[4] inflight set of the site's shard
+  (all four under the shard's hash tag, src/redis/keys.ts)
   ARGV[1] token version
   ARGV[2] org id
   ARGV[3] in-flight job id, or '' if none

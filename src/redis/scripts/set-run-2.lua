@@ -2,7 +2,7 @@
   set-run: change the site's run slot only if it holds the given job (compare-and-set on job id).
 
   KEYS[1] run hash     (job, lease, claimed)
-  KEYS[2] inflight set (site ids whose run slot is held)
+  KEYS[2] inflight set of the site's shard (site ids whose run slot is held; same hash tag as KEYS[1])
   ARGV[1] job id the slot must hold
   ARGV[2] action: 'release' deletes the slot; 'claim' marks the job claimed (no lease any more);
           'await' marks a claimed rollback job as waiting for its confirmation (claimed = 2);
