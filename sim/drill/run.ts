@@ -18,7 +18,7 @@ import { startReceiver } from './receiver.js';
 
 const ROUTERS = Number(process.env.DRILL_ROUTERS ?? 1_000);
 const JOBS_PER_ROUTER = Number(process.env.DRILL_JOBS_PER_ROUTER ?? 10);
-const DEADLINE_MS = Number(process.env.DRILL_DEADLINE_S ?? 480) * 1000;
+const DEADLINE_MS = Number(process.env.DRILL_DEADLINE_S ?? 900) * 1000;
 const BASE = Number(process.env.DRILL_PORT ?? 3940);
 const REDIS_PORT = BASE + 451; // 4391 by default
 const JWT_SECRET = 'drill-jwt-secret-0123456789abcdef0123456789';
@@ -41,7 +41,7 @@ redis-server on PATH (started on its own port; with --cluster, or DRILL_REDIS=cl
 Tuned by environment variables:
   DRILL_ROUTERS          simulated routers (default 1000)
   DRILL_JOBS_PER_ROUTER  jobs queued per router (default 10)
-  DRILL_DEADLINE_S       seconds for every job to settle (default 480)
+  DRILL_DEADLINE_S       seconds for every job to settle and every webhook event to arrive (default 900)
   DRILL_PORT             first of the ports it uses: balancer, APIs +1..+3, receiver +9, Redis +451 (default 3940)`;
 
 // Unique per run: several drills (or a drill and the test suite) can share one server, and a run
