@@ -24,30 +24,34 @@ export function CopyButton({ text, label = 'Copy' }: { text: string; label?: str
   );
 }
 
+/** The cursors of the pages visited so far: undefined for the first page, then each X-Next-Cursor. */
+export type Cursors = (string | undefined)[];
+
 export interface PagerProps {
-  /** 1-based page number shown to the operator. */
-  page: number;
-  hasPrev: boolean;
-  hasNext: boolean;
-  onPrev: () => void;
-  onNext: () => void;
+  /** The pages visited so far (useState); their count is the page number shown. */
+  cursors: Cursors;
+  setCursors: (update: (c: Cursors) => Cursors) => void;
+  /** The current page's next cursor, if there is a next page. */
+  next: string | null | undefined;
   /** e.g. "Showing 1–50 of 10,000 sites"; omitted when the total is unknown (cursor paging). */
   summary?: string;
   label: string;
 }
 
-export function Pager({ page, hasPrev, hasNext, onPrev, onNext, summary, label }: PagerProps) {
-  if (!hasPrev && !hasNext) return summary ? <p class="small muted">{summary}</p> : null;
+/** Previous/next over a cursor-paged list (the API's X-Next-Cursor). */
+export function Pager({ cursors, setCursors, next, summary, label }: PagerProps) {
+  const hasPrev = cursors.length > 1;
+  if (!hasPrev && !next) return summary ? <p class="small muted">{summary}</p> : null;
   return (
     <nav class="pager" aria-label={label}>
-      <button type="button" class="button" onClick={onPrev} disabled={!hasPrev}>
+      <button type="button" class="button" onClick={() => setCursors((c) => c.slice(0, -1))} disabled={!hasPrev}>
         ← Previous
       </button>
       <span class="small">
-        Page {page}
+        Page {cursors.length}
         {summary ? ` · ${summary}` : ''}
       </span>
-      <button type="button" class="button" onClick={onNext} disabled={!hasNext}>
+      <button type="button" class="button" onClick={() => next && setCursors((c) => [...c, next])} disabled={!next}>
         Next →
       </button>
     </nav>

@@ -103,10 +103,7 @@ export function AuditPage() {
           </table>
         </div>
       ) : null}
-      <Pager label="Audit log pages" page={cursors.length} hasPrev={cursors.length > 1} hasNext={!!result.data?.next}
-        onPrev={() => setCursors((c) => c.slice(0, -1))}
-        onNext={() => result.data?.next && setCursors((c) => [...c, result.data?.next as string])}
-        summary={rows.length > 0 ? `events ${from}–${from + rows.length - 1}` : undefined} />
+      <Pager label="Audit log pages" cursors={cursors} setCursors={setCursors} next={result.data?.next} summary={rows.length > 0 ? `events ${from}–${from + rows.length - 1}` : undefined} />
     </div>
   );
 }

@@ -198,10 +198,7 @@ export function FleetPage() {
               </table>
             </div>
           ) : null}
-          <Pager label="Fleet pages" page={cursors.length} hasPrev={cursors.length > 1} hasNext={!!page?.next}
-            onPrev={() => setCursors((c) => c.slice(0, -1))}
-            onNext={() => page?.next && setCursors((c) => [...c, page.next as string])}
-            summary={range ? `${range}${total !== undefined ? ` of ${total.toLocaleString()}` : ''} ${filtered ? 'matching ' : ''}${rows.length === 1 && total === 1 ? 'site' : 'sites'}` : undefined} />
+          <Pager label="Fleet pages" cursors={cursors} setCursors={setCursors} next={page?.next} summary={range ? `${range}${total !== undefined ? ` of ${total.toLocaleString()}` : ''} ${filtered ? 'matching ' : ''}${rows.length === 1 && total === 1 ? 'site' : 'sites'}` : undefined} />
           <p class="muted small">
             Times are relative; hover for the exact time. Loaded <RelTime iso={loadedAt} />.
           </p>

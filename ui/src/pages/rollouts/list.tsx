@@ -72,14 +72,7 @@ export function RolloutsPage() {
           </table>
         </div>
       ) : null}
-      <Pager
-        label="Rollout pages"
-        page={cursors.length}
-        hasPrev={cursors.length > 1}
-        hasNext={Boolean(page?.next)}
-        onPrev={() => setCursors((c) => c.slice(0, -1))}
-        onNext={() => page?.next && setCursors((c) => [...c, page.next as string])}
-      />
+      <Pager label="Rollout pages" cursors={cursors} setCursors={setCursors} next={page?.next} />
       <p class="muted small" role="status">{stream === 'live' ? 'Live: updates as rollouts move.' : ''}</p>
     </div>
   );

@@ -169,14 +169,7 @@ export function RolloutPage({ rolloutId }: { rolloutId: string }) {
             </table>
           </div>
         ) : null}
-        <Pager
-          label="Target pages"
-          page={cursors.length}
-          hasPrev={cursors.length > 1}
-          hasNext={Boolean(page?.next)}
-          onPrev={() => setCursors((c) => c.slice(0, -1))}
-          onNext={() => page?.next && setCursors((c) => [...c, page.next as string])}
-        />
+        <Pager label="Target pages" cursors={cursors} setCursors={setCursors} next={page?.next} />
       </Section>
       <div class="grid">
         <Section title="Details"><Details r={r} /></Section>

@@ -52,14 +52,7 @@ export function SiteJobs({ siteId }: { siteId: string }) {
           </table>
         </div>
       ) : null}
-      <Pager
-        label="Job pages"
-        page={cursors.length}
-        hasPrev={cursors.length > 1}
-        hasNext={Boolean(page?.next)}
-        onPrev={() => setCursors((c) => c.slice(0, -1))}
-        onNext={() => page?.next && setCursors((c) => [...c, page.next as string])}
-      />
+      <Pager label="Job pages" cursors={cursors} setCursors={setCursors} next={page?.next} />
       <p class="muted small" role="status" data-testid="jobs-live">
         {stream === 'live' ? 'Live: updates as jobs change.' : moving ? `Refreshing every ${POLL_MS / 1000} s while jobs are in progress.` : ''}
       </p>
