@@ -3,7 +3,7 @@ import pg from 'pg';
 import type { RedisClient } from '../src/redis/client.js';
 import { connect, disconnect } from '../src/runtime.js';
 import { benchConfig, cleanupBench, envFor, seedFleet } from './lib/fleet.js';
-import { runLoad, type LoadResult } from './lib/load.js';
+import { pollLoad, runLoad, type LoadResult } from './lib/load.js';
 import { printTable, writeResult } from './lib/report.js';
 import { startNode } from './lib/servers.js';
 
@@ -25,10 +25,6 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
 /** Sites in the fleet: each polls about every SITES / rate seconds. */
 const SITES = Number(process.env.BENCH_SITES ?? 100_000);
-const HEARTBEAT =
-  'name=branch-router;serial-number=HG409TX7Z1;model=C53UiG+5HPaxD2HPaxD;board-name=hAP ax3;' +
-  'version=7.16.2 (stable);architecture-name=arm64;uptime=1d02:15:38;cpu-load=7;free-memory=850000000;' +
-  'total-memory=1073741824;free-hdd-space=98000000';
 /** A rate is bounded when the drain ends it at most this many seconds of polls behind. */
 const BOUND_SECONDS = 5;
 const TICKS = 100; // USER_HZ: /proc/<pid>/stat counts CPU time in 1/100 s on Linux
@@ -92,14 +88,7 @@ export async function heartbeatBench(): Promise<{ rows: Row[]; sites: number }> 
   const backlog = async (): Promise<number> => deps.fleet.streamLength();
   const rows: Row[] = [];
   try {
-    const load = {
-      url: `${config.publicUrl}/poll`,
-      method: 'POST' as const,
-      lines: fleet.tokens,
-      headers: { Authorization: 'Bearer {{line}}', 'Content-Type': 'text/plain' },
-      body: HEARTBEAT,
-      connections: CONNECTIONS,
-    };
+    const load = pollLoad(config.publicUrl, fleet.tokens, CONNECTIONS);
     // Warm-up: JIT, pools, and every site's first (inventory) sample written once, as in production.
     await runLoad({ ...load, durationSeconds: 5 });
     await waitDrained(backlog, 120_000);

@@ -1,5 +1,5 @@
 import { benchConfig, cleanupBench, envFor, seedFleet } from './lib/fleet.js';
-import { runLoad, type LoadResult } from './lib/load.js';
+import { pollLoad, runLoad, type LoadResult } from './lib/load.js';
 import { printTable, writeResult } from './lib/report.js';
 import { cpuMs, rssMiB, startNode, type Server } from './lib/servers.js';
 
@@ -14,10 +14,6 @@ import { cpuMs, rssMiB, startNode, type Server } from './lib/servers.js';
 const SITES = Number(process.env.BENCH_SITES ?? 5_000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
-const HEARTBEAT =
-  'name=branch-router;serial-number=HG409TX7Z1;model=C53UiG+5HPaxD2HPaxD;board-name=hAP ax3;' +
-  'version=7.16.2 (stable);architecture-name=arm64;uptime=1d02:15:38;cpu-load=7;free-memory=850000000;' +
-  'total-memory=1073741824;free-hdd-space=98000000';
 
 interface Row extends LoadResult {
   target: string;
@@ -27,14 +23,7 @@ interface Row extends LoadResult {
 }
 
 async function measure(target: string, server: Server, tokens: string[]): Promise<Row> {
-  const load = {
-    url: `${server.url}/poll`,
-    method: 'POST' as const,
-    lines: tokens,
-    headers: { Authorization: 'Bearer {{line}}', 'Content-Type': 'text/plain' },
-    body: HEARTBEAT,
-    connections: CONNECTIONS,
-  };
+  const load = pollLoad(server.url, tokens, CONNECTIONS);
   await runLoad({ ...load, durationSeconds: 2 }); // warm-up: JIT, pools, first deliveries
   const cpu0 = cpuMs(server.pid);
   const result = await runLoad({ ...load, durationSeconds: SECONDS });

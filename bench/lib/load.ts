@@ -100,3 +100,21 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
     errors: r.errors,
   };
 }
+
+/** A typical router's heartbeat, as the agent sends it (src/routeros/agent.ts). */
+const HEARTBEAT =
+  'name=branch-router;serial-number=HG409TX7Z1;model=C53UiG+5HPaxD2HPaxD;board-name=hAP ax3;' +
+  'version=7.16.2 (stable);architecture-name=arm64;uptime=1d02:15:38;cpu-load=7;free-memory=850000000;' +
+  'total-memory=1073741824;free-hdd-space=98000000';
+
+/** Routers polling `baseUrl` with the heartbeat above, each request one of `tokens` at random (add the duration). */
+export function pollLoad(baseUrl: string, tokens: string[], connections: number): Omit<LoadSpec, 'durationSeconds'> {
+  return {
+    url: `${baseUrl}/poll`,
+    method: 'POST',
+    lines: tokens,
+    headers: { Authorization: 'Bearer {{line}}', 'Content-Type': 'text/plain' },
+    body: HEARTBEAT,
+    connections,
+  };
+}
