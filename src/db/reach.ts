@@ -2,14 +2,19 @@
 
 /** A URL with its password masked, for messages and logs. */
 export function redactUrl(url: string): string {
+  let redacted: string;
   try {
     const u = new URL(url);
     if (u.password) u.password = '***';
-    return u.toString();
+    redacted = u.toString();
   } catch {
-    // A Redis Cluster URL (redis+cluster://user:pass@h1:p,h2:p) is no WHATWG URL: mask the password by hand.
-    return /^[a-z+]+:\/\/[^/?#]*\/?$/i.test(url) ? url.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@') : '(unparsable URL)';
+    // A URL naming several hosts (redis+cluster://user:pass@h1:p,h2:p, redis+sentinel://…/name) is
+    // no WHATWG URL: mask the password by hand.
+    if (!/^[a-z+]+:\/\/[^/?#]*(\/[^?#]*)?(\?[^#]*)?$/i.test(url)) return '(unparsable URL)';
+    redacted = url.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@');
   }
+  // Redis Sentinel's own password rides in the query (REDIS_URL=redis+sentinel://…?sentinelPassword=).
+  return redacted.replace(/([?&]sentinelPassword=)[^&#]*/gi, '$1***');
 }
 
 /** Why a connection failed, in words (node's error codes and PostgreSQL's SQLSTATEs). */
