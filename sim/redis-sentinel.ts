@@ -30,8 +30,8 @@ export interface LocalSentinel {
   stop(): Promise<void>;
 }
 
-/** One command on a short-lived connection; rejects on an error reply or a refused connection. */
-async function ask(port: number, command: string, ...args: string[]): Promise<unknown> {
+/** One command to 127.0.0.1:`port` on a short-lived connection; rejects on an error reply or a refused connection. */
+export async function ask(port: number, command: string, ...args: string[]): Promise<unknown> {
   const r = new Redis(port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
   r.on('error', () => undefined);
   try {
