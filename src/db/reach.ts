@@ -36,6 +36,8 @@ export function reasonOf(err: unknown): string {
     case '3D000':
       return `${e.message ?? 'database does not exist'} (npm run db:migrate creates it)`;
     default:
+      // ioredis' words when no Sentinel gave the master's address: none answered, or none knows the name.
+      if (e.message?.startsWith('All sentinels are unreachable')) return 'no Sentinel named the master (none reachable, or none monitors that name)';
       return e.message ?? String(err);
   }
 }

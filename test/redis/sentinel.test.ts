@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ask, startLocalSentinel, type LocalSentinel } from '../../sim/redis-sentinel.js';
+import { loadConfig } from '../../src/config.js';
+import { connect, StartupError } from '../../src/runtime.js';
+import { createLogger } from '../../src/lib/logger.js';
 import { startApp, type TestApp } from '../support/app.js';
 import { eventually, startWorker, type TestWorker } from '../support/worker.js';
 import { openSse } from '../support/sse.js';
@@ -83,5 +86,18 @@ describe('tikops on Redis Sentinel', () => {
     const express = await buildJob(app, other, { express: true });
     await eventually(async () => (await eventTypes(other, express.id)).includes('express_failed'), 20_000);
     expect((await eventTypes(other, express.id)).filter((t) => t === 'express_failed')).toHaveLength(1);
+  });
+
+  it('fails start-up with words when the Sentinels know no master of that name, passwords masked', async () => {
+    const url = `${sentinel.url.replace(/^redis\+sentinel:\/\//, 'redis+sentinel://:hunter2@').replace(/\/tikops$/, '/no-such-master')}`;
+    const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: app.dbUrl, REDIS_URL: url });
+    const err = await connect(config, 'api', { log: createLogger({ level: 'silent', name: 'tikops-test' }) }).then(
+      () => new Error('connected'),
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(StartupError);
+    expect((err as Error).message).toBe(
+      `cannot reach Redis at REDIS_URL=${url.replace(':hunter2@', ':***@')}: no Sentinel named the master (none reachable, or none monitors that name)`,
+    );
   });
 });
