@@ -25,7 +25,7 @@ export interface LocalCluster {
 }
 
 /** A free loopback port whose cluster bus port (+10000) is free too. */
-async function freePort(taken: Set<number>): Promise<number> {
+export async function freePort(taken: Set<number>): Promise<number> {
   const listen = (port: number): Promise<number | null> =>
     new Promise((resolve) => {
       const srv = createServer();
@@ -43,9 +43,9 @@ async function freePort(taken: Set<number>): Promise<number> {
   throw new Error('no free port pair for a Redis Cluster node');
 }
 
-const cli = async (...args: string[]): Promise<string> => (await run('redis-cli', args, { timeout: 30_000 })).stdout;
+export const cli = async (...args: string[]): Promise<string> => (await run('redis-cli', args, { timeout: 30_000 })).stdout;
 
-async function waitUntil(check: () => Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
+export async function waitUntil(check: () => Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (!(await check().catch(() => false))) {
     if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);

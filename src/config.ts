@@ -27,10 +27,16 @@ export const envSchema = z.object({
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).default('postgresql://postgres@127.0.0.1:5432/tikops'),
   // Chosen by measurement: npm run bench create (README, "Performance").
   DATABASE_POOL_SIZE: int(20, 1, 500),
-  /** One Redis (`redis://`, `rediss://`) or a Redis Cluster's seed nodes (`redis+cluster://h1:p,h2:p`). */
+  /**
+   * One Redis (`redis://`, `rediss://`), a Redis Cluster's seed nodes (`redis+cluster://h1:p,h2:p`),
+   * or the Sentinels of a replicated Redis and its master's name (`redis+sentinel://h1:p,h2:p/name`).
+   */
   REDIS_URL: z
     .string()
-    .refine((v) => isRedisUrl(v) || clusterUrl(v) !== null, 'expected redis://host:port, rediss://… or redis+cluster://host1:port,host2:port')
+    .superRefine((v, ctx) => {
+      const problem = redisUrlProblem(v);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    })
     .default('redis://127.0.0.1:6379'),
   /** A Redis Cluster's seed nodes (`host:port,host:port`); credentials and TLS come from REDIS_URL. */
   REDIS_CLUSTER_NODES: z
@@ -129,10 +135,12 @@ export interface Config {
    * verification is reused (0: never) and how many are kept.
    */
   authCache: { seconds: number; entries: number };
-  /** REDIS_URL as given (one Redis, or the cluster URL); messages print it redacted. */
+  /** REDIS_URL as given (one Redis, the cluster URL or the Sentinel URL); messages print it redacted. */
   redisUrl: string;
-  /** Redis Cluster seed nodes and credentials (REDIS_URL redis+cluster://… or REDIS_CLUSTER_NODES); null: one Redis. */
+  /** Redis Cluster seed nodes and credentials (REDIS_URL redis+cluster://… or REDIS_CLUSTER_NODES); null: no cluster. */
   redisCluster: RedisCluster | null;
+  /** Sentinels, master name and credentials (REDIS_URL redis+sentinel://…); null: no Sentinel. */
+  redisSentinel: RedisSentinel | null;
   redisPrefix: string;
   /**
    * Operator JWTs: HS256 secret, RS256/ES256 public key, remote JWK set; required iss/aud; the
@@ -233,18 +241,77 @@ export interface RedisCluster {
   tls: boolean;
 }
 
+/** A Redis whose master the Sentinels name, and which they fail over to a replica (docs/redis.md). */
+export interface RedisSentinel {
+  /** Sentinels asked for the master's address (port 26379 unless given). */
+  sentinels: { host: string; port: number }[];
+  /** The master group name the Sentinels monitor (`sentinel monitor <name> …`). */
+  name: string;
+  /** Of the Redis servers (REDIS_URL's user and password). */
+  username?: string;
+  password?: string;
+  /** Of the Sentinels themselves (`?sentinelUsername=…&sentinelPassword=…`). */
+  sentinelUsername?: string;
+  sentinelPassword?: string;
+  /** rediss+sentinel://: TLS to the Sentinels and to the Redis servers. */
+  tls: boolean;
+}
+
 function isRedisUrl(v: string): boolean {
   return URL.canParse(v) && /^rediss?:$/.test(new URL(v).protocol);
 }
 
-/** `host:port,[v6]:port,…` (port defaults to 6379), or null if any entry is not one. */
-function clusterNodes(list: string): RedisCluster['nodes'] | null {
+/** `host:port,[v6]:port,…` (port defaults to `defaultPort`), or null if any entry is not one. */
+function clusterNodes(list: string, defaultPort = 6379): RedisCluster['nodes'] | null {
   const nodes = list.split(',').map((entry) => {
     const m = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(?::(\d{1,5}))?$/.exec(entry.trim());
-    const port = Number(m?.[2] ?? 6379);
+    const port = Number(m?.[2] ?? defaultPort);
     return m && port > 0 && port < 65536 ? { host: m[1]!.replace(/^\[|\]$/g, ''), port } : null;
   });
   return nodes.length > 0 && nodes.every((n) => n !== null) ? nodes : null;
+}
+
+const decoded = (s: string | undefined): string | undefined => (s ? decodeURIComponent(s) : undefined);
+
+/**
+ * `redis+sentinel://[user:pass@]h1:p,h2:p/<master>[?sentinelUsername=…&sentinelPassword=…]`
+ * (rediss+sentinel: TLS): the setting, or what is wrong with it; null if not a Sentinel URL.
+ */
+function sentinelUrl(v: string): RedisSentinel | string | null {
+  if (!/^rediss?\+sentinel:\/\//.test(v)) return null;
+  const m = /^(rediss?)\+sentinel:\/\/(?:([^:@/]*)(?::([^@/]*))?@)?([^@/?#]*)(?:\/([^?#]*))?(?:\?([^#]*))?$/.exec(v);
+  if (!m) return 'expected redis+sentinel://[user:pass@]host1:26379,host2:26379/<master name>';
+  if (m[4] === '') return 'redis+sentinel://: name at least one Sentinel (host:port)';
+  const sentinels = clusterNodes(m[4]!, 26379);
+  if (!sentinels) return `redis+sentinel://: "${m[4]!.split(',').find((entry) => !clusterNodes(entry))?.trim()}" is not a Sentinel host:port`;
+  const name = decoded(m[5]) ?? '';
+  if (!/^[^\s/]+$/.test(name)) return 'redis+sentinel://: name the master after the Sentinels, e.g. redis+sentinel://host1:26379,host2:26379/mymaster';
+  const params = new URLSearchParams(m[6] ?? '');
+  const unknown = [...params.keys()].find((k) => k !== 'sentinelUsername' && k !== 'sentinelPassword');
+  if (unknown !== undefined) return `redis+sentinel://: unknown parameter "${unknown}" (expected sentinelUsername or sentinelPassword)`;
+  return {
+    sentinels,
+    name,
+    username: decoded(m[2]),
+    password: decoded(m[3]),
+    sentinelUsername: params.get('sentinelUsername') || undefined,
+    sentinelPassword: params.get('sentinelPassword') || undefined,
+    tls: m[1] === 'rediss',
+  };
+}
+
+/** What is wrong with a REDIS_URL, or null if it names one Redis, a cluster or a Sentinel setup. */
+function redisUrlProblem(v: string): string | null {
+  const sentinel = sentinelUrl(v);
+  if (typeof sentinel === 'string') return sentinel;
+  if (sentinel || isRedisUrl(v) || clusterUrl(v)) return null;
+  return 'expected redis://host:port, rediss://…, redis+cluster://host1:port,host2:port or redis+sentinel://host1:26379,host2:26379/<master name>';
+}
+
+/** The Sentinel REDIS_URL, or null (REDIS_URL already validated). */
+function redisSentinel(e: z.infer<typeof envSchema>): RedisSentinel | null {
+  const s = sentinelUrl(e.REDIS_URL);
+  return typeof s === 'object' && s !== null ? Object.freeze(s) : null;
 }
 
 /** `redis+cluster://[user:pass@]h1:p,h2:p[/]` (rediss+cluster: TLS), or null. */
@@ -252,8 +319,7 @@ function clusterUrl(v: string): RedisCluster | null {
   const m = /^(rediss?)\+cluster:\/\/(?:([^:@/]*)(?::([^@/]*))?@)?([^@/?#]+)\/?$/.exec(v);
   const nodes = m ? clusterNodes(m[4]!) : null;
   if (!m || !nodes) return null;
-  const dec = (s: string | undefined): string | undefined => (s ? decodeURIComponent(s) : undefined);
-  return { nodes, username: dec(m[2]), password: dec(m[3]), tls: m[1] === 'rediss' };
+  return { nodes, username: decoded(m[2]), password: decoded(m[3]), tls: m[1] === 'rediss' };
 }
 
 /** The cluster REDIS_URL or REDIS_CLUSTER_NODES name (credentials and TLS of REDIS_URL), or null. */
@@ -261,6 +327,9 @@ function redisCluster(e: z.infer<typeof envSchema>): RedisCluster | null {
   const fromUrl = clusterUrl(e.REDIS_URL);
   if (!e.REDIS_CLUSTER_NODES) return fromUrl && Object.freeze(fromUrl);
   if (fromUrl) throw new ConfigError(['REDIS_CLUSTER_NODES: set either it or a redis+cluster:// REDIS_URL, not both']);
+  if (sentinelUrl(e.REDIS_URL)) {
+    throw new ConfigError(['REDIS_CLUSTER_NODES: names a Redis Cluster, but REDIS_URL names Sentinels (redis+sentinel://); set one of them']);
+  }
   const u = new URL(e.REDIS_URL);
   return Object.freeze({
     nodes: clusterNodes(e.REDIS_CLUSTER_NODES)!,
@@ -354,6 +423,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     authCache: Object.freeze({ seconds: e.AUTH_CACHE_SECONDS, entries: e.AUTH_CACHE_ENTRIES }),
     redisUrl: e.REDIS_URL,
     redisCluster: redisCluster(e),
+    redisSentinel: redisSentinel(e),
     redisPrefix: e.REDIS_PREFIX,
     jwt: Object.freeze({
       secret: jwtSecret,

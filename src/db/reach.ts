@@ -2,14 +2,19 @@
 
 /** A URL with its password masked, for messages and logs. */
 export function redactUrl(url: string): string {
+  let redacted: string;
   try {
     const u = new URL(url);
     if (u.password) u.password = '***';
-    return u.toString();
+    redacted = u.toString();
   } catch {
-    // A Redis Cluster URL (redis+cluster://user:pass@h1:p,h2:p) is no WHATWG URL: mask the password by hand.
-    return /^[a-z+]+:\/\/[^/?#]*\/?$/i.test(url) ? url.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@') : '(unparsable URL)';
+    // A URL naming several hosts (redis+cluster://user:pass@h1:p,h2:p, redis+sentinel://…/name) is
+    // no WHATWG URL: mask the password by hand.
+    if (!/^[a-z+]+:\/\/[^/?#]*(\/[^?#]*)?(\?[^#]*)?$/i.test(url)) return '(unparsable URL)';
+    redacted = url.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@');
   }
+  // Redis Sentinel's own password rides in the query (REDIS_URL=redis+sentinel://…?sentinelPassword=).
+  return redacted.replace(/([?&]sentinelPassword=)[^&#]*/gi, '$1***');
 }
 
 /** Why a connection failed, in words (node's error codes and PostgreSQL's SQLSTATEs). */
@@ -31,6 +36,8 @@ export function reasonOf(err: unknown): string {
     case '3D000':
       return `${e.message ?? 'database does not exist'} (npm run db:migrate creates it)`;
     default:
+      // ioredis' words when no Sentinel gave the master's address: none answered, or none knows the name.
+      if (e.message?.startsWith('All sentinels are unreachable')) return 'no Sentinel named the master (none reachable, or none monitors that name)';
       return e.message ?? String(err);
   }
 }

@@ -1,5 +1,5 @@
-import { Cluster, Redis } from 'ioredis';
-import type { Config } from '../config.js';
+import { Cluster, Redis, type RedisOptions } from 'ioredis';
+import type { Config, RedisSentinel } from '../config.js';
 
 export type RedisRole = 'api' | 'worker';
 
@@ -33,16 +33,42 @@ class TurnWriteRedis extends Redis {
 }
 
 /**
+ * Connection options that find the master through the Sentinels (ioredis asks them on every
+ * (re)connect and checks the server's role), and follow a failover at once: the failover detector
+ * drops the connection when a Sentinel announces `+switch-master`, and a READONLY reply (a write
+ * that reached a demoted master) reconnects too. The API's command is failed (it answers 503);
+ * a worker's is sent again on the new master: Redis refused it unexecuted.
+ */
+function sentinelOptions(s: RedisSentinel, role: RedisRole): RedisOptions {
+  return {
+    sentinels: s.sentinels,
+    name: s.name,
+    username: s.username,
+    password: s.password,
+    sentinelUsername: s.sentinelUsername,
+    sentinelPassword: s.sentinelPassword,
+    ...(s.tls ? { tls: {}, enableTLSForSentinelMode: true, sentinelTLS: {} } : {}),
+    failoverDetector: true,
+    reconnectOnError: (err) => (err.message.startsWith('READONLY') ? (role === 'api' ? 1 : 2) : false),
+  };
+}
+
+/**
  * API clients fail fast (no offline queue, one retry) so a Redis outage turns into a quick 503
  * instead of piling up requests; worker clients wait (BullMQ requires maxRetriesPerRequest: null).
  * Redis must run with `maxmemory-policy noeviction`: an evicted queue key would hide jobs until
  * the reconciler restores them from PostgreSQL. With `redisCluster` set the client is an ioredis
- * `Cluster` over those seed nodes with the same per-role behaviour (docs/redis.md).
+ * `Cluster` over those seed nodes, with `redisSentinel` one Redis whose master the Sentinels name;
+ * each with the same per-role behaviour (docs/redis.md).
  */
-export function createRedis(config: Pick<Config, 'redisUrl' | 'redisCluster'>, role: RedisRole): RedisClient {
+export function createRedis(config: Pick<Config, 'redisUrl' | 'redisCluster' | 'redisSentinel'>, role: RedisRole): RedisClient {
   const common = { lazyConnect: true, connectionName: `tikops-${role}` } as const;
   const worker = { maxRetriesPerRequest: null, enableReadyCheck: true } as const;
   const api = { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2_000, retryStrategy } as const;
+  if (config.redisSentinel) {
+    const target = sentinelOptions(config.redisSentinel, role);
+    return role === 'worker' ? new Redis({ ...target, ...common, ...worker }) : new TurnWriteRedis({ ...target, ...common, ...api });
+  }
   const cluster = config.redisCluster;
   if (!cluster) {
     return role === 'worker' ? new Redis(config.redisUrl, { ...common, ...worker }) : new TurnWriteRedis(config.redisUrl, { ...common, ...api });

@@ -60,6 +60,49 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ REDIS_URL: 'redis+cluster://h1:7000', REDIS_CLUSTER_NODES: 'h2:7000' })).toThrow(/either/);
   });
 
+  it('names a Sentinel-managed Redis by redis+sentinel://sentinels/<master>, Sentinel port 26379 unless given', () => {
+    const c = loadConfig({ REDIS_URL: 'redis+sentinel://app:s%40cret@10.0.0.1,10.0.0.2:26380,[::1]:26381/cache-main' });
+    expect(c.redisCluster).toBeNull();
+    expect(c.redisSentinel).toEqual({
+      sentinels: [{ host: '10.0.0.1', port: 26379 }, { host: '10.0.0.2', port: 26380 }, { host: '::1', port: 26381 }],
+      name: 'cache-main',
+      username: 'app',
+      password: 's@cret',
+      sentinelUsername: undefined,
+      sentinelPassword: undefined,
+      tls: false,
+    });
+    expect(Object.isFrozen(c.redisSentinel)).toBe(true);
+    expect(loadConfig({ REDIS_URL: 'rediss+sentinel://:pw@s1:26379/m?sentinelUsername=watch&sentinelPassword=s%26p' }).redisSentinel).toMatchObject({
+      password: 'pw',
+      sentinelUsername: 'watch',
+      sentinelPassword: 's&p',
+      tls: true,
+    });
+    expect(loadConfig({}).redisSentinel).toBeNull();
+    expect(loadConfig({ REDIS_URL: 'redis+cluster://h1:7000' }).redisSentinel).toBeNull();
+  });
+
+  it('says what is wrong with a redis+sentinel:// URL, without echoing its passwords', () => {
+    const problem = (env: Record<string, string>): string => {
+      try {
+        loadConfig(env);
+      } catch (err) {
+        expect(err).toBeInstanceOf(ConfigError);
+        return (err as Error).message;
+      }
+      throw new Error('expected a ConfigError');
+    };
+    expect(problem({ REDIS_URL: 'redis+sentinel://:hunter2@s1:26379,s2:26379' })).toMatch(/REDIS_URL: .*name the master/);
+    expect(problem({ REDIS_URL: 'redis+sentinel://:hunter2@s1:26379,s2:26379/' })).toMatch(/REDIS_URL: .*name the master/);
+    expect(problem({ REDIS_URL: 'redis+sentinel://:hunter2@s1:26379,s2:port/m' })).toMatch(/REDIS_URL: .*"s2:port" is not a Sentinel host:port/);
+    expect(problem({ REDIS_URL: 'redis+sentinel://s1:26379,,s2/m' })).toMatch(/"" is not a Sentinel host:port/);
+    expect(problem({ REDIS_URL: 'redis+sentinel:///m' })).toMatch(/name at least one Sentinel/);
+    expect(problem({ REDIS_URL: 'redis+sentinel://s1/m?sentinelPasword=hunter2' })).toMatch(/unknown parameter "sentinelPasword"/);
+    expect(problem({ REDIS_URL: 'redis+sentinel://:hunter2@s1/m', REDIS_CLUSTER_NODES: 'h1:7000' })).toMatch(/REDIS_CLUSTER_NODES: .*set one of them/);
+    expect(problem({ REDIS_URL: 'redis+sentinel://:hunter2@s1/m?sentinelPasword=hunter2' })).not.toContain('hunter2');
+  });
+
   it('refuses to start in production with a default secret', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET[\s\S]*SIGNING_KEY/);
     expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'p'.repeat(40) })).toThrow(/SIGNING_KEY/);
