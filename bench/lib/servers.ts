@@ -24,9 +24,17 @@ async function waitUp(url: string, child: ChildProcess, timeoutMs = 30_000): Pro
   }
 }
 
+/** Every child still running: a bench that fails midway must not leave its servers behind. */
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
 /** Starts `node <args>` with `env` (in `cwd`, default this one) and waits until `probeUrl` answers. */
 export async function startNode(args: string[], env: NodeJS.ProcessEnv, probeUrl: string, cwd?: string): Promise<Server> {
   const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'inherit', 'inherit'], cwd });
+  running.add(child);
+  child.once('exit', () => running.delete(child));
   await waitUp(probeUrl, child);
   return {
     url: new URL(probeUrl).origin,
