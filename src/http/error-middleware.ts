@@ -105,8 +105,9 @@ export function errorMiddleware(opts: { docsUrl: string; log: Logger }): Middlew
         return;
       }
       state.error = { code: res.body.code, reason: res.reason };
-      if (res.status >= 500) opts.log.error({ err, method: ctx.method, path: ctx.path }, 'request failed');
-      else if (isDataException(err)) opts.log.warn({ err, method: ctx.method, path: ctx.path }, 'input passed validation but not PostgreSQL');
+      const where = { requestId: (ctx.state as { requestId?: string }).requestId, method: ctx.method, path: ctx.path };
+      if (res.status >= 500) opts.log.error({ err, ...where }, 'request failed');
+      else if (isDataException(err)) opts.log.warn({ err, ...where }, 'input passed validation but not PostgreSQL');
       ctx.status = res.status;
       ctx.type = 'application/json';
       ctx.body = res.body;

@@ -56,6 +56,14 @@ function requestIdOf(ctx: Context): string {
   return REQUEST_ID.test(given) ? given : newId();
 }
 
+/**
+ * The deps a request's handler gets: the process's, with a logger that puts the request id on every
+ * line the handler and the services it calls write (the test: test/http/request-log.test.ts).
+ */
+function forRequest(deps: Deps, requestId: string): Deps {
+  return Object.create(deps, { log: { value: deps.log.child({ requestId }) } }) as Deps;
+}
+
 /** Registers every route that has a handler on `router` (POST /poll has none: it is served before Koa). */
 export function registerRoutes(router: Router, routes: readonly AnyRoute[], deps: Deps): void {
   const { bodyLimitBytes, metricsToken } = deps.config;
@@ -114,7 +122,7 @@ export function registerRoutes(router: Router, routes: readonly AnyRoute[], deps
       input.body = await readBody(ctx, route.body, bodyLimitBytes);
       let answer = status;
       const reply = await handler({
-        deps,
+        deps: forRequest(deps, (ctx.state as RequestState).requestId),
         input,
         caller,
         source: ctx.ip || null,

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Context, Middleware } from 'koa';
 import type { ErrorCode } from '../errors.js';
-import { withRequestId, type Logger } from '../lib/logger.js';
+import type { Logger } from '../lib/logger.js';
 import type { Metrics } from '../metrics/metrics.js';
 
 // The outermost middleware of the Koa app: a request id for every request (the caller's
 // X-Request-Id if it is a plain token, otherwise a new UUID), echoed in the response header and
-// carried by every log line written while the request is served (src/lib/logger.ts), then one
+// carried by every log line written while the request is served (its handler's deps.log, src/http/register.ts), then one
 // access-log line per request and its latency in the HTTP histogram. POST /poll is served before
 // Koa (src/app.ts): polls are counted (tikops_polls_total), not logged one by one.
 
@@ -48,32 +48,31 @@ const routeOf = (ctx: Context): string => String((ctx as { _matchedRoute?: strin
 
 export function requestContext(deps: { log: Logger; metrics: Metrics }): Middleware {
   const histogram = deps.metrics.httpDuration;
-  return (ctx, next) => {
+  return async (ctx, next) => {
     const state = ctx.state as RequestState;
     state.requestId = requestIdOf(ctx.req.headers['x-request-id']);
     ctx.set(REQUEST_ID_HEADER, state.requestId);
     const started = process.hrtime.bigint();
-    return withRequestId(state.requestId, async () => {
-      try {
-        await next();
-      } finally {
-        const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-        const route = routeOf(ctx);
-        const status = ctx.status;
-        histogram.observe({ method: ctx.method, route, status: String(status) }, seconds);
-        const line = {
-          method: ctx.method,
-          route,
-          status,
-          ms: Math.round(seconds * 1e4) / 10,
-          org: state.org,
-          code: state.error?.code,
-        };
-        deps.log.info(line, 'request');
-        if (state.error && AUTH_CODES.has(state.error.code)) {
-          deps.log.warn({ ...line, ip: ctx.ip, reason: state.error.reason }, 'authentication failed');
-        }
+    try {
+      await next();
+    } finally {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const route = routeOf(ctx);
+      const status = ctx.status;
+      histogram.observe({ method: ctx.method, route, status: String(status) }, seconds);
+      const line = {
+        requestId: state.requestId,
+        method: ctx.method,
+        route,
+        status,
+        ms: Math.round(seconds * 1e4) / 10,
+        org: state.org,
+        code: state.error?.code,
+      };
+      deps.log.info(line, 'request');
+      if (state.error && AUTH_CODES.has(state.error.code)) {
+        deps.log.warn({ ...line, ip: ctx.ip, reason: state.error.reason }, 'authentication failed');
       }
-    });
+    }
   };
 }

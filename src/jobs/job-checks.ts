@@ -19,8 +19,8 @@ export interface CheckedInput {
   allowEmptyScript?: boolean | undefined;
 }
 
-/** Per process (Deps), the wrapper overhead of each set of job options that changes it. */
-const overheads = new WeakMap<Deps, Map<string, number>>();
+/** Per process (its signer), the wrapper overhead of each set of job options that changes it. */
+const overheads = new WeakMap<Deps['signer'], Map<string, number>>();
 
 /**
  * Bytes of the worst-case wrapper of `input` (src/routeros/wrapper.ts): the longest URLs, token
@@ -31,8 +31,8 @@ function wrappedSize(deps: Deps, input: CheckedInput): number {
   // A backup job is always delivered acknowledged (see deliver), with its backup step.
   const needsAck = input.needsAck || input.backup;
   const key = `${needsAck}/${input.backup}/${input.rollbackSeconds ?? ''}`;
-  let known = overheads.get(deps);
-  if (!known) overheads.set(deps, (known = new Map<string, number>()));
+  let known = overheads.get(deps.signer);
+  if (!known) overheads.set(deps.signer, (known = new Map<string, number>()));
   let overhead = known.get(key);
   if (overhead === undefined) {
     const worstId = '00000000-0000-0000-0000-000000000000';
