@@ -1,16 +1,16 @@
-import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import jwt from 'jsonwebtoken';
 import { BENCH_JWT_SECRET, benchConfig, cleanupBench, envFor, seedFleet } from './lib/fleet.js';
 import { runLoad, type LoadResult } from './lib/load.js';
 import { machine, printTable, writeResult } from './lib/report.js';
-import { startNode, type Server } from './lib/servers.js';
+import { cpuMs, LOAD_CPU, SERVER_CPU, startNode, type Server } from './lib/servers.js';
 
 // Job creation (issue 10): tikops' POST /site/{id}/job (raw form, an operator JWT, every request
 // a new idempotency key) beside a minimal node:http + pg reference running the same insert
 // statement (bench/targets/create-reference.ts), one after the other in the same run, for each
-// database pool size in BENCH_POOL_SIZES. Both get the same wrk load; the CPU column is the
-// server process's own CPU time (user + system, /proc) per created job.
+// database pool size in BENCH_POOL_SIZES. Both get the same wrk load (servers and wrk on CPUs of
+// their own, bench/lib/servers.ts); the CPU column is the server process's own CPU time (user +
+// system, /proc) per created job.
 
 const SITES = 1_000;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -25,23 +25,16 @@ export interface CreateRow extends LoadResult {
   cpuUsPerJob: number;
 }
 
-/** CPU time (user + system) a process used so far, in microseconds (Linux /proc). */
-function cpuMicros(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  // utime and stime are fields 14 and 15 of stat(5), in clock ticks (100 per second on Linux).
-  return (Number(fields[11]) + Number(fields[12])) * 10_000;
-}
-
 type Load = Omit<Parameters<typeof runLoad>[0], 'url' | 'durationSeconds'>;
 
 async function measure(server: Server, target: string, pool: number, load: () => Load, path: string): Promise<CreateRow> {
   const url = `${server.url}${path}`;
   // A warm-up (JIT, prepared statements, pool connections) on its own keys, then the measurement.
   await runLoad({ ...load(), url, durationSeconds: 2 });
-  const cpu = cpuMicros(server.pid);
+  const cpu = cpuMs(server.pid);
   const r = await runLoad({ ...load(), url, durationSeconds: SECONDS });
   const created = r.requests - r.non2xx;
-  return { target, pool, ...r, cpuUsPerJob: created > 0 ? Math.round((cpuMicros(server.pid) - cpu) / created) : 0 };
+  return { target, pool, ...r, cpuUsPerJob: created > 0 ? Math.round(((cpuMs(server.pid) - cpu) * 1000) / created) : 0 };
 }
 
 export async function createBench(): Promise<CreateRow[]> {
@@ -60,6 +53,7 @@ export async function createBench(): Promise<CreateRow[]> {
     },
     body: '/ip address add address=192.168.99.1/24 interface=ether2 comment="bench"',
     connections: CONNECTIONS,
+    cpu: LOAD_CPU,
   });
   // wrk cannot substitute into the path, so one site takes all jobs; the per-site unique
   // (site_id, idempotency_key) index is what the insert has to check either way.
@@ -69,20 +63,20 @@ export async function createBench(): Promise<CreateRow[]> {
     // The rate limit stays on (one Redis call per request, as in production), set out of reach.
     const env = envFor(config, { DATABASE_POOL_SIZE: String(pool), RATE_LIMIT_OPERATOR_PER_MINUTE: '1000000' });
     if (BASELINE) {
-      const before = await startNode(['--import', 'tsx', 'src/main.ts'], env, `${config.publicUrl}/healthz`, BASELINE);
+      const before = await startNode(['--import', 'tsx', 'src/main.ts'], env, `${config.publicUrl}/healthz`, { cwd: BASELINE, cpu: SERVER_CPU });
       try {
         rows.push(await measure(before, `tikops at ${BASELINE}`, pool, load, path));
       } finally {
         await before.stop();
       }
     }
-    const api = await startNode([...(process.env.PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/profc'] : []), '--import', 'tsx', 'src/main.ts'], env, `${config.publicUrl}/healthz`);
+    const api = await startNode(['--import', 'tsx', 'src/main.ts'], env, `${config.publicUrl}/healthz`, { cpu: SERVER_CPU });
     try {
       rows.push(await measure(api, 'tikops POST /site/{id}/job', pool, load, path));
     } finally {
       await api.stop();
     }
-    const ref = await startNode(['--import', 'tsx', 'bench/targets/create-reference.ts'], { ...env, PORT: '3921' }, 'http://127.0.0.1:3921/');
+    const ref = await startNode(['--import', 'tsx', 'bench/targets/create-reference.ts'], { ...env, PORT: '3921' }, 'http://127.0.0.1:3921/', { cpu: SERVER_CPU });
     try {
       rows.push(await measure(ref, 'node:http + pg, same SQL', pool, load, path));
     } finally {

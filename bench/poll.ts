@@ -2,15 +2,16 @@ import type { Config } from '../src/config.js';
 import { benchConfig, cleanupBench, envFor, seedFleet } from './lib/fleet.js';
 import { pollLoad, runLoad, type LoadResult } from './lib/load.js';
 import { printTable, writeResult } from './lib/report.js';
-import { cpuMs, rssMiB, startNode, type Server } from './lib/servers.js';
+import { cpuMs, LOAD_CPU, rssMiB, SERVER_CPU, startNode, type Server } from './lib/servers.js';
 
 // Poll throughput and latency of one tikops API process (no workers running) against 5,000
 // registered sites with jobs pending for 10% of them, beside (a) a bare Node http server answering
 // the same request — the ceiling of HTTP alone — (b) the reference: bare Node http plus one EVALSHA
 // of the real poll script (bench/targets/bare-evalsha.ts), and (c) a straightforward
 // PostgreSQL-only poll (heartbeat UPDATE + SELECT … FOR UPDATE SKIP LOCKED per poll), all driven by
-// the same wrk load and the same tokens on this machine in one run. Each target that pops jobs
-// starts from a freshly seeded fleet.
+// the same wrk load and the same tokens on this machine in one run, each server on a CPU of its
+// own and wrk on the other (bench/lib/servers.ts). Each target that pops jobs starts from a freshly
+// seeded fleet; the four run BENCH_ROUNDS times in turn and the table shows medians.
 
 const SITES = Number(process.env.BENCH_SITES ?? 5_000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -26,7 +27,7 @@ interface Row extends LoadResult {
 }
 
 async function measure(target: string, server: Server, tokens: string[]): Promise<Row> {
-  const load = pollLoad(server.url, tokens, CONNECTIONS);
+  const load = { ...pollLoad(server.url, tokens, CONNECTIONS), cpu: LOAD_CPU };
   await runLoad({ ...load, durationSeconds: 2 }); // warm-up: JIT, pools, first deliveries
   const cpu0 = cpuMs(server.pid);
   const result = await runLoad({ ...load, durationSeconds: SECONDS });
@@ -37,11 +38,11 @@ async function measure(target: string, server: Server, tokens: string[]): Promis
 /** One round: the four targets one after another, each that pops jobs from a freshly seeded fleet. */
 async function round(config: Config): Promise<[Row, Row, Row, Row]> {
   let fleet = await seedFleet(config, SITES, 0.1);
-  const api = await startNode(['--import', 'tsx', 'src/main.ts'], envFor(config), `${config.publicUrl}/healthz`);
+  const api = await startNode(['--import', 'tsx', 'src/main.ts'], envFor(config), `${config.publicUrl}/healthz`, { cpu: SERVER_CPU });
   const tikops = { ...(await measure('tikops API (Redis dispatch)', api, fleet.tokens)), rssMiB: await rssMiB(api.pid) };
   await api.stop();
 
-  const bare = await startNode(['--import', 'tsx', 'bench/targets/bare-http.ts'], { ...process.env, PORT: '3911' }, 'http://127.0.0.1:3911/');
+  const bare = await startNode(['--import', 'tsx', 'bench/targets/bare-http.ts'], { ...process.env, PORT: '3911' }, 'http://127.0.0.1:3911/', { cpu: SERVER_CPU });
   const ceiling = await measure('bare Node http (ceiling)', bare, fleet.tokens);
   await bare.stop();
 
@@ -50,12 +51,13 @@ async function round(config: Config): Promise<[Row, Row, Row, Row]> {
     ['--import', 'tsx', 'bench/targets/bare-evalsha.ts'],
     { ...envFor(config), PORT: '3913' },
     'http://127.0.0.1:3913/',
+    { cpu: SERVER_CPU },
   );
   const evalsha = await measure('bare Node http + one EVALSHA (reference)', reference, fleet.tokens);
   await reference.stop();
 
   fleet = await seedFleet(config, SITES, 0.1);
-  const pgOnly = await startNode(['--import', 'tsx', 'bench/targets/pg-only.ts'], { ...envFor(config), PORT: '3912' }, 'http://127.0.0.1:3912/');
+  const pgOnly = await startNode(['--import', 'tsx', 'bench/targets/pg-only.ts'], { ...envFor(config), PORT: '3912' }, 'http://127.0.0.1:3912/', { cpu: SERVER_CPU });
   const baseline = await measure('PostgreSQL-only poll (baseline)', pgOnly, fleet.tokens);
   await pgOnly.stop();
   return [tikops, ceiling, evalsha, baseline];

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { onCpu } from './servers.js';
 
 // Load generation with wrk (C, one thread, so the server keeps most of the machine). Each request
 // picks a random line of a request file (one header value per line), so 100,000 sites are polled
@@ -28,6 +29,8 @@ export interface LoadSpec {
   durationSeconds: number;
   /** Open-ish loop: each connection waits connections/rate seconds between requests (wrk's delay()), so the offered rate is about this. */
   ratePerSecond?: number;
+  /** Run wrk on this CPU only (taskset), e.g. away from the server under test. */
+  cpu?: number;
 }
 
 const LUA = `
@@ -79,7 +82,7 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
   const args = ['-t1', `-c${spec.connections}`, `-d${spec.durationSeconds}s`, '--timeout', '5s', '-s', script, `${u.origin}`, '--',
     linesFile, spec.method, u.pathname + u.search, spec.body, String(pauseMs), ...Object.entries(spec.headers).flat()];
   const out = await new Promise<string>((resolve, reject) => {
-    const p = spawn('wrk', args);
+    const p = spawn(...onCpu(spec.cpu, 'wrk', args));
     let text = '';
     p.stdout.on('data', (d: Buffer) => (text += d.toString()));
     p.stderr.on('data', (d: Buffer) => (text += d.toString()));

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 // Child processes under test: each is started, waited on until it answers, and stopped.
@@ -30,9 +31,29 @@ process.once('exit', () => {
   for (const child of running) child.kill('SIGKILL');
 });
 
-/** Starts `node <args>` with `env` (in `cwd`, default this one) and waits until `probeUrl` answers. */
-export async function startNode(args: string[], env: NodeJS.ProcessEnv, probeUrl: string, cwd?: string): Promise<Server> {
-  const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'inherit', 'inherit'], cwd });
+/**
+ * With two CPUs or more, a server under test runs on CPU 1 and wrk on CPU 0 (Redis and PostgreSQL
+ * wherever the kernel puts them), as a pod and its clients would: left to the scheduler, three busy
+ * processes on two cores swapped places and a target's throughput moved by half between rounds.
+ */
+export const [SERVER_CPU, LOAD_CPU] = cpus().length >= 2 ? [1, 0] : [undefined, undefined];
+
+/** `cmd args` as spawn's command and arguments, run only on CPU `cpu` (taskset) when one is given. */
+export function onCpu(cpu: number | undefined, cmd: string, args: string[]): [string, string[]] {
+  return cpu === undefined ? [cmd, args] : ['taskset', ['-c', String(cpu), cmd, ...args]];
+}
+
+/**
+ * Starts `node <args>` with `env` (in `cwd`, default this one; on CPU `cpu` only, if given) and waits
+ * until `probeUrl` answers.
+ */
+export async function startNode(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  probeUrl: string,
+  opts: { cwd?: string; cpu?: number } = {},
+): Promise<Server> {
+  const child = spawn(...onCpu(opts.cpu, process.execPath, args), { env, stdio: ['ignore', 'inherit', 'inherit'], cwd: opts.cwd });
   running.add(child);
   child.once('exit', () => running.delete(child));
   await waitUp(probeUrl, child);
