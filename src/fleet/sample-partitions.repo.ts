@@ -42,8 +42,13 @@ function locked<T>(db: SqlClient, fn: (tx: SqlClient) => Promise<T>): Promise<T>
   });
 }
 
+// A scan of pg_class under this statement's snapshot: to_regclass() may answer from the backend's
+// catalog cache, which does not yet know about a table another worker created or dropped while we
+// waited for the advisory lock (seen: "relation … does not exist" right after it said it did).
 const exists = async (tx: SqlClient, name: string): Promise<boolean> =>
-  (await tx.one<{ found: boolean }>(sql`SELECT to_regclass(${name}) IS NOT NULL AS found`))?.found ?? false;
+  (await tx.one<{ found: boolean }>(sql`
+    SELECT EXISTS (SELECT 1 FROM pg_class WHERE relname = ${name} AND relnamespace = current_schema()::regnamespace) AS found`))
+    ?.found ?? false;
 
 /**
  * Creates the partition of the UTC day starting at `day` unless it exists; samples of that day
