@@ -62,6 +62,11 @@ export function createPartition(db: SqlClient, day: number): Promise<number | nu
   return locked(db, async (tx) => {
     if (await exists(tx, name)) return null;
     const table = raw(`"${name}"`);
+    // Attaching clones the foreign key, which locks `site`; the sample drain locks `site` before
+    // the partition it writes to, so taking `site` first (then DEFAULT, so no sample of that day
+    // arrives between the move and the attach) keeps the two from deadlocking.
+    await tx.rows(sql`LOCK TABLE site IN SHARE ROW EXCLUSIVE MODE`);
+    await tx.rows(sql`LOCK TABLE site_sample_default IN SHARE ROW EXCLUSIVE MODE`);
     await tx.rows(sql`CREATE TABLE ${table} (LIKE site_sample)`);
     const moved = await tx.one<{ n: number }>(sql`
       WITH m AS (

@@ -5,7 +5,7 @@ import { migrate, readMigrations } from '../../src/db/migrate.js';
 import { createPool, createSqlClient, sql, type SqlClient } from '../../src/db/sql.js';
 import { maintainPartitions, PARTITION_DAYS_AHEAD } from '../../src/fleet/prune.service.js';
 import { listPartitionDays, partitionName, rollUpAndDropPartition } from '../../src/fleet/sample-partitions.repo.js';
-import { hourlyStats, pruneSamples } from '../../src/fleet/samples.repo.js';
+import { hourlyStats, insertBatch, pruneSamples } from '../../src/fleet/samples.repo.js';
 import { adminQuery, createTestDatabase, serverUrl, testDbName } from '../support/db.js';
 
 // site_sample partitioned by UTC day (prisma/migrations/20261202090000_site_sample_partitions):
@@ -203,5 +203,38 @@ describe('partition maintenance', () => {
     const [c, d] = await Promise.all([maintain(now + 8 * DAY), maintain(now + 8 * DAY)]);
     expect(c.moved + d.moved).toBe(1);
     expect(await partitionOf(conn.db, site, now + 9 * DAY)).toBe(partitionName(now + 9 * DAY));
+  });
+});
+
+describe('partition maintenance beside the sample drain', () => {
+  let conn: Conn;
+  let drop: () => Promise<void>;
+  beforeAll(async () => {
+    const made = await createTestDatabase();
+    drop = made.drop;
+    conn = connect(made.url);
+  });
+  afterAll(async () => {
+    await conn.pool.end();
+    await drop();
+  });
+
+  it("loses no sample that arrives while its day's partition is being made", async () => {
+    const sites = [await addSite(conn.db), await addSite(conn.db), await addSite(conn.db)];
+    const day = Date.UTC(2033, 3, 3);
+    const batches = 40;
+    let written = 0;
+    const drain = (async () => {
+      for (let i = 0; i < batches; i++) {
+        const rows = sites.map((siteId) => ({ siteId, at: new Date(day + i * 60_000), cpuLoad: i, memoryFree: null, diskFree: null, uptime: i, rebooted: false }));
+        written += (await insertBatch(conn.db, rows)).inserted;
+      }
+    })();
+    const report = await maintainPartitions({ sql: conn.db }, day, new Date(day - 48 * HOUR));
+    await drain;
+    expect(report.created).toBe(PARTITION_DAYS_AHEAD + 1);
+    expect(written).toBe(batches * sites.length);
+    expect(await count(conn.db, 'site_sample')).toBe(written);
+    expect(await count(conn.db, 'site_sample_default')).toBe(0);
   });
 });
