@@ -10,7 +10,8 @@ import { adminQuery, createTestDatabase, serverUrl, testDbName } from '../suppor
 
 // site_sample partitioned by UTC day (prisma/migrations/20261202090000_site_sample_partitions):
 // the migration over existing rows, and the prune job's partition maintenance, with explicit
-// `now`s far from the real clock (the template database has partitions for the real days).
+// `now`s far from the real clock (the template database has partitions for the real days), and
+// beside the real sample drain statement (insertBatch) writing at the same time.
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -236,5 +237,41 @@ describe('partition maintenance beside the sample drain', () => {
     expect(written).toBe(batches * sites.length);
     expect(await count(conn.db, 'site_sample')).toBe(written);
     expect(await count(conn.db, 'site_sample_default')).toBe(0);
+  });
+});
+
+describe('dropping a day beside the sample drain', () => {
+  let conn: Conn;
+  let drop: () => Promise<void>;
+  beforeAll(async () => {
+    const made = await createTestDatabase();
+    drop = made.drop;
+    conn = connect(made.url);
+  });
+  afterAll(async () => {
+    await conn.pool.end();
+    await drop();
+  });
+
+  it('rolls up and drops old days while samples of today keep arriving', async () => {
+    const sites = [await addSite(conn.db), await addSite(conn.db), await addSite(conn.db)];
+    const day = Date.UTC(2034, 3, 3);
+    await maintainPartitions({ sql: conn.db }, day - 3 * DAY, new Date(day - 5 * DAY));
+    for (const s of sites) await addSamples(conn.db, s, day - 3 * DAY, 3 * 24, HOUR);
+    await maintainPartitions({ sql: conn.db }, day - 3 * DAY, new Date(day - 5 * DAY)); // today's partition too
+    const batches = 40;
+    let written = 0;
+    const drain = (async () => {
+      for (let i = 0; i < batches; i++) {
+        const rows = sites.map((siteId) => ({ siteId, at: new Date(day + i * 60_000), cpuLoad: i, memoryFree: null, diskFree: null, uptime: i, rebooted: false }));
+        written += (await insertBatch(conn.db, rows)).inserted;
+      }
+    })();
+    const report = await maintainPartitions({ sql: conn.db }, day, new Date(day));
+    await drain;
+    expect(report).toMatchObject({ dropped: 3, rolledUp: 3 * 3 * 24 });
+    expect(written).toBe(batches * sites.length);
+    expect(await count(conn.db, 'site_sample')).toBe(written);
+    expect(await rolledUp(conn.db)).toBe(3 * 3 * 24);
   });
 });
