@@ -7,6 +7,8 @@ export const LOCKS = {
   backupPrune: 72_707_372,
   offlineSweep: 72_707_380,
   fleetPrune: 72_707_381,
+  /** Creating, filling and dropping site_sample's daily partitions (taken per DDL transaction, waiting). */
+  samplePartitions: 72_707_382,
   /** With a second key per job (pg_advisory_xact_lock(int, int)): one backup part saved at a time. */
   backupUpload: 72_707_390,
 } as const;

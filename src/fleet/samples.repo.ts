@@ -1,5 +1,5 @@
 import type { Db } from '../db/prisma.js';
-import { sql, type SqlClient } from '../db/sql.js';
+import { raw, sql, type SqlClient, type Statement } from '../db/sql.js';
 import type { Inventory } from '../routeros/inventory.js';
 import { sqlArray as a } from '../db/sql-array.js';
 
@@ -173,28 +173,43 @@ export function hourlyStats(db: SqlClient, siteId: string, from: Date, to: Date)
 }
 
 /**
- * Deletes up to `limit` raw samples older than `before` and, in the same statement, adds them to
- * their sites' hourly rollups (so no sample is lost between the two); returns how many.
+ * CTEs `g` (the rows of `source` summed per site and hour) and `h` (g added to the hourly rollups:
+ * sums and counts, so an hour rolled up in several passes adds up). `source` is a CTE or a
+ * partition name, never input.
  */
-export async function pruneSamples(db: SqlClient, before: Date, limit: number): Promise<number> {
-  const [row] = await db.rows<{ n: number }>(sql`
-    WITH d AS (
-      DELETE FROM site_sample WHERE ctid IN (
-        SELECT ctid FROM site_sample WHERE at < ${before}::timestamptz LIMIT ${limit})
-      RETURNING site_id, at, cpu_load, memory_free, disk_free, uptime
+export function rollupCtes(source: Statement): Statement {
+  return sql`g AS (
+      SELECT site_id, date_trunc('hour', at) AS hour, count(*) AS samples, COALESCE(sum(cpu_load), 0) AS cs, count(cpu_load) AS cn,
+             COALESCE(sum(memory_free), 0) AS ms, count(memory_free) AS mn, COALESCE(sum(disk_free), 0) AS ds, count(disk_free) AS dn,
+             max(uptime) AS up
+      FROM ${source} GROUP BY 1, 2
     ), h AS (
       INSERT INTO site_sample_hourly AS t (site_id, hour, samples, cpu_load_sum, cpu_load_n, memory_free_sum,
                                            memory_free_n, disk_free_sum, disk_free_n, uptime_max)
-      SELECT site_id, date_trunc('hour', at), count(*), COALESCE(sum(cpu_load), 0), count(cpu_load),
-             COALESCE(sum(memory_free), 0), count(memory_free), COALESCE(sum(disk_free), 0), count(disk_free), max(uptime)
-      FROM d GROUP BY 1, 2
+      SELECT * FROM g
       ON CONFLICT (site_id, hour) DO UPDATE SET
         samples = t.samples + EXCLUDED.samples,
         cpu_load_sum = t.cpu_load_sum + EXCLUDED.cpu_load_sum, cpu_load_n = t.cpu_load_n + EXCLUDED.cpu_load_n,
         memory_free_sum = t.memory_free_sum + EXCLUDED.memory_free_sum, memory_free_n = t.memory_free_n + EXCLUDED.memory_free_n,
         disk_free_sum = t.disk_free_sum + EXCLUDED.disk_free_sum, disk_free_n = t.disk_free_n + EXCLUDED.disk_free_n,
         uptime_max = GREATEST(t.uptime_max, EXCLUDED.uptime_max)
-    )
+    )`;
+}
+
+/**
+ * Deletes up to `limit` raw samples older than `before` from the DEFAULT partition (days that had
+ * no daily partition; the daily ones are dropped whole, src/fleet/sample-partitions.repo.ts) and,
+ * in the same statement, adds them to their sites' hourly rollups (so no sample is lost between
+ * the two); returns how many. The partition's own table is named because ctid is only unique
+ * within one partition.
+ */
+export async function pruneSamples(db: SqlClient, before: Date, limit: number): Promise<number> {
+  const [row] = await db.rows<{ n: number }>(sql`
+    WITH d AS (
+      DELETE FROM site_sample_default WHERE ctid IN (
+        SELECT ctid FROM site_sample_default WHERE at < ${before}::timestamptz LIMIT ${limit})
+      RETURNING site_id, at, cpu_load, memory_free, disk_free, uptime
+    ), ${rollupCtes(raw('d'))}
     SELECT count(*)::int AS n FROM d`);
   return row?.n ?? 0;
 }

@@ -175,7 +175,7 @@ describe('GET /site/{siteId}/stats', () => {
 });
 
 describe('retention', () => {
-  it('rolls raw samples up into hourly rows after SAMPLE_RAW_RETENTION_HOURS, and drops those after SAMPLE_ROLLUP_RETENTION_DAYS', async () => {
+  it('rolls raw samples up into hourly rows after SAMPLE_RAW_RETENTION_HOURS (plus at most a day), and drops those after SAMPLE_ROLLUP_RETENTION_DAYS', async () => {
     const s = await buildSite(app);
     app.clock.advance(HOUR - (app.clock() % HOUR) + 60_000);
     const h0 = app.clock() - (app.clock() % HOUR);
@@ -186,7 +186,12 @@ describe('retention', () => {
     const day = await stats(s, h0, h0 + 24 * HOUR);
     expect(day.map((p) => p.cpu_load)).toEqual([10, 20]);
 
+    // Raw samples live in daily partitions dropped whole: kept at least the retention (48 h) and
+    // at most a day more; whether rolled up yet or not, the hour reads the same.
     app.clock.advance(49 * HOUR);
+    await pruneFleet(app.deps);
+    expect((await stats(s, h0, app.clock())).map((p) => p.cpu_load)).toEqual([15]);
+    app.clock.advance(24 * HOUR);
     expect((await pruneFleet(app.deps))?.samples).toBeGreaterThanOrEqual(2);
     // The raw samples are gone; the hour they were in reads the same from its rollup, for any range.
     const rows = await app.deps.db.siteSample.count({ where: { siteId: s.id } });
