@@ -45,6 +45,20 @@ export async function freePort(taken: Set<number>): Promise<number> {
 
 export const cli = async (...args: string[]): Promise<string> => (await run('redis-cli', args, { timeout: 30_000 })).stdout;
 
+/** SIGKILLs every child still running and resolves once all have exited. */
+export async function killAll(children: ChildProcess[]): Promise<void> {
+  await Promise.all(
+    children.map(
+      (child) =>
+        new Promise<void>((resolve) => {
+          if (child.exitCode !== null || child.signalCode !== null) return resolve();
+          child.once('exit', () => resolve());
+          child.kill('SIGKILL');
+        }),
+    ),
+  );
+}
+
 export async function waitUntil(check: () => Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (!(await check().catch(() => false))) {
@@ -86,16 +100,7 @@ export async function startLocalCluster(opts: { ports?: number[] } = {}): Promis
     }
   };
   const killNodes = async (): Promise<void> => {
-    await Promise.all(
-      nodes.map(
-        (child) =>
-          new Promise<void>((resolve) => {
-            if (child.exitCode !== null || child.signalCode !== null) return resolve();
-            child.once('exit', () => resolve());
-            child.kill('SIGKILL');
-          }),
-      ),
-    );
+    await killAll(nodes);
     for (const port of ports) rmSync(join(dir, `nodes-${port}.conf`), { force: true });
   };
 

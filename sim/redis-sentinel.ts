@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { cli, freePort, waitUntil } from './redis-cluster.js';
+import { cli, freePort, killAll, waitUntil } from './redis-cluster.js';
 
 // A real Redis Sentinel setup on loopback, for the tests (test/redis/sentinel.test.ts): a master,
 // one replica (`--replicaof`) and Sentinels (`redis-server <conf> --sentinel`; each needs a config
@@ -75,16 +75,7 @@ export async function startLocalSentinel(opts: { sentinels?: number; name?: stri
   ];
   const masterPort = async (): Promise<number> => Number(((await ask(sentinelPorts[0]!, 'SENTINEL', 'GET-MASTER-ADDR-BY-NAME', name)) as string[])[1]);
   const stop = async (): Promise<void> => {
-    await Promise.all(
-      children.map(
-        (child) =>
-          new Promise<void>((resolve) => {
-            if (child.exitCode !== null || child.signalCode !== null) return resolve();
-            child.once('exit', () => resolve());
-            child.kill('SIGKILL');
-          }),
-      ),
-    );
+    await killAll(children);
     rmSync(dir, { recursive: true, force: true });
   };
 

@@ -87,26 +87,42 @@ describe('the migration to daily partitions', () => {
   });
 });
 
-describe('partition maintenance', () => {
-  let conn: Conn;
-  let drop: () => Promise<void>;
+/** A database of its own for the describe block this is called in: made before its tests, dropped after. */
+function ownDatabase(): () => Conn {
+  let conn: Conn | undefined;
+  let drop = async (): Promise<void> => {};
   beforeAll(async () => {
     const made = await createTestDatabase();
     drop = made.drop;
     conn = connect(made.url);
   });
   afterAll(async () => {
-    await conn.pool.end();
+    await conn?.pool.end();
     await drop();
   });
+  return () => conn!;
+}
+
+/** The sample drain's own statement writing `batches` batches (one sample per site, a minute apart from `day`); resolves to how many it wrote. */
+async function drainSamples(db: SqlClient, sites: string[], day: number, batches: number): Promise<number> {
+  let written = 0;
+  for (let i = 0; i < batches; i++) {
+    const rows = sites.map((siteId) => ({ siteId, at: new Date(day + i * 60_000), cpuLoad: i, memoryFree: null, diskFree: null, uptime: i, rebooted: false }));
+    written += (await insertBatch(db, rows)).inserted;
+  }
+  return written;
+}
+
+describe('partition maintenance', () => {
+  const conn = ownDatabase();
   const maintain = (now: number): ReturnType<typeof maintainPartitions> =>
-    maintainPartitions({ sql: conn.db }, now, new Date(now - 48 * HOUR));
+    maintainPartitions({ sql: conn().db }, now, new Date(now - 48 * HOUR));
 
   it("creates today's and the next days' partitions, once", async () => {
     const now = Date.UTC(2031, 0, 10, 15, 30);
     const first = await maintain(now);
     expect(first.created).toBe(PARTITION_DAYS_AHEAD + 1);
-    const days = await listPartitionDays(conn.db);
+    const days = await listPartitionDays(conn().db);
     for (let i = 0; i <= PARTITION_DAYS_AHEAD; i++) expect(days).toContain(Date.UTC(2031, 0, 10 + i));
     expect(days).not.toContain(Date.UTC(2031, 0, 10 + PARTITION_DAYS_AHEAD + 1));
     expect(await maintain(now)).toEqual({ created: 0, moved: 0, dropped: 0, rolledUp: 0 });
@@ -114,164 +130,132 @@ describe('partition maintenance', () => {
   });
 
   it("keeps a sample of a day without a partition in DEFAULT and moves it when that day's partition is made", async () => {
-    const site = await addSite(conn.db);
+    const site = await addSite(conn().db);
     const day = Date.UTC(2031, 2, 5);
-    await addSamples(conn.db, site, day + 10 * HOUR, 3, HOUR);
-    await addSamples(conn.db, site, day + DAY + HOUR, 1, HOUR); // the next day: moved too
-    expect(await partitionOf(conn.db, site, day + 10 * HOUR)).toBe('site_sample_default');
+    await addSamples(conn().db, site, day + 10 * HOUR, 3, HOUR);
+    await addSamples(conn().db, site, day + DAY + HOUR, 1, HOUR); // the next day: moved too
+    expect(await partitionOf(conn().db, site, day + 10 * HOUR)).toBe('site_sample_default');
     const report = await maintain(day + 9 * HOUR);
     expect(report).toMatchObject({ created: PARTITION_DAYS_AHEAD + 1, moved: 4 });
-    expect(await partitionOf(conn.db, site, day + 11 * HOUR)).toBe(partitionName(day));
-    expect(await partitionOf(conn.db, site, day + DAY + HOUR)).toBe(partitionName(day + DAY));
-    expect(await count(conn.db, 'site_sample_default')).toBe(0);
+    expect(await partitionOf(conn().db, site, day + 11 * HOUR)).toBe(partitionName(day));
+    expect(await partitionOf(conn().db, site, day + DAY + HOUR)).toBe(partitionName(day + DAY));
+    expect(await count(conn().db, 'site_sample_default')).toBe(0);
     // New samples of that day go straight to its partition.
-    await addSamples(conn.db, site, day + 20 * HOUR, 1, HOUR);
-    expect(await partitionOf(conn.db, site, day + 20 * HOUR)).toBe(partitionName(day));
+    await addSamples(conn().db, site, day + 20 * HOUR, 1, HOUR);
+    expect(await partitionOf(conn().db, site, day + 20 * HOUR)).toBe(partitionName(day));
   });
 
   it('rolls up and drops a day once it ended before the cutoff, and the hourly stats stay the same', async () => {
-    const site = await addSite(conn.db);
+    const site = await addSite(conn().db);
     const day = Date.UTC(2031, 5, 1);
     await maintain(day);
-    await addSamples(conn.db, site, day, 24 * 12, 5 * 60_000);
-    await addSamples(conn.db, site, day + DAY, 12, 5 * 60_000);
+    await addSamples(conn().db, site, day, 24 * 12, 5 * 60_000);
+    await addSamples(conn().db, site, day + DAY, 12, 5 * 60_000);
     // An hour of that day already partly rolled up (e.g. from DEFAULT) adds up with the rest.
-    await conn.db.rows(sql`INSERT INTO site_sample_hourly VALUES (${site}::uuid, ${new Date(day + 3 * HOUR)}::timestamptz, 2, 150, 2, 4000, 2, 0, 0, 9)`);
+    await conn().db.rows(sql`INSERT INTO site_sample_hourly VALUES (${site}::uuid, ${new Date(day + 3 * HOUR)}::timestamptz, 2, 150, 2, 4000, 2, 0, 0, 9)`);
     const range = [new Date(day), new Date(day + 2 * DAY)] as const;
-    const before = await hourlyStats(conn.db, site, ...range);
-    const hourlyBefore = await rolledUp(conn.db);
+    const before = await hourlyStats(conn().db, site, ...range);
+    const hourlyBefore = await rolledUp(conn().db);
 
     // The cutoff one millisecond short of the day's end keeps it; at its end the day goes.
-    expect((await maintainPartitions({ sql: conn.db }, day + DAY, new Date(day + DAY - 1))).dropped).toBe(0);
-    const report = await maintainPartitions({ sql: conn.db }, day + 3 * DAY, new Date(day + DAY));
+    expect((await maintainPartitions({ sql: conn().db }, day + DAY, new Date(day + DAY - 1))).dropped).toBe(0);
+    const report = await maintainPartitions({ sql: conn().db }, day + 3 * DAY, new Date(day + DAY));
     expect(report).toMatchObject({ dropped: 1, rolledUp: 24 * 12 });
-    expect(await tableExists(conn.db, partitionName(day))).toBe(false);
-    expect(await tableExists(conn.db, partitionName(day + DAY))).toBe(true);
-    expect(await rolledUp(conn.db)).toBe(hourlyBefore + 24 * 12);
-    expect(await hourlyStats(conn.db, site, ...range)).toEqual(before);
+    expect(await tableExists(conn().db, partitionName(day))).toBe(false);
+    expect(await tableExists(conn().db, partitionName(day + DAY))).toBe(true);
+    expect(await rolledUp(conn().db)).toBe(hourlyBefore + 24 * 12);
+    expect(await hourlyStats(conn().db, site, ...range)).toEqual(before);
     expect(before.find((p) => p.at.getTime() === day + 3 * HOUR)).toBeDefined();
   });
 
   it('loses nothing and counts nothing twice when the drop fails after the rollup', async () => {
-    const site = await addSite(conn.db);
+    const site = await addSite(conn().db);
     const day = Date.UTC(2031, 7, 1);
     await maintain(day);
-    await addSamples(conn.db, site, day, 10, HOUR);
-    const hourlyBefore = await rolledUp(conn.db);
+    await addSamples(conn().db, site, day, 10, HOUR);
+    const hourlyBefore = await rolledUp(conn().db);
     const dying: SqlClient = {
-      ...conn.db,
+      ...conn().db,
       transaction: (fn) =>
-        conn.db.transaction((tx) => fn({ ...tx, rows: (s) => (/^DROP TABLE/.test(s.sql) ? Promise.reject(new Error('killed')) : tx.rows(s)) })),
+        conn().db.transaction((tx) => fn({ ...tx, rows: (s) => (/^DROP TABLE/.test(s.sql) ? Promise.reject(new Error('killed')) : tx.rows(s)) })),
     };
     await expect(rollUpAndDropPartition(dying, day)).rejects.toThrow('killed');
-    expect(await rolledUp(conn.db)).toBe(hourlyBefore);
-    expect(await partitionOf(conn.db, site, day)).toBe(partitionName(day));
-    expect(await rollUpAndDropPartition(conn.db, day)).toBe(10);
-    expect(await rolledUp(conn.db)).toBe(hourlyBefore + 10);
+    expect(await rolledUp(conn().db)).toBe(hourlyBefore);
+    expect(await partitionOf(conn().db, site, day)).toBe(partitionName(day));
+    expect(await rollUpAndDropPartition(conn().db, day)).toBe(10);
+    expect(await rolledUp(conn().db)).toBe(hourlyBefore + 10);
   });
 
   it('prunes old samples of the DEFAULT partition one by one and leaves the daily partitions alone', async () => {
-    const site = await addSite(conn.db);
+    const site = await addSite(conn().db);
     const day = Date.UTC(2031, 9, 1);
     await maintain(day);
-    await addSamples(conn.db, site, day, 24, HOUR); // in its daily partition
-    await addSamples(conn.db, site, day - 20 * DAY, 5, HOUR); // no partition: DEFAULT
-    const hourlyBefore = await rolledUp(conn.db);
-    expect(await pruneSamples(conn.db, new Date(day + 12 * HOUR), 3)).toBe(3);
-    expect(await pruneSamples(conn.db, new Date(day + 12 * HOUR), 3)).toBe(2);
-    expect(await count(conn.db, 'site_sample_default')).toBe(0);
-    expect(await partitionOf(conn.db, site, day)).toBe(partitionName(day));
-    expect(await rolledUp(conn.db)).toBe(hourlyBefore + 5);
+    await addSamples(conn().db, site, day, 24, HOUR); // in its daily partition
+    await addSamples(conn().db, site, day - 20 * DAY, 5, HOUR); // no partition: DEFAULT
+    const hourlyBefore = await rolledUp(conn().db);
+    expect(await pruneSamples(conn().db, new Date(day + 12 * HOUR), 3)).toBe(3);
+    expect(await pruneSamples(conn().db, new Date(day + 12 * HOUR), 3)).toBe(2);
+    expect(await count(conn().db, 'site_sample_default')).toBe(0);
+    expect(await partitionOf(conn().db, site, day)).toBe(partitionName(day));
+    expect(await rolledUp(conn().db)).toBe(hourlyBefore + 5);
   });
 
   it('takes turns when two workers maintain the partitions at once', async () => {
-    const site = await addSite(conn.db);
+    const site = await addSite(conn().db);
     const day = Date.UTC(2032, 0, 1);
     await maintain(day); // (drops the partitions of the tests before)
-    await addSamples(conn.db, site, day, 24, HOUR);
-    await addSamples(conn.db, site, day + 4 * DAY + 2 * HOUR, 2, HOUR); // DEFAULT until its day is made
-    const hourlyBefore = await rolledUp(conn.db);
+    await addSamples(conn().db, site, day, 24, HOUR);
+    await addSamples(conn().db, site, day + 4 * DAY + 2 * HOUR, 2, HOUR); // DEFAULT until its day is made
+    const hourlyBefore = await rolledUp(conn().db);
     const now = day + 3 * DAY;
     const [a, b] = await Promise.all([maintain(now), maintain(now)]);
     expect(a.created + b.created).toBe(PARTITION_DAYS_AHEAD + 1 - 1); // day + 3 existed already
     expect(a.moved + b.moved).toBe(2);
     expect(a.dropped + b.dropped).toBe(1);
     expect(a.rolledUp + b.rolledUp).toBe(24);
-    expect(await rolledUp(conn.db)).toBe(hourlyBefore + 24);
-    expect(await tableExists(conn.db, partitionName(day))).toBe(false);
+    expect(await rolledUp(conn().db)).toBe(hourlyBefore + 24);
+    expect(await tableExists(conn().db, partitionName(day))).toBe(false);
     // Both runs again, with a sample to move: one moves it, the other finds the work done.
-    await addSamples(conn.db, site, now + 9 * DAY, 1, HOUR);
+    await addSamples(conn().db, site, now + 9 * DAY, 1, HOUR);
     const [c, d] = await Promise.all([maintain(now + 8 * DAY), maintain(now + 8 * DAY)]);
     expect(c.moved + d.moved).toBe(1);
-    expect(await partitionOf(conn.db, site, now + 9 * DAY)).toBe(partitionName(now + 9 * DAY));
+    expect(await partitionOf(conn().db, site, now + 9 * DAY)).toBe(partitionName(now + 9 * DAY));
   });
 });
 
 describe('partition maintenance beside the sample drain', () => {
-  let conn: Conn;
-  let drop: () => Promise<void>;
-  beforeAll(async () => {
-    const made = await createTestDatabase();
-    drop = made.drop;
-    conn = connect(made.url);
-  });
-  afterAll(async () => {
-    await conn.pool.end();
-    await drop();
-  });
+  const conn = ownDatabase();
 
   it("loses no sample that arrives while its day's partition is being made", async () => {
-    const sites = [await addSite(conn.db), await addSite(conn.db), await addSite(conn.db)];
+    const sites = [await addSite(conn().db), await addSite(conn().db), await addSite(conn().db)];
     const day = Date.UTC(2033, 3, 3);
     const batches = 40;
-    let written = 0;
-    const drain = (async () => {
-      for (let i = 0; i < batches; i++) {
-        const rows = sites.map((siteId) => ({ siteId, at: new Date(day + i * 60_000), cpuLoad: i, memoryFree: null, diskFree: null, uptime: i, rebooted: false }));
-        written += (await insertBatch(conn.db, rows)).inserted;
-      }
-    })();
-    const report = await maintainPartitions({ sql: conn.db }, day, new Date(day - 48 * HOUR));
-    await drain;
+    const drain = drainSamples(conn().db, sites, day, batches);
+    const report = await maintainPartitions({ sql: conn().db }, day, new Date(day - 48 * HOUR));
+    const written = await drain;
     expect(report.created).toBe(PARTITION_DAYS_AHEAD + 1);
     expect(written).toBe(batches * sites.length);
-    expect(await count(conn.db, 'site_sample')).toBe(written);
-    expect(await count(conn.db, 'site_sample_default')).toBe(0);
+    expect(await count(conn().db, 'site_sample')).toBe(written);
+    expect(await count(conn().db, 'site_sample_default')).toBe(0);
   });
 });
 
 describe('dropping a day beside the sample drain', () => {
-  let conn: Conn;
-  let drop: () => Promise<void>;
-  beforeAll(async () => {
-    const made = await createTestDatabase();
-    drop = made.drop;
-    conn = connect(made.url);
-  });
-  afterAll(async () => {
-    await conn.pool.end();
-    await drop();
-  });
+  const conn = ownDatabase();
 
   it('rolls up and drops old days while samples of today keep arriving', async () => {
-    const sites = [await addSite(conn.db), await addSite(conn.db), await addSite(conn.db)];
+    const sites = [await addSite(conn().db), await addSite(conn().db), await addSite(conn().db)];
     const day = Date.UTC(2034, 3, 3);
-    await maintainPartitions({ sql: conn.db }, day - 3 * DAY, new Date(day - 5 * DAY));
-    for (const s of sites) await addSamples(conn.db, s, day - 3 * DAY, 3 * 24, HOUR);
-    await maintainPartitions({ sql: conn.db }, day - 3 * DAY, new Date(day - 5 * DAY)); // today's partition too
+    await maintainPartitions({ sql: conn().db }, day - 3 * DAY, new Date(day - 5 * DAY));
+    for (const s of sites) await addSamples(conn().db, s, day - 3 * DAY, 3 * 24, HOUR);
+    await maintainPartitions({ sql: conn().db }, day - 3 * DAY, new Date(day - 5 * DAY)); // today's partition too
     const batches = 40;
-    let written = 0;
-    const drain = (async () => {
-      for (let i = 0; i < batches; i++) {
-        const rows = sites.map((siteId) => ({ siteId, at: new Date(day + i * 60_000), cpuLoad: i, memoryFree: null, diskFree: null, uptime: i, rebooted: false }));
-        written += (await insertBatch(conn.db, rows)).inserted;
-      }
-    })();
-    const report = await maintainPartitions({ sql: conn.db }, day, new Date(day));
-    await drain;
+    const drain = drainSamples(conn().db, sites, day, batches);
+    const report = await maintainPartitions({ sql: conn().db }, day, new Date(day));
+    const written = await drain;
     expect(report).toMatchObject({ dropped: 3, rolledUp: 3 * 3 * 24 });
     expect(written).toBe(batches * sites.length);
-    expect(await count(conn.db, 'site_sample')).toBe(written);
-    expect(await rolledUp(conn.db)).toBe(3 * 3 * 24);
+    expect(await count(conn().db, 'site_sample')).toBe(written);
+    expect(await rolledUp(conn().db)).toBe(3 * 3 * 24);
   });
 });
