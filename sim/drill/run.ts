@@ -5,8 +5,8 @@ import { ensureDatabase, migrate } from '../../src/db/migrate.js';
 import { startFleet, prng } from '../fleet/fleet.js';
 import { createOperator, type JobFlags } from '../fleet/operator.js';
 import { startBalancer } from './balancer.js';
-import { startLocalCluster } from '../redis-cluster.js';
-import { startProc, startRedis, waitFor, type Proc } from './processes.js';
+import { startLocalCluster, waitUntil } from '../redis-cluster.js';
+import { startProc, startRedis, type Proc } from './processes.js';
 import { startReceiver } from './receiver.js';
 
 // The fault drill (issue 5): 3 API processes behind a balancer, 2 worker processes, simulated
@@ -146,7 +146,7 @@ async function drill(cluster: boolean): Promise<boolean> {
   const workers = [worker(0, redis.url), worker(1, redis.url)];
   const closers: (() => Promise<void>)[] = [];
   try {
-    for (let i = 0; i < 3; i++) await waitFor(up(BASE + 1 + i), START_TIMEOUT_MS, `api${i}`);
+    for (let i = 0; i < 3; i++) await waitUntil(up(BASE + 1 + i), `api${i}`, START_TIMEOUT_MS);
     const balancer = await startBalancer(BASE, [BASE + 1, BASE + 2, BASE + 3]);
     closers.push(() => balancer.close());
     const receiver = await startReceiver(BASE + 9, 0.1, prng(11));
@@ -185,7 +185,7 @@ async function drill(cluster: boolean): Promise<boolean> {
       log('api0 and worker0 back');
       apis[0] = api(0, redis.url);
       workers[0] = worker(0, redis.url);
-      await waitFor(up(BASE + 1), START_TIMEOUT_MS, 'api0 again');
+      await waitUntil(up(BASE + 1), 'api0 again', START_TIMEOUT_MS);
       balancer.setUpstreams([BASE + 1, BASE + 2, BASE + 3]);
     };
     for (let i = 0; i < work.length; i += 50) {

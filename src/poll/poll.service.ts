@@ -105,6 +105,7 @@ function digest(s: string): string {
 
 const KEPT_INDEX = new Map<string, number>(KEPT_FACTS.map((k, i) => [k, i]));
 const UPTIME = KEPT_INDEX.get('uptime')!;
+const VERSION = KEPT_INDEX.get('version')!;
 
 /**
  * What Redis records of a poll's heartbeat body, read in one pass that keeps only these facts: the
@@ -136,7 +137,7 @@ export function readPollFacts(body: string, from: string): PollFacts {
   const job = LAST_JOB.exec(lastJob);
   return {
     from,
-    version: kept[KEPT_INDEX.get('version')!],
+    version: kept[VERSION],
     uptimeSeconds,
     facts: JSON.stringify(facts),
     inventory: digest(inventory),

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, type TestApp } from '../support/app.js';
 import { openSse, type SseStream } from '../support/sse.js';
+import { eventually } from '../support/worker.js';
 import { buildJob, buildSite, poll } from '../factories.js';
 import { makeKey } from '../access/support.js';
 import { createRollout, onlineSites } from '../rollouts/support.js';
@@ -38,7 +39,7 @@ describe('GET /events/stream', () => {
     expect(onB.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
     expect(onB.headers.get('cache-control')).toBe('no-cache, no-transform');
     // The subscription is live once the stream said hello; the retry hint comes first.
-    await waitFor(() => onB.raw().startsWith('retry: 3000\n') && otherOrg.raw().length > 0);
+    await eventually(() => onB.raw().startsWith('retry: 3000\n') && otherOrg.raw().length > 0);
 
     const site = await buildSite(podA, 'org-a');
     const job = await buildJob(podA, site);
@@ -61,7 +62,7 @@ describe('GET /events/stream', () => {
   it('tells the stream when a rollout launches through the other pod', async () => {
     const key = await makeKey(podA, 'org-r', ['jobs:read']);
     const onB = await stream(podB, key.secret);
-    await waitFor(() => onB.raw().length > 0);
+    await eventually(() => onB.raw().length > 0);
     const fleet = await onlineSites(podA, 2, ['live'], 'org-r');
     const r = await createRollout(podA, fleet[0]!.auth, { targets: { tags: ['live'] } });
     expect((await onB.next((e) => e.event === 'rollout' && e.data.rollout_id === r.id)).data).toEqual({ rollout_id: r.id, state: 'running' });
@@ -85,7 +86,7 @@ describe('GET /events/stream', () => {
   it("keeps an idle stream alive with comment lines, and ends it once the stream's key is revoked", async () => {
     const key = await makeKey(podA, 'org-d', ['jobs:read']);
     const s = await stream(podB, key.secret);
-    await waitFor(() => s.raw().includes(': heartbeat\n\n'));
+    await eventually(() => s.raw().includes(': heartbeat\n\n'));
     const revoked = await podA.request('DELETE', `/api-keys/${key.id}`, { token: podA.token('org-d') });
     expect(revoked.status).toBe(200);
     await s.ended;
@@ -98,16 +99,8 @@ describe('GET /events/stream', () => {
     const key = await makeKey(podA, 'org-c', ['jobs:read']);
     const before = podB.deps.events.listeners();
     const s = await stream(podB, key.secret);
-    await waitFor(() => podB.deps.events.listeners() === before + 1);
+    await eventually(() => podB.deps.events.listeners() === before + 1);
     s.close();
-    await waitFor(() => podB.deps.events.listeners() === before);
+    await eventually(() => podB.deps.events.listeners() === before);
   });
 });
-
-async function waitFor(check: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > until) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
