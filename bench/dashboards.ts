@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { get as httpGet } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import jwt from 'jsonwebtoken';
 import { openSse, type SseStream } from '../test/support/sse.js';
 import { BENCH_JWT_SECRET, benchConfig, cleanupBench, envFor, seedFleet } from './lib/fleet.js';
 import { printTable, writeResult } from './lib/report.js';
-import { rssMiB, startNode } from './lib/servers.js';
+import { cpuMs, rssMiB, startNode } from './lib/servers.js';
 
 // 100 open dashboards against a busy fleet: the API process's CPU and memory while jobs flow
 // (created over the API at a fixed rate, each handed out by its router's poll), with no dashboard
@@ -47,13 +46,6 @@ function countingStream(url: string, token: string, onFrame: () => void): Promis
     });
     req.on('error', reject);
   });
-}
-
-/** utime + stime of a process in ms (Linux /proc/<pid>/stat, clock ticks of 10 ms). */
-async function cpuMs(pid: number): Promise<number> {
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(f[11]) + Number(f[12])) * 10;
 }
 
 const pct = (xs: number[], p: number): number | null => {
@@ -135,7 +127,7 @@ export async function dashboardsBench(): Promise<Row[]> {
             }
           })
         : [];
-    const cpu0 = await cpuMs(api.pid);
+    const cpu0 = cpuMs(api.pid);
     const started = performance.now();
     let jobs = 0;
     const inflight: Promise<void>[] = [];
@@ -146,7 +138,7 @@ export async function dashboardsBench(): Promise<Row[]> {
     }
     await Promise.all(inflight);
     const elapsed = performance.now() - started;
-    const cpu = ((await cpuMs(api.pid)) - cpu0) / elapsed;
+    const cpu = (cpuMs(api.pid) - cpu0) / elapsed;
     const rss = await rssMiB(api.pid);
     stopPolls = true;
     await Promise.all(pollers);

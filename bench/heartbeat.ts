@@ -5,7 +5,7 @@ import { connect, disconnect } from '../src/runtime.js';
 import { benchConfig, cleanupBench, envFor, seedFleet } from './lib/fleet.js';
 import { pollLoad, runLoad, type LoadResult } from './lib/load.js';
 import { printTable, writeResult } from './lib/report.js';
-import { startNode } from './lib/servers.js';
+import { cpuMs, startNode } from './lib/servers.js';
 
 // The heartbeat pipeline end to end (issue 10): polls at a fixed offered rate for BENCH_SECONDS
 // (60) against one API process, with one worker process draining the samples stream into
@@ -27,7 +27,6 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
 const SITES = Number(process.env.BENCH_SITES ?? 100_000);
 /** A rate is bounded when the drain ends it at most this many seconds of polls behind. */
 const BOUND_SECONDS = 5;
-const TICKS = 100; // USER_HZ: /proc/<pid>/stat counts CPU time in 1/100 s on Linux
 
 interface Row {
   offered: number;
@@ -44,10 +43,13 @@ interface Row {
   cpu: { api: number; worker: number; postgres: number; redis: number };
 }
 
-async function cpuSeconds(pid: number): Promise<number> {
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11] ?? 0) + Number(fields[12] ?? 0)) / TICKS; // utime, stime
+/** CPU seconds a process has used; 0 for one that is gone (PostgreSQL backends come and go). */
+function cpuSeconds(pid: number): number {
+  try {
+    return cpuMs(pid) / 1000;
+  } catch {
+    return 0;
+  }
 }
 
 async function redisCpu(redis: RedisClient): Promise<number> {
@@ -82,7 +84,7 @@ export async function heartbeatBench(): Promise<{ rows: Row[]; sites: number }> 
     const pids = (await readdir('/proc')).filter((d) => /^\d+$/.test(d));
     const comms = await Promise.all(pids.map((pid) => readFile(`/proc/${pid}/comm`, 'utf8').catch(() => '')));
     const pg = pids.filter((_, i) => comms[i]!.trim() === 'postgres').map(Number);
-    return (await Promise.all(pg.map(cpuSeconds))).reduce((a, b) => a + b, 0);
+    return pg.map(cpuSeconds).reduce((a, b) => a + b, 0);
   };
   const sampleRows = async (): Promise<number> => Number((await db.query<{ n: string }>('SELECT count(*) AS n FROM site_sample')).rows[0]!.n);
   const backlog = async (): Promise<number> => deps.fleet.streamLength();
@@ -93,7 +95,7 @@ export async function heartbeatBench(): Promise<{ rows: Row[]; sites: number }> 
     await runLoad({ ...load, durationSeconds: 5 });
     await waitDrained(backlog, 120_000);
     for (const rate of RATES) {
-      const before = { rows: await sampleRows(), api: await cpuSeconds(api.pid), worker: await cpuSeconds(worker.pid), pg: await pgCpu(), redis: await redisCpu(deps.redis) };
+      const before = { rows: await sampleRows(), api: cpuSeconds(api.pid), worker: cpuSeconds(worker.pid), pg: await pgCpu(), redis: await redisCpu(deps.redis) };
       const started = Date.now();
       const trace: [number, number][] = [];
       let watching = true;
@@ -107,7 +109,7 @@ export async function heartbeatBench(): Promise<{ rows: Row[]; sites: number }> 
       watching = false;
       await watch;
       const elapsed = (Date.now() - started) / 1000;
-      const after = { rows: await sampleRows(), api: await cpuSeconds(api.pid), worker: await cpuSeconds(worker.pid), pg: await pgCpu(), redis: await redisCpu(deps.redis) };
+      const after = { rows: await sampleRows(), api: cpuSeconds(api.pid), worker: cpuSeconds(worker.pid), pg: await pgCpu(), redis: await redisCpu(deps.redis) };
       const backlogEnd = await backlog();
       const deferred = await deps.fleet.deferredCount();
       const tailStart = Date.now();
