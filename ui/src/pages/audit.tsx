@@ -4,6 +4,7 @@ import type { AuditEvent } from '../api/types';
 import { Pager } from '../components/controls';
 import { Empty, ErrorBox, Loading } from '../components/feedback';
 import { RelTime } from '../components/status';
+import { type Column, Table } from '../components/table';
 import { useAsync } from '../lib/hooks';
 import { href, navigate, useRoute } from '../lib/router';
 import { useTitle } from '../lib/title';
@@ -11,6 +12,14 @@ import { useTitle } from '../lib/title';
 // The audit log (GET /audit, audit:read): newest first, one page at a time with X-Next-Cursor,
 // filtered by the API on action and target (kept in the address). Summaries are the API's
 // redacted JSON, shown as text.
+
+const AUDIT_COLUMNS: readonly Column[] = [
+  { label: 'When' },
+  { label: 'Action' },
+  { label: 'Target' },
+  { label: 'Actor', class: 'hide-narrow' },
+  { label: 'Details', class: 'hide-narrow' },
+];
 
 const PAGE_SIZE = 50;
 
@@ -77,31 +86,22 @@ export function AuditPage() {
       {!result.data && result.state === 'loading' ? <Loading what="the audit log" /> : null}
       {result.data && rows.length === 0 ? <Empty>{action || target ? 'No event matches these filters.' : 'Nothing has been recorded yet.'}</Empty> : null}
       {rows.length > 0 ? (
-        <div class="table-wrap">
-          <table class="table" data-testid="audit-table" aria-busy={result.state === 'loading'}>
-            <caption class="visually-hidden">Audit events {from}–{from + rows.length - 1}</caption>
-            <thead>
-              <tr>
-                <th scope="col">When</th>
-                <th scope="col">Action</th>
-                <th scope="col">Target</th>
-                <th scope="col" class="hide-narrow">Actor</th>
-                <th scope="col" class="hide-narrow">Details</th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((e) => (
-                <tr key={e.id}>
-                  <td><RelTime iso={e.at} /></td>
-                  <td><a href={href(`/audit?action=${encodeURIComponent(e.action)}`)}><code class="small">{e.action}</code></a></td>
-                  <td><Target target={e.target} /></td>
-                  <td class="hide-narrow"><code class="small">{e.actor}</code>{e.source ? <span class="muted small"> from {e.source}</span> : null}</td>
-                  <td class="hide-narrow"><Summary event={e} /></td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <Table
+          columns={AUDIT_COLUMNS}
+          data-testid="audit-table"
+          aria-busy={result.state === 'loading'}
+          caption={<>Audit events {from}–{from + rows.length - 1}</>}
+        >
+          {rows.map((e) => (
+            <tr key={e.id}>
+              <td><RelTime iso={e.at} /></td>
+              <td><a href={href(`/audit?action=${encodeURIComponent(e.action)}`)}><code class="small">{e.action}</code></a></td>
+              <td><Target target={e.target} /></td>
+              <td class="hide-narrow"><code class="small">{e.actor}</code>{e.source ? <span class="muted small"> from {e.source}</span> : null}</td>
+              <td class="hide-narrow"><Summary event={e} /></td>
+            </tr>
+          ))}
+        </Table>
       ) : null}
       <Pager label="Audit log pages" cursors={cursors} setCursors={setCursors} next={result.data?.next} summary={rows.length > 0 ? `events ${from}–${from + rows.length - 1}` : undefined} />
     </div>

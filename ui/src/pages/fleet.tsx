@@ -5,6 +5,7 @@ import type { FleetSummary } from '../api/types';
 import { Pager } from '../components/controls';
 import { Empty, ErrorBox, Loading } from '../components/feedback';
 import { RelTime, SiteStatus } from '../components/status';
+import { type Column, Table } from '../components/table';
 import { useAsync } from '../lib/hooks';
 import { href, navigate, useRoute } from '../lib/router';
 import { useTitle } from '../lib/title';
@@ -13,6 +14,15 @@ import { useTitle } from '../lib/title';
 // q, has_open_fault, all kept in the page's address so a filtered view can be linked), paged with
 // X-Next-Cursor; the counts come from GET /fleet/summary. Nothing here grows with the fleet: a
 // page of 10,000 sites costs what a page of 50 does.
+
+const SITE_COLUMNS: readonly Column[] = [
+  { label: 'Name' },
+  { label: 'Status' },
+  { label: 'Identity', class: 'hide-narrow' },
+  { label: 'Model', class: 'hide-narrow' },
+  { label: 'Version' },
+  { label: 'Tags', class: 'hide-narrow' },
+];
 
 const PAGE_SIZE = 50;
 const FILTERS = ['q', 'tag', 'status', 'version', 'model', 'has_open_fault'] as const;
@@ -164,39 +174,28 @@ export function FleetPage() {
           {!page && result.state === 'loading' ? <Loading what="the fleet" /> : null}
           {page && rows.length === 0 ? <Empty>No site matches these filters.</Empty> : null}
           {rows.length > 0 ? (
-            <div class="table-wrap">
-              <table class="table" aria-describedby="fleet-count" aria-busy={result.state === 'loading'}>
-                <caption id="fleet-count" class="visually-hidden">
-                  Sites {range}{total !== undefined ? ` of ${total}` : ''}
-                </caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Name</th>
-                    <th scope="col">Status</th>
-                    <th scope="col" class="hide-narrow">Identity</th>
-                    <th scope="col" class="hide-narrow">Model</th>
-                    <th scope="col">Version</th>
-                    <th scope="col" class="hide-narrow">Tags</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {rows.map((s) => (
-                    <tr key={s.id}>
-                      <td><a href={href(`/sites/${s.id}`)}>{s.name}</a></td>
-                      <td><SiteStatus site={s} /></td>
-                      <td class="hide-narrow">{s.identity ?? <span class="muted">—</span>}</td>
-                      <td class="hide-narrow">{s.model ?? <span class="muted">—</span>}</td>
-                      <td>{s.software_version ?? <span class="muted">—</span>}</td>
-                      <td class="hide-narrow">
-                        {s.tags.length > 0
-                          ? s.tags.map((t) => <a key={t} class="tag" href={href(`/?tag=${encodeURIComponent(t)}`)} title={`Sites tagged ${t}`}>{t}</a>)
-                          : <span class="muted">—</span>}
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <Table
+              columns={SITE_COLUMNS}
+              aria-describedby="fleet-count"
+              aria-busy={result.state === 'loading'}
+              captionId="fleet-count"
+              caption={<>Sites {range}{total !== undefined ? ` of ${total}` : ''}</>}
+            >
+              {rows.map((s) => (
+                <tr key={s.id}>
+                  <td><a href={href(`/sites/${s.id}`)}>{s.name}</a></td>
+                  <td><SiteStatus site={s} /></td>
+                  <td class="hide-narrow">{s.identity ?? <span class="muted">—</span>}</td>
+                  <td class="hide-narrow">{s.model ?? <span class="muted">—</span>}</td>
+                  <td>{s.software_version ?? <span class="muted">—</span>}</td>
+                  <td class="hide-narrow">
+                    {s.tags.length > 0
+                      ? s.tags.map((t) => <a key={t} class="tag" href={href(`/?tag=${encodeURIComponent(t)}`)} title={`Sites tagged ${t}`}>{t}</a>)
+                      : <span class="muted">—</span>}
+                  </td>
+                </tr>
+              ))}
+            </Table>
           ) : null}
           <Pager label="Fleet pages" cursors={cursors} setCursors={setCursors} next={page?.next} summary={range ? `${range}${total !== undefined ? ` of ${total.toLocaleString()}` : ''} ${filtered ? 'matching ' : ''}${rows.length === 1 && total === 1 ? 'site' : 'sites'}` : undefined} />
           <p class="muted small">

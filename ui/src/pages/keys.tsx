@@ -5,12 +5,21 @@ import type { ApiKey, ApiKeyWithSecret } from '../api/types';
 import { ConfirmButton, CopyButton } from '../components/controls';
 import { Empty, ErrorBox, Loading, Section } from '../components/feedback';
 import { RelTime } from '../components/status';
+import { type Column, Table } from '../components/table';
 import { useAction, useAsync } from '../lib/hooks';
 import { useTitle } from '../lib/title';
 
 // API keys (keys:admin): create one with some of this session's scopes (the API allows no more)
 // and see its secret once; revoke one (revoking this session's own key ends the session: the next
 // call answers 401 and the dashboard returns to the sign-in page with the API's message).
+
+const KEY_COLUMNS: readonly Column[] = [
+  { label: 'Key' },
+  { label: 'State' },
+  { label: 'Scopes' },
+  { label: 'History', class: 'hide-narrow' },
+  { label: 'Actions', hiddenLabel: true },
+];
 
 const SCOPE_HELP: Record<string, string> = {
   'sites:read': 'read sites, health and faults',
@@ -129,24 +138,11 @@ export function KeysPage() {
         {!result.data && result.state === 'loading' ? <Loading what="the keys" /> : null}
         {result.data?.length === 0 ? <Empty>No API keys yet.</Empty> : null}
         {result.data && result.data.length > 0 ? (
-          <div class="table-wrap">
-            <table class="table" data-testid="keys-table">
-              <thead>
-                <tr>
-                  <th scope="col">Key</th>
-                  <th scope="col">State</th>
-                  <th scope="col">Scopes</th>
-                  <th scope="col" class="hide-narrow">History</th>
-                  <th scope="col"><span class="visually-hidden">Actions</span></th>
-                </tr>
-              </thead>
-              <tbody>
-                {result.data.map((k) => (
-                  <KeyRow key={k.id} k={k} own={actor === `key:${k.id}`} pending={revoke.pending} onRevoke={() => void revoke.run(k.id)} />
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <Table columns={KEY_COLUMNS} data-testid="keys-table">
+            {result.data.map((k) => (
+              <KeyRow key={k.id} k={k} own={actor === `key:${k.id}`} pending={revoke.pending} onRevoke={() => void revoke.run(k.id)} />
+            ))}
+          </Table>
         ) : null}
       </Section>
     </div>

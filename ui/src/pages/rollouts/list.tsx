@@ -5,6 +5,7 @@ import type { Rollout } from '../../api/types';
 import { Pager } from '../../components/controls';
 import { Empty, ErrorBox, Loading } from '../../components/feedback';
 import { RelTime, RolloutStateBadge } from '../../components/status';
+import { type Column, Table } from '../../components/table';
 import { useAsync, useInterval } from '../../lib/hooks';
 import { useLive } from '../../lib/live';
 import { href } from '../../lib/router';
@@ -13,6 +14,14 @@ import { useTitle } from '../../lib/title';
 // The organisation's rollouts, newest first (GET /rollouts, cursor pages). Read again when a
 // rollout changes or one of its jobs does (GET /events/stream); every 5 s while the stream is down
 // and a rollout on the page is still moving.
+
+const ROLLOUT_COLUMNS: readonly Column[] = [
+  { label: 'State' },
+  { label: 'Description' },
+  { label: 'Progress' },
+  { label: 'Created' },
+  { label: 'By', class: 'hide-narrow' },
+];
 
 const PAGE_SIZE = 25;
 const POLL_MS = 5000;
@@ -47,30 +56,17 @@ export function RolloutsPage() {
         <Empty>No rollouts yet.{session.can('rollouts:write') ? ' Start one with “New rollout”.' : ''}</Empty>
       ) : null}
       {page && page.items.length > 0 ? (
-        <div class="table-wrap">
-          <table class="table" data-testid="rollouts-table">
-            <thead>
-              <tr>
-                <th scope="col">State</th>
-                <th scope="col">Description</th>
-                <th scope="col">Progress</th>
-                <th scope="col">Created</th>
-                <th scope="col" class="hide-narrow">By</th>
-              </tr>
-            </thead>
-            <tbody>
-              {page.items.map((r) => (
-                <tr key={r.id}>
-                  <td><RolloutStateBadge state={r.state} /></td>
-                  <td><a href={href(`/rollouts/${r.id}`)}>{r.description}</a></td>
-                  <td class="small">{progressText(r)}</td>
-                  <td><RelTime iso={r.created_at} /></td>
-                  <td class="hide-narrow small"><code>{r.created_by}</code></td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <Table columns={ROLLOUT_COLUMNS} data-testid="rollouts-table">
+          {page.items.map((r) => (
+            <tr key={r.id}>
+              <td><RolloutStateBadge state={r.state} /></td>
+              <td><a href={href(`/rollouts/${r.id}`)}>{r.description}</a></td>
+              <td class="small">{progressText(r)}</td>
+              <td><RelTime iso={r.created_at} /></td>
+              <td class="hide-narrow small"><code>{r.created_by}</code></td>
+            </tr>
+          ))}
+        </Table>
       ) : null}
       <Pager label="Rollout pages" cursors={cursors} setCursors={setCursors} next={page?.next} />
       <p class="muted small" role="status">{stream === 'live' ? 'Live: updates as rollouts move.' : ''}</p>

@@ -4,6 +4,7 @@ import type { NewRollout, Site } from '../../api/types';
 import { ErrorBox, Loading } from '../../components/feedback';
 import { ScriptEditor } from '../../components/script-editor';
 import { SiteStatus } from '../../components/status';
+import { type Column, Table } from '../../components/table';
 import { useAction, useAsync } from '../../lib/hooks';
 import { href, navigate, useRoute } from '../../lib/router';
 import { useTitle } from '../../lib/title';
@@ -11,6 +12,13 @@ import { useTitle } from '../../lib/title';
 // Create a rollout (POST /rollouts, docs/rollouts.md). Targets are tags and/or site ids; the sites
 // carrying the tags are previewed (first 50 per tag) so canaries can be ticked. The API validates
 // everything; its errors show inline and the field the message names is marked invalid.
+
+const PREVIEW_COLUMNS: readonly Column[] = [
+  { label: 'Canary' },
+  { label: 'Site' },
+  { label: 'Status' },
+  { label: 'Version', class: 'hide-narrow' },
+];
 
 const PREVIEW = 50;
 const splitList = (s: string): string[] => [...new Set(s.split(/[\s,]+/).map((x) => x.trim()).filter(Boolean))];
@@ -170,21 +178,16 @@ function TargetPreview({ tags, sites, loading, canaries, onCanary }: {
         {sites.length.toLocaleString()} {sites.length === 1 ? 'site' : 'sites'}
         {sites.length >= PREVIEW ? ` (first ${PREVIEW} of each tag shown)` : ''}; tick the canaries: they run first, alone, and any failure among them pauses the rollout.
       </p>
-      <div class="table-wrap">
-        <table class="table">
-          <thead><tr><th scope="col">Canary</th><th scope="col">Site</th><th scope="col">Status</th><th scope="col" class="hide-narrow">Version</th></tr></thead>
-          <tbody>
-            {sites.map((s) => (
-              <tr key={s.id}>
-                <td><input type="checkbox" aria-label={`Canary: ${s.name}`} checked={canaries.has(s.id)} onChange={(e) => onCanary(s.id, e.currentTarget.checked)} /></td>
-                <td>{s.name}</td>
-                <td><SiteStatus site={s} withSeen={false} /></td>
-                <td class="hide-narrow small">{s.software_version ?? '—'}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <Table columns={PREVIEW_COLUMNS}>
+        {sites.map((s) => (
+          <tr key={s.id}>
+            <td><input type="checkbox" aria-label={`Canary: ${s.name}`} checked={canaries.has(s.id)} onChange={(e) => onCanary(s.id, e.currentTarget.checked)} /></td>
+            <td>{s.name}</td>
+            <td><SiteStatus site={s} withSeen={false} /></td>
+            <td class="hide-narrow small">{s.software_version ?? '—'}</td>
+          </tr>
+        ))}
+      </Table>
     </div>
   );
 }

@@ -7,6 +7,7 @@ import { ConfirmButton, Pager } from '../../components/controls';
 import { Empty, ErrorBox, Loading, Section } from '../../components/feedback';
 import { ScriptView } from '../../components/script-view';
 import { PAUSE_REASON, RelTime, RolloutStateBadge, TargetStateBadge, targetStateLabel } from '../../components/status';
+import { type Column, Table } from '../../components/table';
 import { duration } from '../../lib/format';
 import { useAction, useAsync, useInterval } from '../../lib/hooks';
 import { useLive } from '../../lib/live';
@@ -17,6 +18,14 @@ import { progressText } from './list';
 // One rollout: its counts per state, the operator's actions its state and the key's scopes allow,
 // and its targets in launch order, a page at a time. Read again when the rollout or one of its
 // jobs changes (GET /events/stream); every 3 s while the stream is down and it is still moving.
+
+const TARGET_COLUMNS: readonly Column[] = [
+  { label: '#' },
+  { label: 'Site' },
+  { label: 'Batch' },
+  { label: 'State' },
+  { label: 'Job', class: 'hide-narrow' },
+];
 
 const PAGE_SIZE = 50;
 const POLL_MS = 3000;
@@ -144,30 +153,17 @@ export function RolloutPage({ rolloutId }: { rolloutId: string }) {
         {!page && targets.result.state === 'loading' ? <Loading what="targets" /> : null}
         {page && page.items.length === 0 ? <Empty>{filter ? `No target is ${targetStateLabel(filter).toLowerCase()}.` : 'No targets yet: they are chosen when the rollout launches.'}</Empty> : null}
         {page && page.items.length > 0 ? (
-          <div class="table-wrap">
-            <table class="table" data-testid="targets-table">
-              <thead>
-                <tr>
-                  <th scope="col">#</th>
-                  <th scope="col">Site</th>
-                  <th scope="col">Batch</th>
-                  <th scope="col">State</th>
-                  <th scope="col" class="hide-narrow">Job</th>
-                </tr>
-              </thead>
-              <tbody>
-                {page.items.map((t) => (
-                  <tr key={t.site_id}>
-                    <td>{t.position}</td>
-                    <td><a href={href(`/sites/${t.site_id}`)}><code class="small">{t.site_id.slice(0, 8)}</code></a>{t.canary ? <span class="badge badge-never"> canary</span> : null}</td>
-                    <td>{t.batch === null ? '—' : t.batch === 0 ? 'canaries' : t.batch}</td>
-                    <td><TargetStateBadge state={t.state} />{t.reason ? <span class="muted small"> {t.reason}</span> : null}</td>
-                    <td class="hide-narrow">{t.job_id ? <a href={href(`/sites/${t.site_id}/jobs/${t.job_id}`)}>open job</a> : <span class="muted">—</span>}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <Table columns={TARGET_COLUMNS} data-testid="targets-table">
+            {page.items.map((t) => (
+              <tr key={t.site_id}>
+                <td>{t.position}</td>
+                <td><a href={href(`/sites/${t.site_id}`)}><code class="small">{t.site_id.slice(0, 8)}</code></a>{t.canary ? <span class="badge badge-never"> canary</span> : null}</td>
+                <td>{t.batch === null ? '—' : t.batch === 0 ? 'canaries' : t.batch}</td>
+                <td><TargetStateBadge state={t.state} />{t.reason ? <span class="muted small"> {t.reason}</span> : null}</td>
+                <td class="hide-narrow">{t.job_id ? <a href={href(`/sites/${t.site_id}/jobs/${t.job_id}`)}>open job</a> : <span class="muted">—</span>}</td>
+              </tr>
+            ))}
+          </Table>
         ) : null}
         <Pager label="Target pages" cursors={cursors} setCursors={setCursors} next={page?.next} />
       </Section>

@@ -5,12 +5,20 @@ import type { Backup } from '../../api/types';
 import { DiffView } from '../../components/diff-view';
 import { Empty, ErrorBox, Loading, Section } from '../../components/feedback';
 import { RelTime } from '../../components/status';
+import { type Column, Table } from '../../components/table';
 import { bytes } from '../../lib/format';
 import { useAction, useAsync } from '../../lib/hooks';
 import { href, navigate } from '../../lib/router';
 
 // Stored configuration exports (GET /site/{id}/backup, newest first) and an on-demand request.
 // Downloads go through the API client (the credential is a header, not a cookie), then save a blob.
+
+const BACKUP_COLUMNS: readonly Column[] = [
+  { label: 'Taken' },
+  { label: 'Size' },
+  { label: 'By job', class: 'hide-narrow' },
+  { label: 'Actions', hiddenLabel: true },
+];
 
 const LIMIT = 50;
 
@@ -51,39 +59,27 @@ export function SiteBackups({ siteId }: { siteId: string }) {
       {!result.data && result.state === 'loading' ? <Loading what="backups" /> : null}
       {result.data?.length === 0 ? <Empty>No backups yet. Jobs with “backup first” and “Back up now” make them.</Empty> : null}
       {result.data && result.data.length > 0 ? (
-        <div class="table-wrap">
-          <table class="table">
-            <thead>
-              <tr>
-                <th scope="col">Taken</th>
-                <th scope="col">Size</th>
-                <th scope="col" class="hide-narrow">By job</th>
-                <th scope="col"><span class="visually-hidden">Actions</span></th>
-              </tr>
-            </thead>
-            <tbody>
-              {result.data.map((b, i, all) => (
-                <tr key={b.filename}>
-                  <td><RelTime iso={b.created_at} /> <span class="muted small">{b.filename}</span></td>
-                  <td>{bytes(b.size)}</td>
-                  <td class="hide-narrow">{b.job_id ? <a href={href(`/sites/${siteId}/jobs/${b.job_id}`)}>open job</a> : <span class="muted">—</span>}</td>
-                  <td class="actions">
-                    <button type="button" class="button small" onClick={() => void get.run(b)} aria-label={`Download backup ${b.filename}`}>
-                      Download
-                    </button>
-                    {all[i + 1] ? (
-                      <button type="button" class="button small" aria-pressed={pair?.to.filename === b.filename}
-                        aria-label={`Diff with previous: backup ${b.filename}`}
-                        onClick={() => setPair(pair?.to.filename === b.filename ? null : { from: all[i + 1] as Backup, to: b })}>
-                        Diff with previous
-                      </button>
-                    ) : null}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <Table columns={BACKUP_COLUMNS}>
+          {result.data.map((b, i, all) => (
+            <tr key={b.filename}>
+              <td><RelTime iso={b.created_at} /> <span class="muted small">{b.filename}</span></td>
+              <td>{bytes(b.size)}</td>
+              <td class="hide-narrow">{b.job_id ? <a href={href(`/sites/${siteId}/jobs/${b.job_id}`)}>open job</a> : <span class="muted">—</span>}</td>
+              <td class="actions">
+                <button type="button" class="button small" onClick={() => void get.run(b)} aria-label={`Download backup ${b.filename}`}>
+                  Download
+                </button>
+                {all[i + 1] ? (
+                  <button type="button" class="button small" aria-pressed={pair?.to.filename === b.filename}
+                    aria-label={`Diff with previous: backup ${b.filename}`}
+                    onClick={() => setPair(pair?.to.filename === b.filename ? null : { from: all[i + 1] as Backup, to: b })}>
+                    Diff with previous
+                  </button>
+                ) : null}
+              </td>
+            </tr>
+          ))}
+        </Table>
       ) : null}
       {pair ? (
         <div class="diff-panel" aria-live="polite">

@@ -3,6 +3,7 @@ import { listJobs } from '../../api/endpoints';
 import { Pager } from '../../components/controls';
 import { Empty, ErrorBox, Loading, Section } from '../../components/feedback';
 import { JobStatusBadge, RelTime, TERMINAL } from '../../components/status';
+import { type Column, Table } from '../../components/table';
 import { useAsync, useInterval } from '../../lib/hooks';
 import { useLive } from '../../lib/live';
 import { href } from '../../lib/router';
@@ -10,6 +11,13 @@ import { href } from '../../lib/router';
 // A site's jobs, newest first, paged with the API's X-Next-Cursor. The page is read again when
 // one of the site's jobs is created or changes (GET /events/stream, ui/src/lib/live.ts); while the
 // stream is down and a job on the page is still moving, every few seconds instead.
+
+const JOB_COLUMNS: readonly Column[] = [
+  { label: 'Status' },
+  { label: 'Description' },
+  { label: 'Created' },
+  { label: 'Token', class: 'hide-narrow' },
+];
 
 const PAGE_SIZE = 20;
 const POLL_MS = 3000;
@@ -29,28 +37,16 @@ export function SiteJobs({ siteId }: { siteId: string }) {
       {!page && result.state === 'loading' ? <Loading what="jobs" /> : null}
       {page && page.items.length === 0 ? <Empty>No jobs yet. Queue one with “New job”.</Empty> : null}
       {page && page.items.length > 0 ? (
-        <div class="table-wrap">
-          <table class="table">
-            <thead>
-              <tr>
-                <th scope="col">Status</th>
-                <th scope="col">Description</th>
-                <th scope="col">Created</th>
-                <th scope="col" class="hide-narrow">Token</th>
-              </tr>
-            </thead>
-            <tbody>
-              {page.items.map((j) => (
-                <tr key={j.id}>
-                  <td><JobStatusBadge status={j.status} /></td>
-                  <td><a href={href(`/sites/${siteId}/jobs/${j.id}`)}>{j.description || <em>(no description)</em>}</a></td>
-                  <td><RelTime iso={j.created_at} /></td>
-                  <td class="hide-narrow"><code>{j.token}</code></td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <Table columns={JOB_COLUMNS}>
+          {page.items.map((j) => (
+            <tr key={j.id}>
+              <td><JobStatusBadge status={j.status} /></td>
+              <td><a href={href(`/sites/${siteId}/jobs/${j.id}`)}>{j.description || <em>(no description)</em>}</a></td>
+              <td><RelTime iso={j.created_at} /></td>
+              <td class="hide-narrow"><code>{j.token}</code></td>
+            </tr>
+          ))}
+        </Table>
       ) : null}
       <Pager label="Job pages" cursors={cursors} setCursors={setCursors} next={page?.next} />
       <p class="muted small" role="status" data-testid="jobs-live">
